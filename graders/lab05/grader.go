@@ -1,0 +1,45 @@
+// Package lab05 grades lab 5, « Écrire un bon Dockerfile » (labs.md §6): a multi-stage,
+// lint-clean Dockerfile for the provided Go app, ordered for the cache, non-root, with an
+// exec-form entrypoint and healthcheck, built offline with VERSION=1.2.3.
+package lab05
+
+import (
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/grader"
+)
+
+// Grader is lab 5's grader.
+type Grader struct{}
+
+// New returns lab 5's grader.
+func New() Grader { return Grader{} }
+
+// Lab names the lab.
+func (Grader) Lab() string { return "lab5" }
+
+// Checks lists lab 5's checks in the order the student reads them. They share one static
+// analysis, one build and one running container, each made on first use.
+func (Grader) Checks(r *grader.Run) []check.Check {
+	s := &state{run: r}
+	const (
+		files = "lab5.files"
+		build = "lab5.build"
+	)
+	return []check.Check{
+		{ID: files, Mode: check.Static, Run: s.checkFiles},
+		{ID: "lab5.offline-syntax", Mode: check.Static, Needs: []string{files}, Run: s.checkOfflineSyntax},
+		{ID: "lab5.lint", Mode: check.Static, Needs: []string{files}, Run: s.checkLint},
+		{ID: build, Mode: check.Engine, Needs: []string{files}, Run: s.checkBuild},
+		{ID: "lab5.multistage", Mode: check.Engine, Needs: []string{build}, Run: s.checkMultistage},
+		{ID: "lab5.size", Mode: check.Engine, Needs: []string{build}, Run: s.checkSize},
+		{ID: "lab5.cache-deps", Mode: check.Engine, Needs: []string{build}, Run: s.checkCacheDeps},
+		{ID: "lab5.cache-docs", Mode: check.Engine, Needs: []string{build}, Run: s.checkCacheDocs},
+		{ID: "lab5.nonroot", Mode: check.Engine, Needs: []string{build}, Run: s.checkNonRoot},
+		{ID: "lab5.healthcheck", Mode: check.Engine, Needs: []string{build}, Run: s.checkHealthcheck},
+		{ID: "lab5.version", Mode: check.Engine, Needs: []string{build}, Run: s.checkVersion},
+		{ID: "lab5.signals", Mode: check.Engine, Needs: []string{build}, Run: s.checkSignals},
+		{ID: "lab5.test-stage", Mode: check.Engine, Needs: []string{build}, Run: s.checkTestStage},
+		{ID: "lab5.cache-mount", Mode: check.Static, Needs: []string{files}, Run: s.checkCacheMount},
+		{ID: "lab5.tiny", Mode: check.Engine, Needs: []string{build}, Run: s.checkTiny},
+	}
+}

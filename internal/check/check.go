@@ -1,0 +1,146 @@
+// Package check holds what a grader asserts about a submission and the verdicts it returns.
+package check
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Status is a check's verdict. The zero value is invalid on purpose.
+type Status int
+
+// Verdicts. Error means grade could not decide (engine fault, timeout), never that the
+// student is wrong.
+const (
+	Pass Status = iota + 1
+	Fail
+	Skip
+	Error
+)
+
+func (s Status) String() string {
+	switch s {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case Skip:
+		return "skip"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// Mode says what a check needs to observe the submission.
+type Mode int
+
+// Static checks read files only; Engine checks need a reachable Docker engine.
+const (
+	Static Mode = iota + 1
+	Engine
+)
+
+// Text is a sentence in the two languages of the course.
+type Text struct {
+	FR string `json:"fr" yaml:"fr"`
+	EN string `json:"en" yaml:"en"`
+}
+
+// In returns the text in lang ("fr" or "en"), falling back to French.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.FR
+}
+
+// T builds a Text from two format strings sharing the same arguments.
+func T(fr, en string, args ...any) Text {
+	return Text{FR: fmt.Sprintf(fr, args...), EN: fmt.Sprintf(en, args...)}
+}
+
+// Outcome is the verdict of one check on one submission. Message says what was observed;
+// the hint comes from the lab spec so instructors can reword it without a rebuild.
+type Outcome struct {
+	Status   Status
+	Message  Text
+	Expected string
+	Actual   string
+	File     string // relative to the submission, when the finding has a place
+	Line     int
+	// Excluded marks a skip caused by the environment (no engine, --static): the check
+	// leaves the denominator instead of costing points.
+	Excluded bool
+}
+
+// Passf is a passing outcome with a message.
+func Passf(fr, en string, args ...any) Outcome {
+	return Outcome{Status: Pass, Message: T(fr, en, args...)}
+}
+
+// Failf is a failing outcome with a message.
+func Failf(fr, en string, args ...any) Outcome {
+	return Outcome{Status: Fail, Message: T(fr, en, args...)}
+}
+
+// Skipf is a skip with a reason.
+func Skipf(fr, en string, args ...any) Outcome {
+	return Outcome{Status: Skip, Message: T(fr, en, args...)}
+}
+
+// With returns o with expected and actual set.
+func (o Outcome) With(expected, actual string) Outcome {
+	o.Expected, o.Actual = expected, actual
+	return o
+}
+
+// At returns o located at file:line.
+func (o Outcome) At(file string, line int) Outcome {
+	o.File, o.Line = file, line
+	return o
+}
+
+// Check is one assertion about a submission. Points, hints, titles and timeouts come from
+// the lab spec; Go code holds only the logic.
+// Run is a closure over the grader's state for one submission, so checks that share a build
+// or a container get it from there rather than through a generic target type.
+type Check struct {
+	ID    string   // stable, e.g. "lab5.multistage"
+	Mode  Mode     // Static or Engine
+	Needs []string // IDs that must pass first, otherwise Skip
+	Run   func(ctx context.Context) (Outcome, error)
+}
+
+// Result is a check's verdict as reports show it.
+type Result struct {
+	ID        string        `json:"id"`
+	Title     string        `json:"title"`
+	Kind      string        `json:"kind"` // required, bonus or gate
+	Status    Status        `json:"status"`
+	Points    float64       `json:"points"`
+	MaxPoints float64       `json:"max_points"`
+	Message   string        `json:"message,omitempty"`
+	Expected  string        `json:"expected,omitempty"`
+	Actual    string        `json:"actual,omitempty"`
+	Hint      string        `json:"hint,omitempty"`
+	File      string        `json:"file,omitempty"`
+	Line      int           `json:"line,omitempty"`
+	Excluded  bool          `json:"excluded,omitempty"`
+	Duration  time.Duration `json:"-"`
+}
+
+// MarshalText writes the status as reports spell it.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a status as reports spell it.
+func (s *Status) UnmarshalText(b []byte) error {
+	for _, v := range []Status{Pass, Fail, Skip, Error} {
+		if v.String() == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown status %q", b)
+}

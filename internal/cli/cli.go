@@ -1,0 +1,85 @@
+// Package cli is grade's entry point: one signal-aware context, the factory, and the table
+// from errors to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ddlab/grade/graders"
+	"github.com/ddlab/grade/internal/cli/root"
+	"github.com/ddlab/grade/internal/cliutil"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/docker"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/iostreams"
+	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/labs"
+)
+
+// Version is set at link time.
+var Version = "dev"
+
+// Main runs grade with the process's arguments and returns the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := &cliutil.Factory{
+		IO:       iostreams.System(),
+		Catalog:  func() (*lab.Catalog, error) { return lab.Load(labs.FS) },
+		Graders:  func() (*grader.Registry, error) { return grader.NewRegistry(graders.All()...) },
+		Engine:   func() (engine.Engine, error) { return docker.New() },
+		Now:      time.Now,
+		Version:  Version,
+		Getenv:   os.Getenv,
+		Hostname: os.Hostname,
+	}
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes one command line and maps its outcome to an exit code.
+func Run(ctx context.Context, f *cliutil.Factory, args []string) int {
+	cmd, err := root.NewCmdRoot(f)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
+		return cliutil.ExitUsage
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	_, err = cmd.ExecuteContextC(ctx)
+	return exitCode(ctx, f, err)
+}
+
+func exitCode(ctx context.Context, f *cliutil.Factory, err error) int {
+	var exit *cliutil.ExitError
+	var flagErr *cliutil.FlagError
+	switch {
+	case err == nil:
+		return cliutil.ExitOK
+	case errors.As(err, &exit):
+		return exit.Code
+	case ctx.Err() != nil || errors.Is(err, context.Canceled):
+		fmt.Fprintln(f.IO.ErrOut, "grade: interrompu / interrupted")
+		return cliutil.ExitInterrupted
+	case errors.As(err, &flagErr) || errors.Is(err, cliutil.ErrSpec):
+		fmt.Fprintf(f.IO.ErrOut, "grade: %v\nVoir / see: grade --help\n", err)
+		return cliutil.ExitUsage
+	case errors.Is(err, engine.ErrUnavailable):
+		fmt.Fprintf(f.IO.ErrOut, "grade: le moteur Docker est injoignable / the Docker engine is unreachable: %v\n", err)
+		return cliutil.ExitEngine
+	default:
+		// Cobra's own usage errors (unknown command, wrong arg count) are plain errors.
+		if isUsage(err) {
+			fmt.Fprintf(f.IO.ErrOut, "grade: %v\nVoir / see: grade --help\n", err)
+			return cliutil.ExitUsage
+		}
+		fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
+		return cliutil.ExitEngine
+	}
+}

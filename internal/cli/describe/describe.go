@@ -1,0 +1,65 @@
+// Package describe is `grade describe <lab>`: the lab's instructions and every check.
+package describe
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ddlab/grade/internal/cliutil"
+	"github.com/ddlab/grade/internal/lab"
+)
+
+// NewCmdDescribe builds `grade describe <lab>`.
+func NewCmdDescribe(f *cliutil.Factory) *cobra.Command {
+	var langFlag string
+	cmd := &cobra.Command{
+		Use:     "describe <lab>",
+		Short:   "Afficher les consignes d'un lab et ses contrôles",
+		Args:    cobra.ExactArgs(1),
+		Example: "  $ grade describe lab5",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			lang, err := f.Lang(langFlag)
+			if err != nil {
+				return err
+			}
+			cat, err := f.Catalog()
+			if err != nil {
+				return err
+			}
+			spec, err := cat.Spec(args[0])
+			if err != nil {
+				return cliutil.FlagErrorf("%v", err)
+			}
+			out := f.IO.Out
+			fmt.Fprintf(out, "%s — %s\n\n%s\n\n", spec.Lab, spec.Title.In(lang), spec.Summary.In(lang))
+			kinds := map[string][2]string{
+				lab.Required: {"obligatoire", "required"},
+				lab.Bonus:    {"bonus", "bonus"},
+				lab.Gate:     {"préalable", "gate"},
+			}
+			for _, c := range spec.Checks {
+				k := kinds[c.Kind][0]
+				if lang == "en" {
+					k = kinds[c.Kind][1]
+				}
+				pts := fmt.Sprintf("%g pts", c.Points)
+				if c.Kind == lab.Bonus {
+					pts = fmt.Sprintf("+%g", c.Points)
+				}
+				fmt.Fprintf(out, "  %-22s %-8s %-12s %s\n", c.ID, pts, k, c.Title.In(lang))
+			}
+			fmt.Fprintf(out, "\nTotal : %g points + %g bonus\n", spec.MaxScore(), spec.BonusPoints())
+			if starter, err := cat.Starter(spec.Lab); err == nil {
+				if readme, err := fs.ReadFile(starter, "README.md"); err == nil {
+					fmt.Fprintf(out, "\n%s\n%s\n", strings.Repeat("─", 60), readme)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&langFlag, "lang", "", "language: fr or en")
+	return cmd
+}

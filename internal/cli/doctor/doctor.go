@@ -1,0 +1,87 @@
+// Package doctor is `grade doctor`: can this machine grade, and if not, why.
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"github.com/ddlab/grade/internal/cliutil"
+	"github.com/ddlab/grade/internal/images"
+)
+
+// minFreeDisk is the free space under which builds start failing in odd ways.
+const minFreeDisk = 2 << 30
+
+// NewCmdDoctor builds `grade doctor`.
+func NewCmdDoctor(f *cliutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Vérifier que le moteur Docker et les images de base sont prêts",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd.Context(), f)
+		},
+	}
+}
+
+func run(ctx context.Context, f *cliutil.Factory) error {
+	out := f.IO.Out
+	ok := true
+	line := func(good bool, format string, args ...any) {
+		mark := "✔"
+		if !good {
+			mark, ok = "✘", false
+		}
+		fmt.Fprintf(out, "%s %s\n", mark, fmt.Sprintf(format, args...))
+	}
+	e, err := f.Engine()
+	if err != nil {
+		line(false, "client Docker : %v", err)
+		return &cliutil.ExitError{Code: cliutil.ExitEngine}
+	}
+	defer e.Close()
+	ictx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	info, err := e.Info(ictx)
+	if err != nil {
+		line(false, "moteur Docker injoignable : %v", err)
+		fmt.Fprintln(out, "  → démarrez Docker (Debian : apt-get install -y docker.io && dockerd &) ou vérifiez DOCKER_HOST")
+		return &cliutil.ExitError{Code: cliutil.ExitEngine}
+	}
+	line(true, "moteur Docker %s (%s/%s), API %s", info.Version, info.OS, info.Arch, info.APIVersion)
+	line(info.BuildKit, "BuildKit disponible : %v", info.BuildKit)
+	fmt.Fprintf(out, "• swarm : %s\n", info.SwarmState)
+	if info.Remote {
+		fmt.Fprintln(out, "• moteur distant : les contrôles qui montent des dossiers locaux seront ignorés")
+	}
+	st, err := images.Status(ctx, e)
+	if err != nil {
+		line(false, "images de base : %v", err)
+	}
+	for _, p := range st {
+		switch {
+		case p.Stale:
+			line(false, "%s présente mais périmée → grade images", p.Ref)
+		case p.Present:
+			line(true, "%s présente", p.Ref)
+		default:
+			line(false, "%s absente → grade images", p.Ref)
+		}
+	}
+	if !info.Remote && info.RootDir != "" {
+		var fs syscall.Statfs_t
+		if err := syscall.Statfs(info.RootDir, &fs); err == nil {
+			free := int64(fs.Bavail) * int64(fs.Bsize)
+			line(free >= minFreeDisk, "espace libre sous %s : %s", info.RootDir, units.HumanSize(float64(free)))
+		}
+	}
+	if !ok {
+		return &cliutil.ExitError{Code: cliutil.ExitEngine}
+	}
+	return nil
+}

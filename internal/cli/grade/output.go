@@ -1,0 +1,59 @@
+package grade
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ddlab/grade/internal/report"
+)
+
+// output is one report destination: a format and a path ("-" is stdout).
+type output struct {
+	format string
+	path   string
+}
+
+func writerFor(format string, color bool, hostname string) (report.Writer, error) {
+	switch format {
+	case "text":
+		return report.Text{Color: color}, nil
+	case "json":
+		return report.JSON{}, nil
+	case "junit":
+		return report.JUnit{Hostname: hostname}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (text, json, junit)", format)
+}
+
+// writeAtomic renders into memory, then replaces path in one rename, so a CI job reading the
+// file never sees half a report.
+func writeAtomic(path string, w report.Writer, r *report.Report) error {
+	var buf bytes.Buffer
+	if err := w.Write(&buf, r); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, &buf); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

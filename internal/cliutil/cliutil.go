@@ -1,0 +1,81 @@
+// Package cliutil holds what every command shares: the factory of lazily built dependencies
+// and the errors that map to exit codes.
+package cliutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/iostreams"
+	"github.com/ddlab/grade/internal/lab"
+)
+
+// Exit codes, documented in `grade --help`.
+const (
+	ExitOK          = 0   // every required check passed
+	ExitFailed      = 1   // graded, some required check failed
+	ExitUsage       = 2   // usage or lab-spec error
+	ExitEngine      = 3   // could not grade: engine unavailable or failing
+	ExitInterrupted = 130 // Ctrl-C
+)
+
+// Factory builds what commands need, lazily: `grade list` must work without a daemon.
+type Factory struct {
+	IO       *iostreams.IOStreams
+	Catalog  func() (*lab.Catalog, error)
+	Graders  func() (*grader.Registry, error)
+	Engine   func() (engine.Engine, error)
+	Now      func() time.Time
+	Version  string
+	Getenv   func(string) string
+	Hostname func() (string, error)
+}
+
+// Lang picks the report language: --lang wins, then LC_ALL/LC_MESSAGES/LANG, else French.
+func (f *Factory) Lang(flag string) (string, error) {
+	switch flag {
+	case "fr", "en":
+		return flag, nil
+	case "":
+	default:
+		return "", FlagErrorf("--lang: %q is not fr or en", flag)
+	}
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := f.Getenv(k)
+		if v == "" {
+			continue
+		}
+		if strings.HasPrefix(v, "en") {
+			return "en", nil
+		}
+		return "fr", nil
+	}
+	return "fr", nil
+}
+
+// FlagError is a usage error: the command prints its usage and exits 2.
+type FlagError struct{ err error }
+
+func (e *FlagError) Error() string { return e.err.Error() }
+func (e *FlagError) Unwrap() error { return e.err }
+
+// FlagErrorf builds a FlagError.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{fmt.Errorf(format, args...)}
+}
+
+// ExitError carries an exit code for a condition the command already reported.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
+
+// ErrSpec marks a lab spec that does not load: exit 2.
+var ErrSpec = errors.New("lab spec error")
+
+// DefaultGetenv is os.Getenv; kept here so main wires it, not the commands.
+func DefaultGetenv(k string) string { return os.Getenv(k) }

@@ -1,0 +1,3 @@
+# check=error=true
+FROM ddlab/busybox:1
+CMD echo hi

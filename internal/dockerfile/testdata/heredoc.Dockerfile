@@ -1,0 +1,9 @@
+FROM ddlab/busybox:1
+RUN <<EOT
+set -e
+echo hello > /greeting
+EOT
+COPY <<-EOT /etc/motd
+	Bienvenue
+	EOT
+CMD ["cat", "/greeting"]

@@ -1,0 +1,4 @@
+FROM ddlab/busybox:1
+RUN true
+run echo hi
+CMD ["sh"]

@@ -1,0 +1,2 @@
+FROM ddlab/busybox:1
+CMD echo hi

@@ -1,0 +1,3 @@
+FROM ddlab/busybox:1
+ENV APP_PATH=$MYPATH:/app
+CMD ["sh"]

@@ -1,0 +1,4 @@
+FROM ddlab/busybox:1
+
+WORKDIR app
+CMD ["sh"]

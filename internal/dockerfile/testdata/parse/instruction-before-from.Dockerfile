@@ -1,0 +1,2 @@
+RUN true
+FROM ddlab/busybox:1

@@ -1,0 +1,3 @@
+FROM ddlab/busybox:1
+RUN true
+RUNN true

@@ -1,0 +1,3 @@
+# syntax=docker/dockerfile:1
+FROM ddlab/busybox:1
+CMD echo hi

@@ -1,0 +1,157 @@
+// Package docker is the adapter from engine.Engine to the Docker Engine API. It is the only
+// package that imports the Docker SDK.
+package docker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/docker/docker/client"
+
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// Engine talks to one Docker engine.
+type Engine struct {
+	cli  *client.Client
+	host string
+}
+
+// New connects to the engine that DOCKER_HOST, or else the current Docker context, names.
+// It does not dial: the first call does, so commands that need no engine stay fast.
+func New() (*Engine, error) {
+	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		if h, err := contextHost(); err != nil {
+			return nil, err
+		} else if h != "" {
+			host = h
+			opts = append(opts, client.WithHost(h))
+		}
+	}
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	if host == "" {
+		host = cli.DaemonHost()
+	}
+	return &Engine{cli: cli, host: host}, nil
+}
+
+// newWithClient wraps an existing client; host is the endpoint it talks to, which decides
+// Info.Remote. Tests use it to point the adapter at a fake daemon.
+func newWithClient(cli *client.Client, host string) *Engine {
+	return &Engine{cli: cli, host: host}
+}
+
+// Close releases the client's connections.
+func (e *Engine) Close() error { return e.cli.Close() }
+
+// contextHost reads the endpoint of the current Docker context, as the docker CLI does:
+// DOCKER_CONTEXT, else config.json's currentContext; "default" means the default socket.
+func contextHost() (string, error) {
+	cfgDir := os.Getenv("DOCKER_CONFIG")
+	if cfgDir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", nil
+		}
+		cfgDir = filepath.Join(home, ".docker")
+	}
+	name := os.Getenv("DOCKER_CONTEXT")
+	if name == "" {
+		b, err := os.ReadFile(filepath.Join(cfgDir, "config.json"))
+		if err != nil {
+			return "", nil
+		}
+		var cfg struct {
+			CurrentContext string `json:"currentContext"`
+		}
+		if json.Unmarshal(b, &cfg) != nil {
+			return "", nil
+		}
+		name = cfg.CurrentContext
+	}
+	if name == "" || name == "default" {
+		return "", nil
+	}
+	sum := sha256.Sum256([]byte(name))
+	b, err := os.ReadFile(filepath.Join(cfgDir, "contexts", "meta", hex.EncodeToString(sum[:]), "meta.json"))
+	if err != nil {
+		return "", fmt.Errorf("docker context %q: %w", name, err)
+	}
+	var meta struct {
+		Endpoints map[string]struct {
+			Host string `json:"Host"`
+		} `json:"Endpoints"`
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return "", fmt.Errorf("docker context %q: %w", name, err)
+	}
+	return meta.Endpoints["docker"].Host, nil
+}
+
+// Info asks the engine who it is.
+func (e *Engine) Info(ctx context.Context) (engine.Info, error) {
+	ping, err := e.cli.Ping(ctx)
+	if err != nil {
+		return engine.Info{}, wrap(err)
+	}
+	v, err := e.cli.ServerVersion(ctx)
+	if err != nil {
+		return engine.Info{}, wrap(err)
+	}
+	info, err := e.cli.Info(ctx)
+	if err != nil {
+		return engine.Info{}, wrap(err)
+	}
+	return engine.Info{
+		Version:       v.Version,
+		APIVersion:    e.cli.ClientVersion(),
+		OS:            v.Os,
+		Arch:          v.Arch,
+		BuildKit:      ping.OSType != "windows",
+		SwarmState:    string(info.Swarm.LocalNodeState),
+		RootDir:       info.DockerRootDir,
+		StorageDriver: info.Driver,
+		Remote:        isRemote(e.host),
+	}, nil
+}
+
+func isRemote(host string) bool {
+	u, err := url.Parse(host)
+	if err != nil {
+		return true
+	}
+	switch u.Scheme {
+	case "unix", "npipe", "":
+		return false
+	case "tcp", "http", "https":
+		h := u.Hostname()
+		return h != "127.0.0.1" && h != "localhost" && h != "::1"
+	}
+	return true
+}
+
+// wrap marks failures to reach the daemon with engine.ErrUnavailable.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	if client.IsErrConnectionFailed(err) || errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "Cannot connect to the Docker daemon") {
+		return fmt.Errorf("%w: %w", engine.ErrUnavailable, err)
+	}
+	return err
+}
+
+var _ engine.Engine = (*Engine)(nil)

@@ -1,0 +1,238 @@
+package docker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/client"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/engine"
+)
+
+func TestInfo(t *testing.T) {
+	tests := []struct {
+		name       string
+		host       string
+		wantRemote bool
+	}{
+		{name: "remote tcp engine", host: "tcp://10.0.0.1:2375", wantRemote: true},
+		{name: "default unix socket", host: "unix:///var/run/docker.sock", wantRemote: false},
+		{name: "rootless unix socket", host: "unix:///run/user/1000/docker.sock", wantRemote: false},
+		{name: "tcp on loopback", host: "tcp://127.0.0.1:2375", wantRemote: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := &registry{}
+			reg.Register(http.MethodGet, "/v1.41/version", fileResponse(t, 200, "version.json"))
+			reg.Register(http.MethodGet, "/v1.41/info", fileResponse(t, 200, "info.json"))
+			e := newTestEngine(t, reg, tt.host)
+
+			got, err := e.Info(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, engine.Info{
+				Version:       "20.10.24+dfsg1",
+				APIVersion:    "1.41",
+				OS:            "linux",
+				Arch:          "amd64",
+				BuildKit:      true,
+				SwarmState:    "inactive",
+				RootDir:       "/var/lib/docker",
+				StorageDriver: "overlay2",
+				Remote:        tt.wantRemote,
+			}, got)
+			reg.Verify(t)
+		})
+	}
+}
+
+func TestIsRemote(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"unix:///var/run/docker.sock", false},
+		{"npipe:////./pipe/docker_engine", false},
+		{"tcp://localhost:2375", false},
+		{"tcp://127.0.0.1:2376", false},
+		{"tcp://[::1]:2375", false},
+		{"tcp://10.0.0.1:2375", true},
+		{"https://docker.example.org:2376", true},
+		{"ssh://student@10.0.0.2", true},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			assert.Equal(t, tt.want, isRemote(tt.host))
+		})
+	}
+}
+
+// closedPort returns a loopback address on which nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func TestWrapMarksUnreachableEngine(t *testing.T) {
+	tests := []struct {
+		name string
+		host func(t *testing.T) string
+	}{
+		{name: "closed tcp port", host: func(t *testing.T) string { return "tcp://" + closedPort(t) }},
+		{name: "missing unix socket", host: func(t *testing.T) string {
+			return "unix://" + filepath.Join(t.TempDir(), "docker.sock")
+		}},
+	}
+	calls := []struct {
+		name string
+		call func(context.Context, *Engine) error
+	}{
+		{"Info", func(ctx context.Context, e *Engine) error { _, err := e.Info(ctx); return err }},
+		{"InspectImage", func(ctx context.Context, e *Engine) error { _, err := e.InspectImage(ctx, "x"); return err }},
+		{"ImageFiles", func(ctx context.Context, e *Engine) error { _, err := e.ImageFiles(ctx, "x"); return err }},
+		{"InspectContainer", func(ctx context.Context, e *Engine) error { _, err := e.InspectContainer(ctx, "x"); return err }},
+		{"Run", func(ctx context.Context, e *Engine) error {
+			_, err := e.Run(ctx, engine.RunSpec{Image: "x"})
+			return err
+		}},
+		{"Remove", func(ctx context.Context, e *Engine) error {
+			return e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: "x"})
+		}},
+		{"List", func(ctx context.Context, e *Engine) error { _, err := e.List(ctx, "a=b"); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			host := tt.host(t)
+			cli, err := client.NewClientWithOpts(client.WithHost(host), client.WithAPIVersionNegotiation())
+			require.NoError(t, err)
+			e := newWithClient(cli, host)
+			t.Cleanup(func() { e.Close() })
+			for _, c := range calls {
+				t.Run(c.name, func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					defer cancel()
+					err := c.call(ctx, e)
+					require.Error(t, err)
+					assert.ErrorIs(t, err, engine.ErrUnavailable)
+				})
+			}
+		})
+	}
+}
+
+func TestWrapKeepsDaemonErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		msg    string
+	}{
+		{name: "no such image", status: http.StatusNotFound, msg: "No such image: ddlab/missing:1"},
+		{name: "daemon failure", status: http.StatusInternalServerError, msg: "layer does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := &registry{}
+			reg.Register(http.MethodGet, "/v1.41/images/ddlab/missing:1/json", errorResponse(tt.status, tt.msg))
+			e := newTestEngine(t, reg, "unix:///var/run/docker.sock")
+			_, err := e.InspectImage(context.Background(), "ddlab/missing:1")
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, engine.ErrUnavailable)
+			assert.Contains(t, err.Error(), tt.msg)
+			reg.Verify(t)
+		})
+	}
+	assert.NoError(t, wrap(nil))
+	assert.ErrorIs(t, wrap(fmt.Errorf("x: %w", os.ErrNotExist)), engine.ErrUnavailable)
+	assert.NotErrorIs(t, wrap(errors.New("conflict")), engine.ErrUnavailable)
+}
+
+func TestContextHost(t *testing.T) {
+	metaJSON := func(name, host string) string {
+		return fmt.Sprintf(`{"Name":%q,"Metadata":{"Description":"lab machine"},"Endpoints":{"docker":{"Host":%q,"SkipTLSVerify":false}}}`, name, host)
+	}
+	tests := []struct {
+		name     string
+		envCtx   string // DOCKER_CONTEXT
+		config   string // config.json, "" for none
+		contexts map[string]string
+		want     string
+		wantErr  string
+	}{
+		{name: "no config", want: ""},
+		{name: "config without current context", config: `{"auths":{}}`, want: ""},
+		{name: "default context", config: `{"currentContext":"default"}`, want: ""},
+		{
+			name:     "current context from config.json",
+			config:   `{"auths":{},"currentContext":"labvm"}`,
+			contexts: map[string]string{"labvm": metaJSON("labvm", "tcp://10.0.0.1:2375")},
+			want:     "tcp://10.0.0.1:2375",
+		},
+		{
+			name:     "DOCKER_CONTEXT wins over config.json",
+			envCtx:   "rootless",
+			config:   `{"currentContext":"labvm"}`,
+			contexts: map[string]string{"labvm": metaJSON("labvm", "tcp://10.0.0.1:2375"), "rootless": metaJSON("rootless", "unix:///run/user/1000/docker.sock")},
+			want:     "unix:///run/user/1000/docker.sock",
+		},
+		{name: "DOCKER_CONTEXT=default", envCtx: "default", config: `{"currentContext":"labvm"}`, want: ""},
+		{name: "unknown context", config: `{"currentContext":"gone"}`, wantErr: `docker context "gone"`},
+		{name: "broken meta.json", envCtx: "bad", contexts: map[string]string{"bad": "{"}, wantErr: `docker context "bad"`},
+		{name: "broken config.json is ignored", config: `{`, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			t.Setenv("DOCKER_CONFIG", dir)
+			t.Setenv("DOCKER_CONTEXT", tt.envCtx)
+			if tt.config != "" {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(tt.config), 0o600))
+			}
+			for name, meta := range tt.contexts {
+				sum := sha256.Sum256([]byte(name))
+				d := filepath.Join(dir, "contexts", "meta", hex.EncodeToString(sum[:]))
+				require.NoError(t, os.MkdirAll(d, 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(d, "meta.json"), []byte(meta), 0o600))
+			}
+			got, err := contextHost()
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestNewUsesContextHost(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dir)
+	t.Setenv("DOCKER_HOST", "")
+	t.Setenv("DOCKER_CONTEXT", "labvm")
+	sum := sha256.Sum256([]byte("labvm"))
+	d := filepath.Join(dir, "contexts", "meta", hex.EncodeToString(sum[:]))
+	require.NoError(t, os.MkdirAll(d, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(d, "meta.json"), []byte(`{"Name":"labvm","Endpoints":{"docker":{"Host":"tcp://10.0.0.1:2375"}}}`), 0o600))
+
+	e, err := New() // New never dials.
+	require.NoError(t, err)
+	defer e.Close()
+	assert.Equal(t, "tcp://10.0.0.1:2375", e.host)
+	assert.True(t, isRemote(e.host))
+}

@@ -1,0 +1,195 @@
+// Package engine is grade's only door to a container runtime. Its types are grade's own so
+// that checks never import the Docker SDK; internal/engine/docker is the adapter.
+package engine
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Engine is the part of the Docker Engine API that graders need.
+type Engine interface {
+	Info(ctx context.Context) (Info, error)
+	Build(ctx context.Context, req BuildRequest) (BuildResult, error)
+	InspectImage(ctx context.Context, ref string) (Image, error)
+	ImageFiles(ctx context.Context, ref string) ([]File, error)
+	ImportImage(ctx context.Context, rootfs io.Reader, req ImportRequest) (string, error)
+	ListImages(ctx context.Context, label string) ([]ImageSummary, error)
+	Run(ctx context.Context, spec RunSpec) (string, error)
+	InspectContainer(ctx context.Context, id string) (Container, error)
+	Stop(ctx context.Context, id string, timeout time.Duration) error
+	Wait(ctx context.Context, id string) (int, error)
+	Logs(ctx context.Context, id string, maxBytes int) (string, error)
+	List(ctx context.Context, label string) ([]Ref, error)
+	Remove(ctx context.Context, r Ref) error
+	Close() error
+}
+
+// ErrUnavailable wraps every failure to reach the engine, so callers can tell "no daemon"
+// from a daemon that answered with an error.
+var ErrUnavailable = errors.New("docker engine unavailable")
+
+// Info describes the engine.
+type Info struct {
+	Version       string
+	APIVersion    string
+	OS            string // "linux"
+	Arch          string
+	BuildKit      bool   // the engine can run BuildKit builds through a session
+	SwarmState    string // "inactive", "active", ...
+	RootDir       string
+	StorageDriver string
+	Remote        bool // DOCKER_HOST is not a local socket: the engine cannot see our files
+}
+
+// Builder names a build backend.
+type Builder string
+
+// The two builders the Engine API offers.
+const (
+	BuildKit Builder = "buildkit"
+	Classic  Builder = "classic"
+)
+
+// BuildRequest builds ContextDir/Dockerfile. The context is sent as it is: callers filter
+// it with .dockerignore beforehand (see internal/buildctx).
+type BuildRequest struct {
+	ContextDir string
+	Dockerfile string // relative to ContextDir, or to DockerfileDir when set
+	// DockerfileDir, when set, holds the Dockerfile apart from the context (BuildKit only).
+	DockerfileDir string
+	Exclude       []string // extra exclusion patterns for the context (BuildKit only)
+	Tag           string
+	Target        string
+	BuildArgs     map[string]string
+	Labels        map[string]string
+	NoCache       bool
+	Builder       Builder // "" picks BuildKit when the engine has it
+	Progress      func(line string)
+}
+
+// BuildResult is what a build produced. A build that the Dockerfile broke is not an error:
+// Failed is set and Log says why.
+type BuildResult struct {
+	Builder  Builder
+	ImageID  string
+	Failed   bool
+	Error    string // the builder's own error line when Failed
+	Steps    []Step
+	Log      string // the whole log, capped
+	Duration time.Duration
+}
+
+// Step is one build step (a BuildKit vertex or a classic "Step i/n").
+type Step struct {
+	Name   string // "[build 3/5] RUN go build ...", "Step 3/9 : RUN go build ..."
+	Cached bool
+	Error  string
+}
+
+// Image is the parts of an image's config and history that checks read.
+type Image struct {
+	ID           string
+	Size         int64
+	User         string
+	ExposedPorts []string // "8080/tcp"
+	Env          []string
+	Entrypoint   []string
+	Cmd          []string
+	Labels       map[string]string
+	Healthcheck  []string // Test, e.g. ["CMD", "/app/server", "healthcheck"]
+	Layers       int
+	History      []HistoryEntry // oldest first
+}
+
+// HistoryEntry is one line of `docker history`.
+type HistoryEntry struct {
+	CreatedBy  string
+	Size       int64
+	EmptyLayer bool
+}
+
+// File is one path of an image's final filesystem.
+type File struct {
+	Path  string // absolute, "/usr/local/go/bin/go"
+	Mode  int64
+	Size  int64
+	Dir   bool
+	Link  string
+	Layer int // index of the layer that last wrote it, 0 = base
+}
+
+// ImportRequest makes an image from a root filesystem tar.
+type ImportRequest struct {
+	Ref     string
+	Changes []string // Dockerfile instructions: `CMD ["sh"]`, `LABEL a=b`
+}
+
+// ImageSummary is one line of `docker images`.
+type ImageSummary struct {
+	ID     string
+	Tags   []string
+	Labels map[string]string
+	Size   int64
+}
+
+// RunSpec starts a container. The adapter always applies Limits and refuses privileges:
+// submissions are untrusted.
+type RunSpec struct {
+	Name        string
+	Image       string
+	Entrypoint  []string
+	Cmd         []string
+	Env         []string
+	User        string
+	Labels      map[string]string
+	NetworkMode string // "", "none", "container:<id>"
+	Limits      Limits
+}
+
+// Limits bound what one container may use.
+type Limits struct {
+	MemoryBytes int64
+	NanoCPUs    int64
+	Pids        int64
+	LogMaxBytes int64
+}
+
+// DefaultLimits are the limits of a container whose spec sets none.
+func DefaultLimits() Limits {
+	return Limits{MemoryBytes: 256 << 20, NanoCPUs: 1e9, Pids: 256, LogMaxBytes: 1 << 20}
+}
+
+// Container is the state of a container.
+type Container struct {
+	ID         string
+	Name       string
+	Status     string // "created", "running", "exited", ...
+	Running    bool
+	ExitCode   int
+	OOMKilled  bool
+	Health     string // "", "starting", "healthy", "unhealthy"
+	HealthLog  []string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Labels     map[string]string
+}
+
+// Kind is the kind of an engine object.
+type Kind string
+
+// Object kinds, in the order cleanup removes them.
+const (
+	KindContainer Kind = "container"
+	KindNetwork   Kind = "network"
+	KindVolume    Kind = "volume"
+	KindImage     Kind = "image"
+)
+
+// Ref names one engine object.
+type Ref struct {
+	Kind Kind
+	ID   string
+}

@@ -1,0 +1,119 @@
+// Package grader defines what a lab grader is, the per-run state it works with, and the
+// registry that holds every grader.
+package grader
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/ddlab/grade/internal/buildctx"
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/report"
+)
+
+// A Grader lists the checks of one lab, bound to one run. Checks share the run's state
+// (a build, a container) through closures, and build it lazily so that a failed
+// prerequisite costs nothing.
+type Grader interface {
+	Lab() string // "lab5"; joins labs/lab5.yaml
+	Checks(r *Run) []check.Check
+}
+
+// Run is everything one grading of one submission shares.
+type Run struct {
+	ID        string             // unique per run; names and labels every engine object
+	Spec      *lab.Spec          // the lab's spec
+	Source    string             // the submission folder as the user gave it
+	Dir       string             // a private snapshot of the submission: checks read and edit only this
+	Refused   []buildctx.Problem // what the snapshot refused (links leaving the folder, size…)
+	Engine    engine.Engine      // nil when grading statically or when no engine answered
+	EngineErr error              // why Engine is nil
+	Cleanup   *Cleanup
+	Progress  func(msg string)  // long steps report here; never nil
+	Detail    func(line string) // build log lines, shown live on a terminal only; never nil
+	Build     *report.Build     // the main build, set by the grader for the report
+}
+
+// Labels are the labels every object this run creates carries.
+func (r *Run) Labels() map[string]string {
+	return map[string]string{"ddlab.run": r.ID, "ddlab.lab": r.Spec.Lab, "ddlab.tool": "grade"}
+}
+
+// RunLabel is the label filter that finds this run's objects.
+func (r *Run) RunLabel() string { return "ddlab.run=" + r.ID }
+
+// Name returns an engine object name unique to this run.
+func (r *Run) Name(purpose string) string {
+	return fmt.Sprintf("ddlab-%s-%s", r.ID[:12], purpose)
+}
+
+// Registry holds the graders by lab.
+type Registry struct {
+	byLab map[string]Grader
+}
+
+// NewRegistry fails on a duplicate lab or duplicate check IDs within a lab.
+func NewRegistry(gs ...Grader) (*Registry, error) {
+	reg := &Registry{byLab: map[string]Grader{}}
+	for _, g := range gs {
+		if _, dup := reg.byLab[g.Lab()]; dup {
+			return nil, fmt.Errorf("grader for %s registered twice", g.Lab())
+		}
+		seen := map[string]bool{}
+		for _, id := range CheckIDs(g) {
+			if seen[id] {
+				return nil, fmt.Errorf("%s: check %s listed twice", g.Lab(), id)
+			}
+			seen[id] = true
+		}
+		reg.byLab[g.Lab()] = g
+	}
+	return reg, nil
+}
+
+// Get returns the grader of lab, if there is one.
+func (r *Registry) Get(lab string) (Grader, bool) {
+	g, ok := r.byLab[lab]
+	return g, ok
+}
+
+// Labs lists the labs that have a grader.
+func (r *Registry) Labs() []string {
+	out := make([]string, 0, len(r.byLab))
+	for l := range r.byLab {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CheckIDs lists a grader's check IDs in order, without grading anything.
+func CheckIDs(g Grader) []string {
+	var ids []string
+	for _, c := range g.Checks(&Run{}) {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// CrossCheck reports every check a grader runs that its spec lacks, and every spec entry
+// no check implements.
+func CrossCheck(spec *lab.Spec, g Grader) error {
+	var errs []error
+	ids := map[string]bool{}
+	for _, id := range CheckIDs(g) {
+		ids[id] = true
+		if spec.Check(id) == nil {
+			errs = append(errs, fmt.Errorf("%s: check %s has no entry in the spec", spec.Lab, id))
+		}
+	}
+	for _, c := range spec.Checks {
+		if !ids[c.ID] {
+			errs = append(errs, fmt.Errorf("%s: spec entry %s has no check in the grader", spec.Lab, c.ID))
+		}
+	}
+	return errors.Join(errs...)
+}

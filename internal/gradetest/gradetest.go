@@ -1,0 +1,181 @@
+// Package gradetest runs the real `grade` command in-process over fixture submissions and
+// compares each check's status with the fixture's expected verdicts (want.json).
+package gradetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/graders"
+	"github.com/ddlab/grade/internal/cli"
+	"github.com/ddlab/grade/internal/cliutil"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/docker"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/iostreams"
+	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/labs"
+)
+
+// Case is one fixture folder: files laid over the lab's starter, plus case.json and want.json.
+type Case struct {
+	// Solution lays the reference solution over the starter before the fixture's own files.
+	Solution bool `json:"solution"`
+	// Remove lists files deleted after the overlay.
+	Remove []string `json:"remove"`
+	// Symlinks creates links (path → target), which git cannot carry safely.
+	Symlinks map[string]string `json:"symlinks"`
+	// Garbage writes N pseudo-random bytes to each path.
+	Garbage map[string]int `json:"garbage"`
+	// Args are extra command-line arguments, e.g. ["--static"] or ["--spec", "spec.yaml"].
+	Args []string `json:"args"`
+	// Exit is the expected exit code.
+	Exit int `json:"exit"`
+}
+
+// Want is want.json: the status of every check, and optionally a text each message holds.
+type Want struct {
+	Status   map[string]string `json:"status"`
+	Contains map[string]string `json:"contains"`
+}
+
+// Report is the part of the JSON report the comparison reads.
+type Report struct {
+	Tests []struct {
+		ID      string `json:"id"`
+		Status  string `json:"status"`
+		Message string `json:"message"`
+		Actual  string `json:"actual"`
+	} `json:"tests"`
+	Score float64 `json:"score"`
+}
+
+// Prepare lays out a fixture in a fresh folder and returns it.
+func Prepare(t *testing.T, labName, caseDir string, c Case) string {
+	t.Helper()
+	cat, err := lab.Load(labs.FS)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	if c.Solution {
+		sol, err := cat.Solution(labName)
+		require.NoError(t, err)
+		_, _, err = lab.WriteFiles(sol, dir)
+		require.NoError(t, err)
+	}
+	starter, err := cat.Starter(labName)
+	require.NoError(t, err)
+	_, _, err = lab.WriteFiles(starter, dir)
+	require.NoError(t, err)
+	// The fixture's own files replace the starter's.
+	require.NoError(t, filepath.WalkDir(caseDir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(caseDir, p)
+		switch rel {
+		case "case.json", "want.json", "spec.yaml":
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	}))
+	for _, p := range c.Remove {
+		require.NoError(t, os.RemoveAll(filepath.Join(dir, p)))
+	}
+	for p, target := range c.Symlinks {
+		_ = os.Remove(filepath.Join(dir, p))
+		require.NoError(t, os.Symlink(target, filepath.Join(dir, p)))
+	}
+	for p, n := range c.Garbage {
+		b := make([]byte, n)
+		x := uint32(2463534242)
+		for i := range b {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b[i] = byte(x)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, p), b, 0o644))
+	}
+	return dir
+}
+
+// Grade runs `grade <lab> <dir> --format json args...` in-process with the real engine and
+// returns the exit code, the parsed report and stderr.
+func Grade(t *testing.T, labName, dir string, args ...string) (int, Report, string) {
+	t.Helper()
+	io, _, out, errOut := iostreams.Test()
+	f := &cliutil.Factory{
+		IO:       io,
+		Catalog:  func() (*lab.Catalog, error) { return lab.Load(labs.FS) },
+		Graders:  func() (*grader.Registry, error) { return grader.NewRegistry(graders.All()...) },
+		Engine:   func() (engine.Engine, error) { return docker.New() },
+		Now:      time.Now,
+		Version:  "test",
+		Getenv:   func(string) string { return "" },
+		Hostname: func() (string, error) { return "test", nil },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	code := cli.Run(ctx, f, append([]string{labName, dir, "--format", "json"}, args...))
+	var rep Report
+	if out.Len() > 0 {
+		require.NoError(t, json.Unmarshal(out.Bytes(), &rep), "stdout is not a JSON report:\n%s\nstderr:\n%s", out, errOut)
+	}
+	return code, rep, errOut.String()
+}
+
+// Check compares a report with want.
+func Check(t *testing.T, rep Report, want Want) {
+	t.Helper()
+	got := map[string]string{}
+	var detail bytes.Buffer
+	for _, r := range rep.Tests {
+		got[r.ID] = r.Status
+		detail.WriteString(r.ID + " " + r.Status + ": " + r.Message + "\n")
+		if r.Actual != "" && r.Status != "pass" {
+			detail.WriteString("    actual: " + strings.ReplaceAll(firstLines(r.Actual, 6), "\n", "\n    ") + "\n")
+		}
+	}
+	require.Equal(t, want.Status, got, "check statuses differ; report:\n%s", detail.String())
+	for id, text := range want.Contains {
+		for _, r := range rep.Tests {
+			if r.ID == id {
+				require.Contains(t, r.Message+"\n"+r.Actual, text, "%s message", id)
+			}
+		}
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Leftovers lists the engine objects grade runs left behind.
+func Leftovers(t *testing.T, e engine.Engine) []engine.Ref {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	refs, err := e.List(ctx, "ddlab.tool=grade")
+	require.NoError(t, err)
+	return refs
+}

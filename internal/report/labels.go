@@ -1,0 +1,230 @@
+package report
+
+import (
+	"math"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+)
+
+// Kinds of check, as the lab spec spells them in [check.Result.Kind].
+const (
+	kindBonus = "bonus"
+	kindGate  = "gate"
+)
+
+// labels holds the words of the human-readable reports (text, and the bodies of JUnit
+// elements) in one language.
+type labels struct {
+	lang    string
+	colon   string // " :" in French (a space before the colon), ":" in English
+	percent string // " %" in French, "%" in English
+	decimal string // "," in French, "." in English
+
+	pass, fail, skip, err string // status words next to the mark
+
+	expected, actual, hint, file, points string
+	submission, engine, build, buildLog  string
+	gradeError                           string
+	score, checks, duration              string
+	nPassed, nFailed, nSkipped, nErrors  string
+	notScored                            string
+	allPassed, notAllPassed              string
+	steps                                func(n, cached int) string
+}
+
+var french = labels{
+	lang: "fr", colon: " :", percent: " %", decimal: ",",
+	pass: "réussi", fail: "échoué", skip: "ignoré", err: "erreur",
+	expected: "attendu", actual: "obtenu", hint: "indice", file: "fichier", points: "points",
+	submission: "Soumission", engine: "Moteur", build: "Construction",
+	buildLog:   "Fin du journal de construction",
+	gradeError: "Erreur", score: "Score", checks: "Vérifications", duration: "Durée",
+	nPassed: "réussies", nFailed: "échouées", nSkipped: "ignorées", nErrors: "erreurs",
+	notScored:    "hors barème",
+	allPassed:    "Toutes les vérifications obligatoires sont réussies.",
+	notAllPassed: "Des vérifications obligatoires ne sont pas réussies.",
+	steps: func(n, cached int) string {
+		word := "étapes"
+		if n <= 1 {
+			word = "étape"
+		}
+		return strconv.Itoa(n) + " " + word + " (" + strconv.Itoa(cached) + " en cache)"
+	},
+}
+
+var english = labels{
+	lang: "en", colon: ":", percent: "%", decimal: ".",
+	pass: "passed", fail: "failed", skip: "skipped", err: "error",
+	expected: "expected", actual: "actual", hint: "hint", file: "file", points: "points",
+	submission: "Submission", engine: "Engine", build: "Build",
+	buildLog:   "Build log tail",
+	gradeError: "Error", score: "Score", checks: "Checks", duration: "Duration",
+	nPassed: "passed", nFailed: "failed", nSkipped: "skipped", nErrors: "errors",
+	notScored:    "not scored",
+	allPassed:    "All required checks passed.",
+	notAllPassed: "Some required checks did not pass.",
+	steps: func(n, cached int) string {
+		word := "steps"
+		if n == 1 {
+			word = "step"
+		}
+		return strconv.Itoa(n) + " " + word + " (" + strconv.Itoa(cached) + " cached)"
+	},
+}
+
+// labelsFor returns the labels for lang, French unless lang is "en".
+func labelsFor(lang string) *labels {
+	if normLang(lang) == "en" {
+		return &english
+	}
+	return &french
+}
+
+// status returns the mark and the word shown for s.
+func (l *labels) status(s check.Status) (mark, word string) {
+	switch s {
+	case check.Pass:
+		return "✔", l.pass
+	case check.Fail:
+		return "✘", l.fail
+	case check.Skip:
+		return "–", l.skip
+	}
+	return "!", l.err
+}
+
+// num formats points for people: at most two decimals, no trailing zeros, and the decimal
+// comma in French ("2,5").
+func (l *labels) num(x float64) string {
+	return strings.Replace(formatPoints(x), ".", l.decimal, 1)
+}
+
+// seconds formats d for people: "850 ms", "12.5 s" ("12,5 s" in French).
+func (l *labels) seconds(d time.Duration) string {
+	if d < time.Second {
+		return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + " ms"
+	}
+	s := strconv.FormatFloat(d.Seconds(), 'f', 1, 64)
+	return strings.Replace(s, ".", l.decimal, 1) + " s"
+}
+
+// pointsOf returns what res is worth as shown next to it: "2/3", "+1/1" for a bonus, "hors
+// barème" for a check left out of the denominator, and "" for a gate, which has no points.
+func (l *labels) pointsOf(res check.Result) string {
+	switch {
+	case res.Kind == kindGate:
+		return ""
+	case res.Excluded:
+		return l.notScored
+	case res.Kind == kindBonus:
+		return "+" + l.num(res.Points) + "/" + l.num(res.MaxPoints)
+	}
+	return l.num(res.Points) + "/" + l.num(res.MaxPoints)
+}
+
+// formatPoints rounds x to two decimals and formats it without trailing zeros ("2.5", "7").
+func formatPoints(x float64) string {
+	return strconv.FormatFloat(round(x, 100), 'f', -1, 64)
+}
+
+// round rounds x to 1/scale and never returns negative zero.
+func round(x, scale float64) float64 {
+	x = math.Round(x*scale) / scale
+	if x == 0 {
+		return 0 // turns -0 into 0
+	}
+	return x
+}
+
+// seconds3 returns d in seconds rounded to the millisecond, never negative.
+func seconds3(d time.Duration) float64 {
+	if d < 0 {
+		return 0
+	}
+	return round(d.Seconds(), 1000)
+}
+
+// filePath returns the path of res.File as CI tools resolve it, with forward slashes:
+// joined with the submission folder when that is relative (so it is relative to where grade
+// ran, normally the repository root), left relative to the submission otherwise.
+func filePath(r *Report, res check.Result) string {
+	if res.File == "" {
+		return ""
+	}
+	p := filepath.ToSlash(res.File)
+	if sub := r.Submission; sub != "" && !filepath.IsAbs(sub) && !path.IsAbs(p) {
+		return path.Join(filepath.ToSlash(sub), p)
+	}
+	return p
+}
+
+// location returns "file:line", "file" when the line is unknown, or "" without a file.
+func location(r *Report, res check.Result) string {
+	p := filePath(r, res)
+	if p != "" && res.Line > 0 {
+		p += ":" + strconv.Itoa(res.Line)
+	}
+	return p
+}
+
+// detail is one labelled piece of a check's explanation; the message has no label.
+type detail struct {
+	label, value string
+}
+
+// explanation returns what a human report shows under a check. Every check shows its message;
+// a failed check or an error adds what was expected and observed and where; only a failed
+// check gets the hint, since an error is grade's fault, not the student's.
+func explanation(l *labels, r *Report, res check.Result) []detail {
+	var ds []detail
+	add := func(label, value string) {
+		if value = strings.TrimRight(value, "\n"); value != "" {
+			ds = append(ds, detail{label, value})
+		}
+	}
+	add("", res.Message)
+	if res.Status != check.Fail && res.Status != check.Error {
+		return ds
+	}
+	add(l.expected, res.Expected)
+	add(l.actual, res.Actual)
+	if res.Status == check.Fail {
+		add(l.hint, res.Hint)
+	}
+	add(l.file, location(r, res))
+	return ds
+}
+
+// writeDetails writes ds one per line after indent: "label : value", or for a multi-line
+// value the label alone and then the value's lines indented two more spaces. paint styles
+// the labels. Blank lines stay blank, without trailing spaces.
+func writeDetails(b *strings.Builder, l *labels, ds []detail, indent string, paint func(string) string) {
+	for _, d := range ds {
+		multi := strings.Contains(d.value, "\n")
+		switch {
+		case d.label == "":
+			writeLines(b, indent, d.value)
+		case multi:
+			b.WriteString(indent + paint(d.label+l.colon) + "\n")
+			writeLines(b, indent+"  ", d.value)
+		default:
+			b.WriteString(indent + paint(d.label+l.colon) + " " + d.value + "\n")
+		}
+	}
+}
+
+// writeLines writes each line of s after indent, trimming trailing spaces.
+func writeLines(b *strings.Builder, indent, s string) {
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, " \t")
+		if line != "" {
+			b.WriteString(indent + line)
+		}
+		b.WriteString("\n")
+	}
+}

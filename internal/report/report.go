@@ -1,0 +1,78 @@
+// Package report holds the result of grading one submission and the writers that render it.
+// Writers only render: they never decide the exit code.
+package report
+
+import (
+	"io"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+)
+
+// SchemaVersion is the version of the JSON report; bump it on any incompatible change.
+const SchemaVersion = 1
+
+// Report is one graded submission.
+type Report struct {
+	SchemaVersion int
+	ToolVersion   string
+	Lab           string // "lab5"
+	Title         string // in Lang
+	Submission    string // the folder as the user named it
+	Lang          string // "fr" or "en"
+	StartedAt     time.Time
+	Duration      time.Duration
+	Score         float64 // required + bonus points earned (bonus capped by the spec)
+	MaxScore      float64 // required points still in the denominator
+	Passed        bool    // every gate and required check passed
+	Engine        *Engine // nil when no engine was used
+	Build         *Build  // nil when nothing was built
+	Error         string  // set when the submission could not be graded at all
+	Results       []check.Result
+}
+
+// Engine describes the Docker engine that graded the submission.
+type Engine struct {
+	Version    string
+	APIVersion string
+	OS         string
+	Arch       string
+}
+
+// Build summarises the main build of the submission.
+type Build struct {
+	Builder     string // "buildkit" or "classic"
+	Duration    time.Duration
+	Steps       int
+	CachedSteps int
+	LogTail     string // last lines of the build log, kept when the build failed
+}
+
+// Writer renders a Report in one format.
+type Writer interface {
+	Write(w io.Writer, r *Report) error
+}
+
+// Counts tallies results by status.
+type Counts struct {
+	Total, Passed, Failed, Skipped, Errors int
+}
+
+// Count tallies r's results by status.
+func (r *Report) Count() Counts {
+	var c Counts
+	for _, res := range r.Results {
+		c.Total++
+		switch res.Status {
+		case check.Pass:
+			c.Passed++
+		case check.Fail:
+			c.Failed++
+		case check.Skip:
+			c.Skipped++
+		case check.Error:
+			c.Errors++
+		}
+	}
+	return c
+}

@@ -1,0 +1,209 @@
+// Package runner grades one submission: it runs a lab's checks in order, skips those whose
+// prerequisites failed, bounds each with a timeout, turns panics into errors, scores the
+// results from the spec, and always cleans up.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/report"
+)
+
+// defaultCheckTimeout applies to checks whose spec sets none.
+const defaultCheckTimeout = 2 * time.Minute
+
+// Options change how a run is judged.
+type Options struct {
+	Lang   string // "fr" or "en"
+	Static bool   // only checks that need no engine; the others leave the denominator
+	Strict bool   // environment skips count as failures
+	Now    func() time.Time
+}
+
+// Grade runs g's checks against r and returns the report. The error is non-nil only when the
+// run was interrupted (ctx cancelled); the report is complete even then.
+func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*report.Report, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Lab:           r.Spec.Lab,
+		Title:         r.Spec.Title.In(opts.Lang),
+		Submission:    r.Source,
+		Lang:          opts.Lang,
+		StartedAt:     start.UTC(),
+	}
+	labCtx, cancel := context.WithTimeout(ctx, time.Duration(r.Spec.Timeout))
+	defer cancel()
+
+	status := map[string]check.Status{}
+	excluded := map[string]bool{}
+	for _, c := range g.Checks(r) {
+		spec := r.Spec.Check(c.ID)
+		if spec == nil {
+			// The spec cross-check test makes this unreachable in a release.
+			return rep, fmt.Errorf("check %s has no entry in %s's spec", c.ID, r.Spec.Lab)
+		}
+		t0 := now()
+		out := runOne(labCtx, r, c, spec, status, excluded, opts)
+		status[c.ID], excluded[c.ID] = out.Status, out.Excluded
+		rep.Results = append(rep.Results, result(spec, out, opts, now().Sub(t0)))
+	}
+	score(rep, r.Spec, opts)
+	rep.Duration = now().Sub(start)
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
+	}
+	return rep, nil
+}
+
+func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSpec, status map[string]check.Status, excluded map[string]bool, opts Options) check.Outcome {
+	if ctx.Err() != nil {
+		return interrupted(ctx)
+	}
+	for _, need := range c.Needs {
+		if excluded[need] {
+			// Left out with its prerequisite, not lost because of it.
+			return staticSkip()
+		}
+		if status[need] != check.Pass {
+			return check.Skipf("Non évalué : le contrôle préalable %s n'a pas réussi.",
+				"Not evaluated: prerequisite %s did not pass.", need)
+		}
+	}
+	if c.Mode == check.Engine && r.Engine == nil {
+		if opts.Static {
+			return staticSkip()
+		}
+		return noEngine(r.EngineErr)
+	}
+	timeout := time.Duration(spec.Timeout)
+	if timeout == 0 {
+		timeout = defaultCheckTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out, err := safeRun(cctx, c)
+	switch {
+	case err == nil && out.Status == 0:
+		return check.Outcome{Status: check.Error, Message: check.T(
+			"Erreur interne du correcteur : %s n'a rendu aucun verdict.", "Grader bug: %s returned no verdict.", c.ID)}
+	case err == nil:
+		return out
+	case errors.Is(err, engine.ErrUnavailable):
+		return noEngine(err)
+	case ctx.Err() != nil:
+		return interrupted(ctx)
+	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() != nil:
+		o := check.Outcome{Status: check.Error, Message: check.T(
+			"Le contrôle a dépassé son délai de %s.", "The check exceeded its %s timeout.", timeout)}
+		return o
+	default:
+		return check.Outcome{Status: check.Error, Message: check.T(
+			"Le correcteur n'a pas pu évaluer ce contrôle : %v", "The grader could not evaluate this check: %v", err)}
+	}
+}
+
+func safeRun(ctx context.Context, c check.Check) (out check.Outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in %s: %v\n%s", c.ID, p, firstLines(string(debug.Stack()), 12))
+		}
+	}()
+	return c.Run(ctx)
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func staticSkip() check.Outcome {
+	o := check.Skipf("Non évalué avec --static : ce contrôle a besoin du moteur Docker.",
+		"Not evaluated with --static: this check needs the Docker engine.")
+	o.Excluded = true
+	return o
+}
+
+func noEngine(err error) check.Outcome {
+	why := "aucun moteur"
+	if err != nil {
+		why = err.Error()
+	}
+	return check.Outcome{
+		Status: check.Error,
+		Message: check.T(
+			"Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez.",
+			"The Docker engine is unreachable: start Docker (or check DOCKER_HOST), then run again."),
+		Actual: why,
+	}
+}
+
+func interrupted(ctx context.Context) check.Outcome {
+	if errors.Is(context.Cause(ctx), context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return check.Outcome{Status: check.Error, Message: check.T(
+			"Non évalué : le délai global du lab est dépassé.", "Not evaluated: the lab's overall timeout was exceeded.")}
+	}
+	return check.Outcome{Status: check.Error, Message: check.T("Non évalué : correction interrompue.", "Not evaluated: grading was interrupted.")}
+}
+
+func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duration) check.Result {
+	res := check.Result{
+		ID:        spec.ID,
+		Title:     spec.Title.In(opts.Lang),
+		Kind:      spec.Kind,
+		Status:    out.Status,
+		MaxPoints: spec.Points,
+		Message:   out.Message.In(opts.Lang),
+		Expected:  out.Expected,
+		Actual:    out.Actual,
+		File:      out.File,
+		Line:      out.Line,
+		Excluded:  out.Excluded && !opts.Strict,
+		Duration:  d,
+	}
+	if out.Status == check.Pass {
+		res.Points = spec.Points
+	} else {
+		res.Hint = spec.Hint.In(opts.Lang)
+	}
+	return res
+}
+
+func score(rep *report.Report, spec *lab.Spec, opts Options) {
+	var required, bonus, max float64
+	passed := true
+	for _, res := range rep.Results {
+		if res.Excluded {
+			continue
+		}
+		switch res.Kind {
+		case lab.Required:
+			required += res.Points
+			max += res.MaxPoints
+		case lab.Bonus:
+			bonus += res.Points
+		}
+		if res.Kind != lab.Bonus && res.Status != check.Pass {
+			passed = false
+		}
+	}
+	rep.Score = required + min(bonus, spec.BonusCap)
+	rep.MaxScore = max
+	rep.Passed = passed
+}

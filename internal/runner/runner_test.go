@@ -1,0 +1,177 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/enginefake"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/runner"
+)
+
+type fakeGrader struct{ checks []check.Check }
+
+func (fakeGrader) Lab() string                        { return "lab9" }
+func (g fakeGrader) Checks(*grader.Run) []check.Check { return g.checks }
+
+func pass(context.Context) (check.Outcome, error) { return check.Passf("ok", "ok"), nil }
+func fail(context.Context) (check.Outcome, error) { return check.Failf("non", "no"), nil }
+
+func spec(kinds map[string]string, points map[string]float64) *lab.Spec {
+	s := &lab.Spec{Lab: "lab9", Title: check.Text{FR: "t", EN: "t"}, Timeout: lab.Duration(time.Minute), BonusCap: 5}
+	for _, id := range []string{"lab9.a", "lab9.b", "lab9.c"} {
+		if k, ok := kinds[id]; ok {
+			s.Checks = append(s.Checks, lab.CheckSpec{ID: id, Kind: k, Points: points[id],
+				Title: check.Text{FR: id, EN: id}, Hint: check.Text{FR: "indice", EN: "hint"}, Timeout: lab.Duration(time.Second)})
+		}
+	}
+	return s
+}
+
+func TestGrade(t *testing.T) {
+	req3 := map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required, "lab9.c": lab.Bonus}
+	pts := map[string]float64{"lab9.a": 60, "lab9.b": 40, "lab9.c": 10}
+	tests := []struct {
+		name       string
+		checks     []check.Check
+		engine     bool
+		opts       runner.Options
+		wantStatus []check.Status
+		wantScore  float64
+		wantMax    float64
+		wantPassed bool
+		wantMsg    string // in the last result
+	}{
+		{
+			name:       "all pass, bonus capped",
+			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: pass}, {ID: "lab9.b", Mode: check.Static, Run: pass}, {ID: "lab9.c", Mode: check.Static, Run: pass}},
+			wantStatus: []check.Status{check.Pass, check.Pass, check.Pass},
+			wantScore:  105, wantMax: 100, wantPassed: true,
+		},
+		{
+			name:       "failed prerequisite skips dependants, points lost",
+			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: fail}, {ID: "lab9.b", Mode: check.Static, Needs: []string{"lab9.a"}, Run: pass}},
+			wantStatus: []check.Status{check.Fail, check.Skip},
+			wantScore:  0, wantMax: 100, wantPassed: false,
+			wantMsg: "lab9.a",
+		},
+		{
+			name:       "no engine is an error, not a failure",
+			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: pass}, {ID: "lab9.b", Mode: check.Engine, Run: pass}},
+			wantStatus: []check.Status{check.Pass, check.Error},
+			wantScore:  60, wantMax: 100, wantPassed: false,
+			wantMsg: "moteur Docker est injoignable",
+		},
+		{
+			name:       "static mode excludes engine checks from the denominator",
+			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: pass}, {ID: "lab9.b", Mode: check.Engine, Run: pass}},
+			opts:       runner.Options{Static: true},
+			wantStatus: []check.Status{check.Pass, check.Skip},
+			wantScore:  60, wantMax: 60, wantPassed: true,
+		},
+		{
+			name:       "strict counts environment skips as failures",
+			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: pass}, {ID: "lab9.b", Mode: check.Engine, Run: pass}},
+			opts:       runner.Options{Static: true, Strict: true},
+			wantStatus: []check.Status{check.Pass, check.Skip},
+			wantScore:  60, wantMax: 100, wantPassed: false,
+		},
+		{
+			name: "a panicking check is an error and the run goes on",
+			checks: []check.Check{
+				{ID: "lab9.a", Mode: check.Static, Run: func(context.Context) (check.Outcome, error) { panic("boom") }},
+				{ID: "lab9.b", Mode: check.Static, Run: pass},
+			},
+			wantStatus: []check.Status{check.Error, check.Pass},
+			wantScore:  40, wantMax: 100, wantPassed: false,
+		},
+		{
+			name: "a check past its timeout is an error",
+			checks: []check.Check{{ID: "lab9.a", Mode: check.Static, Run: func(ctx context.Context) (check.Outcome, error) {
+				<-ctx.Done()
+				return check.Outcome{}, ctx.Err()
+			}}},
+			wantStatus: []check.Status{check.Error},
+			wantMax:    60,
+			wantMsg:    "délai",
+		},
+		{
+			name: "engine unavailable during a check",
+			checks: []check.Check{{ID: "lab9.a", Mode: check.Engine, Run: func(context.Context) (check.Outcome, error) {
+				return check.Outcome{}, fmt.Errorf("build: %w", engine.ErrUnavailable)
+			}}},
+			engine:     true,
+			wantStatus: []check.Status{check.Error},
+			wantMax:    60,
+			wantMsg:    "injoignable",
+		},
+		{
+			name:       "a check with no verdict is a grader bug",
+			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: func(context.Context) (check.Outcome, error) { return check.Outcome{}, nil }}},
+			wantStatus: []check.Status{check.Error},
+			wantMax:    60,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &grader.Run{ID: "0123456789abcdef", Spec: spec(req3, pts), Cleanup: &grader.Cleanup{},
+				Progress: func(string) {}, Detail: func(string) {}}
+			if tt.engine {
+				r.Engine = &enginefake.Fake{}
+			} else {
+				r.EngineErr = engine.ErrUnavailable
+			}
+			tt.opts.Lang = "fr"
+			rep, err := runner.Grade(context.Background(), r, fakeGrader{tt.checks}, tt.opts)
+			require.NoError(t, err)
+			var got []check.Status
+			for _, res := range rep.Results {
+				got = append(got, res.Status)
+			}
+			assert.Equal(t, tt.wantStatus, got)
+			assert.Equal(t, tt.wantScore, rep.Score)
+			assert.Equal(t, tt.wantMax, rep.MaxScore)
+			assert.Equal(t, tt.wantPassed, rep.Passed)
+			if tt.wantMsg != "" {
+				last := rep.Results[len(rep.Results)-1]
+				assert.Contains(t, last.Message+last.Actual, tt.wantMsg)
+			}
+			for _, res := range rep.Results {
+				if res.Status == check.Fail {
+					assert.Equal(t, "indice", res.Hint, "failures carry the spec's hint")
+				}
+			}
+		})
+	}
+}
+
+func TestGradeInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	checks := []check.Check{
+		{ID: "lab9.a", Mode: check.Static, Run: func(context.Context) (check.Outcome, error) { cancel(); return check.Passf("ok", "ok"), nil }},
+		{ID: "lab9.b", Mode: check.Static, Run: pass},
+	}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required},
+		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	rep, err := runner.Grade(ctx, r, fakeGrader{checks}, runner.Options{Lang: "en"})
+	require.True(t, errors.Is(err, context.Canceled))
+	require.Len(t, rep.Results, 2, "the report stays complete")
+	assert.Equal(t, check.Error, rep.Results[1].Status)
+	assert.Contains(t, rep.Results[1].Message, "interrupted")
+}
+
+func TestUnknownCheckIsASpecError(t *testing.T) {
+	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required}, map[string]float64{"lab9.a": 100}),
+		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	_, err := runner.Grade(context.Background(), r, fakeGrader{[]check.Check{{ID: "lab9.zz", Mode: check.Static, Run: pass}}}, runner.Options{})
+	require.ErrorContains(t, err, "lab9.zz")
+}

@@ -1,0 +1,10 @@
+// Package labs embeds the lab specs, starters and reference solutions in the binary, so a
+// student needs nothing but `grade`.
+package labs
+
+import "embed"
+
+// FS holds catalog.yaml, every labN.yaml, and labN/_starter and labN/_solution trees.
+//
+//go:embed catalog.yaml lab*.yaml all:lab5
+var FS embed.FS
