@@ -87,16 +87,15 @@ func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 		b.LogTail = o.Actual
 		return o, err
 	}
-	s.imageRef = res.ImageID
 	img, err := s.run.Engine.InspectImage(ctx, res.ImageID)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	s.image = img
+	s.image, s.imageRef = img, res.ImageID
 	port := s.run.Spec.Params["port"] + "/tcp"
 	if !contains(img.ExposedPorts, port) {
 		return check.Failf("L'image se construit mais n'expose pas le port %s.", "The image builds but does not expose port %s.", port).
-			With(port, strings.Join(img.ExposedPorts, ", ")), nil
+			With("EXPOSE "+s.run.Spec.Params["port"], exposed(img.ExposedPorts)), nil
 	}
 	return check.Passf("Image construite en %s (%s), port %s exposé.", "Image built in %s (%s), port %s exposed.",
 		res.Duration.Round(100*time.Millisecond), res.Builder, port), nil
@@ -351,4 +350,11 @@ func oneLine(s string) string {
 		s = s[:300] + "…"
 	}
 	return s
+}
+
+func exposed(ports []string) string {
+	if len(ports) == 0 {
+		return "aucun port exposé"
+	}
+	return strings.Join(ports, ", ")
 }

@@ -4,6 +4,8 @@
 package lab05
 
 import (
+	"context"
+
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/grader"
 )
@@ -21,25 +23,35 @@ func (Grader) Lab() string { return "lab5" }
 // analysis, one build and one running container, each made on first use.
 func (Grader) Checks(r *grader.Run) []check.Check {
 	s := &state{run: r}
-	const (
-		files = "lab5.files"
-		build = "lab5.build"
-	)
+	const files, build = "lab5.files", "lab5.build"
 	return []check.Check{
 		{ID: files, Mode: check.Static, Run: s.checkFiles},
 		{ID: "lab5.offline-syntax", Mode: check.Static, Needs: []string{files}, Run: s.checkOfflineSyntax},
 		{ID: "lab5.lint", Mode: check.Static, Needs: []string{files}, Run: s.checkLint},
 		{ID: build, Mode: check.Engine, Needs: []string{files}, Run: s.checkBuild},
-		{ID: "lab5.multistage", Mode: check.Engine, Needs: []string{build}, Run: s.checkMultistage},
-		{ID: "lab5.size", Mode: check.Engine, Needs: []string{build}, Run: s.checkSize},
-		{ID: "lab5.cache-deps", Mode: check.Engine, Needs: []string{build}, Run: s.checkCacheDeps},
-		{ID: "lab5.cache-docs", Mode: check.Engine, Needs: []string{build}, Run: s.checkCacheDocs},
-		{ID: "lab5.nonroot", Mode: check.Engine, Needs: []string{build}, Run: s.checkNonRoot},
-		{ID: "lab5.healthcheck", Mode: check.Engine, Needs: []string{build}, Run: s.checkHealthcheck},
-		{ID: "lab5.version", Mode: check.Engine, Needs: []string{build}, Run: s.checkVersion},
-		{ID: "lab5.signals", Mode: check.Engine, Needs: []string{build}, Run: s.checkSignals},
-		{ID: "lab5.test-stage", Mode: check.Engine, Needs: []string{build}, Run: s.checkTestStage},
+		// The checks below need the image, not a passing lab5.build: an image that builds but
+		// forgets EXPOSE still gets every other check graded.
+		{ID: "lab5.multistage", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkMultistage)},
+		{ID: "lab5.size", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkSize)},
+		{ID: "lab5.cache-deps", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkCacheDeps)},
+		{ID: "lab5.cache-docs", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkCacheDocs)},
+		{ID: "lab5.nonroot", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkNonRoot)},
+		{ID: "lab5.healthcheck", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkHealthcheck)},
+		{ID: "lab5.version", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkVersion)},
+		{ID: "lab5.signals", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkSignals)},
+		{ID: "lab5.test-stage", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkTestStage)},
 		{ID: "lab5.cache-mount", Mode: check.Static, Needs: []string{files}, Run: s.checkCacheMount},
-		{ID: "lab5.tiny", Mode: check.Engine, Needs: []string{build}, Run: s.checkTiny},
+		{ID: "lab5.tiny", Mode: check.Engine, Needs: []string{files}, Run: s.withImage(s.checkTiny)},
+	}
+}
+
+// withImage skips run when lab5.build produced no image.
+func (s *state) withImage(run func(context.Context) (check.Outcome, error)) func(context.Context) (check.Outcome, error) {
+	return func(ctx context.Context) (check.Outcome, error) {
+		if s.imageRef == "" {
+			return check.Skipf("Non évalué : l'image n'a pas pu être construite (voir lab5.build).",
+				"Not evaluated: the image could not be built (see lab5.build)."), nil
+		}
+		return run(ctx)
 	}
 }

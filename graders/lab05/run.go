@@ -166,7 +166,10 @@ func (s *state) checkHealthcheck(ctx context.Context) (check.Outcome, error) {
 func (s *state) checkVersion(ctx context.Context) (check.Outcome, error) {
 	want := s.run.Spec.Params["version"]
 	const label = "org.opencontainers.image.version"
-	if got := s.image.Labels[label]; got != want {
+	switch got, ok := s.image.Labels[label]; {
+	case !ok:
+		return check.Failf("L'image n'a pas le label %s.", "The image has no %s label.", label).With(label+"="+want, "absent"), nil
+	case got != want:
 		return check.Failf("Le label %s vaut %q.", "Label %s is %q.", label, got).With(label+"="+want, label+"="+got), nil
 	}
 	resp, fail, err := s.get(ctx, "/version")

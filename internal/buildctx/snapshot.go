@@ -88,6 +88,16 @@ func Take(src, dst, dockerfile string, lim Limits) (*Snapshot, error) {
 	return snap, nil
 }
 
+// Excludes returns the exclusion patterns `docker build` applies to dir's context: its
+// .dockerignore, with the Dockerfile and .dockerignore kept as the CLI keeps them.
+func Excludes(dir, dockerfile string) ([]string, error) {
+	excludes, err := readIgnore(dir)
+	if err != nil {
+		return nil, err
+	}
+	return trimBuildFiles(excludes, dockerfile), nil
+}
+
 // readIgnore reads .dockerignore as the docker CLI does. A .dockerignore that is a link, a
 // folder or huge is refused rather than followed.
 func readIgnore(src string) ([]string, error) {

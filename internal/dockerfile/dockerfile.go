@@ -464,7 +464,7 @@ func (e *envMap) set(k, v string) {
 	e.m[k] = v
 }
 func (e *envMap) Get(k string) (string, bool) { v, ok := e.m[k]; return v, ok }
-func (e *envMap) Keys() []string             { return e.keys }
+func (e *envMap) Keys() []string              { return e.keys }
 
 // --- line helpers ---
 

@@ -49,6 +49,7 @@ type Want struct {
 
 // Report is the part of the JSON report the comparison reads.
 type Report struct {
+	RunID string `json:"run_id"`
 	Tests []struct {
 		ID      string `json:"id"`
 		Status  string `json:"status"`
@@ -119,6 +120,14 @@ func Prepare(t *testing.T, labName, caseDir string, c Case) string {
 // returns the exit code, the parsed report and stderr.
 func Grade(t *testing.T, labName, dir string, args ...string) (int, Report, string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	return GradeContext(ctx, t, labName, dir, args...)
+}
+
+// GradeContext is Grade under the caller's context, which can stand for a Ctrl-C.
+func GradeContext(ctx context.Context, t *testing.T, labName, dir string, args ...string) (int, Report, string) {
+	t.Helper()
 	io, _, out, errOut := iostreams.Test()
 	f := &cliutil.Factory{
 		IO:       io,
@@ -130,8 +139,6 @@ func Grade(t *testing.T, labName, dir string, args ...string) (int, Report, stri
 		Getenv:   func(string) string { return "" },
 		Hostname: func() (string, error) { return "test", nil },
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
 	code := cli.Run(ctx, f, append([]string{labName, dir, "--format", "json"}, args...))
 	var rep Report
 	if out.Len() > 0 {
@@ -170,12 +177,19 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Leftovers lists the engine objects grade runs left behind.
-func Leftovers(t *testing.T, e engine.Engine) []engine.Ref {
+// Leftovers lists the engine objects that the given runs left behind. It looks only at
+// those runs, so other grade runs on the same engine (a developer's, another test's) cannot
+// make it fail.
+func Leftovers(t *testing.T, e engine.Engine, runIDs ...string) []engine.Ref {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	refs, err := e.List(ctx, "ddlab.tool=grade")
-	require.NoError(t, err)
+	var refs []engine.Ref
+	for _, id := range runIDs {
+		require.NotEmpty(t, id, "a report without run_id")
+		r, err := e.List(ctx, "ddlab.run="+id)
+		require.NoError(t, err)
+		refs = append(refs, r...)
+	}
 	return refs
 }

@@ -26,6 +26,7 @@ type jsonDocument struct {
 	Lab             string      `json:"lab"`
 	Title           string      `json:"title"`
 	Submission      string      `json:"submission"`
+	RunID           string      `json:"run_id,omitempty"`
 	Lang            string      `json:"lang"`
 	StartedAt       string      `json:"started_at"`
 	DurationSeconds float64     `json:"duration_seconds"`
@@ -105,6 +106,7 @@ func newJSONDocument(r *Report) jsonDocument {
 		Lab:             r.Lab,
 		Title:           r.Title,
 		Submission:      r.Submission,
+		RunID:           r.RunID,
 		Lang:            r.Lang,
 		StartedAt:       r.StartedAt.UTC().Format(time.RFC3339),
 		DurationSeconds: seconds3(r.Duration),

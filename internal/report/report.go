@@ -19,6 +19,7 @@ type Report struct {
 	Lab           string // "lab5"
 	Title         string // in Lang
 	Submission    string // the folder as the user named it
+	RunID         string // labels every engine object of the run (ddlab.run)
 	Lang          string // "fr" or "en"
 	StartedAt     time.Time
 	Duration      time.Duration

@@ -92,6 +92,9 @@ func runGrade(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
 	}
 	spec, err := cat.Spec(opts.Lab)
+	if errors.Is(err, lab.ErrNotReady) {
+		return cliutil.FlagErrorf("%s n'est pas encore corrigeable (voir grade list) / %s is not gradable yet", opts.Lab, opts.Lab)
+	}
 	if err != nil {
 		return cliutil.FlagErrorf("%v", err)
 	}
@@ -180,7 +183,7 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 		}
 	}
 	rep, err := runner.Grade(ctx, run, g, runner.Options{Lang: lang, Static: opts.Static, Strict: opts.Strict, Now: f.Now})
-	rep.ToolVersion, rep.Engine, rep.Build = f.Version, eng, run.Build
+	rep.ToolVersion, rep.Engine, rep.Build, rep.RunID = f.Version, eng, run.Build, run.ID
 	return rep, err
 }
 

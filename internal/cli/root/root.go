@@ -52,6 +52,8 @@ func NewCmdRoot(f *cliutil.Factory) (*cobra.Command, error) {
 	for _, e := range cat.Labs {
 		cmd.AddCommand(grade.NewCmdGrade(f, e, nil))
 	}
+	// "lab42" should suggest lab4, not all fourteen labs.
+	cmd.SuggestionsMinimumDistance = 1
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cliutil.FlagErrorf("%v", err) })
 	return cmd, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
 
+	"github.com/ddlab/grade/internal/buildctx"
 	"github.com/ddlab/grade/internal/engine"
 )
 
@@ -292,7 +293,13 @@ func (e *Engine) buildClassic(ctx context.Context, req engine.BuildRequest) (eng
 	if req.DockerfileDir != "" || len(req.Exclude) > 0 {
 		return res, errors.New("the classic builder needs the Dockerfile inside the context")
 	}
-	tarCtx, err := archive.TarWithOptions(req.ContextDir, &archive.TarOptions{})
+	// The daemon's classic builder does not read .dockerignore: the client filters, as the
+	// docker CLI does, so files written into the context after a snapshot are filtered too.
+	excludes, err := buildctx.Excludes(req.ContextDir, req.Dockerfile)
+	if err != nil {
+		return res, fmt.Errorf("build context: %w", err)
+	}
+	tarCtx, err := archive.TarWithOptions(req.ContextDir, &archive.TarOptions{ExcludePatterns: excludes})
 	if err != nil {
 		return res, fmt.Errorf("build context: %w", err)
 	}
