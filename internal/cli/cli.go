@@ -29,8 +29,13 @@ var Version = "dev"
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	f := &cliutil.Factory{
-		IO:       iostreams.System(),
+	return Run(ctx, NewFactory(iostreams.System()), os.Args[1:])
+}
+
+// NewFactory wires the real catalog, graders and engine to io.
+func NewFactory(io *iostreams.IOStreams) *cliutil.Factory {
+	return &cliutil.Factory{
+		IO:       io,
 		Catalog:  func() (*lab.Catalog, error) { return lab.Load(labs.FS) },
 		Graders:  func() (*grader.Registry, error) { return grader.NewRegistry(graders.All()...) },
 		Engine:   func() (engine.Engine, error) { return docker.New() },
@@ -39,7 +44,6 @@ func Main() int {
 		Getenv:   os.Getenv,
 		Hostname: os.Hostname,
 	}
-	return Run(ctx, f, os.Args[1:])
 }
 
 // Run executes one command line and maps its outcome to an exit code.

@@ -275,7 +275,7 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab7", dir} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"lab not gradable yet: lab7"},
+			wantErrOut: []string{"lab7"},
 		},
 		{
 			name: "spec for another lab",
@@ -463,13 +463,13 @@ func TestRunCommands(t *testing.T) {
 			name:       "describe an unknown lab",
 			args:       []string{"describe", "lab42"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{`unknown lab: "lab42"`},
+			wantErrOut: []string{`"lab42" n'est pas un lab du cours`},
 		},
 		{
 			name:       "describe a lab not gradable yet",
 			args:       []string{"describe", "lab7"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"lab not gradable yet: lab7"},
+			wantErrOut: []string{"lab7"},
 		},
 		{
 			name:    "validate",
@@ -581,8 +581,8 @@ func TestInitErrors(t *testing.T) {
 		wantErrOut string
 	}{
 		{name: "no lab", args: []string{"init"}, wantErrOut: "accepts between 1 and 2 arg(s)"},
-		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `unknown lab: "lab99"`},
-		{name: "lab not ready", args: []string{"init", "lab7", "x"}, wantErrOut: "lab not gradable yet: lab7"},
+		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `"lab99" n'est pas un lab du cours`},
+		{name: "lab not ready", args: []string{"init", "lab7", "x"}, wantErrOut: "lab7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

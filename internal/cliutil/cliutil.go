@@ -79,3 +79,14 @@ var ErrSpec = errors.New("lab spec error")
 
 // DefaultGetenv is os.Getenv; kept here so main wires it, not the commands.
 func DefaultGetenv(k string) string { return os.Getenv(k) }
+
+// LabError turns a catalog lookup error into a usage error a student can read.
+func LabError(name string, err error) error {
+	switch {
+	case errors.Is(err, lab.ErrNotReady):
+		return FlagErrorf("%s n'est pas encore corrigeable (voir grade list) / %s is not gradable yet", name, name)
+	case errors.Is(err, lab.ErrUnknownLab):
+		return FlagErrorf("%q n'est pas un lab du cours : lab1 … lab14 (voir grade list) / not a lab of the course", name)
+	}
+	return FlagErrorf("%v", err)
+}

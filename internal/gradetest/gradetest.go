@@ -14,12 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/ddlab/grade/graders"
 	"github.com/ddlab/grade/internal/cli"
-	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/engine/docker"
-	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/iostreams"
 	"github.com/ddlab/grade/internal/lab"
 	"github.com/ddlab/grade/labs"
@@ -129,16 +125,10 @@ func Grade(t *testing.T, labName, dir string, args ...string) (int, Report, stri
 func GradeContext(ctx context.Context, t *testing.T, labName, dir string, args ...string) (int, Report, string) {
 	t.Helper()
 	io, _, out, errOut := iostreams.Test()
-	f := &cliutil.Factory{
-		IO:       io,
-		Catalog:  func() (*lab.Catalog, error) { return lab.Load(labs.FS) },
-		Graders:  func() (*grader.Registry, error) { return grader.NewRegistry(graders.All()...) },
-		Engine:   func() (engine.Engine, error) { return docker.New() },
-		Now:      time.Now,
-		Version:  "test",
-		Getenv:   func(string) string { return "" },
-		Hostname: func() (string, error) { return "test", nil },
-	}
+	f := cli.NewFactory(io)
+	// Reports in French whatever the machine's LANG, and stable across hosts.
+	f.Getenv = func(string) string { return "" }
+	f.Hostname = func() (string, error) { return "test", nil }
 	code := cli.Run(ctx, f, append([]string{labName, dir, "--format", "json"}, args...))
 	var rep Report
 	if out.Len() > 0 {

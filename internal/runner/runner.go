@@ -50,6 +50,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 
 	status := map[string]check.Status{}
 	excluded := map[string]bool{}
+	said := ""
 	for _, c := range g.Checks(r) {
 		spec := r.Spec.Check(c.ID)
 		if spec == nil {
@@ -59,6 +60,15 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 		t0 := now()
 		out := runOne(labCtx, r, c, spec, status, excluded, opts)
 		status[c.ID], excluded[c.ID] = out.Status, out.Excluded
+		// An unreachable engine is explained once, at the first check it stops.
+		if out.Message == noEngineText {
+			if said != "" {
+				out = check.Outcome{Status: check.Error, Message: check.T(
+					"Non évalué : moteur Docker injoignable (voir %s).", "Not evaluated: Docker engine unreachable (see %s).", said)}
+			} else {
+				said = c.ID
+			}
+		}
 		rep.Results = append(rep.Results, result(spec, out, opts, now().Sub(t0)))
 	}
 	score(rep, r.Spec, opts)
@@ -140,18 +150,16 @@ func staticSkip() check.Outcome {
 	return o
 }
 
+var noEngineText = check.T(
+	"Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez.",
+	"The Docker engine is unreachable: start Docker (or check DOCKER_HOST), then run again.")
+
 func noEngine(err error) check.Outcome {
 	why := "aucun moteur"
 	if err != nil {
 		why = err.Error()
 	}
-	return check.Outcome{
-		Status: check.Error,
-		Message: check.T(
-			"Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez.",
-			"The Docker engine is unreachable: start Docker (or check DOCKER_HOST), then run again."),
-		Actual: why,
-	}
+	return check.Outcome{Status: check.Error, Message: noEngineText, Actual: why}
 }
 
 func interrupted(ctx context.Context) check.Outcome {

@@ -31,7 +31,7 @@ func NewCmdDescribe(f *cliutil.Factory) *cobra.Command {
 			}
 			spec, err := cat.Spec(args[0])
 			if err != nil {
-				return cliutil.FlagErrorf("%v", err)
+				return cliutil.LabError(args[0], err)
 			}
 			out := f.IO.Out
 			fmt.Fprintf(out, "%s — %s\n\n%s\n\n", spec.Lab, spec.Title.In(lang), spec.Summary.In(lang))

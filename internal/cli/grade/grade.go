@@ -92,11 +92,8 @@ func runGrade(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
 	}
 	spec, err := cat.Spec(opts.Lab)
-	if errors.Is(err, lab.ErrNotReady) {
-		return cliutil.FlagErrorf("%s n'est pas encore corrigeable (voir grade list) / %s is not gradable yet", opts.Lab, opts.Lab)
-	}
 	if err != nil {
-		return cliutil.FlagErrorf("%v", err)
+		return cliutil.LabError(opts.Lab, err)
 	}
 	if opts.Spec != "" {
 		if spec, err = loadSpec(opts.Spec, spec.Lab); err != nil {

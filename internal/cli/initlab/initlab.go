@@ -28,7 +28,7 @@ func NewCmdInit(f *cliutil.Factory) *cobra.Command {
 			}
 			spec, err := cat.Spec(args[0])
 			if err != nil {
-				return cliutil.FlagErrorf("%v", err)
+				return cliutil.LabError(args[0], err)
 			}
 			dir := spec.Lab
 			if len(args) == 2 {

@@ -156,16 +156,7 @@ func (e *Engine) buildKit(ctx context.Context, req engine.BuildRequest) (engine.
 		return nil
 	})
 	res.Steps, res.Log = tr.steps(), tr.log()
-	if ctx.Err() != nil {
-		return res, ctx.Err()
-	}
-	if err != nil {
-		return res, wrap(err)
-	}
-	if res.ImageID == "" && !res.Failed {
-		res.Failed, res.Error = true, "the build ended without an image"
-	}
-	return res, nil
+	return finish(ctx, res, err)
 }
 
 func tags(t string) []string {
@@ -386,6 +377,12 @@ func (e *Engine) buildClassic(ctx context.Context, req engine.BuildRequest) (eng
 			_, _ = e.cli.ImageRemove(cctx, intermediates[i], image.RemoveOptions{PruneChildren: true})
 		}
 	}
+	return finish(ctx, res, err)
+}
+
+// finish settles a build whose stream has ended: a cancelled caller wins, then a broken
+// stream; a stream that ended without an image or an error is still a failed build.
+func finish(ctx context.Context, res engine.BuildResult, err error) (engine.BuildResult, error) {
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
