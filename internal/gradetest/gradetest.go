@@ -56,7 +56,7 @@ type Report struct {
 }
 
 // Prepare lays out a fixture in a fresh folder and returns it.
-func Prepare(t *testing.T, labName, caseDir string, c Case) string {
+func Prepare(t testing.TB, labName, caseDir string, c Case) string {
 	t.Helper()
 	cat, err := lab.Load(labs.FS)
 	require.NoError(t, err)
@@ -114,7 +114,7 @@ func Prepare(t *testing.T, labName, caseDir string, c Case) string {
 
 // Grade runs `grade <lab> <dir> --format json args...` in-process with the real engine and
 // returns the exit code, the parsed report and stderr.
-func Grade(t *testing.T, labName, dir string, args ...string) (int, Report, string) {
+func Grade(t testing.TB, labName, dir string, args ...string) (int, Report, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -122,7 +122,7 @@ func Grade(t *testing.T, labName, dir string, args ...string) (int, Report, stri
 }
 
 // GradeContext is Grade under the caller's context, which can stand for a Ctrl-C.
-func GradeContext(ctx context.Context, t *testing.T, labName, dir string, args ...string) (int, Report, string) {
+func GradeContext(ctx context.Context, t testing.TB, labName, dir string, args ...string) (int, Report, string) {
 	t.Helper()
 	io, _, out, errOut := iostreams.Test()
 	f := cli.NewFactory(io)
@@ -138,7 +138,7 @@ func GradeContext(ctx context.Context, t *testing.T, labName, dir string, args .
 }
 
 // Check compares a report with want.
-func Check(t *testing.T, rep Report, want Want) {
+func Check(t testing.TB, rep Report, want Want) {
 	t.Helper()
 	got := map[string]string{}
 	var detail bytes.Buffer
@@ -170,7 +170,7 @@ func firstLines(s string, n int) string {
 // Leftovers lists the engine objects that the given runs left behind. It looks only at
 // those runs, so other grade runs on the same engine (a developer's, another test's) cannot
 // make it fail.
-func Leftovers(t *testing.T, e engine.Engine, runIDs ...string) []engine.Ref {
+func Leftovers(t testing.TB, e engine.Engine, runIDs ...string) []engine.Ref {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -268,12 +268,9 @@ RUN mkdir -p /go/pkg/mod /root/.cache/go-build /tmp/warm && cd /tmp/warm \
 `
 
 func (b *Builder) golang(ctx context.Context) error {
-	goroot := b.GoRoot
-	if goroot == "" {
-		goroot = runtime.GOROOT()
-	}
-	if goroot == "" {
-		return errors.New("no Go toolchain found: set --goroot")
+	goroot, err := b.goRoot(ctx)
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(filepath.Join(goroot, "bin", "go")); err != nil {
 		return fmt.Errorf("no Go toolchain at %s: %w", goroot, err)
@@ -302,6 +299,27 @@ func (b *Builder) golang(ctx context.Context) error {
 		return fmt.Errorf("build failed: %s\n%s", res.Error, tail(res.Log, 20))
 	}
 	return nil
+}
+
+// goRoot finds the Go toolchain to copy: --goroot, else $GOROOT, else the `go` on PATH. A
+// binary built with -trimpath does not know its own GOROOT.
+func (b *Builder) goRoot(ctx context.Context) (string, error) {
+	if b.GoRoot != "" {
+		return b.GoRoot, nil
+	}
+	if r := os.Getenv("GOROOT"); r != "" {
+		return r, nil
+	}
+	if goBin, err := exec.LookPath("go"); err == nil {
+		out, err := exec.CommandContext(ctx, goBin, "env", "GOROOT").Output()
+		if r := strings.TrimSpace(string(out)); err == nil && r != "" {
+			return r, nil
+		}
+	}
+	if r := runtime.GOROOT(); r != "" {
+		return r, nil
+	}
+	return "", errors.New("no Go toolchain found: install Go or pass --goroot")
 }
 
 func tail(s string, n int) string {
