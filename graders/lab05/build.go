@@ -60,6 +60,11 @@ func buildOutcome(ctx context.Context, res engine.BuildResult, err error, what s
 		}
 		return check.Outcome{}, false, err
 	}
+	if res.Failed && needsPull(res.Error) {
+		return check.Failf("Le build (%s) veut télécharger une image absente de la machine, impossible hors ligne : partez de ddlab/go:1, ddlab/busybox:1 ou scratch (`grade images` les construit).",
+			"The build (%s) wants to pull an image missing from this machine, impossible offline: start from ddlab/go:1, ddlab/busybox:1 or scratch (`grade images` builds them).", what).
+			With("une image de base présente localement", oneLine(res.Error)+"\n"+tail(res.Log, logTailLines)), false, nil
+	}
 	if res.Failed {
 		return check.Failf("Le build (%s) échoue : %s", "The build (%s) fails: %s", what, oneLine(res.Error)).
 			With("un build réussi", tail(res.Log, logTailLines)), false, nil
@@ -303,6 +308,16 @@ func (s *state) checkTiny(ctx context.Context) (check.Outcome, error) {
 		}
 	}
 	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", units.HumanSize(float64(s.image.Size))), nil
+}
+
+// needsPull recognises a build that failed because it tried to reach a registry.
+func needsPull(msg string) bool {
+	for _, sign := range []string{"no such host", "pull access denied", "failed to resolve source metadata", "registry-1.docker.io", "manifest unknown", "failed to do request"} {
+		if strings.Contains(msg, sign) {
+			return true
+		}
+	}
+	return false
 }
 
 func findStep(steps []engine.Step, text string) *engine.Step {
