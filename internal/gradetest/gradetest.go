@@ -25,6 +25,9 @@ import (
 type Case struct {
 	// Solution lays the reference solution over the starter before the fixture's own files.
 	Solution bool `json:"solution"`
+	// Edits change the laid-out files, so a fixture states only how it differs from the
+	// solution. Each Old must occur exactly once: a fixture cannot go stale silently.
+	Edits []Edit `json:"edits"`
 	// Remove lists files deleted after the overlay.
 	Remove []string `json:"remove"`
 	// Symlinks creates links (path → target), which git cannot carry safely.
@@ -35,6 +38,13 @@ type Case struct {
 	Args []string `json:"args"`
 	// Exit is the expected exit code.
 	Exit int `json:"exit"`
+}
+
+// Edit replaces the one occurrence of Old in File with New.
+type Edit struct {
+	File string `json:"file"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
 }
 
 // Want is want.json: the status of every check, and optionally a text each message holds.
@@ -91,6 +101,13 @@ func Prepare(t testing.TB, labName, caseDir string, c Case) string {
 		}
 		return os.WriteFile(dst, b, 0o644)
 	}))
+	for _, e := range c.Edits {
+		p := filepath.Join(dir, filepath.FromSlash(e.File))
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		require.Equal(t, 1, strings.Count(string(b), e.Old), "edit of %s: %q must occur exactly once", e.File, e.Old)
+		require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(b), e.Old, e.New, 1)), 0o644))
+	}
 	for _, p := range c.Remove {
 		require.NoError(t, os.RemoveAll(filepath.Join(dir, p)))
 	}
