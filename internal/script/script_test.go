@@ -1,0 +1,97 @@
+package script
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func write(t *testing.T, dir, name, body string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+}
+
+func TestRun(t *testing.T) {
+	t.Setenv("GRADER_SECRET", "s3cret")
+	tests := []struct {
+		name      string
+		body      string
+		timeout   time.Duration
+		max       int
+		wantExit  int
+		wantOut   []string
+		wantNot   []string
+		timedOut  bool
+		truncated bool
+	}{
+		{name: "success, cwd and env", body: "echo \"lab=$LAB\"; pwd; cat data.txt\n", wantOut: []string{"lab=lab9", "hello"}},
+		{name: "non-zero exit keeps the tail", body: "echo before; exit 7\n", wantExit: 7, wantOut: []string{"before"}},
+		{name: "-e stops at the first failure", body: "false\necho unreachable\n", wantExit: 1, wantNot: []string{"unreachable"}},
+		{name: "-u refuses unset variables", body: "echo \"$NOPE\"\n", wantExit: 2, wantOut: []string{"NOPE"}},
+		{name: "the grader's environment does not leak", body: "env\n", wantNot: []string{"s3cret"}},
+		{name: "a hang is cut", body: "sleep 60\n", timeout: 300 * time.Millisecond, wantExit: -1, timedOut: true},
+		{name: "a flood is capped and cut", body: "while :; do echo flood; done\n", timeout: 500 * time.Millisecond, max: 1024, wantExit: -1, timedOut: true, truncated: true, wantOut: []string{"flood"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "run.sh", tt.body)
+			write(t, dir, "data.txt", "hello\n")
+			res, err := Run(context.Background(), Spec{Dir: dir, Path: "run.sh", Env: []string{"LAB=lab9"}, Timeout: tt.timeout, MaxOutput: tt.max})
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantExit, res.ExitCode, res.Output)
+			assert.Equal(t, tt.timedOut, res.TimedOut)
+			assert.Equal(t, tt.truncated, res.Truncated)
+			if tt.max > 0 {
+				assert.LessOrEqual(t, len(res.Output), tt.max)
+			}
+			for _, w := range tt.wantOut {
+				assert.Contains(t, res.Output, w)
+			}
+			for _, w := range tt.wantNot {
+				assert.NotContains(t, res.Output, w)
+			}
+		})
+	}
+}
+
+// A script that starts a background child and exits (or hangs) must not leave the child
+// running, nor keep Run waiting on the pipes the child holds.
+func TestRunKillsWhatTheScriptStarted(t *testing.T) {
+	dir := t.TempDir()
+	marker := "grade-script-test-" + filepath.Base(dir)
+	write(t, dir, "run.sh", "sleep 300 "+marker+" 2>/dev/null &\nsleep 300 &\necho started\n")
+	start := time.Now()
+	res, err := Run(context.Background(), Spec{Dir: dir, Path: "run.sh", Timeout: 5 * time.Second})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 4*time.Second)
+	assert.Contains(t, res.Output, "started")
+	time.Sleep(100 * time.Millisecond)
+	out, _ := exec.Command("ps", "-eo", "args").Output()
+	assert.False(t, strings.Contains(string(out), marker), "background child still running")
+}
+
+func TestRunRefusesPathsOutsideTheFolder(t *testing.T) {
+	for _, p := range []string{"/etc/passwd", "../x.sh", ".."} {
+		_, err := Run(context.Background(), Spec{Dir: t.TempDir(), Path: p})
+		assert.Error(t, err, p)
+	}
+}
+
+func TestRunHonoursCancellation(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "run.sh", "sleep 60\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Run(ctx, Spec{Dir: dir, Path: "run.sh"})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
