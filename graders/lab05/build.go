@@ -198,7 +198,7 @@ func (s *state) touch(rel []string, line string) ([]string, error) {
 
 func (s *state) checkCacheDeps(ctx context.Context) (check.Outcome, error) {
 	if _, err := s.touch([]string{"cmd/server/main.go"}, "// grade "+s.run.ID+" cache-deps"); err != nil {
-		return check.Outcome{}, err
+		return layoutFail(err), nil
 	}
 	res, err := s.build(ctx, "cache-deps", "")
 	if o, ok, err := buildOutcome(ctx, res, err, "après modification de cmd/server/main.go"); !ok {
@@ -238,7 +238,7 @@ func (s *state) checkCacheDocs(ctx context.Context) (check.Outcome, error) {
 		docs = append(docs, "docs/grade.md")
 	}
 	if _, err := s.touch(docs, "<!-- grade "+s.run.ID+" cache-docs -->"); err != nil {
-		return check.Outcome{}, err
+		return layoutFail(err), nil
 	}
 	res, err := s.build(ctx, "cache-docs", "")
 	if o, ok, err := buildOutcome(ctx, res, err, "après modification de la documentation"); !ok {
@@ -273,16 +273,18 @@ func (s *state) checkTestStage(ctx context.Context) (check.Outcome, error) {
 	inject := filepath.Join(s.run.Dir, "cmd", "server", "zz_grade_injected_test.go")
 	src := "package main\n\nimport \"testing\"\n\n// Written by grade: the test stage must fail on it.\nfunc TestGradeInjected(t *testing.T) { t.Fatal(\"échec injecté par grade " + s.run.ID + "\") }\n"
 	if err := os.WriteFile(inject, []byte(src), 0o644); err != nil {
-		return check.Outcome{}, err
+		return layoutFail(err), nil
 	}
 	defer os.Remove(inject)
 	res, err = s.build(ctx, "test-injected", "test")
 	if err != nil {
-		return check.Outcome{}, err
+		o, _, err := buildOutcome(ctx, res, err, "--target test avec un test en échec")
+		return o, err
 	}
-	if !res.Failed {
-		return check.Failf("Un test en échec a été ajouté dans cmd/server, mais `--target test` réussit encore : l'étape test n'exécute pas `go test ./...`.",
-			"A failing test was added to cmd/server, yet `--target test` still succeeds: the test stage does not run `go test ./...`."), nil
+	if !res.Failed || !strings.Contains(res.Log, "TestGradeInjected") {
+		return check.Failf("Un test en échec a été ajouté dans cmd/server, mais `--target test` réussit encore (ou échoue sans l'exécuter) : l'étape test n'exécute pas `go test ./...`.",
+			"A failing test was added to cmd/server, yet `--target test` still succeeds (or fails without running it): the test stage does not run `go test ./...`.").
+			With("échec de TestGradeInjected", tail(res.Log, logTailLines)), nil
 	}
 	return check.Passf("`--target test` réussit, et échoue avec un test en échec injecté.",
 		"`--target test` succeeds, and fails once a failing test is injected."), nil
@@ -308,6 +310,13 @@ func (s *state) checkTiny(ctx context.Context) (check.Outcome, error) {
 		}
 	}
 	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", units.HumanSize(float64(s.image.Size))), nil
+}
+
+// layoutFail is the verdict when the grader cannot edit the submission as the lab's layout
+// promises (cmd/server missing, README.md a folder…): the starter's layout was changed.
+func layoutFail(err error) check.Outcome {
+	return check.Failf("La soumission ne suit pas l'organisation du lab (cmd/server/main.go, README.md, docs/) : %v",
+		"The submission does not follow the lab's layout (cmd/server/main.go, README.md, docs/): %v", err)
 }
 
 // needsPull recognises a build that failed because it tried to reach a registry.

@@ -19,6 +19,13 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab5" }
 
+// Params lists the spec parameters the checks read; a spec without one of them is refused
+// when it is loaded, not in the middle of grading.
+func (Grader) Params() []string {
+	return []string{"allowed-bases", "final-bases", "build-args", "version", "port", "max-size", "tiny-size",
+		"health-wait", "startup-wait", "stop-timeout", "stop-max", "context-max", "context-files"}
+}
+
 // Checks lists lab 5's checks in the order the student reads them. They share one static
 // analysis, one build and one running container, each made on first use.
 func (Grader) Checks(r *grader.Run) []check.Check {

@@ -13,9 +13,6 @@ import (
 	"github.com/ddlab/grade/internal/probe"
 )
 
-// startupWait is how long the app may take to answer its first request.
-const startupWait = 10 * time.Second
-
 // container starts the built image once, with the run's limits, and returns its ID. When the
 // container cannot start or dies at once, fail is the verdict every container check gives.
 func (s *state) container(ctx context.Context) (id string, fail *check.Outcome, err error) {
@@ -73,8 +70,16 @@ func (s *state) get(ctx context.Context, path string) (probe.Response, *check.Ou
 	if err != nil {
 		return probe.Response{}, nil, fmt.Errorf("params.port: %w", err)
 	}
-	resp, err := probe.HTTPGet(ctx, s.run, id, port, path, startupWait)
+	wait, err := time.ParseDuration(s.run.Spec.Params["startup-wait"])
 	if err != nil {
+		return probe.Response{}, nil, fmt.Errorf("params.startup-wait: %w", err)
+	}
+	resp, err := probe.HTTPGet(ctx, s.run, id, port, path, wait)
+	if err != nil {
+		// A probe cannot join a container that died meanwhile: that is the app's doing.
+		if o, dead := s.died(ctx, id); dead {
+			return resp, &o, nil
+		}
 		return resp, nil, err
 	}
 	if !resp.OK {
@@ -196,6 +201,9 @@ func (s *state) checkSignals(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, fmt.Errorf("params.stop-max: %w", err)
 	}
+	if o, dead := s.died(ctx, id); dead {
+		return o, nil
+	}
 	s.run.Progress("docker stop…")
 	start := time.Now()
 	if err := s.run.Engine.Stop(ctx, id, timeout); err != nil {
@@ -217,6 +225,18 @@ func (s *state) checkSignals(ctx context.Context) (check.Outcome, error) {
 			With("code 0", got), nil
 	}
 	return check.Passf("docker stop : %s.", "docker stop: %s.", got), nil
+}
+
+// died reports, as a verdict, a container that stopped on its own since it was started.
+func (s *state) died(ctx context.Context, id string) (check.Outcome, bool) {
+	c, err := s.run.Engine.InspectContainer(ctx, id)
+	if err != nil || c.Running {
+		return check.Outcome{}, false
+	}
+	logs, _ := s.run.Engine.Logs(ctx, id, 4<<10)
+	return check.Failf("Le conteneur s'est arrêté tout seul pendant la correction (code de sortie %d).",
+		"The container stopped by itself during grading (exit code %d).", c.ExitCode).
+		With("un conteneur qui reste démarré", tail(logs, 10)), true
 }
 
 func deref(o *check.Outcome) check.Outcome {

@@ -84,8 +84,8 @@ func (s *state) checkOfflineSyntax(context.Context) (check.Outcome, error) {
 	allowed := strings.Fields(s.run.Spec.Params["allowed-bases"])
 	stages := map[string]bool{}
 	for _, st := range s.df.Stages {
-		base := strings.ToLower(st.Base)
-		if !stages[base] && !contains(allowed, base) {
+		base := normalizeRef(st.Base)
+		if !stages[strings.ToLower(st.Base)] && !contains(allowed, base) {
 			return check.Failf("`FROM %s` n'est pas une image de base autorisée hors ligne.",
 				"`FROM %s` is not a base image allowed offline.", st.Base).
 				At(dockerfileName, st.Line).With(strings.Join(allowed, ", ")+" ou une étape précédente", st.Base), nil

@@ -83,9 +83,52 @@ func Take(src, dst, dockerfile string, lim Limits) (*Snapshot, error) {
 	}
 	defer rc.Close()
 	if err := snap.extract(rc, lim); err != nil {
+		// go-archive writes a header before it opens the file: a file the grader cannot
+		// read breaks the stream. That is the submission's doing; name the file.
+		if p := unreadable(src, excludes); p != "" {
+			snap.Problems = append(snap.Problems, Problem{p, check.T(
+				"%s est illisible (droits ?) : rendez-le lisible ou excluez-le avec .dockerignore.",
+				"%s cannot be read (permissions?): make it readable or exclude it with .dockerignore.", p)})
+			return snap, nil
+		}
 		return nil, err
 	}
 	return snap, nil
+}
+
+// unreadable returns the first path of the context that cannot be opened, or "".
+func unreadable(src string, excludes []string) string {
+	pm, err := patternmatcher.New(excludes)
+	if err != nil {
+		return ""
+	}
+	found := ""
+	_ = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(src, p)
+		if rel == "." {
+			return err
+		}
+		if skip, _ := pm.MatchesOrParentMatches(filepath.ToSlash(rel)); skip {
+			if d != nil && d.IsDir() && !pm.Exclusions() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if err != nil {
+			found = rel
+			return filepath.SkipAll
+		}
+		if d.Type().IsRegular() {
+			f, err := os.Open(p)
+			if err != nil {
+				found = rel
+				return filepath.SkipAll
+			}
+			f.Close()
+		}
+		return nil
+	})
+	return found
 }
 
 // Excludes returns the exclusion patterns `docker build` applies to dir's context: its

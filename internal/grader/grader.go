@@ -115,5 +115,12 @@ func CrossCheck(spec *lab.Spec, g Grader) error {
 			errs = append(errs, fmt.Errorf("%s: spec entry %s has no check in the grader", spec.Lab, c.ID))
 		}
 	}
+	if p, ok := g.(interface{ Params() []string }); ok {
+		for _, k := range p.Params() {
+			if _, ok := spec.Params[k]; !ok {
+				errs = append(errs, fmt.Errorf("%s: params.%s is missing", spec.Lab, k))
+			}
+		}
+	}
 	return errors.Join(errs...)
 }

@@ -28,10 +28,12 @@ type Response struct {
 // busybox 1.35's static wget crashes with -T, hence the timeout applet around it.
 func HTTPGet(ctx context.Context, r *grader.Run, target string, port int, path string, wait time.Duration) (Response, error) {
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, path)
-	tries := max(1, int(wait/(500*time.Millisecond)))
-	script := fmt.Sprintf(`i=0; while [ $i -lt %d ]; do `+
+	// The retries are bounded by wall time, not by count, so a server that accepts and never
+	// answers still ends the probe at wait (+ one 3 s attempt).
+	secs := max(1, int(wait/time.Second))
+	script := fmt.Sprintf(`end=$(( $(date +%%s) + %d )); while :; do `+
 		`if timeout 3 wget -q -O /tmp/body %q 2>/tmp/err; then echo OK; head -c 4096 /tmp/body; exit 0; fi; `+
-		`i=$((i+1)); sleep 0.5; done; echo FAIL; head -c 512 /tmp/err; exit 1`, tries, url)
+		`[ "$(date +%%s)" -ge "$end" ] && break; sleep 0.5; done; echo FAIL; head -c 512 /tmp/err; exit 1`, secs, url)
 	labels := r.Labels()
 	labels["ddlab.role"] = "probe"
 	id, err := r.Engine.Run(ctx, engine.RunSpec{

@@ -21,12 +21,18 @@ import (
 // defaultCheckTimeout applies to checks whose spec sets none.
 const defaultCheckTimeout = 2 * time.Minute
 
+// checkGrace is how long a check may take, past its deadline, to return its own verdict.
+const checkGrace = 15 * time.Second
+
 // Options change how a run is judged.
 type Options struct {
 	Lang   string // "fr" or "en"
 	Static bool   // only checks that need no engine; the others leave the denominator
 	Strict bool   // environment skips count as failures
 	Now    func() time.Time
+	// Grace is how long a check may take past its deadline to return its own verdict;
+	// 0 means checkGrace.
+	Grace time.Duration
 }
 
 // Grade runs g's checks against r and returns the report. The error is non-nil only when the
@@ -61,7 +67,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 		out := runOne(labCtx, r, c, spec, status, excluded, opts)
 		status[c.ID], excluded[c.ID] = out.Status, out.Excluded
 		// An unreachable engine is explained once, at the first check it stops.
-		if out.Message == noEngineText {
+		if out.Message == noEngineText() {
 			if said != "" {
 				out = check.Outcome{Status: check.Error, Message: check.T(
 					"Non évalué : moteur Docker injoignable (voir %s).", "Not evaluated: Docker engine unreachable (see %s).", said)}
@@ -81,7 +87,14 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 
 func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSpec, status map[string]check.Status, excluded map[string]bool, opts Options) check.Outcome {
 	if ctx.Err() != nil {
-		return interrupted(ctx)
+		if !labOver(ctx) {
+			return interrupted(ctx)
+		}
+		if c.Mode != check.Static {
+			return labTimeout(r)
+		}
+		// Past the lab's deadline, static checks still cost nothing to grade.
+		ctx = context.WithoutCancel(ctx)
 	}
 	for _, need := range c.Needs {
 		if excluded[need] {
@@ -105,7 +118,11 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	out, err := safeRun(cctx, c)
+	grace := opts.Grace
+	if grace <= 0 {
+		grace = checkGrace
+	}
+	out, err := safeRun(cctx, c, grace)
 	switch {
 	case err == nil && out.Status == 0:
 		return check.Outcome{Status: check.Error, Message: check.T(
@@ -114,6 +131,8 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 		return out
 	case errors.Is(err, engine.ErrUnavailable):
 		return noEngine(err)
+	case ctx.Err() != nil && labOver(ctx):
+		return labTimeout(r)
 	case ctx.Err() != nil:
 		return interrupted(ctx)
 	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() != nil:
@@ -126,13 +145,40 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 	}
 }
 
-func safeRun(ctx context.Context, c check.Check) (out check.Outcome, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic in %s: %v\n%s", c.ID, p, firstLines(string(debug.Stack()), 12))
-		}
+// safeRun runs c in its own goroutine, so that a check stuck in a call that ignores its
+// context still ends at the deadline (it is then left to finish on its own), and a panic
+// becomes an error instead of killing the run before cleanup.
+func safeRun(ctx context.Context, c check.Check, grace time.Duration) (check.Outcome, error) {
+	type result struct {
+		out check.Outcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r.err = fmt.Errorf("panic in %s: %v\n%s", c.ID, p, firstLines(string(debug.Stack()), 12))
+			}
+			done <- r
+		}()
+		r.out, r.err = c.Run(ctx)
 	}()
-	return c.Run(ctx)
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-ctx.Done():
+	}
+	// A check that honours its context turns the deadline into its own verdict ("the build
+	// did not finish in time"); give it a moment to say so before calling it stuck.
+	late := time.NewTimer(grace)
+	defer late.Stop()
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-late.C:
+		return check.Outcome{}, ctx.Err()
+	}
 }
 
 func firstLines(s string, n int) string {
@@ -150,16 +196,28 @@ func staticSkip() check.Outcome {
 	return o
 }
 
-var noEngineText = check.T(
-	"Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez.",
-	"The Docker engine is unreachable: start Docker (or check DOCKER_HOST), then run again.")
+func noEngineText() check.Text {
+	return check.T("Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez.",
+		"The Docker engine is unreachable: start Docker (or check DOCKER_HOST), then run again.")
+}
 
 func noEngine(err error) check.Outcome {
 	why := "aucun moteur"
 	if err != nil {
 		why = err.Error()
 	}
-	return check.Outcome{Status: check.Error, Message: noEngineText, Actual: why}
+	return check.Outcome{Status: check.Error, Message: noEngineText(), Actual: why}
+}
+
+// labOver tells the lab's own deadline from an interruption of the whole run.
+func labOver(ctx context.Context) bool { return errors.Is(ctx.Err(), context.DeadlineExceeded) }
+
+// labTimeout is a failure, not an error: the time went into the submission's own builds and
+// waits (each of which has its own, shorter, limit).
+func labTimeout(r *grader.Run) check.Outcome {
+	d := time.Duration(r.Spec.Timeout)
+	return check.Failf("Non évalué : le délai global du lab (%s) est dépassé, les builds et attentes de la soumission l'ont consommé.",
+		"Not evaluated: the lab's overall time limit (%s) ran out in the submission's builds and waits.", d)
 }
 
 func interrupted(ctx context.Context) check.Outcome {

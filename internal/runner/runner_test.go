@@ -175,3 +175,64 @@ func TestUnknownCheckIsASpecError(t *testing.T) {
 	_, err := runner.Grade(context.Background(), r, fakeGrader{[]check.Check{{ID: "lab9.zz", Mode: check.Static, Run: pass}}}, runner.Options{})
 	require.ErrorContains(t, err, "lab9.zz")
 }
+
+func TestStuckCheckEndsAtItsTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	checks := []check.Check{
+		{ID: "lab9.a", Mode: check.Static, Run: func(context.Context) (check.Outcome, error) {
+			<-release // ignores its context, as a hung library call would
+			return check.Passf("ok", "ok"), nil
+		}},
+		{ID: "lab9.b", Mode: check.Static, Run: pass},
+	}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required},
+		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	start := time.Now()
+	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 100 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Equal(t, check.Error, rep.Results[0].Status)
+	assert.Equal(t, check.Pass, rep.Results[1].Status)
+}
+
+func TestLabDeadline(t *testing.T) {
+	checks := []check.Check{
+		{ID: "lab9.a", Mode: check.Engine, Run: func(ctx context.Context) (check.Outcome, error) {
+			<-ctx.Done() // a slow build eats the lab's time
+			return check.Outcome{}, ctx.Err()
+		}},
+		{ID: "lab9.b", Mode: check.Static, Run: pass},
+		{ID: "lab9.c", Mode: check.Engine, Run: pass},
+	}
+	s := spec(req3(), pts3())
+	s.Timeout = lab.Duration(200 * time.Millisecond)
+	for i := range s.Checks {
+		s.Checks[i].Timeout = lab.Duration(time.Minute)
+	}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: s, Engine: &enginefake.Fake{}, Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr"})
+	require.NoError(t, err, "the lab's own deadline is not an interruption")
+	assert.Equal(t, []check.Status{check.Fail, check.Pass, check.Fail},
+		[]check.Status{rep.Results[0].Status, rep.Results[1].Status, rep.Results[2].Status})
+	assert.Contains(t, rep.Results[2].Message, "délai global")
+}
+
+func req3() map[string]string {
+	return map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required, "lab9.c": lab.Bonus}
+}
+
+func pts3() map[string]float64 { return map[string]float64{"lab9.a": 60, "lab9.b": 40, "lab9.c": 10} }
+
+func TestLateVerdictWithinGraceWins(t *testing.T) {
+	checks := []check.Check{{ID: "lab9.a", Mode: check.Static, Run: func(ctx context.Context) (check.Outcome, error) {
+		<-ctx.Done()
+		time.Sleep(50 * time.Millisecond) // e.g. cancelling a build in the daemon
+		return check.Failf("le build n'a pas fini", "the build did not finish"), nil
+	}}}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required}, map[string]float64{"lab9.a": 100}),
+		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 5 * time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, check.Fail, rep.Results[0].Status)
+}

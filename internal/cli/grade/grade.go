@@ -129,14 +129,29 @@ func runGrade(ctx context.Context, opts *Options) error {
 		Progress: prog.Step,
 		Detail:   prog.Detail,
 	}
+	cleaned := false
+	cleanup := func() {
+		if !cleaned {
+			cleaned = true
+			for _, err := range run.Cleanup.Run(ctx) {
+				fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
+			}
+		}
+	}
+	// Deferred too, so that a panic outside a check still removes what the run created.
+	defer cleanup()
 	rep, gradeErr := grade(ctx, f, run, g, opts, lang)
 	prog.Done()
-	for _, err := range run.Cleanup.Run(ctx) {
-		fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
-	}
+	cleanup()
 	if rep == nil {
-		// Grading never started (bad limits, snapshot failure): there is no report to write,
-		// and the error says why.
+		// Grading never started (bad limits, unreadable snapshot): CI still gets a report
+		// that says so, and the exit code says the submission was not graded.
+		rep = &report.Report{SchemaVersion: report.SchemaVersion, ToolVersion: f.Version, Lab: spec.Lab,
+			Title: spec.Title.In(lang), Submission: opts.Dir, RunID: run.ID, Lang: lang,
+			StartedAt: f.Now().UTC(), Error: gradeErr.Error()}
+		if err := write(f, rep, outputs); err != nil {
+			return err
+		}
 		return gradeErr
 	}
 	if err := write(f, rep, outputs); err != nil {
@@ -174,9 +189,10 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 		run.Engine, eng, run.EngineErr = connect(ctx, f)
 		if run.Engine != nil {
 			e := run.Engine
-			// The safety net: whatever a check forgot, the run's label finds.
-			run.Cleanup.Add("engine objects", func(ctx context.Context) error { return sweep(ctx, e, run.RunLabel()) })
+			// LIFO: the label sweep runs before the client closes. It is the safety net:
+			// whatever a check forgot, the run's label finds.
 			run.Cleanup.Add("engine client", func(context.Context) error { return e.Close() })
+			run.Cleanup.Add("engine objects", func(ctx context.Context) error { return sweep(ctx, e, run.RunLabel()) })
 		}
 	}
 	rep, err := runner.Grade(ctx, run, g, runner.Options{Lang: lang, Static: opts.Static, Strict: opts.Strict, Now: f.Now})

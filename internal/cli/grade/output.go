@@ -52,6 +52,11 @@ func writeAtomic(path string, w report.Writer, r *report.Report) error {
 		tmp.Close()
 		return err
 	}
+	// Flushed before the rename, so a crash never leaves an empty report under the real name.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}

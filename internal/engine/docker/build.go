@@ -116,6 +116,9 @@ func (e *Engine) buildKit(ctx context.Context, req engine.BuildRequest) (engine.
 		BuildArgs:     buildArgs(req.BuildArgs),
 		Labels:        req.Labels,
 		NoCache:       req.NoCache,
+		// RUN steps of a submission get no network: the labs build offline, and a hostile
+		// step must not reach the LAN, a metadata service or an exposed daemon.
+		NetworkMode: "none",
 	})
 	if err != nil {
 		return res, wrap(err)
@@ -291,6 +294,8 @@ func (e *Engine) buildClassic(ctx context.Context, req engine.BuildRequest) (eng
 		return res, fmt.Errorf("build context: %w", err)
 	}
 	tarCtx, err := archive.TarWithOptions(req.ContextDir, &archive.TarOptions{ExcludePatterns: excludes})
+	limits := engine.DefaultLimits()
+	limits.MemoryBytes = 1 << 30 // a compile needs more than a running app
 	if err != nil {
 		return res, fmt.Errorf("build context: %w", err)
 	}
@@ -305,6 +310,12 @@ func (e *Engine) buildClassic(ctx context.Context, req engine.BuildRequest) (eng
 		NoCache:     req.NoCache,
 		Remove:      true,
 		ForceRemove: true,
+		NetworkMode: "none",
+		// The classic builder runs steps as containers, which can be bounded like any other.
+		Memory:     limits.MemoryBytes,
+		MemorySwap: limits.MemoryBytes,
+		CPUQuota:   limits.NanoCPUs / 1e4,
+		CPUPeriod:  100000,
 	})
 	if err != nil {
 		return res, wrap(err)
@@ -368,8 +379,8 @@ func (e *Engine) buildClassic(ctx context.Context, req engine.BuildRequest) (eng
 		emit(partial)
 	}
 	res.Steps, res.Log = steps, out.String()
-	if res.Failed {
-		// The classic builder leaves the failed build's intermediate images unlabelled.
+	if res.Failed || ctx.Err() != nil {
+		// The classic builder leaves a failed or abandoned build's intermediate images unlabelled.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		for i := len(intermediates) - 1; i >= 0; i-- {

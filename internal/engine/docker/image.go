@@ -107,40 +107,42 @@ func (e *Engine) ImageFiles(ctx context.Context, ref string) ([]engine.File, err
 		if !ok {
 			files = layers[links[name]]
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		// Whiteouts hide what lower layers wrote, never a file of their own layer, wherever
-		// the marker sits in the tar (OCI image spec, "Whiteouts"): apply them first.
+		// the marker sits in the tar (OCI image spec, "Whiteouts"); a file replacing a lower
+		// folder takes its content away too. Collect them, then filter once: a hostile image
+		// with many whiteouts must not cost a scan of the whole tree each.
+		gone, under := map[string]bool{}, map[string]bool{}
 		for _, f := range files {
 			dir, base := path.Split(f.Path)
 			switch {
 			case base == ".wh..wh..opq":
-				prefix := strings.TrimSuffix(dir, "/") + "/"
-				for p := range final {
-					if strings.HasPrefix(p, prefix) {
-						delete(final, p)
-					}
+				d := strings.TrimSuffix(dir, "/")
+				if d == "" {
+					d = "/"
 				}
+				under[d] = true
 			case strings.HasPrefix(base, ".wh."):
-				gone := dir + strings.TrimPrefix(base, ".wh.")
-				delete(final, gone)
-				for p := range final {
-					if strings.HasPrefix(p, gone+"/") {
-						delete(final, p)
-					}
+				p := dir + strings.TrimPrefix(base, ".wh.")
+				gone[p], under[p] = true, true
+			default:
+				if old, ok := final[f.Path]; ok && old.Dir && !f.Dir {
+					under[f.Path] = true
+				}
+			}
+		}
+		if len(gone)+len(under) > 0 {
+			for p := range final {
+				if gone[p] || hasAncestor(p, under) {
+					delete(final, p)
 				}
 			}
 		}
 		for _, f := range files {
 			if strings.HasPrefix(path.Base(f.Path), ".wh.") {
 				continue
-			}
-			// A file or link that replaces a folder of a lower layer takes its content
-			// away, as extraction does.
-			if old, ok := final[f.Path]; ok && old.Dir && !f.Dir {
-				for p := range final {
-					if strings.HasPrefix(p, f.Path+"/") {
-						delete(final, p)
-					}
-				}
 			}
 			f.Layer = i
 			final[f.Path] = f
@@ -152,6 +154,18 @@ func (e *Engine) ImageFiles(ctx context.Context, ref string) ([]engine.File, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
+}
+
+// hasAncestor reports whether a folder above p is in dirs.
+func hasAncestor(p string, dirs map[string]bool) bool {
+	for d := path.Dir(p); ; d = path.Dir(d) {
+		if dirs[d] {
+			return true
+		}
+		if d == "/" || d == "." {
+			return false
+		}
+	}
 }
 
 func isTar(br *bufio.Reader) bool {

@@ -103,7 +103,8 @@ func TestBuildCacheTrace(t *testing.T) {
 			lbl := labels(t, e)
 			// Unique content so a previous test run's cache cannot answer the first build.
 			src := writeTree(t, map[string]string{
-				"Dockerfile": "FROM ddlab/busybox:1\nCOPY deps.txt /deps.txt\nRUN cat /deps.txt > /installed\nCOPY code.txt /code.txt\nRUN cat /code.txt > /built\n",
+				// The first RUN also proves steps get no network: only the loopback interface.
+				"Dockerfile": "FROM ddlab/busybox:1\nCOPY deps.txt /deps.txt\nRUN test \"$(ip -o link | grep -vc ' lo:')\" = 0 && cat /deps.txt > /installed\nCOPY code.txt /code.txt\nRUN cat /code.txt > /built\n",
 				"deps.txt":   uuid.NewString(), "code.txt": "v1",
 			})
 			build := func() engine.BuildResult {
