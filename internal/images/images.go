@@ -38,6 +38,12 @@ func All() []Image {
 	return []Image{
 		{Ref: "ddlab/busybox:1", Summary: "busybox statique, /etc/passwd (app 10001, nonroot 65532)", build: (*Builder).busybox},
 		{Ref: "ddlab/go:1", Summary: "ddlab/busybox:1 + la chaîne Go de l'hôte, cache de compilation préchauffé", Needs: []string{"ddlab/busybox:1"}, build: (*Builder).golang},
+		{Ref: "ddlab/webapp:1", Summary: "l'application des labs (labkit), FROM scratch, UID 65532, port 8080", Needs: []string{"ddlab/go:1"},
+			build: webapp("ddlab/webapp:1", "1", "")},
+		{Ref: "ddlab/webapp:2", Summary: "webapp VERSION=2, n'écoute qu'après 3 s (mise à jour progressive)", Needs: []string{"ddlab/go:1"},
+			build: webapp("ddlab/webapp:2", "2", "ENV STARTUP_DELAY=3s")},
+		{Ref: "ddlab/webapp:broken", Summary: "webapp dont le HEALTHCHECK échoue toujours (retour arrière)", Needs: []string{"ddlab/go:1"},
+			build: webapp("ddlab/webapp:broken", "broken", "ENV HEALTH_FAIL=1")},
 	}
 }
 
