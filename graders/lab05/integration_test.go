@@ -1,7 +1,6 @@
 package lab05_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,27 +26,12 @@ func TestFixtures(t *testing.T) {
 			t.Run(c.Name(), func(t *testing.T) {
 				t.Parallel()
 				caseDir := filepath.Join("testdata", c.Name())
-				var tc gradetest.Case
-				var want gradetest.Want
-				readJSON(t, filepath.Join(caseDir, "case.json"), &tc)
-				readJSON(t, filepath.Join(caseDir, "want.json"), &want)
-				dir := gradetest.Prepare(t, "lab5", caseDir, tc)
-				args := tc.Args
-				if _, err := os.Stat(filepath.Join(caseDir, "spec.yaml")); err == nil {
-					abs, _ := filepath.Abs(filepath.Join(caseDir, "spec.yaml"))
-					args = append(args, "--spec", abs)
-				}
-				code, rep, stderr := gradetest.Grade(t, "lab5", dir, args...)
-				gradetest.Check(t, rep, want)
-				require.Equal(t, tc.Exit, code, "exit code; stderr:\n%s", stderr)
+				fx := gradetest.LoadFixture(t, caseDir)
+				dir := gradetest.Prepare(t, "lab5", caseDir, fx.Case)
+				code, rep, stderr := gradetest.Grade(t, "lab5", dir, fx.Args...)
+				gradetest.Check(t, rep, fx.Want)
+				require.Equal(t, fx.Case.Exit, code, "exit code; stderr:\n%s", stderr)
 			})
 		}
 	})
-}
-
-func readJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, v), path)
 }

@@ -22,8 +22,7 @@ func TestInterruptedRunLeavesNothing(t *testing.T) {
 	e := testenv.Engine(t)
 	testenv.BaseImages(t, e)
 	caseDir := filepath.Join("testdata", "fail-build-timeout")
-	var tc gradetest.Case
-	readJSON(t, filepath.Join(caseDir, "case.json"), &tc)
+	tc := gradetest.LoadFixture(t, caseDir).Case
 	dir := gradetest.Prepare(t, "lab5", caseDir, tc)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -43,8 +42,7 @@ func TestConcurrentRuns(t *testing.T) {
 	e := testenv.Engine(t)
 	testenv.BaseImages(t, e)
 	caseDir := filepath.Join("testdata", "solution")
-	var tc gradetest.Case
-	readJSON(t, filepath.Join(caseDir, "case.json"), &tc)
+	tc := gradetest.LoadFixture(t, caseDir).Case
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
 	scores := make([]float64, 2)

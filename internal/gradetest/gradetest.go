@@ -200,3 +200,33 @@ func Leftovers(t testing.TB, e engine.Engine, runIDs ...string) []engine.Ref {
 	}
 	return refs
 }
+
+// Fixture is a fixture folder as read from disk: its case, its expected verdicts, and the
+// arguments it is graded with (its own, plus --spec when it carries a spec.yaml).
+type Fixture struct {
+	Case Case
+	Want Want
+	Args []string
+}
+
+// LoadFixture reads caseDir's case.json, want.json and spec.yaml.
+func LoadFixture(t testing.TB, caseDir string) Fixture {
+	t.Helper()
+	var fx Fixture
+	readJSON(t, filepath.Join(caseDir, "case.json"), &fx.Case)
+	readJSON(t, filepath.Join(caseDir, "want.json"), &fx.Want)
+	fx.Args = fx.Case.Args
+	if _, err := os.Stat(filepath.Join(caseDir, "spec.yaml")); err == nil {
+		abs, err := filepath.Abs(filepath.Join(caseDir, "spec.yaml"))
+		require.NoError(t, err)
+		fx.Args = append(fx.Args, "--spec", abs)
+	}
+	return fx
+}
+
+func readJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, v), path)
+}

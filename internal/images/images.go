@@ -281,23 +281,27 @@ func (b *Builder) golang(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(goroot, "bin", "go")); err != nil {
 		return fmt.Errorf("no Go toolchain at %s: %w", goroot, err)
 	}
+	return b.build(ctx, goDockerfile, engine.BuildRequest{
+		ContextDir: goroot,
+		Exclude:    []string{"test", ".git", "api", "doc", "misc", "pkg/obj"},
+		Tag:        "ddlab/go:1",
+	})
+}
+
+// build builds req with dockerfile kept apart from the context (which is not ours to write
+// into: a GOROOT, a copy of embedded sources), stamped as a base image.
+func (b *Builder) build(ctx context.Context, dockerfile string, req engine.BuildRequest) error {
 	dir, err := os.MkdirTemp("", "grade-images-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(goDockerfile), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		return err
 	}
-	res, err := b.Engine.Build(ctx, engine.BuildRequest{
-		ContextDir:    goroot,
-		DockerfileDir: dir,
-		Dockerfile:    "Dockerfile",
-		Exclude:       []string{"test", ".git", "api", "doc", "misc", "pkg/obj"},
-		Tag:           "ddlab/go:1",
-		Labels:        labels(),
-		Progress:      b.Progress,
-	})
+	req.DockerfileDir, req.Dockerfile = dir, "Dockerfile"
+	req.Labels, req.Progress = labels(), b.Progress
+	res, err := b.Engine.Build(ctx, req)
 	if err != nil {
 		return err
 	}

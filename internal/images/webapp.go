@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/lab"
@@ -48,36 +47,12 @@ func webapp(ref, version, extra string) func(b *Builder, ctx context.Context) er
 		if _, _, err := lab.WriteFiles(src, ctxDir); err != nil {
 			return err
 		}
-		// The starter's own Dockerfile and docs are not part of the app.
-		for _, p := range []string{"Dockerfile", ".dockerignore", "README.md", "docs"} {
-			if err := os.RemoveAll(filepath.Join(ctxDir, p)); err != nil {
-				return err
-			}
-		}
-		dfDir, err := os.MkdirTemp("", "grade-webapp-df-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dfDir)
-		df := fmt.Sprintf(webappDockerfile, extra)
-		if err := os.WriteFile(filepath.Join(dfDir, "Dockerfile"), []byte(df), 0o644); err != nil {
-			return err
-		}
-		res, err := b.Engine.Build(ctx, engine.BuildRequest{
-			ContextDir:    ctxDir,
-			DockerfileDir: dfDir,
-			Dockerfile:    "Dockerfile",
-			Tag:           ref,
-			BuildArgs:     map[string]string{"VERSION": version},
-			Labels:        labels(),
-			Progress:      b.Progress,
+		return b.build(ctx, fmt.Sprintf(webappDockerfile, extra), engine.BuildRequest{
+			ContextDir: ctxDir,
+			// The starter's own Dockerfile and docs are not part of the app.
+			Exclude:   []string{"Dockerfile", ".dockerignore", "README.md", "docs"},
+			Tag:       ref,
+			BuildArgs: map[string]string{"VERSION": version},
 		})
-		if err != nil {
-			return err
-		}
-		if res.Failed {
-			return fmt.Errorf("build failed: %s\n%s", res.Error, tail(res.Log, 20))
-		}
-		return nil
 	}
 }

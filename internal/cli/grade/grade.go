@@ -129,16 +129,13 @@ func runGrade(ctx context.Context, opts *Options) error {
 		Progress: prog.Step,
 		Detail:   prog.Detail,
 	}
-	cleaned := false
 	cleanup := func() {
-		if !cleaned {
-			cleaned = true
-			for _, err := range run.Cleanup.Run(ctx) {
-				fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
-			}
+		for _, err := range run.Cleanup.Run(ctx) {
+			fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
 		}
 	}
-	// Deferred too, so that a panic outside a check still removes what the run created.
+	// Deferred too, so that a panic outside a check still removes what the run created;
+	// Cleanup.Run empties its stack, so the second call does nothing.
 	defer cleanup()
 	rep, gradeErr := grade(ctx, f, run, g, opts, lang)
 	prog.Done()
