@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"time"
 )
 
@@ -25,11 +26,50 @@ type Engine interface {
 	List(ctx context.Context, label string) ([]Ref, error)
 	Remove(ctx context.Context, r Ref) error
 	Close() error
+
+	// Containers beyond Run: what labs whose students drive the engine themselves observe.
+	Create(ctx context.Context, spec RunSpec) (string, error) // like Run, without starting
+	Start(ctx context.Context, id string) error
+	Kill(ctx context.Context, id, signal string) error
+	ListContainers(ctx context.Context, f ContainerFilter) ([]ContainerSummary, error)
+	Exec(ctx context.Context, id string, spec ExecSpec) (ExecResult, error)
+	ReadLogs(ctx context.Context, id string, opts LogOptions) (Logs, error)
+
+	// Images beyond builds.
+	TagImage(ctx context.Context, source, target string) error
+	RemoveImage(ctx context.Context, ref string, force bool) error
+	// PullImage pulls only from a registry on loopback (the grader's own): grade never reaches
+	// the Internet.
+	PullImage(ctx context.Context, ref string) error
+	LoadImage(ctx context.Context, tar io.Reader) ([]string, error)
+
+	// Volumes and networks.
+	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)
+	InspectVolume(ctx context.Context, name string) (Volume, error)
+	ListVolumes(ctx context.Context, label string) ([]Volume, error)
+	CreateNetwork(ctx context.Context, spec NetworkSpec) (Network, error)
+	InspectNetwork(ctx context.Context, idOrName string) (Network, error)
+	ListNetworks(ctx context.Context, label string) ([]Network, error)
+	Connect(ctx context.Context, network, container string, aliases []string) error
+
+	// Events lists the engine's events in [Since, Until].
+	Events(ctx context.Context, f EventFilter) ([]Event, error)
+
+	// Host is the engine address for child processes (DOCKER_HOST), and Dial opens a raw
+	// connection to it (the lab 2 recording proxy forwards through it).
+	Host() string
+	Dial(ctx context.Context) (net.Conn, error)
 }
 
 // ErrUnavailable wraps every failure to reach the engine, so callers can tell "no daemon"
 // from a daemon that answered with an error.
 var ErrUnavailable = errors.New("docker engine unavailable")
+
+// ErrNotFound and ErrConflict wrap the engine's "no such object" and "name already in use".
+var (
+	ErrNotFound = errors.New("no such object")
+	ErrConflict = errors.New("conflict")
+)
 
 // Info describes the engine.
 type Info struct {
@@ -42,6 +82,16 @@ type Info struct {
 	RootDir       string
 	StorageDriver string
 	Remote        bool // DOCKER_HOST is not a local socket: the engine cannot see our files
+
+	KernelVersion     string
+	DefaultRuntime    string
+	CgroupDriver      string
+	CgroupVersion     string
+	ServerAPIVersion  string // the engine's own highest API version (/version ApiVersion)
+	ContainerdVersion string // from /version Components
+	MemoryLimit       bool   // the engine can enforce memory limits
+	PidsLimit         bool
+	Name              string
 }
 
 // Builder names a build backend.
@@ -101,6 +151,9 @@ type Image struct {
 	Labels       map[string]string
 	Healthcheck  []string // Test, e.g. ["CMD", "/app/server", "healthcheck"]
 	Layers       int
+	LayerIDs     []string // RootFS.Layers (diff IDs), base first
+	RepoTags     []string
+	RepoDigests  []string
 	History      []HistoryEntry // oldest first
 }
 
@@ -145,8 +198,30 @@ type RunSpec struct {
 	Env         []string
 	User        string
 	Labels      map[string]string
-	NetworkMode string // "", "none", "container:<id>"
+	NetworkMode string   // "", "none", "container:<id>", or a network's name
+	Aliases     []string // DNS aliases on NetworkMode's network
+	Hostname    string
+	Ports       []PortBinding // published ports; HostIP must be loopback
+	Mounts      []Mount       // volume and tmpfs mounts only: no bind mounts for submissions
+	ReadOnly    bool          // read-only root filesystem
 	Limits      Limits
+}
+
+// PortBinding publishes a container port. HostPort "" lets the engine choose.
+type PortBinding struct {
+	ContainerPort string // "8080/tcp"
+	HostIP        string
+	HostPort      string
+}
+
+// Mount is a mount as RunSpec asks it and as a container reports it.
+type Mount struct {
+	Type        string // "volume", "bind", "tmpfs"
+	Source      string // volume name, or host path for a bind
+	Destination string
+	ReadOnly    bool
+	TmpfsSize   int64  // bytes, tmpfs only
+	Driver      string // volume driver, as reported
 }
 
 // Limits bound what one container may use.
@@ -175,6 +250,54 @@ type Container struct {
 	StartedAt  time.Time
 	FinishedAt time.Time
 	Labels     map[string]string
+
+	Image        string // the image as the container was created with it ("ddlab/webapp:1")
+	ImageID      string
+	Created      time.Time
+	Hostname     string
+	Env          []string
+	Cmd          []string
+	Entrypoint   []string
+	User         string
+	Pid          int // host PID of the main process while it runs
+	RestartCount int
+	Restart      RestartPolicy
+	Resources    Resources
+	ReadOnly     bool
+	Privileged   bool
+	CapAdd       []string
+	CapDrop      []string
+	SecurityOpt  []string
+	Tmpfs        map[string]string // HostConfig.Tmpfs: path → options
+	Ports        []PortBinding     // NetworkSettings.Ports, what the engine bound
+	Mounts       []Mount
+	NetworkMode  string
+	Networks     map[string]Endpoint // by network name
+}
+
+// RestartPolicy is HostConfig.RestartPolicy.
+type RestartPolicy struct {
+	Name       string // "", "no", "always", "unless-stopped", "on-failure"
+	MaxRetries int
+}
+
+// Resources are the limits a container runs with (HostConfig).
+type Resources struct {
+	Memory     int64
+	MemorySwap int64
+	NanoCPUs   int64
+	CPUQuota   int64
+	CPUPeriod  int64
+	PidsLimit  int64
+}
+
+// Endpoint is a container's attachment to one network.
+type Endpoint struct {
+	NetworkID string
+	IP        string
+	Gateway   string
+	Aliases   []string
+	DNSNames  []string // Aliases plus the container's name and short ID, as the engine resolves them
 }
 
 // Kind is the kind of an engine object.

@@ -5,24 +5,52 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/go-connections/nat"
 
 	"github.com/ddlab/grade/internal/engine"
 )
 
-// Run creates and starts a container. Submissions are untrusted: the container never gets
-// privileges, host namespaces, devices, bind mounts or the Docker socket, and always has
-// memory, CPU, PID and log limits.
+// Run creates and starts a container (see Create).
 func (e *Engine) Run(ctx context.Context, spec engine.RunSpec) (string, error) {
+	id, err := e.Create(ctx, spec)
+	if err != nil {
+		return id, err
+	}
+	if err := e.cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return id, wrap(err)
+	}
+	return id, nil
+}
+
+// Create creates a container without starting it. Submissions are untrusted: the container
+// never gets privileges, host namespaces, devices, bind mounts or the Docker socket, publishes
+// only on loopback, and always has memory, CPU, PID and log limits.
+func (e *Engine) Create(ctx context.Context, spec engine.RunSpec) (string, error) {
+	cfg, hc, nc, err := createConfig(spec)
+	if err != nil {
+		return "", err
+	}
+	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nc, nil, spec.Name)
+	if err != nil {
+		return "", wrap(err)
+	}
+	return created.ID, nil
+}
+
+func createConfig(spec engine.RunSpec) (*container.Config, *container.HostConfig, *network.NetworkingConfig, error) {
 	lim := spec.Limits
 	def := engine.DefaultLimits()
 	if lim.MemoryBytes <= 0 {
@@ -41,21 +69,24 @@ func (e *Engine) Run(ctx context.Context, spec engine.RunSpec) (string, error) {
 	if netMode == "" {
 		netMode = "none"
 	}
-	if netMode == "host" {
-		return "", errors.New("host network refused for submissions")
+	if netMode == "host" || strings.HasPrefix(netMode, "ns:") {
+		return nil, nil, nil, errors.New("host network refused for submissions")
 	}
 	cfg := &container.Config{
-		Image:      spec.Image,
-		Entrypoint: spec.Entrypoint,
-		Cmd:        spec.Cmd,
-		Env:        spec.Env,
-		User:       spec.User,
-		Labels:     spec.Labels,
+		Image:        spec.Image,
+		Entrypoint:   spec.Entrypoint,
+		Cmd:          spec.Cmd,
+		Env:          spec.Env,
+		User:         spec.User,
+		Labels:       spec.Labels,
+		Hostname:     spec.Hostname,
+		ExposedPorts: nat.PortSet{},
 	}
 	hc := &container.HostConfig{
-		NetworkMode: container.NetworkMode(netMode),
-		SecurityOpt: []string{"no-new-privileges:true"},
-		CapDrop:     []string{"NET_RAW", "MKNOD", "AUDIT_WRITE", "SYS_CHROOT", "SETFCAP"},
+		NetworkMode:    container.NetworkMode(netMode),
+		ReadonlyRootfs: spec.ReadOnly,
+		SecurityOpt:    []string{"no-new-privileges:true"},
+		CapDrop:        []string{"NET_RAW", "MKNOD", "AUDIT_WRITE", "SYS_CHROOT", "SETFCAP"},
 		Resources: container.Resources{
 			Memory:     lim.MemoryBytes,
 			MemorySwap: lim.MemoryBytes,
@@ -65,41 +96,51 @@ func (e *Engine) Run(ctx context.Context, spec engine.RunSpec) (string, error) {
 		LogConfig: container.LogConfig{Type: "json-file", Config: map[string]string{
 			"max-size": strconv.FormatInt(lim.LogMaxBytes, 10), "max-file": "1",
 		}},
+		PortBindings: nat.PortMap{},
 	}
-	created, err := e.cli.ContainerCreate(ctx, cfg, hc, nil, nil, spec.Name)
-	if err != nil {
-		return "", wrap(err)
+	for _, p := range spec.Ports {
+		ip := net.ParseIP(p.HostIP)
+		if ip == nil || !ip.IsLoopback() {
+			return nil, nil, nil, fmt.Errorf("port %s: publishing on %q refused, loopback only", p.ContainerPort, p.HostIP)
+		}
+		port := nat.Port(p.ContainerPort)
+		if !strings.Contains(p.ContainerPort, "/") {
+			port = nat.Port(p.ContainerPort + "/tcp")
+		}
+		cfg.ExposedPorts[port] = struct{}{}
+		hc.PortBindings[port] = append(hc.PortBindings[port], nat.PortBinding{HostIP: p.HostIP, HostPort: p.HostPort})
 	}
-	if err := e.cli.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
-		return created.ID, wrap(err)
-	}
-	return created.ID, nil
-}
-
-// InspectContainer reads a container's state.
-func (e *Engine) InspectContainer(ctx context.Context, id string) (engine.Container, error) {
-	ins, err := e.cli.ContainerInspect(ctx, id)
-	if err != nil {
-		return engine.Container{}, wrap(err)
-	}
-	c := engine.Container{ID: ins.ID, Name: ins.Name}
-	if ins.Config != nil {
-		c.Labels = ins.Config.Labels
-	}
-	if s := ins.State; s != nil {
-		c.Status, c.Running, c.ExitCode, c.OOMKilled = s.Status, s.Running, s.ExitCode, s.OOMKilled
-		c.StartedAt, _ = time.Parse(time.RFC3339Nano, s.StartedAt)
-		c.FinishedAt, _ = time.Parse(time.RFC3339Nano, s.FinishedAt)
-		if s.Health != nil {
-			c.Health = s.Health.Status
-			for _, l := range s.Health.Log {
-				if l != nil {
-					c.HealthLog = append(c.HealthLog, fmt.Sprintf("exit %d: %s", l.ExitCode, l.Output))
-				}
-			}
+	for _, m := range spec.Mounts {
+		switch m.Type {
+		case "volume":
+			hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeVolume, Source: m.Source, Target: m.Destination, ReadOnly: m.ReadOnly})
+		case "tmpfs":
+			hc.Mounts = append(hc.Mounts, mount.Mount{Type: mount.TypeTmpfs, Target: m.Destination,
+				TmpfsOptions: &mount.TmpfsOptions{SizeBytes: m.TmpfsSize}})
+		default:
+			return nil, nil, nil, fmt.Errorf("mount %s: type %q refused (volume or tmpfs only)", m.Destination, m.Type)
 		}
 	}
-	return c, nil
+	var nc *network.NetworkingConfig
+	if len(spec.Aliases) > 0 && hc.NetworkMode.IsUserDefined() {
+		nc = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
+			netMode: {Aliases: spec.Aliases},
+		}}
+	}
+	return cfg, hc, nc, nil
+}
+
+// Start starts a created or stopped container.
+func (e *Engine) Start(ctx context.Context, id string) error {
+	return wrap(e.cli.ContainerStart(ctx, id, container.StartOptions{}))
+}
+
+// Kill sends a signal ("SIGKILL" when empty).
+func (e *Engine) Kill(ctx context.Context, id, signal string) error {
+	if signal == "" {
+		signal = "SIGKILL"
+	}
+	return wrap(e.cli.ContainerKill(ctx, id, signal))
 }
 
 // Stop sends SIGTERM, then SIGKILL after timeout, and returns when the container stopped.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
 
 	"github.com/ddlab/grade/internal/engine"
@@ -115,16 +116,31 @@ func (e *Engine) Info(ctx context.Context) (engine.Info, error) {
 	if err != nil {
 		return engine.Info{}, wrap(err)
 	}
+	containerd := ""
+	for _, c := range v.Components {
+		if strings.EqualFold(c.Name, "containerd") {
+			containerd = c.Version
+		}
+	}
 	return engine.Info{
-		Version:       v.Version,
-		APIVersion:    e.cli.ClientVersion(),
-		OS:            v.Os,
-		Arch:          v.Arch,
-		BuildKit:      ping.OSType != "windows",
-		SwarmState:    string(info.Swarm.LocalNodeState),
-		RootDir:       info.DockerRootDir,
-		StorageDriver: info.Driver,
-		Remote:        isRemote(e.host),
+		KernelVersion:     info.KernelVersion,
+		DefaultRuntime:    info.DefaultRuntime,
+		CgroupDriver:      info.CgroupDriver,
+		CgroupVersion:     info.CgroupVersion,
+		ContainerdVersion: containerd,
+		ServerAPIVersion:  v.APIVersion,
+		MemoryLimit:       info.MemoryLimit,
+		PidsLimit:         info.PidsLimit,
+		Name:              info.Name,
+		Version:           v.Version,
+		APIVersion:        e.cli.ClientVersion(),
+		OS:                v.Os,
+		Arch:              v.Arch,
+		BuildKit:          ping.OSType != "windows",
+		SwarmState:        string(info.Swarm.LocalNodeState),
+		RootDir:           info.DockerRootDir,
+		StorageDriver:     info.Driver,
+		Remote:            isRemote(e.host),
 	}, nil
 }
 
@@ -148,8 +164,13 @@ func wrap(err error) error {
 	if err == nil {
 		return nil
 	}
-	if client.IsErrConnectionFailed(err) || errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "Cannot connect to the Docker daemon") {
+	switch {
+	case client.IsErrConnectionFailed(err) || errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "Cannot connect to the Docker daemon"):
 		return fmt.Errorf("%w: %w", engine.ErrUnavailable, err)
+	case errdefs.IsNotFound(err):
+		return fmt.Errorf("%w: %w", engine.ErrNotFound, err)
+	case errdefs.IsConflict(err):
+		return fmt.Errorf("%w: %w", engine.ErrConflict, err)
 	}
 	return err
 }

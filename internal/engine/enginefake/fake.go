@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -31,6 +32,27 @@ type Fake struct {
 	LogsFn             func(ctx context.Context, id string, maxBytes int) (string, error)
 	ListFn             func(ctx context.Context, label string) ([]engine.Ref, error)
 	RemoveFn           func(ctx context.Context, r engine.Ref) error
+
+	CreateFn         func(ctx context.Context, spec engine.RunSpec) (string, error)
+	StartFn          func(ctx context.Context, id string) error
+	KillFn           func(ctx context.Context, id, signal string) error
+	ListContainersFn func(ctx context.Context, f engine.ContainerFilter) ([]engine.ContainerSummary, error)
+	ExecFn           func(ctx context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error)
+	ReadLogsFn       func(ctx context.Context, id string, opts engine.LogOptions) (engine.Logs, error)
+	TagImageFn       func(ctx context.Context, source, target string) error
+	RemoveImageFn    func(ctx context.Context, ref string, force bool) error
+	PullImageFn      func(ctx context.Context, ref string) error
+	LoadImageFn      func(ctx context.Context, tar io.Reader) ([]string, error)
+	CreateVolumeFn   func(ctx context.Context, spec engine.VolumeSpec) (engine.Volume, error)
+	InspectVolumeFn  func(ctx context.Context, name string) (engine.Volume, error)
+	ListVolumesFn    func(ctx context.Context, label string) ([]engine.Volume, error)
+	CreateNetworkFn  func(ctx context.Context, spec engine.NetworkSpec) (engine.Network, error)
+	InspectNetworkFn func(ctx context.Context, idOrName string) (engine.Network, error)
+	ListNetworksFn   func(ctx context.Context, label string) ([]engine.Network, error)
+	ConnectFn        func(ctx context.Context, network, container string, aliases []string) error
+	EventsFn         func(ctx context.Context, f engine.EventFilter) ([]engine.Event, error)
+	HostValue        string
+	DialFn           func(ctx context.Context) (net.Conn, error)
 
 	mu    sync.Mutex
 	calls []string
