@@ -76,10 +76,32 @@ func Take(src, dst, dockerfile string, lim Limits) (*Snapshot, error) {
 			".dockerignore invalide : %v", ".dockerignore is invalid: %v", err)})
 		return snap, nil
 	}
-	excludes = trimBuildFiles(excludes, dockerfile)
+	return snap, snap.copy(src, trimBuildFiles(excludes, dockerfile), lim)
+}
+
+// TakeAll copies the whole of src into dst, .dockerignore or not, with the same limits and
+// refusals as Take: the folder student scripts run in.
+func TakeAll(src, dst string, lim Limits) (*Snapshot, error) {
+	src, err := filepath.Abs(src)
+	if err != nil {
+		return nil, err
+	}
+	if resolved, err := filepath.EvalSymlinks(src); err == nil {
+		src = resolved
+	}
+	if st, err := os.Stat(src); err != nil {
+		return nil, fmt.Errorf("submission: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("submission %s is not a folder", src)
+	}
+	snap := &Snapshot{Dir: dst}
+	return snap, snap.copy(src, nil, lim)
+}
+
+func (snap *Snapshot) copy(src string, excludes []string, lim Limits) error {
 	rc, err := archive.TarWithOptions(src, &archive.TarOptions{ExcludePatterns: excludes})
 	if err != nil {
-		return nil, fmt.Errorf("build context: %w", err)
+		return fmt.Errorf("build context: %w", err)
 	}
 	defer rc.Close()
 	if err := snap.extract(rc, lim); err != nil {
@@ -89,11 +111,11 @@ func Take(src, dst, dockerfile string, lim Limits) (*Snapshot, error) {
 			snap.Problems = append(snap.Problems, Problem{p, check.T(
 				"%s est illisible (droits ?) : rendez-le lisible ou excluez-le avec .dockerignore.",
 				"%s cannot be read (permissions?): make it readable or exclude it with .dockerignore.", p)})
-			return snap, nil
+			return nil
 		}
-		return nil, err
+		return err
 	}
-	return snap, nil
+	return nil
 }
 
 // unreadable returns the first path of the context that cannot be opened, or "".

@@ -29,6 +29,9 @@ type Run struct {
 	Source    string             // the submission folder as the user gave it
 	Dir       string             // a private snapshot of the submission: checks read and edit only this
 	Refused   []buildctx.Problem // what the snapshot refused (links leaving the folder, size…)
+	// Files is a private copy of the whole submission, .dockerignore or not, where student
+	// scripts run (see Script); set only for graders that have scripts (Scripted).
+	Files string
 	Engine    engine.Engine      // nil when grading statically or when no engine answered
 	EngineErr error              // why Engine is nil
 	Cleanup   *Cleanup

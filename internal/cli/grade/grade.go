@@ -180,6 +180,27 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 		return nil, err
 	}
 	run.Dir, run.Refused = snap.Dir, snap.Problems
+	if sg, ok := g.(grader.Scripted); ok && sg.Scripted() {
+		files, err := os.MkdirTemp("", "grade-"+run.ID[:8]+"-files-")
+		if err != nil {
+			return nil, err
+		}
+		run.Cleanup.Add("submission copy", func(context.Context) error { return os.RemoveAll(files) })
+		all, err := buildctx.TakeAll(opts.Dir, files, lim)
+		if err != nil {
+			return nil, err
+		}
+		run.Files = all.Dir
+		seen := map[string]bool{}
+		for _, p := range run.Refused {
+			seen[p.Path] = true
+		}
+		for _, p := range all.Problems {
+			if !seen[p.Path] {
+				run.Refused = append(run.Refused, p)
+			}
+		}
+	}
 
 	var eng *report.Engine
 	if !opts.Static {
@@ -190,6 +211,11 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 			// whatever a check forgot, the run's label finds.
 			run.Cleanup.Add("engine client", func(context.Context) error { return e.Close() })
 			run.Cleanup.Add("engine objects", func(ctx context.Context) error { return sweep(ctx, e, run.RunLabel()) })
+			if ex, ok := g.(grader.Exclusive); ok {
+				if err := run.Lock(ctx, ex.Contract()); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	rep, err := runner.Grade(ctx, run, g, runner.Options{Lang: lang, Static: opts.Static, Strict: opts.Strict, Now: f.Now})

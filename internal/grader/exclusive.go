@@ -1,0 +1,124 @@
+package grader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// Contract names what a lab's students create under fixed names (`lab1-web`, port 8081…).
+// Two runs of such a lab on one engine would fight over them, so they take turns, and what the
+// contract names is removed before and after each run, along with everything labelled
+// ddlab.lab=<lab> (labs.md §0.1).
+type Contract struct {
+	Containers []string
+	Networks   []string
+	Volumes    []string
+	Images     []string // references, "lab3/site:build"
+}
+
+// Exclusive graders have a Contract.
+type Exclusive interface {
+	Contract() Contract
+}
+
+// lockImage is the image of the lock container; it is never started.
+const lockImage = "ddlab/busybox:1"
+
+// Lock waits for this run's turn at the lab on the engine, then clears the lab's objects.
+// The turn is a stopped container named ddlab-lock-<lab>: the engine makes names unique, so
+// creating it is the atomic test-and-set. Its removal, and the sweep after the run, are
+// registered on r.Cleanup. A lock older than its expiry (a grader killed with SIGKILL) is
+// broken.
+func (r *Run) Lock(ctx context.Context, c Contract) error {
+	e, lab := r.Engine, r.Spec.Lab
+	name := "ddlab-lock-" + lab
+	expires := time.Now().Add(time.Duration(r.Spec.Timeout) + 5*time.Minute)
+	waitUntil := time.Now().Add(time.Duration(r.Spec.Timeout))
+	spec := engine.RunSpec{Name: name, Image: lockImage, Cmd: []string{"true"}, Labels: map[string]string{
+		"ddlab.run": r.ID, "ddlab.tool": "grade", "ddlab.lock": lab,
+		"ddlab.lock.expires": strconv.FormatInt(expires.Unix(), 10),
+	}}
+	told := false
+	for {
+		id, err := e.Create(ctx, spec)
+		if err == nil {
+			r.Cleanup.Add("lock "+lab, func(ctx context.Context) error {
+				return e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
+			})
+			break
+		}
+		if !errors.Is(err, engine.ErrConflict) {
+			if errors.Is(err, engine.ErrNotFound) {
+				return fmt.Errorf("%s is missing: run `grade images` first: %w", lockImage, err)
+			}
+			return fmt.Errorf("lock %s: %w", lab, err)
+		}
+		holder, err := e.InspectContainer(ctx, name)
+		if errors.Is(err, engine.ErrNotFound) {
+			continue // released meanwhile
+		} else if err != nil {
+			return fmt.Errorf("lock %s: %w", lab, err)
+		}
+		if exp, err := strconv.ParseInt(holder.Labels["ddlab.lock.expires"], 10, 64); err != nil || time.Now().Unix() > exp {
+			r.Progress(fmt.Sprintf("%s : verrou périmé d'une correction interrompue, supprimé", lab))
+			if err := e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: holder.ID}); err != nil {
+				return fmt.Errorf("lock %s: %w", lab, err)
+			}
+			continue
+		}
+		if !told {
+			r.Progress(fmt.Sprintf("%s : une autre correction de %s utilise ce moteur (noms et ports fixes du contrat) ; attente de son tour…", lab, lab))
+			told = true
+		}
+		if time.Now().After(waitUntil) {
+			return fmt.Errorf("another %s run held the engine for longer than the lab's timeout (%s); try again later", lab, time.Duration(r.Spec.Timeout))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the other %s run on this engine: %w", lab, ctx.Err())
+		case <-time.After(time.Second):
+		}
+	}
+	r.Cleanup.Add("objects of "+lab, func(ctx context.Context) error { return r.ClearLab(ctx, c) })
+	return r.ClearLab(ctx, c)
+}
+
+// ClearLab removes what the contract names and everything labelled ddlab.lab=<lab>.
+func (r *Run) ClearLab(ctx context.Context, c Contract) error {
+	e := r.Engine
+	var errs []error
+	refs, err := e.List(ctx, "ddlab.lab="+r.Spec.Lab)
+	if err != nil {
+		return err
+	}
+	for _, n := range c.Containers {
+		refs = append(refs, engine.Ref{Kind: engine.KindContainer, ID: n})
+	}
+	for _, n := range c.Networks {
+		refs = append(refs, engine.Ref{Kind: engine.KindNetwork, ID: n})
+	}
+	for _, n := range c.Volumes {
+		refs = append(refs, engine.Ref{Kind: engine.KindVolume, ID: n})
+	}
+	// Containers first, so networks, volumes and images are free to go.
+	for _, kind := range []engine.Kind{engine.KindContainer, engine.KindNetwork, engine.KindVolume, engine.KindImage} {
+		for _, ref := range refs {
+			if ref.Kind == kind {
+				if err := e.Remove(ctx, ref); err != nil && !errors.Is(err, engine.ErrNotFound) {
+					errs = append(errs, err)
+				}
+			}
+		}
+	}
+	for _, img := range c.Images {
+		if err := e.RemoveImage(ctx, img, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
