@@ -295,6 +295,7 @@ type Resources struct {
 type Endpoint struct {
 	NetworkID string
 	IP        string
+	StaticIP  string // IPAMConfig.IPv4Address: the address asked for with --ip
 	Gateway   string
 	Aliases   []string
 	DNSNames  []string // Aliases plus the container's name and short ID, as the engine resolves them

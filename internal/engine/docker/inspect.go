@@ -79,8 +79,12 @@ func containerFrom(ins container.InspectResponse) engine.Container {
 			if ep == nil {
 				continue
 			}
-			c.Networks[name] = engine.Endpoint{NetworkID: ep.NetworkID, IP: ep.IPAddress, Gateway: ep.Gateway,
+			e := engine.Endpoint{NetworkID: ep.NetworkID, IP: ep.IPAddress, Gateway: ep.Gateway,
 				Aliases: ep.Aliases, DNSNames: ep.DNSNames}
+			if ep.IPAMConfig != nil {
+				e.StaticIP = ep.IPAMConfig.IPv4Address
+			}
+			c.Networks[name] = e
 		}
 	}
 	return c
