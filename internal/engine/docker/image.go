@@ -28,7 +28,8 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (engine.Image, er
 	if err != nil {
 		return engine.Image{}, wrap(err)
 	}
-	img := engine.Image{ID: ins.ID, Size: ins.Size, Layers: len(ins.RootFS.Layers)}
+	img := engine.Image{ID: ins.ID, Size: ins.Size, Layers: len(ins.RootFS.Layers),
+		LayerIDs: ins.RootFS.Layers, RepoTags: ins.RepoTags, RepoDigests: ins.RepoDigests}
 	if c := ins.Config; c != nil {
 		img.User, img.Env, img.Entrypoint, img.Cmd, img.Labels = c.User, c.Env, c.Entrypoint, c.Cmd, c.Labels
 		for p := range c.ExposedPorts {
