@@ -4,6 +4,7 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"syscall"
 	"time"
 
@@ -57,7 +58,25 @@ func run(ctx context.Context, f *cliutil.Factory) error {
 	line(info.BuildKit, "BuildKit disponible : %v", info.BuildKit)
 	fmt.Fprintf(out, "• swarm : %s\n", info.SwarmState)
 	if info.Remote {
-		fmt.Fprintln(out, "• moteur distant : les contrôles qui montent des dossiers locaux seront ignorés")
+		fmt.Fprintln(out, "• moteur distant : les contrôles qui montent des dossiers locaux ou joignent des ports publiés seront ignorés")
+	}
+	if !info.MemoryLimit {
+		fmt.Fprintln(out, "• le moteur n'applique pas de limite mémoire : lab4.oom sera ignoré")
+	}
+	// The scripts of labs 1–4, 6 and 7 run on this machine and call these.
+	for _, tool := range []struct {
+		name     string
+		required bool
+	}{{"sh", true}, {"docker", true}, {"curl", false}, {"jq", false}} {
+		path, err := exec.LookPath(tool.name)
+		switch {
+		case err == nil:
+			line(true, "%s : %s", tool.name, path)
+		case tool.required:
+			line(false, "%s introuvable dans le PATH : les scripts des labs 1 à 4, 6 et 7 en ont besoin", tool.name)
+		default:
+			fmt.Fprintf(out, "• %s introuvable : les solutions de référence du lab 2 l'utilisent (apt-get install %s)\n", tool.name, tool.name)
+		}
 	}
 	st, err := images.Status(ctx, e)
 	if err != nil {
