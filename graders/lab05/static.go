@@ -1,14 +1,9 @@
 package lab05
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/dockerfile"
@@ -33,46 +28,12 @@ type state struct {
 // checkFiles is the gate: the snapshot took nothing dangerous, and the Dockerfile is a
 // regular text file that BuildKit parses.
 func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
-	if len(s.run.Refused) > 0 {
-		var lines []string
-		for _, p := range s.run.Refused {
-			lines = append(lines, p.Message.FR)
-		}
-		p := s.run.Refused[0]
-		o := check.Outcome{Status: check.Fail, Message: check.T("La soumission est refusée : %s", "The submission is refused: %s",
-			p.Message.FR), Actual: strings.Join(lines, "\n"), File: p.Path}
-		o.Message.EN = "The submission is refused: " + p.Message.EN
-		return o, nil
+	if o := s.run.RefusedOutcome(); o != nil {
+		return *o, nil
 	}
-	path := filepath.Join(s.run.Dir, dockerfileName)
-	st, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return check.Failf("Il n'y a pas de fichier Dockerfile dans le dossier du lab (le nom est sensible à la casse).",
-			"There is no Dockerfile in the lab folder (the name is case-sensitive)."), nil
-	case err != nil:
-		return check.Outcome{}, err
-	case !st.Mode().IsRegular():
-		return check.Failf("Dockerfile n'est pas un fichier ordinaire (lien symbolique ou dossier).",
-			"Dockerfile is not a regular file (a symbolic link or a folder)."), nil
-	case st.Size() == 0:
-		return check.Failf("Le Dockerfile est vide.", "The Dockerfile is empty.").At(dockerfileName, 1), nil
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	if bytes.IndexByte(src, 0) >= 0 || !utf8.Valid(src) {
-		return check.Failf("Le Dockerfile n'est pas un fichier texte (octets binaires ou encodage non UTF-8).",
-			"The Dockerfile is not a text file (binary bytes or not UTF-8).").At(dockerfileName, 0), nil
-	}
-	s.src = src
-	s.df = dockerfile.Analyze(ctx, dockerfileName, src)
-	if pe := s.df.ParseError; pe != nil {
-		return check.Failf("Le Dockerfile ne peut pas être analysé : %s", "The Dockerfile cannot be parsed: %s", pe.Message).
-			At(dockerfileName, pe.Line), nil
-	}
-	return check.Passf("Dockerfile trouvé : %d étape(s).", "Dockerfile found: %d stage(s).", len(s.df.Stages)).At(dockerfileName, 0), nil
+	src, df, out, err := s.run.ReadDockerfile(ctx, dockerfileName)
+	s.src, s.df = src, df
+	return out, err
 }
 
 func (s *state) checkOfflineSyntax(context.Context) (check.Outcome, error) {

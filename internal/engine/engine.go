@@ -42,6 +42,8 @@ type Engine interface {
 	// the Internet.
 	PullImage(ctx context.Context, ref string) error
 	LoadImage(ctx context.Context, tar io.Reader) ([]string, error)
+	// SaveImage streams `docker save` of ref: for checks that read each layer on its own.
+	SaveImage(ctx context.Context, ref string) (io.ReadCloser, error)
 
 	// Volumes and networks.
 	CreateVolume(ctx context.Context, spec VolumeSpec) (Volume, error)

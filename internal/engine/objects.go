@@ -57,10 +57,11 @@ type VolumeSpec struct {
 
 // Volume is a volume as the engine reports it.
 type Volume struct {
-	Name      string
-	Driver    string
-	Labels    map[string]string
-	CreatedAt time.Time
+	Name       string
+	Driver     string
+	Mountpoint string // where the engine keeps it on its host
+	Labels     map[string]string
+	CreatedAt  time.Time
 }
 
 // NetworkSpec creates a bridge network.

@@ -24,16 +24,16 @@ type Grader interface {
 
 // Run is everything one grading of one submission shares.
 type Run struct {
-	ID        string             // unique per run; names and labels every engine object
-	Spec      *lab.Spec          // the lab's spec
-	Source    string             // the submission folder as the user gave it
-	Dir       string             // a private snapshot of the submission: checks read and edit only this
-	Refused   []buildctx.Problem // what the snapshot refused (links leaving the folder, size…)
+	ID      string             // unique per run; names and labels every engine object
+	Spec    *lab.Spec          // the lab's spec
+	Source  string             // the submission folder as the user gave it
+	Dir     string             // a private snapshot of the submission: checks read and edit only this
+	Refused []buildctx.Problem // what the snapshot refused (links leaving the folder, size…)
 	// Files is a private copy of the whole submission, .dockerignore or not, where student
 	// scripts run (see Script); set only for graders that have scripts (Scripted).
-	Files string
-	Engine    engine.Engine      // nil when grading statically or when no engine answered
-	EngineErr error              // why Engine is nil
+	Files     string
+	Engine    engine.Engine // nil when grading statically or when no engine answered
+	EngineErr error         // why Engine is nil
 	Cleanup   *Cleanup
 	Progress  func(msg string)  // long steps report here; never nil
 	Detail    func(line string) // build log lines, shown live on a terminal only; never nil

@@ -23,7 +23,7 @@ import (
 
 // AssetsVersion is stamped on every image as ddlab.assets; bump it when a recipe changes so
 // `grade images` rebuilds.
-const AssetsVersion = "1"
+const AssetsVersion = "3"
 
 // Image is one base image and how to make it.
 type Image struct {
@@ -44,6 +44,12 @@ func All() []Image {
 			build: webapp("ddlab/webapp:2", "2", "ENV STARTUP_DELAY=3s")},
 		{Ref: "ddlab/webapp:broken", Summary: "webapp dont le HEALTHCHECK échoue toujours (retour arrière)", Needs: []string{"ddlab/go:1"},
 			build: webapp("ddlab/webapp:broken", "broken", "ENV HEALTH_FAIL=1")},
+		{Ref: "ddlab/broken:1", Summary: "labapp legacy : quitte avec le code 3 sans DATABASE_URL (diagnostic, lab 4)", Needs: []string{"ddlab/go:1"},
+			build: webapp("ddlab/broken:1", "1", brokenExtra)},
+		{Ref: "ddlab/kv:1", Summary: "labapp kv : magasin clé/valeur dans /data (VOLUME, UID 65532), labs 6-8", Needs: []string{"ddlab/go:1"},
+			build: webapp("ddlab/kv:1", "1", kvExtra)},
+		{Ref: "ddlab/probe:1", Summary: "ddlab/busybox:1 + labprobe (http, tcp, dns, ifaces, routes, serve) : la sonde du correcteur", Needs: []string{"ddlab/busybox:1", "ddlab/go:1"},
+			build: (*Builder).probe},
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // templateSuffix marks files stored under another name because Go's embed refuses them
@@ -19,10 +18,7 @@ func WriteFiles(fsys fs.FS, dst string) (written, kept []string, err error) {
 		if err != nil {
 			return err
 		}
-		name := p
-		if base := filepath.Base(p); base == "go.mod"+templateSuffix {
-			name = strings.TrimSuffix(p, templateSuffix)
-		}
+		name := targetName(p) // go.mod.tmpl, _git, name.gen: see generated.go
 		target := filepath.Join(dst, filepath.FromSlash(name))
 		if d.IsDir() {
 			// MkdirAll would follow a symbolic link left in dst and write the folder's files
@@ -35,6 +31,9 @@ func WriteFiles(fsys fs.FS, dst string) (written, kept []string, err error) {
 		}
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
+			return err
+		}
+		if data, err = content(p, data); err != nil {
 			return err
 		}
 		// O_EXCL also refuses to write through a symbolic link left in dst.

@@ -34,6 +34,7 @@ type labels struct {
 	nPassed, nFailed, nSkipped, nErrors  string
 	notScored                            string
 	allPassed, notAllPassed              string
+	noneEvaluated                        string
 	steps                                func(n, cached int) string
 }
 
@@ -45,9 +46,10 @@ var french = labels{
 	buildLog:   "Fin du journal de construction",
 	gradeError: "Erreur", score: "Score", checks: "Vérifications", duration: "Durée",
 	nPassed: "réussies", nFailed: "échouées", nSkipped: "ignorées", nErrors: "erreurs",
-	notScored:    "hors barème",
-	allPassed:    "Toutes les vérifications obligatoires sont réussies.",
-	notAllPassed: "Des vérifications obligatoires ne sont pas réussies.",
+	notScored:     "hors barème",
+	allPassed:     "Toutes les vérifications obligatoires sont réussies.",
+	notAllPassed:  "Des vérifications obligatoires ne sont pas réussies.",
+	noneEvaluated: "Aucune vérification obligatoire n'a pu être évaluée (il faut un moteur Docker).",
 	steps: func(n, cached int) string {
 		word := "étapes"
 		if n <= 1 {
@@ -65,9 +67,10 @@ var english = labels{
 	buildLog:   "Build log tail",
 	gradeError: "Error", score: "Score", checks: "Checks", duration: "Duration",
 	nPassed: "passed", nFailed: "failed", nSkipped: "skipped", nErrors: "errors",
-	notScored:    "not scored",
-	allPassed:    "All required checks passed.",
-	notAllPassed: "Some required checks did not pass.",
+	notScored:     "not scored",
+	allPassed:     "All required checks passed.",
+	notAllPassed:  "Some required checks did not pass.",
+	noneEvaluated: "No required check could be evaluated (a Docker engine is needed).",
 	steps: func(n, cached int) string {
 		word := "steps"
 		if n == 1 {

@@ -149,9 +149,12 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	if r.Duration > 0 {
 		b.WriteString(l.duration + l.colon + " " + l.seconds(r.Duration) + "\n")
 	}
-	if r.Passed {
+	switch {
+	case r.Passed:
 		b.WriteString(p.paint(sgrGreen, "✔ "+l.allPassed) + "\n")
-	} else {
+	case r.MaxScore == 0 && r.Error == "":
+		b.WriteString(p.paint(sgrRed, "✘ "+l.noneEvaluated) + "\n")
+	default:
 		b.WriteString(p.paint(sgrRed, "✘ "+l.notAllPassed) + "\n")
 	}
 

@@ -253,7 +253,8 @@ func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duratio
 
 func score(rep *report.Report, spec *lab.Spec, opts Options) {
 	var required, bonus, max float64
-	passed := true
+	// Nothing required evaluated (every check needed the engine) is not a pass.
+	passed, evaluated := true, false
 	for _, res := range rep.Results {
 		if res.Excluded {
 			continue
@@ -262,6 +263,7 @@ func score(rep *report.Report, spec *lab.Spec, opts Options) {
 		case lab.Required:
 			required += res.Points
 			max += res.MaxPoints
+			evaluated = true
 		case lab.Bonus:
 			bonus += res.Points
 		}
@@ -271,5 +273,5 @@ func score(rep *report.Report, spec *lab.Spec, opts Options) {
 	}
 	rep.Score = required + min(bonus, spec.BonusCap)
 	rep.MaxScore = max
-	rep.Passed = passed
+	rep.Passed = passed && evaluated
 }

@@ -79,6 +79,13 @@ func TestGrade(t *testing.T) {
 			wantScore:  60, wantMax: 60, wantPassed: true,
 		},
 		{
+			name:       "static mode with nothing required evaluated is not a pass",
+			checks:     []check.Check{{ID: "lab9.c", Mode: check.Static, Run: pass}, {ID: "lab9.a", Mode: check.Engine, Run: pass}},
+			opts:       runner.Options{Static: true},
+			wantStatus: []check.Status{check.Pass, check.Skip},
+			wantScore:  5, wantMax: 0, wantPassed: false,
+		},
+		{
 			name:       "strict counts environment skips as failures",
 			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: pass}, {ID: "lab9.b", Mode: check.Engine, Run: pass}},
 			opts:       runner.Options{Static: true, Strict: true},

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,7 @@ type Result struct {
 	ExitCode  int // -1 when killed
 	TimedOut  bool
 	Output    string // the tail of stdout and stderr, interleaved
+	Stdout    string // the tail of stdout alone: what a script prints as its answer
 	Truncated bool   // Output lost its beginning
 	Duration  time.Duration
 }
@@ -62,10 +64,11 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	cmd := exec.CommandContext(ctx, sh, "-eu", rel)
 	cmd.Dir = spec.Dir
 	// The grader's own environment (tokens, CI secrets) is not the script's business.
+	tag := "GRADE_SCRIPT_RUN=" + filepath.Base(home)
 	cmd.Env = append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOME=" + home, "LANG=C.UTF-8", "TERM=dumb"}, spec.Env...)
-	out := &tail{max: spec.MaxOutput}
-	cmd.Stdout, cmd.Stderr = out, out
+		"HOME=" + home, "LANG=C.UTF-8", "TERM=dumb", tag}, spec.Env...)
+	out, stdout := &tail{max: spec.MaxOutput}, &tail{max: spec.MaxOutput}
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(out, stdout), out
 	// Its own process group, so a timeout kills what the script started too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
@@ -76,10 +79,13 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	err = cmd.Run()
 	res := Result{Duration: time.Since(start), ExitCode: cmd.ProcessState.ExitCode()}
 	if cmd.Process != nil {
-		// Whatever the script left behind in its group goes too, even when it exited 0.
+		// Whatever the script left behind in its group goes too, even when it exited 0, and
+		// so does what left the group (setsid, a daemon) but still carries the run's tag.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killTagged(tag)
 	}
 	res.Output, res.Truncated = out.String()
+	res.Stdout, _ = stdout.String()
 	var exitErr *exec.ExitError
 	switch {
 	case parent.Err() != nil:

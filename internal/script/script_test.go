@@ -95,3 +95,30 @@ func TestRunHonoursCancellation(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
+
+func TestRunKeepsStdoutApart(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "s.sh", "echo answer=1\necho 'warning: noise' >&2\necho answer=2\n")
+	res, err := Run(context.Background(), Spec{Dir: dir, Path: "s.sh"})
+	require.NoError(t, err)
+	assert.Equal(t, "answer=1\nanswer=2\n", res.Stdout, "an answer is read from stdout alone")
+	assert.Contains(t, res.Output, "warning: noise", "the student still sees both streams")
+}
+
+func TestRunKillsWhatLeftTheGroup(t *testing.T) {
+	if _, err := exec.LookPath("setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "alive")
+	// The escapee writes a marker every 100 ms for 20 s unless it is killed.
+	write(t, dir, "s.sh", "setsid sh -c 'for i in $(seq 1 200); do date +%s%N > "+marker+"; sleep 0.1; done' </dev/null >/dev/null 2>&1 &\nsleep 0.3\n")
+	_, err := Run(context.Background(), Spec{Dir: dir, Path: "s.sh"})
+	require.NoError(t, err)
+	time.Sleep(300 * time.Millisecond)
+	before, err := os.ReadFile(marker)
+	require.NoError(t, err, "the escapee ran")
+	time.Sleep(500 * time.Millisecond)
+	after, _ := os.ReadFile(marker)
+	assert.Equal(t, string(before), string(after), "the escapee out of the process group was killed")
+}

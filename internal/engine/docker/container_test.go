@@ -172,7 +172,7 @@ func TestInspectContainer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, engine.Container{
 		ID:      "8d2f4c6a1b3e5d7f9a0c2e4b6d8f0a1c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2f",
-		Name:    "/grade-lab5-3f1c2a9b-health",
+		Name:    "grade-lab5-3f1c2a9b-health",
 		Status:  "running",
 		Running: true,
 		Health:  "unhealthy",
@@ -181,15 +181,27 @@ func TestInspectContainer(t *testing.T) {
 			"exit 1: dial tcp 127.0.0.1:8080: connect: connection refused\n",
 			"exit -1: Health check exceeded timeout (3s)",
 		},
-		StartedAt: time.Date(2024, 3, 5, 9, 14, 5, 812734912, time.UTC),
-		Labels:    map[string]string{"dev.ddlab.grade.run": "3f1c2a9b-6d1e-4b8a-9c55-0e2f4a7b8c9d"},
+		StartedAt:   time.Date(2024, 3, 5, 9, 14, 5, 812734912, time.UTC),
+		Labels:      map[string]string{"dev.ddlab.grade.run": "3f1c2a9b-6d1e-4b8a-9c55-0e2f4a7b8c9d"},
+		Image:       "grade-lab5:3f1c2a9b",
+		ImageID:     "sha256:5f8e0c2b7d1a4c3e9b6f0a1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5e4f3",
+		Created:     time.Date(2024, 3, 5, 9, 14, 5, 331276201, time.UTC),
+		Hostname:    "8d2f4c6a1b3e",
+		Env:         []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+		Entrypoint:  []string{"/app/server"},
+		User:        "app",
+		Pid:         41822,
+		Resources:   engine.Resources{Memory: 268435456, MemorySwap: 268435456, NanoCPUs: 1000000000, PidsLimit: 256},
+		SecurityOpt: []string{"no-new-privileges:true"},
+		NetworkMode: "none",
+		Networks:    map[string]engine.Endpoint{"none": {NetworkID: "d4e5"}},
 	}, withUTC(got))
 	reg.Verify(t)
 }
 
 // withUTC normalises times so that a parsed "Z" compares equal to time.UTC.
 func withUTC(c engine.Container) engine.Container {
-	c.StartedAt, c.FinishedAt = c.StartedAt.UTC(), c.FinishedAt.UTC()
+	c.StartedAt, c.FinishedAt, c.Created = c.StartedAt.UTC(), c.FinishedAt.UTC(), c.Created.UTC()
 	return c
 }
 

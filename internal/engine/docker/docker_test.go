@@ -50,6 +50,16 @@ func TestInfo(t *testing.T) {
 				RootDir:       "/var/lib/docker",
 				StorageDriver: "overlay2",
 				Remote:        tt.wantRemote,
+
+				KernelVersion:     "6.1.0-18-amd64",
+				DefaultRuntime:    "runc",
+				CgroupDriver:      "systemd",
+				CgroupVersion:     "2",
+				ServerAPIVersion:  "1.41",
+				ContainerdVersion: "1.6.20~ds1",
+				MemoryLimit:       true,
+				PidsLimit:         true,
+				Name:              "ddlab-vm",
 			}, got)
 			reg.Verify(t)
 		})

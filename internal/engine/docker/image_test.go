@@ -37,6 +37,13 @@ func TestInspectImage(t *testing.T) {
 		},
 		Healthcheck: []string{"CMD", "/app/server", "healthcheck"},
 		Layers:      3,
+		LayerIDs: []string{
+			"sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+			"sha256:1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a",
+			"sha256:2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b",
+		},
+		RepoTags:    []string{"grade-lab5:3f1c2a9b"},
+		RepoDigests: []string{},
 		History: []engine.HistoryEntry{
 			{CreatedBy: "/bin/sh -c #(nop) ADD file:9a4f77dfaba7fd2aa78186e4ef0e7486ad55101cefc1fabbc1b385601bb38920 in / ", Size: 4849323},
 			{CreatedBy: "RUN /bin/sh -c adduser -D -u 10001 app # buildkit", Size: 2341},
@@ -59,7 +66,7 @@ func TestInspectImageMinimalConfig(t *testing.T) {
 	got, err := e.InspectImage(context.Background(), "scratchy")
 	require.NoError(t, err)
 	assert.Equal(t, engine.Image{
-		ID: "sha256:abc", Cmd: []string{"/hello"}, Layers: 1,
+		ID: "sha256:abc", Cmd: []string{"/hello"}, Layers: 1, LayerIDs: []string{"sha256:1"},
 		History: []engine.HistoryEntry{{CreatedBy: "COPY hello /hello # buildkit", Size: 812}},
 	}, got)
 	reg.Verify(t)

@@ -53,13 +53,22 @@ func containerFrom(ins container.InspectResponse) engine.Container {
 		c.ReadOnly, c.Privileged, c.CapAdd, c.CapDrop = hc.ReadonlyRootfs, hc.Privileged, hc.CapAdd, hc.CapDrop
 		c.SecurityOpt, c.Tmpfs, c.NetworkMode = hc.SecurityOpt, hc.Tmpfs, string(hc.NetworkMode)
 	}
+	// The size of a `--mount type=tmpfs` is only in the HostConfig's mounts.
+	tmpfsSize := map[string]int64{}
+	if hc := ins.HostConfig; hc != nil {
+		for _, m := range hc.Mounts {
+			if m.TmpfsOptions != nil {
+				tmpfsSize[m.Target] = m.TmpfsOptions.SizeBytes
+			}
+		}
+	}
 	for _, m := range ins.Mounts {
 		src := m.Source
 		if m.Type == "volume" {
 			src = m.Name
 		}
 		c.Mounts = append(c.Mounts, engine.Mount{Type: string(m.Type), Source: src, Destination: m.Destination,
-			ReadOnly: !m.RW, Driver: m.Driver})
+			ReadOnly: !m.RW, Driver: m.Driver, TmpfsSize: tmpfsSize[m.Destination]})
 	}
 	if ns := ins.NetworkSettings; ns != nil {
 		ports := make([]string, 0, len(ns.Ports))

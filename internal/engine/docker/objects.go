@@ -194,6 +194,12 @@ func (e *Engine) LoadImage(ctx context.Context, tar io.Reader) ([]string, error)
 	return loaded, nil
 }
 
+// SaveImage streams `docker save` of ref.
+func (e *Engine) SaveImage(ctx context.Context, ref string) (io.ReadCloser, error) {
+	rc, err := e.cli.ImageSave(ctx, []string{ref})
+	return rc, wrap(err)
+}
+
 // jsonStreamError reads a JSON message stream (pull, push) to its end and returns its error.
 func jsonStreamError(r io.Reader) error {
 	dec := json.NewDecoder(io.LimitReader(r, 64<<20))
@@ -256,7 +262,7 @@ func (e *Engine) ListVolumes(ctx context.Context, label string) ([]engine.Volume
 }
 
 func volumeFrom(v volume.Volume) engine.Volume {
-	out := engine.Volume{Name: v.Name, Driver: v.Driver, Labels: v.Labels}
+	out := engine.Volume{Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, Labels: v.Labels}
 	out.CreatedAt, _ = time.Parse(time.RFC3339, v.CreatedAt)
 	return out
 }

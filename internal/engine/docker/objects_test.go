@@ -70,9 +70,11 @@ func TestContainerLifecycle(t *testing.T) {
 		l, err := e.ReadLogs(ctx, id, engine.LogOptions{})
 		return err == nil && l.Stdout == "out\n" && l.Stderr == "err\n"
 	}, 10*time.Second, 100*time.Millisecond, "streams are demultiplexed")
-	l, err := e.ReadLogs(ctx, id, engine.LogOptions{Tail: 1, Timestamps: true})
+	// Tail counts lines of both streams together: the last two are "out" and "err".
+	l, err := e.ReadLogs(ctx, id, engine.LogOptions{Tail: 2, Timestamps: true})
 	require.NoError(t, err)
 	assert.Regexp(t, `^\d{4}-\d\d-\d\dT[0-9:.]+Z out\n$`, l.Stdout)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\dT[0-9:.]+Z err\n$`, l.Stderr)
 
 	require.NoError(t, e.Kill(ctx, id, "SIGKILL"))
 	code, err := e.Wait(ctx, id)
@@ -247,4 +249,3 @@ func TestHostDialInfo(t *testing.T) {
 	assert.NotEmpty(t, info.ContainerdVersion)
 	assert.NotEmpty(t, info.ServerAPIVersion)
 }
-

@@ -43,6 +43,7 @@ type Fake struct {
 	RemoveImageFn    func(ctx context.Context, ref string, force bool) error
 	PullImageFn      func(ctx context.Context, ref string) error
 	LoadImageFn      func(ctx context.Context, tar io.Reader) ([]string, error)
+	SaveImageFn      func(ctx context.Context, ref string) (io.ReadCloser, error)
 	CreateVolumeFn   func(ctx context.Context, spec engine.VolumeSpec) (engine.Volume, error)
 	InspectVolumeFn  func(ctx context.Context, name string) (engine.Volume, error)
 	ListVolumesFn    func(ctx context.Context, label string) ([]engine.Volume, error)

@@ -88,6 +88,14 @@ func (f *Fake) LoadImage(ctx context.Context, tar io.Reader) ([]string, error) {
 	return f.LoadImageFn(ctx, tar)
 }
 
+func (f *Fake) SaveImage(ctx context.Context, ref string) (io.ReadCloser, error) {
+	f.log("SaveImage %s", ref)
+	if f.SaveImageFn == nil {
+		return nil, ErrNotStubbed
+	}
+	return f.SaveImageFn(ctx, ref)
+}
+
 func (f *Fake) CreateVolume(ctx context.Context, spec engine.VolumeSpec) (engine.Volume, error) {
 	f.log("CreateVolume %s", spec.Name)
 	if f.CreateVolumeFn == nil {

@@ -2,6 +2,9 @@
 //
 //	server              sert HTTP sur :8080 (ou $PORT) jusqu'à SIGTERM/SIGINT
 //	server healthcheck  appelle http://127.0.0.1:8080/health : code 0 si 200, 1 sinon
+//	server kv           sert aussi le magasin clé/valeur (/kv/{clé}, /config, /dump…)
+//	server legacy       une « vieille » application : sans $DATABASE_URL, elle
+//	                    s'arrête aussitôt avec le code 3 ; sinon elle sert HTTP
 //
 // La version se fixe à la compilation :
 //
@@ -38,22 +41,55 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+// exitMissingConfig est le code de sortie du mode legacy sans $DATABASE_URL.
+const exitMissingConfig = 3
+
 // run est main sans os.Exit, pour les tests. Il renvoie le code de sortie.
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "healthcheck" {
-		return healthcheck(getenv, stdout, stderr)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return runCtx(ctx, args, getenv, stdout, stderr)
+}
+
+// runCtx est run jusqu'à l'annulation de ctx.
+func runCtx(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	mode := ""
 	if len(args) > 0 {
-		fmt.Fprintf(stderr, "arguments ignorés : %s (seul « healthcheck » est reconnu)\n", strings.Join(args, " "))
+		mode = args[0]
 	}
-	return serve(ctx, getenv, stdout)
+	switch mode {
+	case "healthcheck":
+		return healthcheck(getenv, stdout, stderr)
+	case "legacy":
+		if code, ok := legacyPreflight(getenv, stdout, stderr); !ok {
+			return code
+		}
+	case "", "kv":
+	default:
+		fmt.Fprintf(stderr, "arguments ignorés : %s (reconnus : healthcheck, kv, legacy)\n", strings.Join(args, " "))
+		mode = ""
+	}
+	return serve(ctx, mode, getenv, stdout)
+}
+
+// legacyPreflight imite une application qui exige sa configuration au
+// démarrage : sans $DATABASE_URL, elle le dit sur stderr et échoue avec le
+// code 3 (le lab 4 fait diagnostiquer cette panne avec docker logs/inspect).
+func legacyPreflight(getenv func(string) string, stdout, stderr io.Writer) (int, bool) {
+	fmt.Fprintln(stdout, "legacy : lecture de la configuration…")
+	if strings.TrimSpace(getenv("DATABASE_URL")) == "" {
+		fmt.Fprintln(stderr, "ERREUR: variable DATABASE_URL manquante")
+		return exitMissingConfig, false
+	}
+	// Jamais la valeur : une URL de base de données contient souvent un mot de passe.
+	fmt.Fprintln(stdout, "legacy : DATABASE_URL fournie, démarrage")
+	return 0, true
 }
 
 // serve sert l'application jusqu'à l'annulation de ctx ; 0 si l'arrêt est propre.
-func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) int {
+func serve(ctx context.Context, mode string, getenv func(string) string, stdout io.Writer) int {
 	cfg := labkit.FromEnv(getenv, version)
+	cfg.KV = mode == "kv"
 	log := labkit.NewLogger(stdout, cfg.LogFormat)
 	app := labkit.New(cfg, log)
 	if err := app.Serve(ctx, listenAddr(getenv("PORT"))); err != nil {

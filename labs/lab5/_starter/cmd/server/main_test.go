@@ -139,7 +139,7 @@ func TestServeUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- serve(ctx, envMap(map[string]string{"PORT": addr, "VERSION": "1.2.3", "HOSTNAME": "h"}), logs)
+		done <- serve(ctx, "", envMap(map[string]string{"PORT": addr, "VERSION": "1.2.3", "HOSTNAME": "h"}), logs)
 	}()
 	waitHealthy(t, addr)
 
@@ -223,5 +223,54 @@ func TestSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "arrêt propre") {
 		t.Errorf("output lacks « arrêt propre »:\n%s", out)
+	}
+}
+
+func TestLegacyWithoutDatabaseURL(t *testing.T) {
+	for _, url := range []string{"", "   "} {
+		var out, errOut bytes.Buffer
+		code := run([]string{"legacy"}, envMap(map[string]string{"DATABASE_URL": url}), &out, &errOut)
+		if code != 3 {
+			t.Errorf("server legacy with DATABASE_URL=%q = %d, want 3", url, code)
+		}
+		if !strings.Contains(errOut.String(), "ERREUR: variable DATABASE_URL manquante") {
+			t.Errorf("stderr = %q, want « ERREUR: variable DATABASE_URL manquante »", errOut.String())
+		}
+	}
+}
+
+// Avec DATABASE_URL, legacy sert l'application (et son HEALTHCHECK passe) ;
+// kv ajoute le magasin clé/valeur.
+func TestModesServe(t *testing.T) {
+	for _, tc := range []struct {
+		mode string
+		env  map[string]string
+		dump int // GET /dump : 200 en mode kv seulement
+	}{
+		{"legacy", map[string]string{"DATABASE_URL": "kv://lab4"}, 404},
+		{"kv", map[string]string{"DATA_DIR": "TMP"}, 200},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			addr := freeAddr(t)
+			tc.env["PORT"] = addr
+			if tc.env["DATA_DIR"] == "TMP" {
+				tc.env["DATA_DIR"] = t.TempDir()
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			out, errOut := &syncBuffer{}, &syncBuffer{}
+			done := make(chan int, 1)
+			go func() { done <- runCtx(ctx, []string{tc.mode}, envMap(tc.env), out, errOut) }()
+			waitHealthy(t, addr)
+			if code, _ := get(t, "http://"+addr+"/dump"); code != tc.dump {
+				t.Errorf("mode %s: GET /dump = %d, want %d", tc.mode, code, tc.dump)
+			}
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("mode %s returned %d after cancel, want 0\n%s%s", tc.mode, code, out, errOut)
+			}
+			if strings.Contains(out.String()+errOut.String(), "DATABASE_URL manquante") {
+				t.Errorf("mode %s logged a missing DATABASE_URL", tc.mode)
+			}
+		})
 	}
 }

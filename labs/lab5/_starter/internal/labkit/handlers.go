@@ -54,6 +54,9 @@ func New(cfg Config, log *slog.Logger) *App {
 	if cfg.StatusPath == "" {
 		cfg.StatusPath = "/proc/self/status"
 	}
+	cfg.DataDir = orDefault(cfg.DataDir, "/data")
+	cfg.ConfigDir = orDefault(cfg.ConfigDir, "/etc/kv")
+	cfg.TmpDir = orDefault(cfg.TmpDir, os.TempDir())
 	return &App{cfg: cfg, log: log, metrics: NewMetrics()}
 }
 
@@ -70,10 +73,13 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("POST /alloc", a.alloc)
 	mux.HandleFunc("POST /write", a.write)
 	mux.HandleFunc("GET /file", a.file)
+	if a.cfg.KV {
+		a.kvRoutes(mux)
+	}
 	if a.cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.MetricsHandler())
 	}
-	return a.instrument(mux)
+	return a.instrument(a.gateway(mux)) // gateway.go : mode passerelle si ROUTES est fixée
 }
 
 // MetricsHandler sert les métriques au format texte de Prometheus.
@@ -214,7 +220,7 @@ func EnvAllowed(name string) bool {
 	}
 	switch name {
 	case "GREETING", "VERSION", "HOSTNAME", "PORT", "HEALTH_FAIL", "LOG_FORMAT",
-		"LOG_LEVEL", "METRICS_ADDR", "STARTUP_DELAY", "TZ", "LANG":
+		"LOG_LEVEL", "METRICS_ADDR", "STARTUP_DELAY", "TZ", "LANG", "DATA_DIR", "CONFIG_DIR":
 		return true
 	}
 	return strings.HasPrefix(name, "APP_") && len(name) > len("APP_")
@@ -288,7 +294,10 @@ func (a *App) write(w http.ResponseWriter, r *http.Request) {
 	written, err := writeZeros(p, n)
 	res := WriteResult{OK: err == nil, Path: p, Bytes: written}
 	if err != nil {
+		// Un échec (EROFS, ENOSPC…) n'est pas un succès HTTP : le code le dit aussi.
 		res.Errno, res.Error = ErrnoName(err), err.Error()
+		writeJSON(w, ErrnoStatus(res.Errno), res)
+		return
 	}
 	writeJSON(w, http.StatusOK, res)
 }

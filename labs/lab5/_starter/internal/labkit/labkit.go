@@ -13,6 +13,9 @@
 //	GET  /file?path=P       sha256, mode et uid d'un fichier (jamais son contenu)
 //	GET  /metrics           métriques au format texte Prometheus
 //
+// En mode kv (Config.KV, « labapp kv »), il sert aussi un petit magasin
+// clé/valeur dans $DATA_DIR (voir kv.go).
+//
 // Chaque requête produit une ligne de journal (LOG_FORMAT=json pour du JSON).
 // Serve s'arrête proprement en moins d'une seconde quand son contexte est
 // annulé (SIGTERM ou SIGINT dans cmd/server).
@@ -42,6 +45,11 @@ type Config struct {
 	LogFormat    string        // LOG_FORMAT : "json" ou texte (défaut)
 	MetricsAddr  string        // METRICS_ADDR : /metrics sur une autre adresse
 	StartupDelay time.Duration // STARTUP_DELAY : attente avant d'écouter
+
+	KV        bool   // mode kv : routes /kv, /config, /tmpfill, /dump
+	DataDir   string // DATA_DIR, défaut /data : une valeur par fichier
+	ConfigDir string // CONFIG_DIR, défaut /etc/kv : kv.conf y est relu à chaque requête
+	TmpDir    string // TMPDIR, défaut /tmp : /tmpfill y écrit
 
 	Getenv     func(string) string // pour /env/{NAME} ; défaut os.Getenv
 	Exit       func(code int)      // pour /crash ; défaut os.Exit
@@ -81,8 +89,18 @@ func FromEnv(getenv func(string) string, buildVersion string) Config {
 		LogFormat:    getenv("LOG_FORMAT"),
 		MetricsAddr:  getenv("METRICS_ADDR"),
 		StartupDelay: max(delay, 0),
+		DataDir:      orDefault(getenv("DATA_DIR"), "/data"),
+		ConfigDir:    orDefault(getenv("CONFIG_DIR"), "/etc/kv"),
+		TmpDir:       orDefault(getenv("TMPDIR"), "/tmp"),
 		Getenv:       getenv,
 	}
+}
+
+func orDefault(v, def string) string {
+	if v = strings.TrimSpace(v); v == "" {
+		return def
+	}
+	return v
 }
 
 // NewLogger renvoie le journal du serveur : une ligne par événement, en JSON

@@ -1,0 +1,144 @@
+package lab01
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+)
+
+// maxBody is how much of an answer the grader reads: the greeting is one short line.
+const maxBody = 4 << 10
+
+// response is what a GET on the published port got.
+type response struct {
+	Status int
+	Body   string
+}
+
+// get fetches url from the grader's host, retrying failed connections until wait has passed
+// (the app may still be starting, and docker-proxy accepts before the app listens). Any
+// HTTP status is an answer. The error says why nothing answered.
+func get(ctx context.Context, url string, wait time.Duration) (response, error) {
+	client := &http.Client{
+		Timeout: 3 * time.Second,
+		// No proxy from the grader's environment, no kept connection across attempts.
+		Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true,
+			DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	defer client.CloseIdleConnections()
+	deadline := time.Now().Add(wait)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return response{}, err
+		}
+		req.Header.Set("User-Agent", "ddlab-grade")
+		resp, err := client.Do(req)
+		if err == nil {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+			resp.Body.Close()
+			if rerr == nil {
+				return response{Status: resp.StatusCode, Body: string(body)}, nil
+			}
+			err = rerr
+		}
+		if ctx.Err() != nil {
+			return response{}, ctx.Err()
+		}
+		if time.Now().After(deadline) {
+			return response{}, err
+		}
+		select {
+		case <-ctx.Done():
+			return response{}, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
+	info, err := s.engineInfo(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if info.Remote {
+		return remoteSkip(s.run.Engine.Host()), nil
+	}
+	if err := s.runs(ctx); err != nil {
+		return check.Outcome{}, err
+	}
+	port, err := s.param("host-port")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	greeting, err := s.param("greeting")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	wait, err := s.duration("http-wait")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	url := "http://127.0.0.1:" + port + "/"
+	resp, gerr := get(ctx, url, wait)
+	if gerr != nil && ctx.Err() != nil {
+		return check.Outcome{}, ctx.Err()
+	}
+	return judgeHTTP(url, resp, gerr, greeting, wait), nil
+}
+
+// judgeHTTP: 200, and a body that starts with the greeting the contract sets.
+func judgeHTTP(url string, resp response, err error, greeting string, wait time.Duration) check.Outcome {
+	want := fmt.Sprintf("HTTP 200, « %s depuis <nom d'hôte> »", greeting)
+	switch {
+	case err != nil:
+		why := err.Error()
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil {
+			why = op.Err.Error()
+		}
+		return check.Failf("Rien ne répond sur %s (essayé pendant %s) : le port est-il publié sur 127.0.0.1:8081 ?",
+			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1:8081?", url, wait).
+			With(want, oneLine(why, 200))
+	case resp.Status != http.StatusOK:
+		return check.Failf("GET %s répond %d.", "GET %s answers %d.", url, resp.Status).
+			With(want, "HTTP "+strconv.Itoa(resp.Status)+" "+oneLine(resp.Body, 120))
+	case !strings.HasPrefix(resp.Body, greeting):
+		return check.Failf("La page commence par « %s » : la variable GREETING=%s n'atteint pas l'application.",
+			"The page starts with \"%s\": the variable GREETING=%s does not reach the app.", oneLine(resp.Body, 80), greeting).
+			With(want, oneLine(resp.Body, 120))
+	}
+	return check.Passf("GET %s répond 200 : « %s ».", "GET %s answers 200: \"%s\".", url, oneLine(resp.Body, 120))
+}
+
+func (s *state) checkLoopback(ctx context.Context) (check.Outcome, error) {
+	if err := s.runs(ctx); err != nil {
+		return check.Outcome{}, err
+	}
+	appPort, err := s.param("app-port")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	hostPort, err := s.param("host-port")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	c, found, err := s.web(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if !found {
+		return check.Failf("Aucun conteneur %s : rien à inspecter.", "No container %s: nothing to inspect.", webName).
+			With("127.0.0.1:"+hostPort+" → "+appPort+"/tcp", "aucun conteneur"), nil
+	}
+	return judgePorts(c.Ports, appPort+"/tcp", hostPort), nil
+}

@@ -1,0 +1,311 @@
+package lab01
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/enginefake"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/labs"
+)
+
+func TestJudgeWeb(t *testing.T) {
+	want := webWant{Image: "ddlab/webapp:1", ImageID: "sha256:web1"}
+	good := engine.Container{ID: "abcdef0123456789", Image: "ddlab/webapp:1", ImageID: "sha256:web1", Running: true, Status: "running",
+		Labels: map[string]string{"ddlab.lab": "lab1"}}
+	with := func(f func(*engine.Container)) engine.Container { c := good; f(&c); return c }
+	tests := []struct {
+		name   string
+		c      engine.Container
+		found  bool
+		others []string
+		status check.Status
+		msg    string
+	}{
+		{"good", good, true, nil, check.Pass, "lab1-web tourne depuis ddlab/webapp:1"},
+		{"missing", engine.Container{}, false, nil, check.Fail, "Aucun conteneur nommé lab1-web"},
+		{"other image", with(func(c *engine.Container) { c.Image, c.ImageID = "ddlab/webapp:2", "sha256:web2" }), true, nil, check.Fail, "depuis l'image ddlab/webapp:2"},
+		{"image by another name", with(func(c *engine.Container) { c.Image = "docker.io/ddlab/webapp:1" }), true, nil, check.Pass, ""},
+		{"no label", with(func(c *engine.Container) { c.Labels = nil }), true, nil, check.Fail, "n'a pas le label ddlab.lab=lab1"},
+		{"wrong label", with(func(c *engine.Container) { c.Labels = map[string]string{"ddlab.lab": "lab2"} }), true, nil, check.Fail, "n'a pas le label"},
+		{"exited", with(func(c *engine.Container) { c.Running, c.Status, c.ExitCode = false, "exited", 2 }), true, nil, check.Fail, "ne tourne pas (état exited, code de sortie 2)"},
+		{"not alone", good, true, []string{"vieux-web"}, check.Fail, "D'autres conteneurs du lab tournent à côté de lab1-web : vieux-web"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeWeb(tt.c, tt.found, want, tt.others)
+			assert.Equal(t, tt.status, o.Status)
+			assert.Contains(t, o.Message.FR, tt.msg)
+			assert.NotEmpty(t, o.Message.EN)
+			if o.Status == check.Fail {
+				assert.NotEmpty(t, o.Expected)
+				assert.NotEmpty(t, o.Actual)
+			}
+		})
+	}
+}
+
+func TestOthers(t *testing.T) {
+	got := others([]engine.ContainerSummary{
+		{Name: "lab1-web", State: "running"},
+		{Name: "zz", State: "running"},
+		{Name: "aa", State: "running"},
+		{Name: "stopped", State: "exited"},
+		{Name: "grader-probe", State: "running", Labels: map[string]string{"ddlab.run": "x"}},
+	})
+	assert.Equal(t, []string{"aa", "zz"}, got)
+}
+
+func TestJudgePorts(t *testing.T) {
+	b := func(ip, port string) engine.PortBinding {
+		return engine.PortBinding{ContainerPort: "8080/tcp", HostIP: ip, HostPort: port}
+	}
+	tests := []struct {
+		name   string
+		ports  []engine.PortBinding
+		status check.Status
+		msg    string
+	}{
+		{"loopback only", []engine.PortBinding{b("127.0.0.1", "8081")}, check.Pass, "publié sur 127.0.0.1:8081 seulement"},
+		{"other port ignored", []engine.PortBinding{b("127.0.0.1", "8081"), {ContainerPort: "9090/tcp", HostIP: "0.0.0.0", HostPort: "9090"}}, check.Pass, ""},
+		{"none", nil, check.Fail, "n'est pas publié"},
+		{"all interfaces", []engine.PortBinding{b("0.0.0.0", "8081"), b("::", "8081")}, check.Fail, "toutes les interfaces (0.0.0.0:8081, [::]:8081)"},
+		{"empty host IP", []engine.PortBinding{b("", "8081")}, check.Fail, "toutes les interfaces"},
+		{"wrong port", []engine.PortBinding{b("127.0.0.1", "18081")}, check.Fail, "publié sur 127.0.0.1:18081"},
+		{"twice", []engine.PortBinding{b("127.0.0.1", "8081"), b("127.0.0.1", "8082")}, check.Fail, "127.0.0.1:8081, 127.0.0.1:8082"},
+		{"other loopback", []engine.PortBinding{b("127.0.0.2", "8081")}, check.Fail, "127.0.0.2:8081"},
+		{"udp is another port", []engine.PortBinding{{ContainerPort: "8080/udp", HostIP: "127.0.0.1", HostPort: "8081"}}, check.Fail, "n'est pas publié"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgePorts(tt.ports, "8080/tcp", "8081")
+			assert.Equal(t, tt.status, o.Status)
+			assert.Contains(t, o.Message.FR, tt.msg)
+		})
+	}
+}
+
+func TestJudgeHTTP(t *testing.T) {
+	const url = "http://127.0.0.1:8081/"
+	refused := &netError{"connect: connection refused"}
+	tests := []struct {
+		name   string
+		resp   response
+		err    error
+		status check.Status
+		msg    string
+	}{
+		{"good", response{200, "Bonjour depuis abc\n"}, nil, check.Pass, "répond 200 : « Bonjour depuis abc »"},
+		{"nothing", response{}, refused, check.Fail, "Rien ne répond sur " + url},
+		{"404", response{404, "404 page not found"}, nil, check.Fail, "répond 404"},
+		{"other greeting", response{200, "Bonjour, Docker depuis abc"}, nil, check.Pass, ""},
+		{"default greeting", response{200, "Hello depuis abc"}, nil, check.Fail, "commence par « Hello depuis abc »"},
+		{"lowercase", response{200, "bonjour depuis abc"}, nil, check.Fail, "GREETING=Bonjour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeHTTP(url, tt.resp, tt.err, "Bonjour", time.Second)
+			assert.Equal(t, tt.status, o.Status)
+			assert.Contains(t, o.Message.FR, tt.msg)
+		})
+	}
+}
+
+type netError struct{ s string }
+
+func (e *netError) Error() string { return e.s }
+
+func obs(values map[string]string) *observation {
+	return &observation{values: values, kernel: "6.1.0-18-amd64", nonce: "/bonjour-1234",
+		truth: engine.Container{ID: "3f2a9c1b7d40aaaa", Hostname: "3f2a9c1b7d40", Pid: 4242, Running: true}}
+}
+
+func TestJudgeObservations(t *testing.T) {
+	good := map[string]string{"noyau_hote": "6.1.0-18-amd64", "noyau_conteneur": "6.1.0-18-amd64", "pid_conteneur": "1",
+		"pid_hote": "4242", "hostname_conteneur": "3f2a9c1b7d40", "derniere_requete": "/bonjour-1234"}
+	but := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range good {
+			m[a] = b
+		}
+		if v == "<absent>" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	type judge func(*observation) check.Outcome
+	tests := []struct {
+		name   string
+		judge  judge
+		values map[string]string
+		status check.Status
+		msg    string
+	}{
+		{"kernel good", judgeKernel, good, check.Pass, "même noyau, 6.1.0-18-amd64"},
+		{"kernel host wrong", judgeKernel, but("noyau_hote", "23.4.0"), check.Fail, "noyau_hote vaut « 23.4.0 »"},
+		{"kernel container wrong", judgeKernel, but("noyau_conteneur", "5.15.0"), check.Fail, "noyau_conteneur vaut « 5.15.0 »"},
+		{"kernel missing", judgeKernel, but("noyau_conteneur", "<absent>"), check.Fail, "pas de ligne noyau_conteneur="},
+		{"kernel TODO", judgeKernel, but("noyau_hote", "TODO"), check.Fail, "« TODO »"},
+		{"pid good", judgePID, good, check.Pass, "PID 1 dans le conteneur et le PID 4242"},
+		{"pid host is 1", judgePID, but("pid_hote", "1"), check.Fail, "pid_hote vaut 1"},
+		{"pid host stale", judgePID, but("pid_hote", "4241"), check.Fail, "pid_hote vaut 4241, mais le processus principal de lab1-web a le PID 4242"},
+		{"pid container not 1", judgePID, but("pid_conteneur", "4242"), check.Fail, "pid_conteneur vaut 4242"},
+		{"pid not a number", judgePID, but("pid_hote", "42a"), check.Fail, "pid_hote n'est pas un nombre"},
+		{"pid empty", judgePID, but("pid_conteneur", ""), check.Fail, "pid_conteneur n'est pas un nombre"},
+		{"pid missing", judgePID, but("pid_hote", "<absent>"), check.Fail, "pas de ligne pid_hote="},
+		{"hostname good", judgeHostname, good, check.Pass, "le début de son ID"},
+		{"hostname name", judgeHostname, but("hostname_conteneur", "lab1-web"), check.Fail, "hostname_conteneur vaut « lab1-web »"},
+		{"hostname full ID", judgeHostname, but("hostname_conteneur", "3f2a9c1b7d40aaaa"), check.Fail, "est 3f2a9c1b7d40"},
+		{"logs good", judgeLogs, good, check.Pass, "derniere_requete=/bonjour-1234"},
+		{"logs own request", judgeLogs, but("derniere_requete", "/whoami"), check.Fail, "lisez les journaux avant"},
+		{"logs with method", judgeLogs, but("derniere_requete", "GET /bonjour-1234"), check.Fail, "« GET /bonjour-1234 »"},
+		{"logs missing", judgeLogs, but("derniere_requete", "<absent>"), check.Fail, "pas de ligne derniere_requete="},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := tt.judge(obs(tt.values))
+			assert.Equal(t, tt.status, o.Status)
+			assert.Contains(t, o.Message.FR, tt.msg)
+			assert.NotEmpty(t, o.Message.EN)
+			if o.Status == check.Fail {
+				assert.NotEmpty(t, o.Expected)
+				assert.NotEmpty(t, o.Actual)
+			}
+		})
+	}
+
+	t.Run("hostname set by the student", func(t *testing.T) {
+		o := obs(but("hostname_conteneur", "web"))
+		o.truth.Hostname = "web"
+		got := judgeHostname(o)
+		assert.Equal(t, check.Pass, got.Status)
+		assert.NotContains(t, got.Message.FR, "ID")
+	})
+	t.Run("grader request lost", func(t *testing.T) {
+		o := obs(good)
+		o.nonceErr = errors.New("connection refused")
+		got := judgeLogs(o)
+		assert.Equal(t, check.Fail, got.Status)
+		assert.Contains(t, got.Message.FR, "n'a pas atteint lab1-web")
+	})
+}
+
+func TestJudgeCleanup(t *testing.T) {
+	before := []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "planted", State: "exited"}}
+	o := judgeCleanup(before, nil, "planted")
+	assert.Equal(t, check.Pass, o.Status)
+	assert.Contains(t, o.Message.FR, "les 2 conteneur(s)")
+
+	o = judgeCleanup(before, before[1:], "planted")
+	assert.Equal(t, check.Fail, o.Status)
+	assert.Contains(t, o.Message.FR, "oublie les conteneurs arrêtés")
+	assert.Equal(t, "planted (exited)", o.Actual)
+
+	o = judgeCleanup(before, before, "planted")
+	assert.Equal(t, check.Fail, o.Status)
+	assert.NotContains(t, o.Message.FR, "oublie les conteneurs arrêtés")
+	assert.Equal(t, "lab1-web (running), planted (exited)", o.Actual)
+}
+
+// fakeRun is a run of lab1.yaml on a fake engine where run.sh already ran (first), so no
+// script runs.
+func fakeRun(spec *lab.Spec, e *enginefake.Fake, first *scriptRun) *state {
+	r := &grader.Run{ID: "0123456789abcdef0123", Spec: spec, Engine: e, Cleanup: &grader.Cleanup{},
+		Progress: func(string) {}, Detail: func(string) {}}
+	return &state{run: r, first: first}
+}
+
+func failed() *scriptRun {
+	o := check.Failf("run.sh s'est terminé avec le code 1.", "run.sh exited with code 1.")
+	return &scriptRun{fail: &o}
+}
+
+func notFound(context.Context, string) (engine.Container, error) {
+	return engine.Container{}, fmt.Errorf("lab1-web: %w", engine.ErrNotFound)
+}
+
+func TestStateWithFakeEngine(t *testing.T) {
+	cat, err := lab.Load(labs.FS)
+	require.NoError(t, err)
+	spec, err := cat.Spec("lab1")
+	require.NoError(t, err)
+	t.Run("idempotent is skipped when the first run.sh failed", func(t *testing.T) {
+		e := &enginefake.Fake{}
+		o, err := fakeRun(spec, e, failed()).checkIdempotent(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, check.Skip, o.Status)
+		assert.False(t, o.Excluded, "the points are lost, not excused")
+		assert.Empty(t, e.Calls(), "no second run.sh, no engine call")
+	})
+	t.Run("observations are skipped without lab1-web", func(t *testing.T) {
+		e := &enginefake.Fake{InspectContainerFn: notFound,
+			InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{KernelVersion: "6.1"}, nil }}
+		s := fakeRun(spec, e, failed())
+		for _, c := range []func(context.Context) (check.Outcome, error){s.observed(judgeKernel), s.observed(judgePID), s.checkLogs} {
+			o, err := c(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, check.Skip, o.Status)
+			assert.Contains(t, o.Message.FR, "lab1-web ne tourne pas")
+		}
+		assert.Equal(t, []string{"Info", "InspectContainer lab1-web"}, e.Calls(), "observed once, shared")
+	})
+	t.Run("loopback without lab1-web", func(t *testing.T) {
+		e := &enginefake.Fake{InspectContainerFn: notFound}
+		o, err := fakeRun(spec, e, failed()).checkLoopback(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, check.Fail, o.Status)
+		assert.Contains(t, o.Message.FR, "Aucun conteneur lab1-web")
+	})
+	t.Run("loopback reads the engine's bindings", func(t *testing.T) {
+		e := &enginefake.Fake{InspectContainerFn: func(context.Context, string) (engine.Container, error) {
+			return engine.Container{Ports: []engine.PortBinding{{ContainerPort: "8080/tcp", HostIP: "0.0.0.0", HostPort: "8081"}}}, nil
+		}}
+		o, err := fakeRun(spec, e, failed()).checkLoopback(t.Context())
+		require.NoError(t, err)
+		assert.Contains(t, o.Message.FR, "toutes les interfaces (0.0.0.0:8081)")
+	})
+	t.Run("remote engine: HTTP and logs are excused", func(t *testing.T) {
+		e := &enginefake.Fake{HostValue: "tcp://docker.example:2376",
+			InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil }}
+		o, err := fakeRun(spec, e, failed()).checkHTTP(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, check.Skip, o.Status)
+		assert.True(t, o.Excluded)
+		assert.Contains(t, o.Message.FR, "tcp://docker.example:2376")
+	})
+	t.Run("run judges the image by ID and lists the lab's other containers", func(t *testing.T) {
+		e := &enginefake.Fake{
+			InspectImageFn: func(context.Context, string) (engine.Image, error) { return engine.Image{ID: "sha256:web1"}, nil },
+			InspectContainerFn: func(context.Context, string) (engine.Container, error) {
+				return engine.Container{ID: "abc", Name: "lab1-web", Image: "ddlab/webapp:1", ImageID: "sha256:web1", Running: true,
+					Labels: map[string]string{"ddlab.lab": "lab1"}}, nil
+			},
+			ListContainersFn: func(_ context.Context, f engine.ContainerFilter) ([]engine.ContainerSummary, error) {
+				assert.Equal(t, []string{"ddlab.lab=lab1"}, f.Labels)
+				return []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "copie", State: "running"}}, nil
+			},
+		}
+		o, c, err := fakeRun(spec, e, &scriptRun{}).judgeWebNow(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, "abc", c.ID)
+		assert.Contains(t, o.Message.FR, "à côté de lab1-web : copie")
+	})
+	t.Run("a missing base image is the grader's error, not the student's", func(t *testing.T) {
+		e := &enginefake.Fake{InspectImageFn: func(context.Context, string) (engine.Image, error) {
+			return engine.Image{}, engine.ErrNotFound
+		}}
+		_, _, err := fakeRun(spec, e, &scriptRun{}).judgeWebNow(t.Context())
+		assert.ErrorContains(t, err, "grade images")
+	})
+}

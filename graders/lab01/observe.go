@@ -1,0 +1,273 @@
+package lab01
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// observation is one run of observe.sh and the truth read from the engine around it.
+type observation struct {
+	skip   *check.Outcome // nothing to observe: lab1-web is not running
+	fail   *check.Outcome // observe.sh failed, or printed what the grader cannot read
+	values map[string]string
+	kernel string           // the engine's /info KernelVersion
+	truth  engine.Container // lab1-web right after observe.sh
+	remote bool
+	// nonce is the path the grader requested just before observe.sh; nonceErr says why
+	// that request did not reach lab1-web.
+	nonce    string
+	nonceErr error
+}
+
+// observe runs observe.sh once, while lab1-web runs, right after the grader's own request.
+func (s *state) observe(ctx context.Context) (*observation, error) {
+	if s.obs != nil {
+		return s.obs, nil
+	}
+	o, err := s.doObserve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.obs = o
+	return o, nil
+}
+
+func (s *state) doObserve(ctx context.Context) (*observation, error) {
+	if err := s.runs(ctx); err != nil {
+		return nil, err
+	}
+	info, err := s.engineInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o := &observation{kernel: info.KernelVersion, remote: info.Remote}
+	before, found, err := s.web(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !found || !before.Running {
+		sk := check.Skipf("Non évalué : %s ne tourne pas, observe.sh n'a rien à observer (voir lab1.run).",
+			"Not evaluated: %s is not running, observe.sh has nothing to observe (see lab1.run).", webName)
+		o.skip = &sk
+		return o, nil
+	}
+	if !o.remote {
+		port, err := s.param("host-port")
+		if err != nil {
+			return nil, err
+		}
+		wait, err := s.duration("http-wait")
+		if err != nil {
+			return nil, err
+		}
+		o.nonce = "/bonjour-" + nonce()
+		if _, o.nonceErr = get(ctx, "http://127.0.0.1:"+port+o.nonce, wait); o.nonceErr != nil && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	sr, err := s.script(ctx, "observe.sh")
+	if err != nil {
+		return nil, err
+	}
+	if sr.fail != nil {
+		o.fail = sr.fail
+		return o, nil
+	}
+	after, found, err := s.web(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !found || !after.Running || after.ID != before.ID {
+		f := check.Failf("observe.sh a arrêté ou remplacé %s : il doit seulement observer.",
+			"observe.sh stopped or replaced %s: it must only observe.", webName).
+			With(webName+" "+shortID(before.ID)+" en marche", describe(after, found))
+		o.fail = &f
+		return o, nil
+	}
+	o.truth = after
+	if sr.res.Truncated {
+		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
+			"observe.sh's output is too long: the grader kept only its end.").
+			With("six lignes clé=valeur", oneLine(sr.res.Output, 200))
+		o.fail = &f
+		return o, nil
+	}
+	values, problems := parseKeyValues(sr.res.Stdout, observeKeys)
+	if len(problems) > 0 {
+		var lines []string
+		for i, p := range problems {
+			if i == 5 {
+				lines = append(lines, fmt.Sprintf("… (+%d)", len(problems)-5))
+				break
+			}
+			lines = append(lines, p.String())
+		}
+		p := problems[0]
+		f := check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("La sortie de observe.sh n'est pas lisible, ligne %d : %s. N'affichez que des lignes clé=valeur (envoyez le reste vers /dev/null).", p.Line, p.Why.FR),
+			EN: fmt.Sprintf("observe.sh's output cannot be read, line %d: %s. Print only key=value lines (send the rest to /dev/null).", p.Line, p.Why.EN),
+		}, Expected: "une ligne clé=valeur par clé", Actual: strings.Join(lines, "\n"), File: "observe.sh"}
+		o.fail = &f
+		return o, nil
+	}
+	o.values = values
+	return o, nil
+}
+
+// observed turns a judge of observe.sh's values into a check.
+func (s *state) observed(judge func(*observation) check.Outcome) func(context.Context) (check.Outcome, error) {
+	return func(ctx context.Context) (check.Outcome, error) {
+		o, err := s.observe(ctx)
+		switch {
+		case err != nil:
+			return check.Outcome{}, err
+		case o.skip != nil:
+			return *o.skip, nil
+		case o.fail != nil:
+			return *o.fail, nil
+		}
+		return judge(o), nil
+	}
+}
+
+func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
+	o, err := s.observe(ctx)
+	switch {
+	case err != nil:
+		return check.Outcome{}, err
+	case o.skip != nil:
+		return *o.skip, nil
+	case o.remote:
+		return remoteSkip(s.run.Engine.Host()), nil
+	case o.fail != nil:
+		return *o.fail, nil
+	}
+	return judgeLogs(o), nil
+}
+
+// missing fails when observe.sh did not print one of keys.
+func missing(values map[string]string, keys ...string) *check.Outcome {
+	for _, k := range keys {
+		if _, ok := values[k]; !ok {
+			o := check.Failf("observe.sh n'affiche pas de ligne %s=….", "observe.sh prints no %s=… line.", k).
+				With(k+"=…", "absente")
+			return &o
+		}
+	}
+	return nil
+}
+
+func judgeKernel(o *observation) check.Outcome {
+	if m := missing(o.values, "noyau_hote", "noyau_conteneur"); m != nil {
+		return *m
+	}
+	host, ctr := o.values["noyau_hote"], o.values["noyau_conteneur"]
+	got := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s", shorten(host, 80), shorten(ctr, 80))
+	want := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s (docker info)", o.kernel, o.kernel)
+	switch {
+	case host != o.kernel:
+		return check.Failf("noyau_hote vaut « %s », mais le moteur Docker tourne sur le noyau %s.",
+			"noyau_hote is \"%s\", but the Docker engine runs on kernel %s.", shorten(host, 80), o.kernel).With(want, got)
+	case ctr != o.kernel:
+		return check.Failf("noyau_conteneur vaut « %s » : un conteneur voit pourtant le noyau de l'hôte, %s.",
+			"noyau_conteneur is \"%s\": yet a container sees the host's kernel, %s.", shorten(ctr, 80), o.kernel).With(want, got)
+	}
+	return check.Passf("Hôte et conteneur voient le même noyau, %s, celui du moteur : un conteneur n'a pas de noyau à lui.",
+		"Host and container see the same kernel, %s, the engine's: a container has no kernel of its own.", o.kernel)
+}
+
+func judgePID(o *observation) check.Outcome {
+	if m := missing(o.values, "pid_conteneur", "pid_hote"); m != nil {
+		return *m
+	}
+	truth := o.truth.Pid
+	want := fmt.Sprintf("pid_conteneur=1, pid_hote=%d (State.Pid)", truth)
+	got := fmt.Sprintf("pid_conteneur=%s, pid_hote=%s", shorten(o.values["pid_conteneur"], 30), shorten(o.values["pid_hote"], 30))
+	inCtr, err := strconv.Atoi(o.values["pid_conteneur"])
+	if err != nil {
+		return check.Failf("pid_conteneur n'est pas un nombre.", "pid_conteneur is not a number.").With(want, got)
+	}
+	onHost, err := strconv.Atoi(o.values["pid_hote"])
+	if err != nil {
+		return check.Failf("pid_hote n'est pas un nombre.", "pid_hote is not a number.").With(want, got)
+	}
+	switch {
+	case inCtr != 1:
+		return check.Failf("pid_conteneur vaut %d : dans son espace de noms PID, l'application est le PID 1 (voyez /whoami).",
+			"pid_conteneur is %d: in its PID namespace the app is PID 1 (see /whoami).", inCtr).With(want, got)
+	case onHost == 1:
+		return check.Failf("pid_hote vaut 1 : c'est le PID vu dans le conteneur ; sur l'hôte, le même processus a un autre PID.",
+			"pid_hote is 1: that is the PID seen inside; on the host the same process has another PID.").With(want, got)
+	case onHost != truth:
+		return check.Failf("pid_hote vaut %d, mais le processus principal de %s a le PID %d sur l'hôte.",
+			"pid_hote is %d, but %s's main process has PID %d on the host.", onHost, webName, truth).With(want, got)
+	}
+	return check.Passf("Le même processus est le PID 1 dans le conteneur et le PID %d sur l'hôte.",
+		"The same process is PID 1 inside the container and PID %d on the host.", truth)
+}
+
+func judgeHostname(o *observation) check.Outcome {
+	if m := missing(o.values, "hostname_conteneur"); m != nil {
+		return *m
+	}
+	got, want := o.values["hostname_conteneur"], o.truth.Hostname
+	if got != want {
+		return check.Failf("hostname_conteneur vaut « %s », mais le nom d'hôte de %s est %s (Config.Hostname).",
+			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", shorten(got, 80), webName, want).
+			With("hostname_conteneur="+want, "hostname_conteneur="+shorten(got, 80))
+	}
+	if strings.HasPrefix(o.truth.ID, want) {
+		return check.Passf("Le conteneur a son propre nom d'hôte, %s : le début de son ID.",
+			"The container has its own hostname, %s: the start of its ID.", want)
+	}
+	return check.Passf("Le conteneur a son propre nom d'hôte, %s.", "The container has its own hostname, %s.", want)
+}
+
+func judgeLogs(o *observation) check.Outcome {
+	if o.nonceErr != nil {
+		return check.Failf("La requête du correcteur GET %s n'a pas atteint %s sur le port publié (voir lab1.http).",
+			"The grader's request GET %s did not reach %s on the published port (see lab1.http).", o.nonce, webName).
+			With("GET "+o.nonce+" reçue", oneLine(o.nonceErr.Error(), 200))
+	}
+	if m := missing(o.values, "derniere_requete"); m != nil {
+		return *m
+	}
+	got := o.values["derniere_requete"]
+	if got != o.nonce {
+		return check.Failf("derniere_requete vaut « %s », mais la dernière requête reçue par %s avant observe.sh était GET %s : lisez les journaux avant que votre script ne fasse ses propres requêtes.",
+			"derniere_requete is \"%s\", but the last request %s got before observe.sh was GET %s: read the logs before your script makes its own requests.",
+			shorten(got, 80), webName, o.nonce).With("derniere_requete="+o.nonce, "derniere_requete="+shorten(got, 80))
+	}
+	return check.Passf("derniere_requete=%s : la requête que le correcteur venait d'envoyer.", "derniere_requete=%s: the request the grader had just sent.", got)
+}
+
+// nonce is a fresh path segment, so a script cannot guess the grader's request.
+func nonce() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+func describe(c engine.Container, found bool) string {
+	switch {
+	case !found:
+		return "supprimé"
+	case !c.Running:
+		return fmt.Sprintf("%s %s (code %d)", shortID(c.ID), c.Status, c.ExitCode)
+	}
+	return shortID(c.ID) + " (un autre conteneur)"
+}

@@ -1,0 +1,265 @@
+package lab02
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+)
+
+func (s *state) checkAPICreate(ctx context.Context) (check.Outcome, error) {
+	sr, err := s.apiRun(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if sr.res.ExitCode != 0 || sr.res.TimedOut {
+		return grader.ScriptFailed("api.sh", sr.res), nil
+	}
+	return judgeCreate(parseCalls(sr.recs), ctrID(s.apiCtr)), nil
+}
+
+func ctrID(c *engine.Container) string {
+	if c == nil {
+		return ""
+	}
+	return c.ID
+}
+
+// judgeCreate wants a versioned create of lab2-api, then its start, neither from the CLI.
+func judgeCreate(calls []call, id string) check.Outcome {
+	seen := summary(calls, 12)
+	if len(calls) == 0 {
+		return check.Failf("Le proxy n'a vu aucune requête pendant api.sh : envoyez-les à $DOCKER_API_URL.",
+			"The proxy saw no request during api.sh: send them to $DOCKER_API_URL.").
+			With("POST /v1.41/containers/create?name=lab2-api", seen)
+	}
+	ci := slices.IndexFunc(calls, func(c call) bool { return isCreate(c, apiName) })
+	if ci < 0 {
+		return check.Failf("Le proxy n'a pas vu POST …/containers/create?name=%s pendant api.sh.",
+			"The proxy did not see POST …/containers/create?name=%s during api.sh.", apiName).
+			With("POST /v1.41/containers/create?name=lab2-api", seen)
+	}
+	create := calls[ci]
+	switch {
+	case fromCLI(create):
+		return check.Failf("La création de %s vient du CLI docker (User-Agent %s) : api.sh doit utiliser curl.",
+			"%s was created by the docker CLI (User-Agent %s): api.sh must use curl.", apiName, create.UserAgent).
+			With("un User-Agent autre que Docker-Client/…", seen)
+	case create.version == "":
+		return check.Failf("Chemin non versionné : %s %s. Préfixez-le par la version de l'API (/v1.41/…).",
+			"Unversioned path: %s %s. Prefix it with the API version (/v1.41/…).", create.Method, create.Path).
+			With("POST /v1.41/containers/create?name=lab2-api", seen)
+	case create.Status != 201:
+		return check.Failf("Le démon a refusé la création de %s (HTTP %d).", "The engine refused to create %s (HTTP %d).", apiName, create.Status).
+			With("HTTP 201", seen)
+	}
+	si := slices.IndexFunc(calls[ci+1:], func(c call) bool { return targets(c, "POST", "/start", apiName, id) })
+	if si < 0 {
+		return check.Failf("Après la création, le proxy n'a pas vu POST …/containers/{id}/start pour %s.",
+			"After the create, the proxy did not see POST …/containers/{id}/start for %s.", apiName).
+			With("POST /v1.41/containers/<id>/start", seen)
+	}
+	start := calls[ci+1+si]
+	switch {
+	case fromCLI(start):
+		return check.Failf("Le démarrage de %s vient du CLI docker (User-Agent %s).", "%s was started by the docker CLI (User-Agent %s).", apiName, start.UserAgent).
+			With("un User-Agent autre que Docker-Client/…", seen)
+	case start.version == "":
+		return check.Failf("Chemin non versionné : %s %s.", "Unversioned path: %s %s.", start.Method, start.Path).
+			With("POST /v1.41/containers/<id>/start", seen)
+	case start.Status != 204 && start.Status != 304:
+		return check.Failf("Le démon a refusé le démarrage de %s (HTTP %d).", "The engine refused to start %s (HTTP %d).", apiName, start.Status).
+			With("HTTP 204", seen)
+	}
+	return check.Passf("POST %s (HTTP %d) puis POST %s (HTTP %d), User-Agent %s.",
+		"POST %s (HTTP %d) then POST %s (HTTP %d), User-Agent %s.",
+		create.Path, create.Status, shorten(start.Path, 60), start.Status, shorten(create.UserAgent, 40))
+}
+
+func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
+	if _, err := s.apiRun(ctx); err != nil {
+		return check.Outcome{}, err
+	}
+	if s.apiCtr == nil {
+		return check.Failf("Le conteneur %s n'existe pas après api.sh.", "Container %s does not exist after api.sh.", apiName).
+			With(apiName+" démarré", "absent"), nil
+	}
+	port, err := s.param("port")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	greeting, err := s.param("greeting")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	// Inspect again: the container may have died since api.sh.
+	c, err := s.run.Engine.InspectContainer(ctx, s.apiCtr.ID)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if o := judgeContainer(c, port, greeting); o.Status != check.Pass {
+		return o, nil
+	}
+	info, err := s.engineInfo(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if info.Remote {
+		o := check.Skipf("Conteneur conforme ; GET / non vérifié : le moteur est distant, son 127.0.0.1:%s n'est pas joignable d'ici.",
+			"Container as required; GET / not checked: the engine is remote, its 127.0.0.1:%s cannot be reached from here.", port)
+		o.Excluded = true
+		return o, nil
+	}
+	wait, err := s.duration("startup-wait")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	body, err := httpGet(ctx, "http://127.0.0.1:"+port+"/", wait)
+	if err != nil {
+		return check.Failf("GET http://127.0.0.1:%s/ ne répond pas.", "GET http://127.0.0.1:%s/ gets no answer.", port).
+			With("« "+greeting+" depuis … »", err.Error()), nil
+	}
+	if !strings.HasPrefix(body, greeting) {
+		return check.Failf("GET / ne commence pas par %q : GREETING n'atteint pas l'application ?",
+			"GET / does not start with %q: does GREETING reach the app?", greeting).
+			With(greeting+" depuis …", shorten(body, 200)), nil
+	}
+	return check.Passf("%s tourne (GREETING=%s, label, 127.0.0.1:%s→8080) ; GET / répond « %s ».",
+		"%s is running (GREETING=%s, label, 127.0.0.1:%s→8080); GET / answers %q.",
+		apiName, greeting, port, shorten(strings.TrimSpace(body), 80)), nil
+}
+
+// judgeContainer checks what the create request should have set.
+func judgeContainer(c engine.Container, port, greeting string) check.Outcome {
+	var bad []string
+	if !c.Running {
+		return check.Failf("%s n'est pas démarré (état %s, code %d).", "%s is not running (state %s, code %d).", apiName, c.Status, c.ExitCode).
+			With("running", c.Status)
+	}
+	if !slices.Contains(c.Env, "GREETING="+greeting) {
+		bad = append(bad, "Env sans GREETING="+greeting)
+	}
+	if k, v, _ := strings.Cut(labLabel, "="); c.Labels[k] != v {
+		bad = append(bad, "label "+labLabel+" absent")
+	}
+	bound := false
+	var ports []string
+	for _, p := range c.Ports {
+		ports = append(ports, fmt.Sprintf("%s:%s→%s", p.HostIP, p.HostPort, p.ContainerPort))
+		if p.ContainerPort == "8080/tcp" && p.HostIP == "127.0.0.1" && p.HostPort == port {
+			bound = true
+		}
+	}
+	if !bound {
+		bad = append(bad, "pas de publication 127.0.0.1:"+port+"→8080/tcp (vu : "+orNone(ports)+")")
+	}
+	if len(bad) > 0 {
+		return check.Failf("%s ne correspond pas au contrat : %s.", "%s does not match the contract: %s.", apiName, strings.Join(bad, " ; ")).
+			With("Env GREETING="+greeting+", Labels "+labLabel+", HostConfig.PortBindings 8080/tcp → 127.0.0.1:"+port,
+				fmt.Sprintf("Env %v, Labels %v, ports %s", c.Env, c.Labels, orNone(ports)))
+	}
+	return check.Passf("ok", "ok")
+}
+
+func orNone(xs []string) string {
+	if len(xs) == 0 {
+		return "aucune"
+	}
+	return strings.Join(xs, ", ")
+}
+
+func (s *state) checkAPIOnly(ctx context.Context) (check.Outcome, error) {
+	sr, err := s.apiRun(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	return judgeAPIOnly(parseCalls(sr.recs), s.apiEvts), nil
+}
+
+// judgeAPIOnly pairs every create and start event of lab2-api with a request the proxy
+// forwarded: an event without one came through another door (the socket, the CLI).
+func judgeAPIOnly(calls []call, evts []engine.Event) check.Outcome {
+	if i := slices.IndexFunc(calls, fromCLI); i >= 0 {
+		return check.Failf("api.sh a utilisé le CLI docker (%s %s, User-Agent %s) : seulement curl vers $DOCKER_API_URL.",
+			"api.sh used the docker CLI (%s %s, User-Agent %s): only curl to $DOCKER_API_URL.",
+			calls[i].Method, shorten(calls[i].Path, 60), shorten(calls[i].UserAgent, 40)).
+			With("aucune requête Docker-Client/…", summary(calls, 12))
+	}
+	var mine []engine.Event
+	for _, ev := range evts {
+		if ev.Action == "create" || ev.Action == "start" {
+			mine = append(mine, ev)
+		}
+	}
+	if len(mine) == 0 {
+		return check.Failf("Le démon n'a créé ni démarré %s pendant api.sh.", "The engine neither created nor started %s during api.sh.", apiName).
+			With("événements create et start de "+apiName, "aucun")
+	}
+	used := make([]bool, len(calls))
+	for _, ev := range mine {
+		found := false
+		for i, c := range calls {
+			if used[i] || !ok2xx(c.Status) {
+				continue
+			}
+			if ev.Action == "create" && isCreate(c, apiName) || ev.Action == "start" && targets(c, "POST", "/start", apiName, ev.ID) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			return check.Failf("Le démon a fait « %s » de %s (%s) sans requête correspondante au proxy : api.sh est passé à côté de $DOCKER_API_URL (socket direct ou CLI ?).",
+				"The engine did %q on %s (%s) with no matching request at the proxy: api.sh went around $DOCKER_API_URL (the socket directly, or the CLI?).",
+				ev.Action, apiName, ev.Time.Format(time.TimeOnly)).
+				With("chaque create/start de "+apiName+" passe par le proxy", summary(calls, 12))
+		}
+	}
+	return check.Passf("Les %d événements create/start de %s correspondent à des requêtes vues par le proxy.",
+		"The %d create/start events of %s match requests the proxy saw.", len(mine), apiName)
+}
+
+func (s *state) checkNegotiate(ctx context.Context) (check.Outcome, error) {
+	sr, err := s.apiRun(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	return judgeNegotiate(parseCalls(sr.recs)), nil
+}
+
+// judgeNegotiate wants /_ping first, then every path under the version it announced.
+func judgeNegotiate(calls []call) check.Outcome {
+	if len(calls) == 0 {
+		return check.Failf("Le proxy n'a vu aucune requête pendant api.sh.", "The proxy saw no request during api.sh.").
+			With("GET /_ping en premier", "aucune")
+	}
+	first := calls[0]
+	if (first.Method != "GET" && first.Method != "HEAD") || first.rest != "/_ping" || first.version != "" {
+		return check.Failf("La première requête d'api.sh est %s %s, pas GET /_ping.", "api.sh's first request is %s %s, not GET /_ping.",
+			first.Method, shorten(first.Path, 80)).With("GET /_ping", summary(calls, 5))
+	}
+	v := first.APIVersion
+	if v == "" {
+		return check.Failf("/_ping n'a pas renvoyé d'en-tête API-Version (HTTP %d).", "/_ping returned no API-Version header (HTTP %d).", first.Status).
+			With("API-Version: 1.xx", "absent")
+	}
+	for _, c := range calls[1:] {
+		if c.rest == "/_ping" && c.version == "" {
+			continue
+		}
+		if c.version != v {
+			got := "non versionné"
+			if c.version != "" {
+				got = "v" + c.version
+			}
+			return check.Failf("%s %s n'utilise pas la version négociée v%s (%s).", "%s %s does not use the negotiated version v%s (%s).",
+				c.Method, shorten(c.Path, 80), v, got).With("/v"+v+"/…", summary(calls, 12))
+		}
+	}
+	return check.Passf("GET /_ping d'abord (API-Version %s), puis %d requêtes en /v%s/….",
+		"GET /_ping first (API-Version %s), then %d requests under /v%s/….", v, len(calls)-1, v)
+}

@@ -1,0 +1,142 @@
+package lab02
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+)
+
+func (s *state) checkCLI(ctx context.Context) (check.Outcome, error) {
+	sr, err := s.cliRun(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if sr.res.ExitCode != 0 || sr.res.TimedOut {
+		return grader.ScriptFailed("cli.sh", sr.res), nil
+	}
+	c, err := s.run.Engine.InspectContainer(ctx, cliName)
+	if errors.Is(err, engine.ErrNotFound) {
+		return check.Failf("Le conteneur %s n'existe pas après cli.sh.", "Container %s does not exist after cli.sh.", cliName).
+			With(cliName+" démarré", "absent"), nil
+	} else if err != nil {
+		return check.Outcome{}, err
+	}
+	if o := judgeCLI(parseCalls(sr.recs), c.ID); o.Status != check.Pass {
+		return o, nil
+	}
+	if !c.Running {
+		return check.Failf("%s n'est pas démarré (état %s, code %d).", "%s is not running (state %s, code %d).", cliName, c.Status, c.ExitCode).
+			With("running", c.Status), nil
+	}
+	return check.Passf("Le proxy a vu le CLI docker (/_ping, create, start) et %s tourne.",
+		"The proxy saw the docker CLI (/_ping, create, start) and %s is running.", cliName), nil
+}
+
+// judgeCLI wants, from the docker CLI, /_ping, then the create of lab2-cli, then its start.
+func judgeCLI(calls []call, id string) check.Outcome {
+	var cli []call
+	for _, c := range calls {
+		if fromCLI(c) {
+			cli = append(cli, c)
+		}
+	}
+	if len(cli) == 0 {
+		return check.Failf("Le proxy n'a vu aucune requête du CLI docker pendant cli.sh : DOCKER_HOST ne pointe pas vers lui.",
+			"The proxy saw no docker CLI request during cli.sh: DOCKER_HOST does not point at it.").
+			With("DOCKER_HOST=tcp://${DOCKER_API_URL#http://}", summary(calls, 12))
+	}
+	seen := summary(cli, 12)
+	pi := slices.IndexFunc(cli, func(c call) bool { return c.rest == "/_ping" && (c.Method == "GET" || c.Method == "HEAD") })
+	if pi < 0 {
+		return check.Failf("Le CLI docker n'a pas fait /_ping par le proxy.", "The docker CLI did not call /_ping through the proxy.").
+			With("HEAD /_ping", seen)
+	}
+	ci := slices.IndexFunc(cli[pi:], func(c call) bool { return isCreate(c, cliName) && c.Status == 201 })
+	if ci < 0 {
+		return check.Failf("Le proxy n'a pas vu le CLI créer %s (POST …/containers/create?name=%s, HTTP 201).",
+			"The proxy did not see the CLI create %s (POST …/containers/create?name=%s, HTTP 201).", cliName, cliName).
+			With("POST /v1.41/containers/create?name="+cliName, seen)
+	}
+	rest := cli[pi+ci:]
+	if !slices.ContainsFunc(rest, func(c call) bool { return targets(c, "POST", "/start", cliName, id) && ok2xx(c.Status) }) {
+		return check.Failf("Le proxy n'a pas vu le CLI démarrer %s.", "The proxy did not see the CLI start %s.", cliName).
+			With("POST /v1.41/containers/<id>/start", seen)
+	}
+	return check.Passf("ok", "ok")
+}
+
+func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
+	if s.clean == nil {
+		if err := s.runCleanup(ctx); err != nil {
+			return check.Outcome{}, err
+		}
+	}
+	sr := s.clean
+	if sr.res.ExitCode != 0 || sr.res.TimedOut {
+		return grader.ScriptFailed("cleanup.sh", sr.res), nil
+	}
+	o := judgeCleanup(parseCalls(sr.recs), s.cleanIDs, s.cleanLeft)
+	if o.Status == check.Pass && len(s.standIns) > 0 {
+		o.Message.FR += " (conteneurs de remplacement créés par le correcteur, les scripts ne les ayant pas laissés : " + strings.Join(s.standIns, ", ") + ")"
+		o.Message.EN += " (stand-in containers made by the grader, as the scripts had not left them: " + strings.Join(s.standIns, ", ") + ")"
+	}
+	return o, nil
+}
+
+// runCleanup makes sure both containers exist (stand-ins when api.sh or cli.sh did not leave
+// them, so cleanup.sh is graded on its own), runs cleanup.sh, and sees what is left.
+func (s *state) runCleanup(ctx context.Context) error {
+	e, r := s.run.Engine, s.run
+	s.cleanIDs = map[string]string{}
+	for _, name := range []string{apiName, cliName} {
+		c, err := e.InspectContainer(ctx, name)
+		if err == nil {
+			s.cleanIDs[name] = c.ID
+			continue
+		}
+		if !errors.Is(err, engine.ErrNotFound) {
+			return err
+		}
+		id, err := e.Run(ctx, engine.RunSpec{Name: name, Image: "ddlab/busybox:1", Cmd: []string{"sleep", "600"}, Labels: r.Labels()})
+		if err != nil {
+			return err
+		}
+		s.cleanIDs[name], s.standIns = id, append(s.standIns, name)
+	}
+	sr, err := s.script(ctx, "cleanup.sh")
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{apiName, cliName} {
+		_, err := e.InspectContainer(ctx, name)
+		switch {
+		case err == nil:
+			s.cleanLeft = append(s.cleanLeft, name)
+		case !errors.Is(err, engine.ErrNotFound):
+			return err
+		}
+	}
+	s.clean = sr
+	return nil
+}
+
+// judgeCleanup wants both containers gone, each through a DELETE the proxy forwarded.
+func judgeCleanup(calls []call, ids map[string]string, left []string) check.Outcome {
+	if len(left) > 0 {
+		return check.Failf("Après cleanup.sh, il reste : %s.", "After cleanup.sh, still there: %s.", strings.Join(left, ", ")).
+			With("aucun conteneur "+apiName+" ni "+cliName, strings.Join(left, ", "))
+	}
+	for _, name := range []string{apiName, cliName} {
+		if !slices.ContainsFunc(calls, func(c call) bool { return targets(c, "DELETE", "", name, ids[name]) && ok2xx(c.Status) }) {
+			return check.Failf("%s a disparu, mais le proxy n'a vu aucun DELETE …/containers/%s réussi : cleanup.sh est passé à côté de $DOCKER_API_URL.",
+				"%s is gone, but the proxy saw no successful DELETE …/containers/%s: cleanup.sh went around $DOCKER_API_URL.", name, name).
+				With("DELETE $DOCKER_API_URL/containers/"+name+"?force=1", summary(calls, 12))
+		}
+	}
+	return check.Passf("%s et %s supprimés par DELETE via le proxy.", "%s and %s removed by DELETE through the proxy.", apiName, cliName)
+}

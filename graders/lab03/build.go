@@ -1,0 +1,237 @@
+package lab03
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/report"
+)
+
+// logTailLines is how much of a failed build's log a report keeps.
+const logTailLines = 25
+
+// build builds the snapshot as tag with labels on top of the run's own, and registers the
+// image for removal. The main image carries no ddlab.lab label of the grader's: lab3.labels
+// must see the student's.
+func (s *state) build(ctx context.Context, tag string, extra map[string]string) (engine.BuildResult, error) {
+	r := s.run
+	labels := map[string]string{"ddlab.run": r.ID, "ddlab.tool": "grade"}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	res, err := r.Engine.Build(ctx, engine.BuildRequest{
+		ContextDir: r.Dir,
+		Dockerfile: dockerfileName,
+		Tag:        tag,
+		Labels:     labels,
+		Progress:   r.Detail,
+	})
+	if res.ImageID != "" {
+		id := res.ImageID
+		r.Cleanup.Add("image "+id, func(ctx context.Context) error {
+			return r.Engine.Remove(ctx, engine.Ref{Kind: engine.KindImage, ID: id})
+		})
+	}
+	return res, err
+}
+
+// buildOutcome turns a build that produced no image into a verdict. ok is false when o is it.
+func buildOutcome(ctx context.Context, res engine.BuildResult, err error) (o check.Outcome, ok bool, _ error) {
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
+			return check.Failf("Le build n'a pas fini dans le délai imparti : une étape attend ou boucle ?",
+				"The build did not finish in time: does a step wait or loop forever?").
+				With("un build qui se termine", tail(res.Log, logTailLines)), false, nil
+		}
+		return check.Outcome{}, false, err
+	}
+	if res.Failed && needsPull(res.Error) {
+		return check.Failf("Le build veut télécharger une image absente de la machine, impossible hors ligne : partez de ddlab/busybox:1 (`grade images` la construit).",
+			"The build wants to pull an image missing from this machine, impossible offline: start from ddlab/busybox:1 (`grade images` builds it).").
+			With("une image de base présente localement", oneLine(res.Error)+"\n"+tail(res.Log, logTailLines)), false, nil
+	}
+	if res.Failed {
+		return check.Failf("Le build échoue : %s", "The build fails: %s", oneLine(res.Error)).
+			With("un build réussi", tail(res.Log, logTailLines)), false, nil
+	}
+	return check.Outcome{}, true, nil
+}
+
+func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
+	s.run.Progress("build de " + imageRef + "…")
+	res, err := s.build(ctx, imageRef, nil)
+	b := &report.Build{Builder: string(res.Builder), Duration: res.Duration, Steps: len(res.Steps)}
+	for _, st := range res.Steps {
+		if st.Cached {
+			b.CachedSteps++
+		}
+	}
+	s.run.Build = b
+	if o, ok, err := buildOutcome(ctx, res, err); !ok {
+		b.LogTail = o.Actual
+		return o, err
+	}
+	img, err := s.run.Engine.InspectImage(ctx, res.ImageID)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	s.image, s.imageID = img, img.ID
+	want := s.run.Spec.Params["base"]
+	if ref, line := finalBase(s.df); normalizeRef(ref) != want {
+		// The image exists: the other checks still grade it.
+		return check.Failf("L'image se construit, mais part de `%s` au lieu de %s.", "The image builds, but starts from `%s` instead of %s.", ref, want).
+			At(dockerfileName, line).With("FROM "+want, "FROM "+ref), nil
+	}
+	return check.Passf("Image %s construite en %s (%s), à partir de %s.", "Image %s built in %s (%s), from %s.",
+		imageRef, res.Duration.Round(100*time.Millisecond), res.Builder, want), nil
+}
+
+// baseImage inspects the lab's base image once.
+func (s *state) baseImage(ctx context.Context) (engine.Image, error) {
+	if s.base == nil {
+		img, err := s.run.Engine.InspectImage(ctx, s.run.Spec.Params["base"])
+		if err != nil {
+			return engine.Image{}, fmt.Errorf("base image %s: %w", s.run.Spec.Params["base"], err)
+		}
+		s.base = &img
+	}
+	return *s.base, nil
+}
+
+func (s *state) checkBaseShared(ctx context.Context) (check.Outcome, error) {
+	base, err := s.baseImage(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	k, got := len(base.LayerIDs), s.image.LayerIDs
+	if !sharesBase(got, base.LayerIDs) {
+		return check.Failf("Les %d premières couches de l'image ne sont pas celles de %s : la base n'est pas partagée.",
+			"The image's first %d layers are not those of %s: the base is not shared.", k, s.run.Spec.Params["base"]).
+			With(shortList(base.LayerIDs), shortList(got[:min(len(got), k+1)])), nil
+	}
+	return check.Passf("Les %d couche(s) de %s sont réutilisées telles quelles (%s).", "The %d layer(s) of %s are reused as they are (%s).",
+		k, s.run.Spec.Params["base"], shortID(base.LayerIDs[0])), nil
+}
+
+// sharesBase reports whether layers start with all of base's layers.
+func sharesBase(layers, base []string) bool {
+	if len(base) == 0 || len(layers) < len(base) {
+		return false
+	}
+	for i := range base {
+		if layers[i] != base[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *state) checkLayers(ctx context.Context) (check.Outcome, error) {
+	base, err := s.baseImage(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	limit, err := strconv.Atoi(s.run.Spec.Params["max-new-layers"])
+	if err != nil {
+		return check.Outcome{}, fmt.Errorf("params.max-new-layers: %w", err)
+	}
+	added := len(s.image.LayerIDs) - len(base.LayerIDs)
+	if !sharesBase(s.image.LayerIDs, base.LayerIDs) {
+		added = len(s.image.LayerIDs)
+	}
+	hist := s.image.History
+	if len(base.History) <= len(hist) && sharesBase(s.image.LayerIDs, base.LayerIDs) {
+		hist = hist[len(base.History):]
+	}
+	// The Engine API's history has no empty_layer field: a zero size stands for it, so a layer
+	// that only deletes files looks empty there. The count comes from RootFS, which is exact.
+	var lines []string
+	for _, h := range hist {
+		mark := "—"
+		if !h.EmptyLayer {
+			mark = units.HumanSize(float64(h.Size))
+		}
+		lines = append(lines, fmt.Sprintf("%-8s %s", mark, oneLine(instruction(h.CreatedBy))))
+	}
+	seen := strings.Join(lines, "\n")
+	switch {
+	case added > limit:
+		return check.Failf("L'image ajoute %d couches au-dessus de la base, plus que %d : chaque RUN, COPY ou ADD en crée une, même un RUN qui ne fait que supprimer.",
+			"The image adds %d layers above its base, more than %d: every RUN, COPY or ADD makes one, even a RUN that only deletes.", added, limit).
+			With(fmt.Sprintf("au plus %d couches", limit), seen), nil
+	case added == 0:
+		return check.Failf("L'image n'ajoute aucune couche à sa base : le site n'y est pas copié.", "The image adds no layer to its base: the site is not copied into it.").
+			With("1 couche (COPY site/ /www/)", seen), nil
+	}
+	return check.Passf("%d couche(s) au-dessus de la base ; les instructions de métadonnées n'en créent pas.",
+		"%d layer(s) above the base; metadata instructions create none.", added), nil
+}
+
+// instruction strips the builders' decorations from a history line: BuildKit writes
+// `LABEL a=b` (or `RUN /bin/sh -c …`), the classic builder `/bin/sh -c #(nop)  LABEL a=b`.
+func instruction(createdBy string) string {
+	s := strings.TrimSpace(createdBy)
+	if i := strings.Index(s, "#(nop)"); i >= 0 {
+		return strings.TrimSpace(s[i+len("#(nop)"):])
+	}
+	if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
+		return "RUN " + rest
+	}
+	return s
+}
+
+// needsPull recognises a build that failed because it tried to reach a registry.
+func needsPull(msg string) bool {
+	for _, sign := range []string{"no such host", "pull access denied", "failed to resolve source metadata", "registry-1.docker.io", "manifest unknown", "failed to do request"} {
+		if strings.Contains(msg, sign) {
+			return true
+		}
+	}
+	return false
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		id = id[:12]
+	}
+	return id
+}
+
+func shortList(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = shortID(id)
+	}
+	if len(out) == 0 {
+		return "aucune couche"
+	}
+	return strings.Join(out, " ")
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}

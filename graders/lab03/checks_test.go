@@ -1,0 +1,374 @@
+package lab03
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/dockerfile"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/enginefake"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/lab"
+)
+
+// tarOf builds a tar holding files (name → content); a nil content makes a folder.
+func tarOf(t testing.TB, files [][2]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range files {
+		h := &tar.Header{Name: f[0], Mode: 0o644, Size: int64(len(f[1])), Typeflag: tar.TypeReg}
+		if f[1] == "/" {
+			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, 0o755
+		}
+		require.NoError(t, tw.WriteHeader(h))
+		if h.Typeflag == tar.TypeReg {
+			_, err := tw.Write([]byte(f[1]))
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, tw.Close())
+	return buf.Bytes()
+}
+
+func gz(t testing.TB, b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write(b)
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+// saveTar is a legacy-layout `docker save` archive of a two-layer image: the base, then a
+// layer that copies big.bin and a layer that deletes it (a whiteout).
+func saveTar(t testing.TB, compressed bool) ([]byte, string) {
+	config := []byte(`{"rootfs":{"type":"layers"}}`)
+	base := tarOf(t, [][2]string{{"bin/", "/"}, {"bin/busybox", "elf"}})
+	copyLayer := tarOf(t, [][2]string{{"www/", "/"}, {"www/index.html", "<h1>Docker Deep Dive</h1>"}, {"www/big.bin", "xxxx"}, {"www/.git/HEAD", "ref"}})
+	rmLayer := tarOf(t, [][2]string{{"www/.wh.big.bin", ""}})
+	if compressed {
+		copyLayer = gz(t, copyLayer)
+	}
+	manifest, _ := json.Marshal([]map[string]any{{"Config": "abc.json", "RepoTags": []string{"lab3/site:build"},
+		"Layers": []string{"l0/layer.tar", "l1/layer.tar", "l2/layer.tar", "l3/layer.tar"}}})
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(name string, b []byte) {
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}))
+		_, err := tw.Write(b)
+		require.NoError(t, err)
+	}
+	add("abc.json", config)
+	add("l0/layer.tar", base)
+	add("l1/layer.tar", copyLayer)
+	add("l2/layer.tar", rmLayer)
+	// An empty layer (a RUN that changed nothing) is two zero blocks.
+	add("l3/layer.tar", make([]byte, 1024))
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "l4/layer.tar", Typeflag: tar.TypeSymlink, Linkname: "../l1/layer.tar"}))
+	add("manifest.json", manifest)
+	require.NoError(t, tw.Close())
+	return buf.Bytes(), sha(config)
+}
+
+func TestReadArchive(t *testing.T) {
+	for _, compressed := range []bool{false, true} {
+		b, configID := saveTar(t, compressed)
+		a, err := readArchive(bytes.NewReader(b), true)
+		require.NoError(t, err)
+		id, err := a.configDigest()
+		require.NoError(t, err)
+		assert.Equal(t, configID, id)
+		layers, err := a.imageLayers([]string{"sha256:base", "sha256:copy", "sha256:rm", "sha256:empty"})
+		require.NoError(t, err)
+		require.Len(t, layers, 4)
+		assert.Empty(t, layers[3].Entries)
+		assert.Equal(t, layers[1].Entries, a.Layers["l4/layer.tar"], "a linked layer is its target's")
+
+		base := []string{"sha256:base"}
+		assert.Equal(t, []string{"/www/.git", "/www/big.bin"}, trapsInLayers(layers, base, []string{"big.bin", ".git", "drafts"}))
+		assert.Equal(t, []string{"/www/.wh.big.bin"}, whiteouts(layers, base))
+		// The base's own files are never the student's.
+		assert.Empty(t, trapsInLayers(layers, []string{"sha256:base", "sha256:copy"}, []string{"big.bin", ".git"}))
+
+		_, err = a.imageLayers([]string{"sha256:one"})
+		assert.ErrorContains(t, err, "4 layers, the image has 1")
+	}
+	// Without layers, only the metadata is read.
+	b, configID := saveTar(t, false)
+	a, err := readArchive(bytes.NewReader(b), false)
+	require.NoError(t, err)
+	assert.Empty(t, a.Layers)
+	id, err := a.configDigest()
+	require.NoError(t, err)
+	assert.Equal(t, configID, id)
+	assert.Equal(t, []string{"lab3/site:build"}, a.Manifest[0].RepoTags)
+}
+
+func TestReadArchiveRefuses(t *testing.T) {
+	a, err := readArchive(bytes.NewReader(tarOf(t, [][2]string{{"hello.txt", "hi"}})), true)
+	require.NoError(t, err)
+	_, err = a.configDigest()
+	assert.ErrorContains(t, err, "no manifest.json")
+	_, err = a.imageLayers(nil)
+	assert.ErrorContains(t, err, "no manifest.json")
+
+	_, err = readArchive(bytes.NewReader([]byte("not a tar at all, not even close............")), true)
+	assert.Error(t, err)
+
+	bad := tarOf(t, [][2]string{{"manifest.json", "{not json"}})
+	_, err = readArchive(bytes.NewReader(bad), false)
+	assert.ErrorContains(t, err, "manifest.json")
+
+	missing := tarOf(t, [][2]string{{"manifest.json", `[{"Config":"nope.json","Layers":["x/layer.tar"]}]`}})
+	a, err = readArchive(bytes.NewReader(missing), true)
+	require.NoError(t, err)
+	_, err = a.configDigest()
+	assert.ErrorContains(t, err, "config nope.json missing")
+	_, err = a.imageLayers(nil)
+	assert.ErrorContains(t, err, "layer x/layer.tar missing")
+}
+
+func FuzzReadArchive(f *testing.F) {
+	b, _ := saveTar(f, false)
+	f.Add(b)
+	c, _ := saveTar(f, true)
+	f.Add(c)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := readArchive(bytes.NewReader(data), true)
+		if err != nil {
+			return
+		}
+		_, _ = a.configDigest()
+		_, _ = a.imageLayers(nil)
+		_ = foreignNames(a)
+	})
+}
+
+func TestForeignNames(t *testing.T) {
+	tests := []struct {
+		name  string
+		tags  []string
+		other []string
+		want  []string
+	}{
+		{"the lab's names", []string{"lab3/site:build", "127.0.0.1:5000/lab3/site:1.0", "docker.io/lab3/site:1"}, nil, nil},
+		{"a base image", []string{"lab3/site:build", "ddlab/busybox:1"}, nil, []string{"ddlab/busybox:1"}},
+		{"another repo under a host", []string{"127.0.0.1:5000/evil/lab3/site:1"}, nil, []string{"127.0.0.1:5000/evil/lab3/site:1"}},
+		{"legacy repositories file", nil, []string{"ddlab/go:1"}, []string{"ddlab/go:1"}},
+		{"repo prefix only", []string{"lab3/sitex:1"}, nil, []string{"lab3/sitex:1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &archive{Manifest: []archiveImage{{RepoTags: tt.tags}}, OtherNames: tt.other}
+			assert.Equal(t, tt.want, foreignNames(a))
+		})
+	}
+}
+
+func TestInstruction(t *testing.T) {
+	tests := map[string]string{
+		"LABEL ddlab.lab=lab3":                         "LABEL ddlab.lab=lab3",
+		"/bin/sh -c #(nop)  LABEL ddlab.lab=lab3":      "LABEL ddlab.lab=lab3",
+		"/bin/sh -c rm -rf /www/big.bin":               "RUN rm -rf /www/big.bin",
+		"RUN /bin/sh -c chmod -R a+rX /www # buildkit": "RUN /bin/sh -c chmod -R a+rX /www # buildkit",
+		"  /bin/sh -c #(nop) COPY dir:abc in /www/   ": "COPY dir:abc in /www/",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, instruction(in), in)
+	}
+}
+
+func TestDangling(t *testing.T) {
+	assert.True(t, dangling(engine.ImageSummary{}))
+	assert.True(t, dangling(engine.ImageSummary{Tags: []string{"<none>:<none>"}}))
+	assert.False(t, dangling(engine.ImageSummary{Tags: []string{"lab3/site:build"}}))
+	assert.False(t, dangling(engine.ImageSummary{Tags: []string{"<none>:<none>", "lab3/site:rebuild"}}))
+}
+
+func TestSharesBase(t *testing.T) {
+	assert.True(t, sharesBase([]string{"a", "b"}, []string{"a"}))
+	assert.True(t, sharesBase([]string{"a"}, []string{"a"}))
+	assert.False(t, sharesBase([]string{"x", "b"}, []string{"a"}))
+	assert.False(t, sharesBase([]string{"a"}, []string{"a", "b"}))
+	assert.False(t, sharesBase([]string{"a"}, nil))
+}
+
+func TestFinalBase(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"FROM ddlab/busybox:1\nCOPY site/ /www/\n", "ddlab/busybox:1"},
+		{"FROM ddlab/go:1 AS x\nFROM ddlab/busybox:1\n", "ddlab/busybox:1"},
+		{"FROM ddlab/busybox:1 AS base\nFROM base AS site\nFROM site\n", "ddlab/busybox:1"},
+		{"FROM ddlab/busybox:1 AS x\nFROM ddlab/webapp:1\n", "ddlab/webapp:1"},
+	}
+	for _, tt := range tests {
+		df := dockerfile.Analyze(context.Background(), "Dockerfile", []byte(tt.src))
+		require.Nil(t, df.ParseError, tt.src)
+		got, _ := finalBase(df)
+		assert.Equal(t, tt.want, got, tt.src)
+	}
+}
+
+func TestMeasureContext(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"Dockerfile": "FROM x\n", "site/index.html": "<h1>", "big.bin": "0123456789",
+		".git/HEAD": "ref", "site/drafts/x": "nested, not a root trap",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	}
+	u, err := measureContext(dir, []string{"big.bin", ".git", "drafts", "secrets.env"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{".git", "big.bin"}, u.Traps)
+	assert.Equal(t, 5, u.Files)
+	assert.EqualValues(t, len("FROM x\n")+4+10+3+len("nested, not a root trap"), u.Bytes)
+}
+
+// newState is a state over a fake engine and lab 3's real spec.
+func newState(t *testing.T, f *enginefake.Fake) *state {
+	t.Helper()
+	cat, err := lab.Load(os.DirFS("../../labs"))
+	require.NoError(t, err)
+	spec, err := cat.Spec("lab3")
+	require.NoError(t, err)
+	return &state{run: &grader.Run{ID: "0123456789abcdef", Spec: spec, Engine: f, Cleanup: &grader.Cleanup{},
+		Progress: func(string) {}, Detail: func(string) {}}}
+}
+
+func TestCheckLabels(t *testing.T) {
+	full := map[string]string{"ddlab.lab": "lab3", "org.opencontainers.image.title": "site",
+		"org.opencontainers.image.version": "1.0", "org.opencontainers.image.source": "https://x"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range full {
+			m[a] = b
+		}
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	tests := []struct {
+		name   string
+		labels map[string]string
+		want   check.Status
+		msg    string
+	}{
+		{"all there", full, check.Pass, "Labels présents"},
+		{"no source", with("org.opencontainers.image.source", ""), check.Fail, "org.opencontainers.image.source (absent)"},
+		{"wrong version", with("org.opencontainers.image.version", "2.0"), check.Fail, `org.opencontainers.image.version="2.0" (attendu "1.0")`},
+		{"wrong lab", with("ddlab.lab", "lab5"), check.Fail, "ddlab.lab="},
+		{"none", nil, check.Fail, "ddlab.lab (absent)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newState(t, &enginefake.Fake{})
+			s.image = engine.Image{Labels: tt.labels}
+			o, err := s.checkLabels(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR, tt.msg)
+		})
+	}
+}
+
+func TestCheckLayers(t *testing.T) {
+	base := engine.Image{LayerIDs: []string{"b0"}, History: []engine.HistoryEntry{{CreatedBy: "import", Size: 2 << 20}, {CreatedBy: `CMD ["sh"]`, EmptyLayer: true}}}
+	hist := func(extra ...engine.HistoryEntry) []engine.HistoryEntry {
+		return append(append([]engine.HistoryEntry{}, base.History...), extra...)
+	}
+	tests := []struct {
+		name string
+		img  engine.Image
+		want check.Status
+		msg  string
+	}{
+		{"one COPY", engine.Image{LayerIDs: []string{"b0", "c1"}, History: hist(engine.HistoryEntry{CreatedBy: "COPY site/ /www/", Size: 500}, engine.HistoryEntry{CreatedBy: "LABEL a=b", EmptyLayer: true})},
+			check.Pass, "1 couche(s)"},
+		{"COPY and three RUNs", engine.Image{LayerIDs: []string{"b0", "c1", "r1", "r2", "r3"}},
+			check.Fail, "L'image ajoute 4 couches"},
+		{"nothing copied", engine.Image{LayerIDs: []string{"b0"}}, check.Fail, "aucune couche"},
+		{"another base counts all", engine.Image{LayerIDs: []string{"x0", "c1"}}, check.Fail, "L'image ajoute 2 couches"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newState(t, &enginefake.Fake{})
+			s.base, s.image = &base, tt.img
+			if tt.name == "another base counts all" {
+				s.run.Spec.Params["max-new-layers"] = "1"
+			}
+			o, err := s.checkLayers(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, o.Status, o.Message.FR)
+			assert.Contains(t, o.Message.FR, tt.msg)
+		})
+	}
+}
+
+func TestPushSkipsOnRemoteEngine(t *testing.T) {
+	f := &enginefake.Fake{
+		InfoFn:    func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil },
+		HostValue: "tcp://build-server:2376",
+	}
+	s := newState(t, f)
+	s.imageID = "sha256:abc"
+	for _, run := range []func(context.Context) (check.Outcome, error){s.checkPush, s.checkPullDigest, s.checkSemver} {
+		o, err := run(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, check.Skip, o.Status)
+		assert.True(t, o.Excluded, "an environment skip leaves the denominator")
+		assert.Contains(t, o.Message.FR, "moteur Docker est distant")
+	}
+	assert.Nil(t, s.reg, "no registry is started for a remote engine")
+}
+
+func TestCheckBaseSharedFails(t *testing.T) {
+	f := &enginefake.Fake{InspectImageFn: func(_ context.Context, ref string) (engine.Image, error) {
+		if ref != "ddlab/busybox:1" {
+			return engine.Image{}, errors.New("unexpected " + ref)
+		}
+		return engine.Image{LayerIDs: []string{"sha256:busybox"}}, nil
+	}}
+	s := newState(t, f)
+	s.image = engine.Image{LayerIDs: []string{"sha256:scratch-app", "sha256:site"}}
+	o, err := s.checkBaseShared(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, check.Fail, o.Status)
+	assert.Contains(t, o.Message.FR, "la base n'est pas partagée")
+
+	s.image = engine.Image{LayerIDs: []string{"sha256:busybox", "sha256:site"}}
+	o, err = s.checkBaseShared(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, check.Pass, o.Status)
+}
+
+func TestUnreachable(t *testing.T) {
+	const host = "127.0.0.1:41234"
+	assert.True(t, unreachable(`Get "http://127.0.0.1:41234/v2/": dial tcp 127.0.0.1:41234: connect: connection refused`, host))
+	assert.True(t, unreachable(`Get "https://127.0.0.1:41234/v2/": dial tcp 127.0.0.1:41234: i/o timeout`, host))
+	assert.False(t, unreachable("publish.sh : à compléter", host), "a script that never pushed is the student's")
+	assert.False(t, unreachable(`dial tcp 127.0.0.1:5000: connect: connection refused`, host), "another registry than the grader's")
+}

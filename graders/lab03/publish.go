@@ -1,0 +1,245 @@
+package lab03
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/registry"
+)
+
+// published runs publish.sh once against the grader's own registry. skip is the verdict of
+// every registry check when this engine cannot reach that registry.
+func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) {
+	if s.skip != nil || s.publish != nil {
+		return s.skip, nil
+	}
+	r := s.run
+	info, err := r.Engine.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if info.Remote {
+		o := check.Skipf("Non évalué : le moteur Docker est distant (%s) et ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
+			"Not evaluated: the Docker engine is remote (%s) and cannot reach the registry the grader opens on this machine's 127.0.0.1.", r.Engine.Host())
+		o.Excluded = true
+		s.skip = &o
+		return s.skip, nil
+	}
+	max, err := units.RAMInBytes(r.Spec.Params["registry-max"])
+	if err != nil {
+		return nil, fmt.Errorf("params.registry-max: %w", err)
+	}
+	reg, err := registry.Start(max)
+	if err != nil {
+		return nil, err
+	}
+	r.Cleanup.Add("registry "+reg.Host(), func(ctx context.Context) error {
+		// Names under the registry's host may sit on any image (a script may push a base
+		// image): take them all away, then stop the registry.
+		names := append(strings.Fields(r.Spec.Params["tags"]), strings.Fields(r.Spec.Params["semver-tags"])...)
+		if tags, err := reg.Tags(ctx, repo); err == nil {
+			names = append(names, tags...)
+		}
+		var errs []error
+		for _, t := range names {
+			if err := r.Engine.RemoveImage(ctx, reg.Host()+"/"+repo+":"+t, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
+				errs = append(errs, err)
+			}
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return errors.Join(append(errs, reg.Close(cctx))...)
+	})
+	s.reg = reg
+	if err := s.ensureTagged(ctx); err != nil {
+		return nil, err
+	}
+	res, err := r.Script(ctx, "publish.sh", "IMAGE="+imageRef, "REGISTRY="+reg.Host())
+	if err != nil {
+		return nil, err
+	}
+	s.publish = &res
+	if res.ExitCode != 0 && reg.Received() == 0 && unreachable(res.Output, reg.Host()) {
+		// Nothing arrived and docker says it cannot connect: the engine does not share this
+		// machine's loopback (Docker Desktop's VM, a rootless engine's own namespace…).
+		o := check.Skipf("Non évalué : le moteur Docker ne joint pas le registre que le correcteur ouvre sur %s (moteur dans une VM ou un autre espace réseau ?).",
+			"Not evaluated: the Docker engine cannot reach the registry the grader opens on %s (an engine in a VM or another network namespace?).", reg.Host())
+		o.Excluded = true
+		s.skip = &o
+		return s.skip, nil
+	}
+	return nil, nil
+}
+
+// unreachable recognises docker's complaint when it cannot connect to the registry at host.
+func unreachable(output, host string) bool {
+	if !strings.Contains(output, host) {
+		return false
+	}
+	for _, sign := range []string{"connection refused", "i/o timeout", "no route to host", "connect: network is unreachable"} {
+		if strings.Contains(output, sign) {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureTagged gives the built image its contract name again, in case a script took it away.
+func (s *state) ensureTagged(ctx context.Context) error {
+	err := s.run.Engine.TagImage(ctx, s.imageID, imageRef)
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil // gone: the check that needs it says so
+	}
+	return err
+}
+
+// pushed resolves the given tags in the registry. missing lists the tags it does not hold.
+func (s *state) pushed(ctx context.Context, tags []string) (found map[string]registry.Manifest, missing []string, _ error) {
+	found = map[string]registry.Manifest{}
+	for _, t := range tags {
+		m, err := s.reg.Resolve(ctx, repo, t)
+		switch {
+		case errors.Is(err, registry.ErrNotFound):
+			missing = append(missing, t)
+		case err != nil:
+			return nil, nil, err
+		default:
+			found[t] = m
+		}
+	}
+	return found, missing, nil
+}
+
+// registryTags lists what the registry holds under repo, for messages.
+func (s *state) registryTags(ctx context.Context) string {
+	tags, err := s.reg.Tags(ctx, repo)
+	if err != nil || len(tags) == 0 {
+		return fmt.Sprintf("aucun tag sous %s dans le registre", repo)
+	}
+	sort.Strings(tags)
+	return repo + " : " + strings.Join(tags, ", ")
+}
+
+func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
+	if skip, err := s.published(ctx); skip != nil || err != nil {
+		return deref(skip), err
+	}
+	if s.publish.ExitCode != 0 || s.publish.TimedOut {
+		return grader.ScriptFailed("publish.sh", *s.publish), nil
+	}
+	want := strings.Fields(s.run.Spec.Params["tags"])
+	found, missing, err := s.pushed(ctx, want)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if len(missing) > 0 {
+		return check.Failf("Le registre n'a pas %s:%s : publish.sh doit taguer $REGISTRY/%s:<tag> et pousser chaque tag.",
+			"The registry lacks %s:%s: publish.sh must tag $REGISTRY/%s:<tag> and push each tag.", repo, missing[0], repo).
+			With(repo+" : "+strings.Join(want, ", "), s.registryTags(ctx)), nil
+	}
+	first := found[want[0]]
+	for _, t := range want[1:] {
+		if found[t].Digest != first.Digest {
+			return check.Failf("%s:%s et %s:%s désignent des manifestes différents : ce ne sont pas deux noms de la même image.",
+				"%s:%s and %s:%s name different manifests: they are not two names of one image.", repo, want[0], repo, t).
+				With("un seul digest", fmt.Sprintf("%s → %s\n%s → %s", want[0], first.Digest, t, found[t].Digest)), nil
+		}
+	}
+	if first.ConfigDigest != s.imageID && first.Digest != s.imageID {
+		got := first.ConfigDigest
+		if got == "" {
+			got = first.MediaType + " (sans config)"
+		}
+		return check.Failf("L'image poussée n'est pas celle que le correcteur a construite ($IMAGE) : sa config a un autre digest.",
+			"The pushed image is not the one the grader built ($IMAGE): its config has another digest.").
+			With("config.digest = "+s.imageID, "config.digest = "+got), nil
+	}
+	return check.Passf("%s → %s, config = ID de l'image construite (%s).", "%s → %s, config = ID of the built image (%s).",
+		strings.Join(want, ", "), first.Digest, shortID(s.imageID)), nil
+}
+
+func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
+	if skip, err := s.published(ctx); skip != nil || err != nil {
+		return deref(skip), err
+	}
+	e := s.run.Engine
+	tag := strings.Fields(s.run.Spec.Params["tags"])[0]
+	m, err := s.reg.Resolve(ctx, repo, tag)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	// Every local name goes, so the pull has to download the image again.
+	img, err := e.InspectImage(ctx, s.imageID)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	for _, ref := range append(append([]string{}, img.RepoTags...), img.RepoDigests...) {
+		if err := e.RemoveImage(ctx, ref, false); err != nil && !errors.Is(err, engine.ErrNotFound) {
+			return check.Failf("Impossible de retirer le nom local %s avant de tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
+				"Cannot remove the local name %s before pulling by digest (does a container use the image?): %s", ref, oneLine(err.Error())).
+				With("une image sans conteneur qui l'utilise", oneLine(err.Error())), nil
+		}
+	}
+	if _, err := e.InspectImage(ctx, s.imageID); err == nil {
+		if err := e.RemoveImage(ctx, s.imageID, false); err != nil && !errors.Is(err, engine.ErrNotFound) {
+			return check.Failf("L'image locale ne peut pas être supprimée avant de la tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
+				"The local image cannot be removed before pulling it by digest (does a container use the image?): %s", oneLine(err.Error())).
+				With("une image sans conteneur qui l'utilise", oneLine(err.Error())), nil
+		}
+	}
+	ref := s.reg.Host() + "/" + repo + "@" + m.Digest
+	s.run.Progress("docker pull " + ref + "…")
+	pullErr := e.PullImage(ctx, ref)
+	got, err := e.InspectImage(ctx, ref)
+	if err == nil {
+		// The image is back: it keeps its contract name for the checks after this one.
+		s.imageID = got.ID
+		if err := e.TagImage(ctx, got.ID, imageRef); err != nil {
+			return check.Outcome{}, err
+		}
+	}
+	switch {
+	case pullErr != nil:
+		return check.Failf("docker pull %s échoue : %s", "docker pull %s fails: %s", ref, oneLine(pullErr.Error())).
+			With("l'image tirée par son digest", oneLine(pullErr.Error())), nil
+	case err != nil:
+		return check.Outcome{}, err
+	case got.ID != img.ID && got.ID != m.Digest:
+		return check.Failf("L'image tirée par digest a l'ID %s, pas celui de l'image poussée (%s).", "The image pulled by digest has ID %s, not that of the pushed image (%s).",
+			shortID(got.ID), shortID(img.ID)).With(img.ID, got.ID), nil
+	}
+	return check.Passf("Image supprimée localement puis tirée par %s : même ID %s.", "Image removed locally, then pulled by %s: same ID %s.",
+		m.Digest, shortID(got.ID)), nil
+}
+
+func (s *state) checkSemver(ctx context.Context) (check.Outcome, error) {
+	if skip, err := s.published(ctx); skip != nil || err != nil {
+		return deref(skip), err
+	}
+	ref := strings.Fields(s.run.Spec.Params["tags"])[0]
+	want := strings.Fields(s.run.Spec.Params["semver-tags"])
+	found, missing, err := s.pushed(ctx, append([]string{ref}, want...))
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if len(missing) > 0 {
+		return check.Failf("Le registre n'a pas %s:%s.", "The registry lacks %s:%s.", repo, missing[0]).
+			With(repo+" : "+strings.Join(want, ", ")+" (même digest que "+ref+")", s.registryTags(ctx)), nil
+	}
+	for _, t := range want {
+		if found[t].Digest != found[ref].Digest {
+			return check.Failf("%s:%s ne désigne pas le même digest que %s:%s.", "%s:%s does not name the same digest as %s:%s.", repo, t, repo, ref).
+				With(found[ref].Digest, found[t].Digest), nil
+		}
+	}
+	return check.Passf("%s et %s désignent %s, comme %s.", "%s and %s name %s, like %s.", repo+":"+want[0], strings.Join(want[1:], ", "), found[ref].Digest, ref), nil
+}

@@ -1,0 +1,213 @@
+package lab04
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// wantLimits are the limits the contract asks for.
+type wantLimits struct {
+	Memory, NanoCPUs, Pids int64
+}
+
+func (s *state) wantLimits() (wantLimits, error) {
+	var w wantLimits
+	var err error
+	if w.Memory, err = s.int64("memory"); err != nil {
+		return w, err
+	}
+	if w.NanoCPUs, err = s.int64("nano-cpus"); err != nil {
+		return w, err
+	}
+	w.Pids, err = s.int64("pids-limit")
+	return w, err
+}
+
+func (s *state) checkLimits(ctx context.Context) (check.Outcome, error) {
+	w, err := s.wantLimits()
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	c, err := s.run.Engine.InspectContainer(ctx, s.appID)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	return judgeLimits(c.Resources, w), nil
+}
+
+// judgeLimits compares HostConfig's limits with the contract's, naming every difference.
+func judgeLimits(got engine.Resources, w wantLimits) check.Outcome {
+	var fr, en []string
+	add := func(f, e string, args ...any) {
+		fr, en = append(fr, fmt.Sprintf(f, args...)), append(en, fmt.Sprintf(e, args...))
+	}
+	if got.Memory != w.Memory {
+		add("mémoire %s au lieu de %s (--memory)", "memory %s instead of %s (--memory)", bytesText(got.Memory), bytesText(w.Memory))
+	}
+	switch {
+	case got.MemorySwap == got.Memory && got.Memory == w.Memory:
+	case got.MemorySwap == 0 && got.Memory > 0:
+		add("--memory-swap absent : Docker ajoute autant de swap que de mémoire (%s au total)",
+			"--memory-swap missing: Docker adds as much swap as memory (%s in all)", bytesText(2*got.Memory))
+	case got.MemorySwap == -1:
+		add("--memory-swap -1 : swap illimité", "--memory-swap -1: unlimited swap")
+	case got.MemorySwap != w.Memory:
+		add("mémoire + swap %s au lieu de %s (--memory-swap)", "memory + swap %s instead of %s (--memory-swap)",
+			bytesText(got.MemorySwap), bytesText(w.Memory))
+	}
+	if cpus := effectiveNanoCPUs(got); cpus != w.NanoCPUs {
+		add("%s CPU au lieu de %s (--cpus)", "%s CPUs instead of %s (--cpus)", cpuText(cpus), cpuText(w.NanoCPUs))
+	}
+	if got.PidsLimit != w.Pids {
+		pids := fmt.Sprint(got.PidsLimit)
+		if got.PidsLimit <= 0 {
+			pids = "aucune limite"
+		}
+		add("limite de PID %s au lieu de %d (--pids-limit)", "PIDs limit %s instead of %d (--pids-limit)", pids, w.Pids)
+	}
+	want := fmt.Sprintf("Memory=%d MemorySwap=%d NanoCpus=%d PidsLimit=%d", w.Memory, w.Memory, w.NanoCPUs, w.Pids)
+	seen := fmt.Sprintf("Memory=%d MemorySwap=%d NanoCpus=%d CpuQuota=%d CpuPeriod=%d PidsLimit=%d",
+		got.Memory, got.MemorySwap, got.NanoCPUs, got.CPUQuota, got.CPUPeriod, got.PidsLimit)
+	if len(fr) > 0 {
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: "Limites de lab4-app incorrectes : " + strings.Join(fr, " ; ") + ".",
+			EN: "Wrong limits on lab4-app: " + strings.Join(en, "; ") + ".",
+		}}.With(want, seen)
+	}
+	return check.Passf("Limites appliquées : %s de mémoire sans swap, %s CPU, %d PID.", "Limits applied: %s of memory without swap, %s CPUs, %d PIDs.",
+		bytesText(w.Memory), cpuText(w.NanoCPUs), w.Pids)
+}
+
+// effectiveNanoCPUs reads --cpus, or its older spelling --cpu-quota/--cpu-period.
+func effectiveNanoCPUs(r engine.Resources) int64 {
+	if r.NanoCPUs != 0 || r.CPUQuota <= 0 {
+		return r.NanoCPUs
+	}
+	period := r.CPUPeriod
+	if period <= 0 {
+		period = 100000 // the kernel's default CFS period, in µs
+	}
+	return r.CPUQuota * 1e9 / period
+}
+
+func cpuText(nano int64) string {
+	if nano == 0 {
+		return "illimité"
+	}
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", float64(nano)/1e9), "0"), ".")
+}
+
+func bytesText(n int64) string {
+	switch {
+	case n == 0:
+		return "illimitée"
+	case n < 0:
+		return "illimitée"
+	case n%(1<<20) == 0:
+		return fmt.Sprintf("%d Mio", n>>20)
+	}
+	return fmt.Sprintf("%d octets", n)
+}
+
+func (s *state) checkPort(ctx context.Context) (check.Outcome, error) {
+	c, fail, err := s.app(ctx)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	if o, ok := judgeBinding(c.Ports, s.param("host-ip"), s.param("host-port")); !ok {
+		return o, nil
+	}
+	base, stop, err := s.baseURL(ctx, c)
+	if stop != nil || err != nil {
+		return deref(stop), err
+	}
+	rep := s.getReady(ctx, base+"/health", 5*time.Second, nil)
+	if rep.Err != nil || rep.Status != http.StatusOK {
+		return check.Failf("GET %s/health ne renvoie pas 200.", "GET %s/health does not return 200.", base).
+			With("HTTP 200 ok", rep.String()), nil
+	}
+	return check.Passf("8080 publié sur %s seulement ; GET /health répond 200.", "8080 published on %s only; GET /health answers 200.",
+		net.JoinHostPort(s.param("host-ip"), s.param("host-port"))), nil
+}
+
+// judgeBinding wants port 8080/tcp published on ip:port and nowhere else.
+func judgeBinding(ports []engine.PortBinding, ip, port string) (check.Outcome, bool) {
+	want := net.JoinHostPort(ip, port) + " → 8080/tcp"
+	var ours, others []engine.PortBinding
+	for _, p := range ports {
+		if p.ContainerPort != "8080/tcp" {
+			continue
+		}
+		if p.HostIP == ip && p.HostPort == port {
+			ours = append(ours, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	for _, p := range others {
+		if a := net.ParseIP(p.HostIP); p.HostIP == "" || a != nil && a.IsUnspecified() {
+			return check.Failf("Le port 8080 est publié sur toutes les interfaces (%s) : n'importe quelle machine du réseau peut le joindre.",
+				"Port 8080 is published on every interface (%s): any machine on the network can reach it.",
+				net.JoinHostPort(p.HostIP, p.HostPort)).With(want, bindings(ports)), false
+		}
+	}
+	switch {
+	case len(ours) == 0:
+		return check.Failf("Le port 8080 de lab4-app n'est pas publié sur %s.", "lab4-app's port 8080 is not published on %s.",
+			net.JoinHostPort(ip, port)).With(want, bindings(ports)), false
+	case len(others) > 0:
+		return check.Failf("Le port 8080 est publié ailleurs aussi (%s).", "Port 8080 is published elsewhere too (%s).",
+			bindings(others)).With(want, bindings(ports)), false
+	}
+	return check.Outcome{}, true
+}
+
+func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
+	c, fail, err := s.app(ctx)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	base, stop, err := s.baseURL(ctx, c)
+	if stop != nil || err != nil {
+		return deref(stop), err
+	}
+	want := s.param("app-mode")
+	rep := s.getReady(ctx, base+"/env/APP_MODE", 5*time.Second, nil)
+	switch {
+	case rep.Err != nil:
+		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", base).With("APP_MODE="+want, rep.String()), nil
+	case rep.Status == http.StatusNotFound:
+		return check.Failf("APP_MODE n'est pas définie dans lab4-app.", "APP_MODE is not set in lab4-app.").
+			With("APP_MODE="+want, envOf(c.Env, "APP_MODE")), nil
+	case rep.Status != http.StatusOK:
+		return check.Failf("GET /env/APP_MODE répond %d.", "GET /env/APP_MODE answers %d.", rep.Status).With("APP_MODE="+want, rep.String()), nil
+	case rep.Body != want:
+		return check.Failf("APP_MODE vaut « %s » dans lab4-app.", "APP_MODE is %q in lab4-app.", short(rep.Body, 60)).
+			With("APP_MODE="+want, "APP_MODE="+short(rep.Body, 60)), nil
+	}
+	return check.Passf("GET /env/APP_MODE renvoie %s.", "GET /env/APP_MODE returns %s.", want), nil
+}
+
+// envOf shows how env sets name, for a report.
+func envOf(env []string, name string) string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, name+"=") {
+			return kv
+		}
+	}
+	return name + " absente de l'environnement du conteneur"
+}
+
+func deref(o *check.Outcome) check.Outcome {
+	if o == nil {
+		return check.Outcome{}
+	}
+	return *o
+}

@@ -1,0 +1,176 @@
+package lab04
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+const answerFile = "diagnostic.yaml"
+
+// truth is what the grader saw when it ran the broken image itself, without any variable.
+type truth struct {
+	ExitCode int
+	Variable string
+	State    string
+}
+
+func (s *state) checkDiagnostic(ctx context.Context) (check.Outcome, error) {
+	data, fail := s.readAnswerFile()
+	if fail != nil {
+		return *fail, nil
+	}
+	a, perr := parseAnswers(data)
+	if perr != nil {
+		o := check.Outcome{Status: check.Fail, Message: check.Text{FR: answerFile + " : " + perr.FR, EN: answerFile + ": " + perr.EN}}
+		return o.At(answerFile, perr.Line).With(keyExitCode+", "+keyVariable+", "+keyState+" remplies", lineOf(data, perr.Line)), nil
+	}
+	t, err := s.brokenTruth(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	return judgeAnswers(a, t, s.param("broken-image")), nil
+}
+
+// readAnswerFile reads diagnostic.yaml from the private copy of the submission.
+func (s *state) readAnswerFile() ([]byte, *check.Outcome) {
+	p := filepath.Join(s.run.Files, answerFile)
+	st, err := os.Lstat(p)
+	if err != nil || !st.Mode().IsRegular() {
+		why := check.T("%s est absent du dossier du lab.", "%s is missing from the lab folder.", answerFile)
+		for _, r := range s.run.Refused {
+			if r.Path == answerFile {
+				why = r.Message
+			}
+		}
+		o := check.Outcome{Status: check.Fail, Message: why}.With(answerFile+" avec "+keyExitCode+", "+keyVariable+", "+keyState, "absent")
+		return nil, &o
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		o := check.Failf("%s est illisible : %v", "%s cannot be read: %v", answerFile, err)
+		return nil, &o
+	}
+	defer f.Close()
+	// One byte more than the parser accepts, so it can say the file is too big.
+	data, err := io.ReadAll(io.LimitReader(f, maxAnswerBytes+1))
+	if err != nil {
+		o := check.Failf("%s est illisible : %v", "%s cannot be read: %v", answerFile, err)
+		return nil, &o
+	}
+	return data, nil
+}
+
+// judgeAnswers compares the answers with what the grader saw. It does not give the right
+// values away: the point of the exercise is to find them with docker ps, logs and inspect.
+func judgeAnswers(a answers, t truth, image string) check.Outcome {
+	type wrong struct {
+		key, got, how string
+	}
+	var bad []wrong
+	if a.ExitCode != t.ExitCode {
+		bad = append(bad, wrong{keyExitCode, fmt.Sprint(a.ExitCode), "docker inspect -f '{{.State.ExitCode}}'"})
+	}
+	if strings.TrimPrefix(a.Variable, "$") != t.Variable {
+		bad = append(bad, wrong{keyVariable, a.Variable, "docker logs"})
+	}
+	if st, _, _ := strings.Cut(strings.ToLower(a.State), " "); st != strings.ToLower(t.State) {
+		bad = append(bad, wrong{keyState, a.State, "docker ps -a, docker inspect -f '{{.State.Status}}'"})
+	}
+	if len(bad) == 0 {
+		return check.Passf("Diagnostic exact : le correcteur a lancé %s et observé les mêmes code de sortie, variable manquante et état.",
+			"Correct diagnosis: the grader ran %s and saw the same exit code, missing variable and state.", image)
+	}
+	var keys, exp, got []string
+	for _, b := range bad {
+		keys = append(keys, b.key)
+		exp = append(exp, fmt.Sprintf("%s : ce que montre %s", b.key, b.how))
+		got = append(got, fmt.Sprintf("ligne %d : %s: %s", a.Line[b.key], b.key, short(b.got, 60)))
+	}
+	o := check.Failf("Le correcteur a lancé %s sans variable d'environnement : %s ne correspond pas à ce qu'il a observé.",
+		"The grader ran %s without any environment variable: %s does not match what it saw.", image, strings.Join(keys, ", "))
+	return o.At(answerFile, a.Line[bad[0].key]).With(strings.Join(exp, "\n"), strings.Join(got, "\n"))
+}
+
+// brokenTruth runs the broken image as the student was told to (no variable), waits for it
+// to stop, and reads its exit code, state and logs, then removes it.
+func (s *state) brokenTruth(ctx context.Context) (truth, error) {
+	r, image := s.run, s.param("broken-image")
+	wait, err := s.duration("diagnostic-wait")
+	if err != nil {
+		return truth{}, err
+	}
+	r.Progress("le correcteur lance " + image + " sans variable…")
+	id, err := r.Engine.Run(ctx, engine.RunSpec{Name: r.Name("broken"), Image: image, Labels: r.Labels()})
+	if id != "" {
+		// The run's label sweep is the safety net; removing it at once keeps lab4's
+		// label clear for the student's cleanup.sh.
+		defer func() {
+			_ = r.Engine.Remove(context.WithoutCancel(ctx), engine.Ref{Kind: engine.KindContainer, ID: id})
+		}()
+	}
+	if errors.Is(err, engine.ErrNotFound) {
+		return truth{}, fmt.Errorf("%s: %w (run `grade images` first)", image, err)
+	} else if err != nil {
+		return truth{}, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	code, err := r.Engine.Wait(wctx, id)
+	if err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
+			return truth{}, fmt.Errorf("%s was still running after %s: it should stop at once without DATABASE_URL", image, wait)
+		}
+		return truth{}, err
+	}
+	c, err := r.Engine.InspectContainer(ctx, id)
+	if err != nil {
+		return truth{}, err
+	}
+	logs, err := r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 16 << 10})
+	if err != nil {
+		return truth{}, err
+	}
+	v := missingVariable(logs.Stderr + "\n" + logs.Stdout)
+	if v == "" {
+		return truth{}, fmt.Errorf("%s: no missing variable named in its logs: %q", image, short(logs.Stderr+logs.Stdout, 300))
+	}
+	return truth{ExitCode: code, Variable: v, State: c.Status}, nil
+}
+
+var missingRe = []*regexp.Regexp{
+	regexp.MustCompile(`variable\s+\$?([A-Za-z_][A-Za-z0-9_]*)\s+manquante`),
+	regexp.MustCompile(`(?i)missing\s+(?:environment\s+)?variable:?\s+\$?([A-Za-z_][A-Za-z0-9_]*)`),
+}
+
+// missingVariable finds the variable the app complains about ("ERREUR: variable
+// DATABASE_URL manquante").
+func missingVariable(logs string) string {
+	for _, re := range missingRe {
+		if m := re.FindStringSubmatch(logs); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// lineOf returns line n of data (1-based), for the report.
+func lineOf(data []byte, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	// YAML counts a lone CR as a line break too.
+	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
+	if n > len(lines) {
+		return ""
+	}
+	return fmt.Sprintf("ligne %d : %s", n, short(lines[n-1], 120))
+}

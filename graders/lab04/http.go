@@ -1,0 +1,139 @@
+package lab04
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// newHTTPClient reaches the published port directly: never through a proxy from the
+// environment, never reusing a connection to a process that may have just died.
+func newHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{
+			Proxy:             nil,
+			DisableKeepAlives: true,
+			DialContext:       (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// engineInfo asks the engine once what it is.
+func (s *state) engineInfo(ctx context.Context) (engine.Info, error) {
+	if s.info == nil {
+		info, err := s.run.Engine.Info(ctx)
+		if err != nil {
+			return engine.Info{}, err
+		}
+		s.info = &info
+	}
+	return *s.info, nil
+}
+
+// remoteSkip is the verdict of a check that must reach the published port when the engine
+// runs on another machine: 127.0.0.1 there is not 127.0.0.1 here.
+func remoteSkip() check.Outcome {
+	o := check.Skipf("Non évalué : le moteur Docker est distant (DOCKER_HOST), le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
+		"Not evaluated: the Docker engine is remote (DOCKER_HOST), the grader cannot reach the port published on 127.0.0.1.")
+	o.Excluded = true
+	return o
+}
+
+// baseURL is where the grader reaches lab4-app's port 8080 from this machine: through the
+// binding the student made, whatever it is, so that a wrong port costs lab4.port only.
+func (s *state) baseURL(ctx context.Context, c engine.Container) (string, *check.Outcome, error) {
+	info, err := s.engineInfo(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	if info.Remote {
+		o := remoteSkip()
+		return "", &o, nil
+	}
+	var best *engine.PortBinding
+	for i, b := range c.Ports {
+		if b.ContainerPort != "8080/tcp" || b.HostPort == "" {
+			continue
+		}
+		if best == nil || b.HostIP == s.param("host-ip") && b.HostPort == s.param("host-port") {
+			best = &c.Ports[i]
+		}
+	}
+	if best == nil {
+		o := check.Failf("Le port 8080 de lab4-app n'est publié nulle part : le correcteur ne peut pas le joindre.",
+			"lab4-app's port 8080 is not published: the grader cannot reach it.").
+			With(fmt.Sprintf("-p %s:%s:8080", s.param("host-ip"), s.param("host-port")), bindings(c.Ports))
+		return "", &o, nil
+	}
+	host := best.HostIP
+	if ip := net.ParseIP(host); host == "" || ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, best.HostPort), nil, nil
+}
+
+// reply is one HTTP exchange with the app.
+type reply struct {
+	Status int
+	Body   string
+	Err    error // no answer at all
+}
+
+// do sends one request; a reply without an answer is not an error of the grader.
+func (s *state) do(ctx context.Context, method, url string, header map[string]string) reply {
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return reply{Err: err}
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return reply{Err: err}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	return reply{Status: resp.StatusCode, Body: strings.TrimSpace(string(b))}
+}
+
+// getReady repeats GET url until it gets an answer or wait passes: the app may be starting.
+func (s *state) getReady(ctx context.Context, url string, wait time.Duration, header map[string]string) reply {
+	deadline := time.Now().Add(wait)
+	for {
+		rep := s.do(ctx, http.MethodGet, url, header)
+		if rep.Err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return rep
+		}
+		if sleep(ctx, 250*time.Millisecond) != nil {
+			return rep
+		}
+	}
+}
+
+func (r reply) String() string {
+	if r.Err != nil {
+		return "pas de réponse : " + short(r.Err.Error(), 200)
+	}
+	return fmt.Sprintf("HTTP %d %s", r.Status, short(r.Body, 200))
+}
+
+func bindings(ports []engine.PortBinding) string {
+	if len(ports) == 0 {
+		return "aucun port publié"
+	}
+	var out []string
+	for _, p := range ports {
+		out = append(out, fmt.Sprintf("%s → %s", net.JoinHostPort(p.HostIP, p.HostPort), p.ContainerPort))
+	}
+	return strings.Join(out, ", ")
+}

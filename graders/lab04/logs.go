@@ -1,0 +1,144 @@
+package lab04
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+)
+
+// logWindow is how many of the latest log lines the grader reads around logs.sh: the app's
+// healthcheck logs a request every 2 s, so lines keep coming while the script runs.
+const logWindow = 50
+
+func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
+	requests, err := s.int("log-requests")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	n, err := s.int("log-lines")
+	if err != nil || n == 0 {
+		return check.Outcome{}, fmt.Errorf("params.log-lines: %q", s.param("log-lines"))
+	}
+	c, fail, err := s.app(ctx)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	base, stop, err := s.baseURL(ctx, c)
+	if stop != nil || err != nil {
+		return deref(stop), err
+	}
+	s.run.Progress(fmt.Sprintf("%d requêtes vers lab4-app…", requests))
+	var last string
+	for i := 1; i <= requests; i++ {
+		last = fmt.Sprintf("grade-%s-%d", s.run.ID[:8], i)
+		rep := s.getReady(ctx, base+"/", 5*time.Second, map[string]string{"X-Request-ID": last})
+		if rep.Err != nil {
+			return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", base).With("HTTP 200", rep.String()), nil
+		}
+	}
+	// The engine writes the log asynchronously: wait until the last request shows.
+	var before []string
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if before, err = s.logLines(ctx, c.ID); err != nil {
+			return check.Outcome{}, err
+		}
+		if strings.Contains(strings.Join(before, "\n"), last) || time.Now().After(deadline) {
+			break
+		}
+		if err := sleep(ctx, pollEvery); err != nil {
+			return check.Outcome{}, err
+		}
+	}
+	res, err := s.run.Script(ctx, "logs.sh")
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if res.ExitCode != 0 || res.TimedOut {
+		return grader.ScriptFailed("logs.sh", res), nil
+	}
+	after, err := s.logLines(ctx, c.ID)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	// Output, not Stdout: `docker logs` prints the container's stderr lines on its own stderr.
+	return judgeLogs(res.Output, before, after, n), nil
+}
+
+// logLines reads the latest lines of both streams with their timestamps, in time order.
+func (s *state) logLines(ctx context.Context, id string) ([]string, error) {
+	logs, err := s.run.Engine.ReadLogs(ctx, id, engine.LogOptions{Tail: logWindow, Timestamps: true})
+	if err != nil {
+		return nil, err
+	}
+	lines := append(nonEmptyLines(logs.Stdout), nonEmptyLines(logs.Stderr)...)
+	// Timestamps are fixed-width RFC 3339 in UTC: their text order is their time order.
+	slices.SortStableFunc(lines, func(a, b string) int { return strings.Compare(stamp(a), stamp(b)) })
+	return lines, nil
+}
+
+// judgeLogs wants output to be the last n lines of the log as they stood at some moment
+// while logs.sh ran: after the lines in before, within the lines in after. Lines are compared
+// as sets, since the CLI writes stdout and stderr apart and a terminal may interleave them.
+func judgeLogs(output string, before, after []string, n int) check.Outcome {
+	got := nonEmptyLines(output)
+	expected := strings.Join(tailOf(after, n), "\n")
+	if len(got) == 0 {
+		return check.Failf("logs.sh n'a rien affiché.", "logs.sh printed nothing.").With(expected, "(rien)")
+	}
+	stamped := 0
+	for _, l := range got {
+		if stamp(l) != "" {
+			stamped++
+		}
+	}
+	if stamped == 0 {
+		return check.Failf("Les lignes affichées par logs.sh n'ont pas d'horodatage.", "The lines logs.sh prints have no timestamps.").
+			With(expected, lastLines(output, n+2))
+	}
+	from := n
+	if len(before) > 0 {
+		if i := slices.Index(after, before[len(before)-1]); i >= 0 {
+			from = max(n, i+1)
+		}
+	}
+	want := slices.Clone(got)
+	slices.Sort(want)
+	for k := from; k <= len(after); k++ {
+		window := slices.Clone(after[k-n : k])
+		slices.Sort(window)
+		if slices.Equal(window, want) {
+			return check.Passf("logs.sh affiche les %d dernières lignes de lab4-app, horodatées, comme l'API du moteur.",
+				"logs.sh prints the last %d lines of lab4-app, with timestamps, as the engine's API does.", n)
+		}
+	}
+	if len(got) != n {
+		return check.Failf("logs.sh affiche %d ligne(s), pas les %d dernières lignes du journal.", "logs.sh prints %d line(s), not the last %d log lines.", len(got), n).
+			With(expected, short(lastLines(output, n+5), 2000))
+	}
+	return check.Failf("Les %d lignes affichées ne sont pas les %d dernières du journal de lab4-app.",
+		"The %d lines printed are not the last %d lines of lab4-app's log.", len(got), n).
+		With(expected, short(strings.Join(got, "\n"), 2000))
+}
+
+// stamp returns the RFC 3339 timestamp that starts line, or "".
+func stamp(line string) string {
+	first, _, _ := strings.Cut(line, " ")
+	if _, err := time.Parse(time.RFC3339Nano, first); err != nil {
+		return ""
+	}
+	return first
+}
+
+func tailOf(lines []string, n int) []string {
+	if len(lines) > n {
+		return lines[len(lines)-n:]
+	}
+	return lines
+}

@@ -1,0 +1,405 @@
+package lab07
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// appPort is the port of ddlab/webapp:1 and ddlab/kv:1 inside their containers.
+const appPort = "8080"
+
+func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
+	w, fail, err := s.running(ctx, web)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	names := []string{"api", "db", "database"}
+	var cmds [][]string
+	for _, n := range names {
+		cmds = append(cmds, s.dnsCmd(n))
+	}
+	cmds = append(cmds, s.httpCmd("http://api:"+appPort+"/health", 10))
+	res, err := s.probe(ctx, "container:"+w.ID, cmds...)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	var probs, seen []string
+	for i, n := range names {
+		if p := res[i]; p.OK {
+			seen = append(seen, fmt.Sprintf("%s → %s", n, strings.Join(ipv4(p.Addrs), " ")))
+		} else {
+			why := p.why()
+			if p.Code == "refused" {
+				why = "127.0.0.11 ne répond pas : pas de DNS intégré, le réseau par défaut bridge n'en a pas"
+			}
+			probs = append(probs, fmt.Sprintf("%s ne se résout pas depuis %s (%s)", n, web, why))
+		}
+	}
+	h := res[len(names)]
+	switch {
+	case !h.OK:
+		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : %s", appPort, web, h.why()))
+	case h.Status != 200:
+		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : HTTP %d", appPort, web, h.Status))
+	}
+	if len(probs) > 0 {
+		return check.Failf("DNS depuis %s : %s.", "DNS from %s: %s.", web, probs[0]).
+			With("api, db et database résolus par 127.0.0.11 ; GET http://api:8080/health → 200",
+				strings.Join(append(probs, seen...), "\n")), nil
+	}
+	return check.Passf("Depuis %s : %s ; GET http://api:8080/health → 200.", "From %s: %s; GET http://api:8080/health → 200.",
+		web, strings.Join(seen, ", ")), nil
+}
+
+func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
+	d, fail, err := s.running(ctx, db)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	f, err := s.network(ctx, front)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if f == nil {
+		return check.Failf("%s n'existe pas : impossible d'y placer la sonde.", "%s does not exist: the probe cannot be placed on it.", front).
+			With(front, "absent"), nil
+	}
+	cmds := [][]string{s.dnsCmd(web), s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.dnsCmd("db"), s.dnsCmd(db)}
+	ips := endpointIPs(d)
+	for _, ip := range ips {
+		cmds = append(cmds, s.tcpCmd(net.JoinHostPort(ip, appPort)))
+	}
+	res, err := s.probe(ctx, front, cmds...)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if !res[0].OK || !res[1].OK || res[1].Status != 200 {
+		p := res[0]
+		if p.OK {
+			p = res[1]
+		}
+		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s par son nom", front, web), p, front)
+	}
+	var probs []string
+	for i, n := range []string{"db", db} {
+		if p := res[2+i]; p.OK {
+			probs = append(probs, fmt.Sprintf("%s se résout depuis %s (%s)", n, front, strings.Join(p.Addrs, " ")))
+		}
+	}
+	var blocked []string
+	for i, ip := range ips {
+		p := res[4+i]
+		switch {
+		case p.OK:
+			probs = append(probs, fmt.Sprintf("TCP %s:%s joignable depuis %s", ip, appPort, front))
+		case p.Code == "refused":
+			probs = append(probs, fmt.Sprintf("TCP %s:%s répond (connexion refusée) depuis %s : le réseau n'est pas isolé", ip, appPort, front))
+		default:
+			blocked = append(blocked, fmt.Sprintf("%s:%s (%s)", ip, appPort, p.why()))
+		}
+	}
+	if len(probs) > 0 {
+		return check.Failf("La base est visible depuis %s : %s.", "The database is visible from %s: %s.", front, probs[0]).
+			With(fmt.Sprintf("db inconnu et %s injoignable depuis %s", db, front), strings.Join(probs, "\n")), nil
+	}
+	return check.Passf("Depuis %s : %s joignable (contrôle), db inconnu, TCP vers %s bloqué.",
+		"From %s: %s reachable (control), db unknown, TCP to %s blocked.", front, web, strings.Join(blocked, ", ")), nil
+}
+
+func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
+	if s.remote {
+		o := check.Skipf("Non évalué : le moteur Docker est distant, le correcteur ne peut pas écouter sur la passerelle de %s.",
+			"Not evaluated: the Docker engine is remote, the grader cannot listen on %s's gateway.", front)
+		o.Excluded = true
+		return o, nil
+	}
+	a, fail, err := s.running(ctx, api)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	f, err := s.network(ctx, front)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if f == nil || len(f.Gateways) == 0 || f.Gateways[0] == "" {
+		return check.Skipf("Non évalué : %s n'existe pas (voir lab7.networks) ; le canari écoute sur sa passerelle.",
+			"Not evaluated: %s does not exist (see lab7.networks); the canary listens on its gateway.", front), nil
+	}
+	w, fail, err := s.running(ctx, web)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if fail != nil {
+		return check.Skipf("Non évalué : le contrôle se fait depuis %s, qui ne tourne pas (voir lab7.attachments).",
+			"Not evaluated: the control runs from %s, which is not running (see lab7.attachments).", web), nil
+	}
+	c, err := startCanary(f.Gateways[0], s.param("canary-port"))
+	if err != nil {
+		o := check.Skipf("Non évalué : le correcteur ne peut pas écouter sur %s:%s, la passerelle de %s (moteur dans une VM ?) : %v",
+			"Not evaluated: the grader cannot listen on %s:%s, %s's gateway (engine in a VM?): %v", f.Gateways[0], s.param("canary-port"), front, err)
+		o.Excluded = true
+		return o, nil
+	}
+	defer c.stop(ctx)
+	ctl, err := s.probe(ctx, "container:"+w.ID, s.httpCmd(c.url(), 2))
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if !c.answered(ctl[0]) {
+		return s.controlFailed(ctx, fmt.Sprintf("%s joint le canari %s", web, c.addr), ctl[0], front)
+	}
+	// From api's own namespace: a control over back (web answers), then the canary.
+	res, err := s.probe(ctx, "container:"+a.ID, s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.httpCmd(c.url(), 0), []string{"routes"})
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if !res[0].OK || res[0].Status != 200 {
+		return s.controlFailed(ctx, fmt.Sprintf("%s joint %s sur %s", api, web, back), res[0], back)
+	}
+	p, routes := res[1], res[2]
+	route := "absente"
+	if routes.Default {
+		route = "présente"
+	}
+	open, err := s.openNetworks(ctx, a)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
+		c.addr, api, reached(p), api, strings.Join(networkNames(a), " "), route)
+	if len(open) > 0 {
+		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : il a une sortie (canari %s : %s).",
+			"%s is attached to %s, which is not --internal: it has a way out (canary %s: %s).", api, strings.Join(open, ", "), c.addr, reached(p)).
+			With("canari injoignable depuis "+api+", qui n'est que sur des réseaux --internal", seen), nil
+	}
+	if p.OK {
+		// Before Docker 25 a container on an internal network keeps a default route and reaches
+		// the host's own addresses (moby/libnetwork#1151, moby/moby#47356); only traffic routed
+		// beyond the host is dropped. The canary, a host address, then answers: the engine's
+		// doing, not the student's, whose networks are all internal.
+		return check.Passf("%s n'est que sur des réseaux --internal. Le canari (adresse de l'hôte) répond quand même : ce moteur laisse un réseau interne joindre l'hôte lui-même, mais rien n'est routé au-delà. Route par défaut : %s (non noté).",
+			"%s is on --internal networks only. The canary (a host address) answers anyway: this engine lets an internal network reach the host itself, but nothing is routed beyond it. Default route: %s (not scored).", api, route), nil
+	}
+	return check.Passf("Depuis %s, le canari %s est injoignable (%s) ; contrôle : %s le joint. Route par défaut dans %s : %s (non noté).",
+		"From %s, the canary %s is unreachable (%s); control: %s reaches it. Default route in %s: %s (not scored).",
+		api, c.addr, p.why(), web, api, route), nil
+}
+
+// openNetworks lists the networks of c that are not internal: each is a way out.
+func (s *state) openNetworks(ctx context.Context, c engine.Container) ([]string, error) {
+	var open []string
+	for _, name := range networkNames(c) {
+		ref := c.Networks[name].NetworkID
+		if ref == "" {
+			ref = name
+		}
+		if name == "none" {
+			continue
+		}
+		n, err := s.run.Engine.InspectNetwork(ctx, ref)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if !n.Internal {
+			open = append(open, name)
+		}
+	}
+	return open, nil
+}
+
+func reached(p probeResult) string {
+	if p.OK {
+		return fmt.Sprintf("répond (HTTP %d en %d ms)", p.Status, p.MS)
+	}
+	return "injoignable (" + p.why() + ")"
+}
+
+func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
+	d, fail, err := s.running(ctx, db)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	ep, ok := d.Networks[back]
+	if !ok {
+		return check.Failf("%s n'est pas sur %s.", "%s is not on %s.", db, back).With(back, strings.Join(networkNames(d), " ")), nil
+	}
+	b, err := s.network(ctx, back)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if b == nil {
+		return check.Failf("%s n'existe pas.", "%s does not exist.", back).With(back, "absent"), nil
+	}
+	names := []string{"database", "db"}
+	res, err := s.probe(ctx, back, s.dnsCmd(names[0]), s.dnsCmd(names[1]))
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	var probs []string
+	for i, n := range names {
+		p := res[i]
+		got := ipv4(p.Addrs)
+		switch {
+		case !p.OK:
+			probs = append(probs, fmt.Sprintf("%s ne se résout pas sur %s (%s)", n, back, p.why()))
+		case !slices.Equal(got, []string{ep.IP}):
+			probs = append(probs, fmt.Sprintf("%s se résout en %s, pas seulement en %s (l'adresse de %s)", n, strings.Join(got, " "), ep.IP, db))
+		}
+	}
+	if len(probs) > 0 {
+		return check.Failf("Alias : %s.", "Aliases: %s.", probs[0]).
+			With(fmt.Sprintf("database et db → %s sur %s", ep.IP, back),
+				strings.Join(append(probs, "alias déclarés : "+strings.Join(ep.Aliases, " ")), "\n")), nil
+	}
+	return check.Passf("Sur %s, database et db se résolvent en %s, l'adresse de %s.", "On %s, database and db resolve to %s, %s's address.",
+		back, ep.IP, db), nil
+}
+
+func (s *state) checkNone(ctx context.Context) (check.Outcome, error) {
+	b, fail, err := s.running(ctx, batch)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	if b.NetworkMode != "none" {
+		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
+			With("--network none", strings.Join(networkNames(b), " ")), nil
+	}
+	res, err := s.probe(ctx, "container:"+b.ID, []string{"ifaces"})
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	var names []string
+	for _, i := range res[0].Ifaces {
+		names = append(names, i.Name)
+	}
+	sort.Strings(names)
+	if !slices.Equal(names, []string{"lo"}) {
+		return check.Failf("Dans %s, la sonde voit les interfaces %s.", "In %s, the probe sees interfaces %s.", batch, strings.Join(names, " ")).
+			With("lo seulement", strings.Join(names, " ")), nil
+	}
+	return check.Passf("%s est sur none : seule l'interface lo existe.", "%s is on none: only the lo interface exists.", batch), nil
+}
+
+func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
+	for _, name := range []string{connectScript, disconnectScript} {
+		if o, bad := scriptProblem(s.run.Files, name); bad {
+			return o, nil
+		}
+	}
+	a, fail, err := s.running(ctx, api)
+	if fail != nil || err != nil {
+		return deref(fail), err
+	}
+	if f, err := s.network(ctx, front); err != nil || f == nil {
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		return check.Failf("%s n'existe pas.", "%s does not exist.", front).With(front, "absent"), nil
+	}
+	if fail, err := s.runBonusScript(ctx, connectScript); fail != nil || err != nil {
+		return deref(fail), err
+	}
+	mid, found, err := s.inspect(ctx, api)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	ep, on := mid.Networks[front]
+	if !found || !on {
+		return check.Failf("Après %s, %s n'est pas sur %s.", "After %s, %s is not on %s.", connectScript, api, front).
+			With(api+" sur "+front, strings.Join(networkNames(mid), " ")), nil
+	}
+	url := "http://" + api + ":" + appPort + "/health"
+	res, err := s.probe(ctx, front, s.httpCmd(url, 10))
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if !res[0].OK || res[0].Status != 200 {
+		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, res[0].why()).
+			With("HTTP 200", res[0].why()), nil
+	}
+	if fail, err := s.runBonusScript(ctx, disconnectScript); fail != nil || err != nil {
+		return deref(fail), err
+	}
+	res, err = s.probe(ctx, front, s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.dnsCmd(api),
+		s.tcpCmd(net.JoinHostPort(ep.IP, appPort)))
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if !res[0].OK || res[0].Status != 200 {
+		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s", front, web), res[0], front)
+	}
+	if res[1].OK || res[2].OK {
+		return check.Failf("Après %s, %s est encore joignable depuis %s.", "After %s, %s is still reachable from %s.", disconnectScript, api, front).
+			With(api+" injoignable depuis "+front, fmt.Sprintf("DNS %s : %v ; TCP %s : %v", api, res[1].OK, ep.IP, res[2].OK)), nil
+	}
+	after, found, err := s.inspect(ctx, api)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	switch {
+	case !found || after.ID != a.ID:
+		return check.Failf("%s a été recréé : connect/disconnect doivent agir sur le conteneur en marche.",
+			"%s was recreated: connect/disconnect must act on the running container.", api).With("même conteneur", "recréé"), nil
+	case !after.Running || !after.StartedAt.Equal(a.StartedAt) || after.RestartCount != a.RestartCount:
+		return check.Failf("%s a redémarré pendant connect/disconnect.", "%s restarted during connect/disconnect.", api).
+			With("StartedAt "+a.StartedAt.String(), fmt.Sprintf("StartedAt %s, en marche : %v", after.StartedAt, after.Running)), nil
+	}
+	return check.Passf("%s joignable depuis %s après %s, plus après %s, sans redémarrage.",
+		"%s reachable from %s after %s, no longer after %s, without a restart.", api, front, connectScript, disconnectScript), nil
+}
+
+// controlFailed is the verdict when a positive control probe fails: it is not the student's
+// negative result. When the student's topology explains it the check is skipped (see
+// attachments); otherwise the environment is at fault and the grader cannot decide.
+func (s *state) controlFailed(ctx context.Context, what string, p probeResult, on string) (check.Outcome, error) {
+	w, found, err := s.inspect(ctx, web)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if _, ok := w.Networks[on]; !found || !w.Running || !ok {
+		return check.Skipf("Non évalué : le contrôle positif (%s) échoue (%s), car %s n'est pas démarré sur %s (voir lab7.attachments).",
+			"Not evaluated: the positive control (%s) fails (%s) because %s is not running on %s (see lab7.attachments).",
+			what, p.why(), web, on), nil
+	}
+	return check.Outcome{}, fmt.Errorf("positive control failed (%s): %s; the environment, not the submission, is at fault", what, p.why())
+}
+
+// endpointIPs lists a container's addresses on every network.
+func endpointIPs(c engine.Container) []string {
+	var ips []string
+	for _, n := range networkNames(c) {
+		if ip := c.Networks[n].IP; ip != "" {
+			ips = append(ips, ip)
+		}
+	}
+	return ips
+}
+
+// ipv4 keeps the IPv4 addresses of a DNS answer, sorted.
+func ipv4(addrs []string) []string {
+	var out []string
+	for _, a := range addrs {
+		if ip, err := netip.ParseAddr(a); err == nil && ip.Is4() {
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func deref(o *check.Outcome) check.Outcome {
+	if o == nil {
+		return check.Outcome{}
+	}
+	return *o
+}

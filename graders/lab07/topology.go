@@ -1,0 +1,443 @@
+package lab07
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// wantNetworks is where each container of the contract belongs.
+var wantNetworks = map[string][]string{web: {back, front}, api: {back}, db: {back}}
+
+// labLabel is the label every object of the lab carries (labs.md §0.1).
+const labLabel = "ddlab.lab"
+
+// network reads a network; nil when it does not exist.
+func (s *state) network(ctx context.Context, name string) (*engine.Network, error) {
+	n, err := s.run.Engine.InspectNetwork(ctx, name)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A name is also matched as an ID prefix: only the exact name counts.
+	if n.Name != name {
+		return nil, nil
+	}
+	return &n, nil
+}
+
+func (s *state) checkNetworks(ctx context.Context) (check.Outcome, error) {
+	f, err := s.network(ctx, front)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	b, err := s.network(ctx, back)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if probs := networkProblems(f, b, s.param("subnet")); len(probs) > 0 {
+		return check.Failf("Réseaux : %s.", "Networks: %s.", probs[0]).
+			With(fmt.Sprintf("%s : bridge ; %s : bridge, --internal, sous-réseau %s ; label %s=lab7 sur les deux",
+				front, back, s.param("subnet"), labLabel), strings.Join(probs, "\n")), nil
+	}
+	return check.Passf("%s (bridge) et %s (bridge, interne, %s) existent, avec le label.",
+		"%s (bridge) and %s (bridge, internal, %s) exist, labelled.", front, back, s.param("subnet")), nil
+}
+
+// networkProblems lists what is wrong with the two networks; f or b is nil when missing.
+func networkProblems(f, b *engine.Network, subnet string) []string {
+	var probs []string
+	for _, n := range []struct {
+		name string
+		net  *engine.Network
+	}{{front, f}, {back, b}} {
+		if n.net == nil {
+			probs = append(probs, n.name+" n'existe pas")
+			continue
+		}
+		if n.net.Driver != "bridge" {
+			probs = append(probs, fmt.Sprintf("%s utilise le pilote %q, pas bridge", n.name, n.net.Driver))
+		}
+		if n.net.Labels[labLabel] != "lab7" {
+			probs = append(probs, fmt.Sprintf("%s n'a pas le label %s=lab7", n.name, labLabel))
+		}
+	}
+	if f != nil && f.Internal {
+		probs = append(probs, front+" est --internal : le point d'entrée n'aurait aucune sortie (ni port publié)")
+	}
+	if b != nil {
+		if !b.Internal {
+			probs = append(probs, back+" n'est pas --internal")
+		}
+		if !slices.Contains(b.Subnets, subnet) {
+			got := strings.Join(b.Subnets, ", ")
+			if got == "" {
+				got = "aucun"
+			}
+			probs = append(probs, fmt.Sprintf("%s a pour sous-réseau %s, pas %s", back, got, subnet))
+		}
+	}
+	return probs
+}
+
+func (s *state) checkAttachments(ctx context.Context) (check.Outcome, error) {
+	ctrs := map[string]*engine.Container{}
+	for _, name := range []string{web, api, db} {
+		c, found, err := s.inspect(ctx, name)
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		if found {
+			ctrs[name] = &c
+		}
+	}
+	probs := attachmentProblems(ctrs)
+	// Nothing of the lab on the default bridge, whatever its name.
+	list, err := s.labContainers(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	for _, sum := range list {
+		if _, done := ctrs[sum.Name]; done {
+			continue
+		}
+		c, err := s.run.Engine.InspectContainer(ctx, sum.ID)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return check.Outcome{}, err
+		}
+		if onDefaultBridge(c) {
+			probs = append(probs, c.Name+" est sur le réseau par défaut bridge")
+		}
+	}
+	if len(probs) > 0 {
+		return check.Failf("Rattachements : %s.", "Attachments: %s.", probs[0]).
+			With(fmt.Sprintf("%s : %s + %s ; %s et %s : %s seulement ; rien sur bridge", web, front, back, api, db, back),
+				strings.Join(probs, "\n")), nil
+	}
+	return check.Passf("%s sur %s et %s ; %s et %s sur %s seulement ; rien sur le bridge par défaut.",
+		"%s on %s and %s; %s and %s on %s only; nothing on the default bridge.", web, front, back, api, db, back), nil
+}
+
+// attachmentProblems compares each contract container's networks with the contract; a
+// container missing from ctrs does not exist.
+func attachmentProblems(ctrs map[string]*engine.Container) []string {
+	var probs []string
+	for _, name := range []string{web, api, db} {
+		c := ctrs[name]
+		if c == nil {
+			probs = append(probs, name+" n'existe pas")
+			continue
+		}
+		if !c.Running {
+			probs = append(probs, fmt.Sprintf("%s n'est pas démarré (%s)", name, c.Status))
+		}
+		got := networkNames(*c)
+		if want := wantNetworks[name]; !slices.Equal(got, want) {
+			probs = append(probs, fmt.Sprintf("%s est sur [%s], attendu [%s]", name, strings.Join(got, " "), strings.Join(want, " ")))
+		}
+		if c.Labels[labLabel] != "lab7" {
+			probs = append(probs, fmt.Sprintf("%s n'a pas le label %s=lab7", name, labLabel))
+		}
+	}
+	return probs
+}
+
+// networkNames lists a container's networks, sorted.
+func networkNames(c engine.Container) []string {
+	names := make([]string, 0, len(c.Networks))
+	for n := range c.Networks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// onDefaultBridge: attached to the network named bridge, or created with the default mode.
+func onDefaultBridge(c engine.Container) bool {
+	if _, ok := c.Networks["bridge"]; ok {
+		return true
+	}
+	return c.NetworkMode == "default" && len(c.Networks) == 0
+}
+
+func (s *state) checkPublish(ctx context.Context) (check.Outcome, error) {
+	list, err := s.labContainers(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	var ctrs []engine.Container
+	for _, sum := range list {
+		c, err := s.run.Engine.InspectContainer(ctx, sum.ID)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return check.Outcome{}, err
+		}
+		ctrs = append(ctrs, c)
+	}
+	port := s.param("port")
+	want := fmt.Sprintf("%s : 127.0.0.1:%s→8080/tcp, et rien d'autre de publié", web, port)
+	if probs := publishProblems(ctrs, port); len(probs) > 0 {
+		return check.Failf("Publication : %s.", "Publishing: %s.", probs[0]).With(want, strings.Join(probs, "\n")), nil
+	}
+	if s.remote {
+		o := check.Passf("Seul %s publie, sur 127.0.0.1:%s (moteur distant : la requête HTTP par ce port n'est pas faite).",
+			"Only %s publishes, on 127.0.0.1:%s (remote engine: the HTTP request through that port is not made).", web, port)
+		return o, nil
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%s/api/health", port)
+	status, served, err := httpGet(ctx, url, 10*time.Second)
+	if err != nil || status != http.StatusOK {
+		got := fmt.Sprintf("HTTP %d", status)
+		if err != nil {
+			got = oneLine(err.Error())
+		}
+		return check.Failf("GET %s ne répond pas 200 : la passerelle de %s (ROUTES=/api=http://api:8080) n'atteint pas l'API.",
+			"GET %s does not answer 200: %s's gateway (ROUTES=/api=http://api:8080) does not reach the API.", url, web).
+			With("HTTP 200 (réponse de lab7-api)", got), nil
+	}
+	return check.Passf("Seul %s publie, sur 127.0.0.1:%s ; GET /api/health → 200 (servi par %s).",
+		"Only %s publishes, on 127.0.0.1:%s; GET /api/health → 200 (served by %s).", web, port, served), nil
+}
+
+// publishProblems: only web publishes, only 127.0.0.1:port → 8080/tcp.
+func publishProblems(ctrs []engine.Container, port string) []string {
+	var probs []string
+	webFound := false
+	for _, c := range ctrs {
+		var bound []engine.PortBinding
+		for _, p := range c.Ports {
+			if p.HostPort != "" {
+				bound = append(bound, p)
+			}
+		}
+		if c.Name != web {
+			for _, p := range bound {
+				probs = append(probs, fmt.Sprintf("%s publie %s:%s→%s : seul %s doit publier", c.Name, hostIP(p.HostIP), p.HostPort, p.ContainerPort, web))
+			}
+			continue
+		}
+		webFound = true
+		if len(bound) == 0 {
+			probs = append(probs, fmt.Sprintf("%s ne publie aucun port", web))
+		}
+		for _, p := range bound {
+			switch {
+			case p.HostIP != "127.0.0.1":
+				probs = append(probs, fmt.Sprintf("%s publie sur %s:%s : toutes les interfaces de la machine, pas seulement 127.0.0.1", web, hostIP(p.HostIP), p.HostPort))
+			case p.HostPort != port || p.ContainerPort != "8080/tcp":
+				probs = append(probs, fmt.Sprintf("%s publie 127.0.0.1:%s→%s, attendu 127.0.0.1:%s→8080/tcp", web, p.HostPort, p.ContainerPort, port))
+			}
+		}
+	}
+	if !webFound {
+		probs = append(probs, web+" n'existe pas")
+	}
+	return probs
+}
+
+func hostIP(ip string) string {
+	switch ip {
+	case "", "0.0.0.0":
+		return "0.0.0.0"
+	case "::":
+		return "[::]"
+	}
+	return ip
+}
+
+// httpGet calls url from the grader itself (the engine is local), retrying until it answers
+// or wait has passed: network.sh may have just started the containers.
+func httpGet(ctx context.Context, url string, wait time.Duration) (int, string, error) {
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	deadline := time.Now().Add(wait)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return 0, "", err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK || time.Now().After(deadline) {
+				return resp.StatusCode, resp.Header.Get("X-Served-By"), nil
+			}
+		} else if time.Now().After(deadline) {
+			return 0, "", err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, "", ctx.Err()
+		case <-time.After(300 * time.Millisecond):
+		}
+	}
+}
+
+func (s *state) checkStaticIP(ctx context.Context) (check.Outcome, error) {
+	c, found, err := s.inspect(ctx, db)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	want := s.param("db-ip")
+	if !found {
+		return check.Failf("%s n'existe pas.", "%s does not exist.", db).With(want, "absent"), nil
+	}
+	ep, ok := c.Networks[back]
+	switch {
+	case !ok:
+		return check.Failf("%s n'est pas sur %s.", "%s is not on %s.", db, back).With(want+" sur "+back, strings.Join(networkNames(c), " ")), nil
+	case ep.StaticIP != want:
+		got := ep.StaticIP
+		if got == "" {
+			got = "aucune adresse demandée (" + ep.IP + " attribuée par Docker)"
+		}
+		return check.Failf("%s n'a pas l'adresse fixe %s sur %s.", "%s does not have the fixed address %s on %s.", db, want, back).
+			With("--ip "+want, got), nil
+	case ep.IP != want:
+		return check.Failf("%s a demandé %s mais a l'adresse %s.", "%s asked for %s but has address %s.", db, want, ep.IP).With(want, ep.IP), nil
+	}
+	return check.Passf("%s est à %s sur %s (adresse demandée avec --ip).", "%s is at %s on %s (address asked with --ip).", db, want, back), nil
+}
+
+// topo is what a second network.sh must leave unchanged.
+type topo struct {
+	Networks   map[string]string // name → ID, for the contract's networks that exist
+	Containers map[string]ctrTopo
+}
+
+type ctrTopo struct {
+	ID       string
+	Running  bool
+	Networks map[string]string // network → its aliases given by the student, sorted and joined
+	Ports    string
+}
+
+func (s *state) topology(ctx context.Context) (topo, error) {
+	t := topo{Networks: map[string]string{}, Containers: map[string]ctrTopo{}}
+	for _, name := range []string{front, back} {
+		n, err := s.network(ctx, name)
+		if err != nil {
+			return t, err
+		}
+		if n != nil {
+			t.Networks[name] = n.ID
+		}
+	}
+	list, err := s.labContainers(ctx)
+	if err != nil {
+		return t, err
+	}
+	for _, sum := range list {
+		c, err := s.run.Engine.InspectContainer(ctx, sum.ID)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return t, err
+		}
+		t.Containers[c.Name] = topoOf(c)
+	}
+	return t, nil
+}
+
+func topoOf(c engine.Container) ctrTopo {
+	ct := ctrTopo{ID: c.ID, Running: c.Running, Networks: map[string]string{}}
+	for name, ep := range c.Networks {
+		var aliases []string
+		for _, a := range ep.Aliases {
+			// The engine adds the short ID (and recent engines the name): not the student's.
+			if a == c.Name || (len(a) >= 12 && strings.HasPrefix(c.ID, a)) {
+				continue
+			}
+			aliases = append(aliases, a)
+		}
+		sort.Strings(aliases)
+		ct.Networks[name] = strings.Join(slices.Compact(aliases), ",")
+	}
+	var ports []string
+	for _, p := range c.Ports {
+		if p.HostPort != "" {
+			ports = append(ports, net.JoinHostPort(p.HostIP, p.HostPort)+"→"+p.ContainerPort)
+		}
+	}
+	sort.Strings(ports)
+	ct.Ports = strings.Join(ports, " ")
+	return ct
+}
+
+func (t topo) summary() string {
+	return fmt.Sprintf("%d réseau(x), %d conteneur(s)", len(t.Networks), len(t.Containers))
+}
+
+// compareTopology lists what changed between two snapshots. A container recreated with the
+// same attachments is not a change of topology; a network recreated is (its ID changes, and
+// every container on it was disconnected meanwhile).
+func compareTopology(a, b topo) []string {
+	var diff []string
+	for _, name := range sortedKeys(a.Networks) {
+		switch idB, ok := b.Networks[name]; {
+		case !ok:
+			diff = append(diff, fmt.Sprintf("le réseau %s a disparu", name))
+		case idB != a.Networks[name]:
+			diff = append(diff, fmt.Sprintf("le réseau %s a été recréé (ID %.12s → %.12s)", name, a.Networks[name], idB))
+		}
+	}
+	for _, name := range sortedKeys(b.Networks) {
+		if _, ok := a.Networks[name]; !ok {
+			diff = append(diff, fmt.Sprintf("le réseau %s est apparu", name))
+		}
+	}
+	for _, name := range sortedKeys(a.Containers) {
+		ca := a.Containers[name]
+		cb, ok := b.Containers[name]
+		if !ok {
+			diff = append(diff, fmt.Sprintf("le conteneur %s a disparu", name))
+			continue
+		}
+		if ca.Running && !cb.Running {
+			diff = append(diff, fmt.Sprintf("le conteneur %s ne tourne plus", name))
+		}
+		for _, n := range sortedKeys(ca.Networks) {
+			switch al, ok := cb.Networks[n]; {
+			case !ok:
+				diff = append(diff, fmt.Sprintf("%s n'est plus sur %s", name, n))
+			case al != ca.Networks[n]:
+				diff = append(diff, fmt.Sprintf("les alias de %s sur %s ont changé : [%s] → [%s]", name, n, ca.Networks[n], al))
+			}
+		}
+		for _, n := range sortedKeys(cb.Networks) {
+			if _, ok := ca.Networks[n]; !ok {
+				diff = append(diff, fmt.Sprintf("%s est maintenant aussi sur %s", name, n))
+			}
+		}
+		if ca.Ports != cb.Ports {
+			diff = append(diff, fmt.Sprintf("les ports publiés de %s ont changé : [%s] → [%s]", name, ca.Ports, cb.Ports))
+		}
+	}
+	for _, name := range sortedKeys(b.Containers) {
+		if _, ok := a.Containers[name]; !ok {
+			diff = append(diff, fmt.Sprintf("un conteneur %s est apparu", name))
+		}
+	}
+	return diff
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,211 @@
+// Package apiproxy is lab 2's recording proxy: an HTTP reverse proxy in front of the Docker
+// engine that remembers who asked what. Students' scripts talk to it through DOCKER_API_URL,
+// and the grader reads back the requests (method, path, User-Agent, status) to tell a curl
+// script from the docker CLI, and either from a script that went around it.
+package apiproxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"regexp"
+	"sync"
+	"time"
+)
+
+// Record is one request the proxy forwarded.
+type Record struct {
+	Time      time.Time
+	Method    string
+	Path      string // path and query, as the client sent them: "/v1.41/containers/create?name=x"
+	UserAgent string
+	Status    int // 0 while the response has not started; 502 when the engine could not be reached
+	// APIVersion is the engine's API-Version response header (what /_ping negotiates).
+	APIVersion string
+	// Body is the start of the JSON body of a container create request, at most Options.MaxBody
+	// bytes; nil for other requests.
+	Body []byte
+}
+
+// Options bound what the proxy keeps.
+type Options struct {
+	MaxRecords int // records kept; later requests are forwarded but only counted; 0 means 4096
+	MaxBody    int // bytes kept of a create request's body; 0 means 64 KiB
+}
+
+// Proxy is a running recording proxy.
+type Proxy struct {
+	// URL is the proxy's address for clients: "http://127.0.0.1:<port>".
+	URL string
+
+	opts    Options
+	srv     *http.Server
+	cancel  context.CancelFunc
+	done    chan struct{}
+	mu      sync.Mutex
+	recs    []*Record
+	dropped int
+}
+
+// createPath is a container create request, versioned or not.
+var createPath = regexp.MustCompile(`^(/v[0-9]+(\.[0-9]+)?)?/containers/create$`)
+
+type recordKey struct{}
+
+// Start listens on a free loopback port and forwards every request through dial, a raw
+// connection to the engine's API socket. The proxy stops when ctx is cancelled or on Close.
+func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), opts Options) (*Proxy, error) {
+	if opts.MaxRecords <= 0 {
+		opts.MaxRecords = 4096
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 64 << 10
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("apiproxy: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	p := &Proxy{URL: "http://" + ln.Addr().String(), opts: opts, cancel: cancel, done: make(chan struct{})}
+	transport := &http.Transport{
+		DialContext:         func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: 8,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			// The engine ignores the host; the connection comes from dial whatever it says.
+			pr.Out.URL.Scheme, pr.Out.URL.Host, pr.Out.Host = "http", "docker", "docker"
+		},
+		Transport: transport,
+		// -1: flush at once, so that `logs --follow`, `events` and attach streams are live.
+		FlushInterval: -1,
+		ModifyResponse: func(res *http.Response) error {
+			if rec, ok := res.Request.Context().Value(recordKey{}).(*Record); ok {
+				p.mu.Lock()
+				rec.Status, rec.APIVersion = res.StatusCode, res.Header.Get("Api-Version")
+				p.mu.Unlock()
+			}
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if rec, ok := r.Context().Value(recordKey{}).(*Record); ok {
+				p.mu.Lock()
+				if rec.Status == 0 {
+					rec.Status = http.StatusBadGateway
+				}
+				p.mu.Unlock()
+			}
+			if errors.Is(err, context.Canceled) {
+				return
+			}
+			http.Error(w, "grade apiproxy: engine unreachable: "+err.Error(), http.StatusBadGateway)
+		},
+	}
+	p.srv = &http.Server{
+		Handler:           p.record(rp),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Request contexts end with ctx, which also closes upgraded (attach) connections:
+		// ReverseProxy closes the engine side of a hijacked connection when it ends.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
+	go func() {
+		defer close(p.done)
+		_ = p.srv.Serve(ownerOnly{ln})
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = p.srv.Close()
+		transport.CloseIdleConnections()
+	}()
+	return p, nil
+}
+
+// ownerOnly refuses connections from other users of the machine: the proxy is the engine's
+// whole API, unauthenticated, on a TCP port any local user could reach while it runs.
+type ownerOnly struct{ net.Listener }
+
+func (l ownerOnly) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil || sameUser(c) {
+			return c, err
+		}
+		c.Close()
+	}
+}
+
+// Close stops the proxy and waits for its listener to be closed.
+func (p *Proxy) Close() error {
+	p.cancel()
+	<-p.done
+	return nil
+}
+
+// record notes the request before forwarding it, so records are in arrival order.
+func (p *Proxy) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &Record{Time: time.Now(), Method: r.Method, Path: r.URL.RequestURI(), UserAgent: r.UserAgent()}
+		if r.Method == http.MethodPost && createPath.MatchString(r.URL.Path) && r.Body != nil {
+			head, err := io.ReadAll(io.LimitReader(r.Body, int64(p.opts.MaxBody)))
+			if err == nil || len(head) > 0 {
+				rec.Body = head
+			}
+			// The engine still gets the whole body.
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+		}
+		p.mu.Lock()
+		if len(p.recs) < p.opts.MaxRecords {
+			p.recs = append(p.recs, rec)
+		} else {
+			p.dropped++
+		}
+		p.mu.Unlock()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), recordKey{}, rec)))
+	})
+}
+
+// Len is the number of records so far: a mark to read what came after with Since.
+func (p *Proxy) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.recs)
+}
+
+// Since returns copies of the records from index i on.
+func (p *Proxy) Since(i int) []Record {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < 0 {
+		i = 0
+	}
+	if i > len(p.recs) {
+		i = len(p.recs)
+	}
+	out := make([]Record, 0, len(p.recs)-i)
+	for _, r := range p.recs[i:] {
+		c := *r
+		c.Body = bytes.Clone(r.Body)
+		out = append(out, c)
+	}
+	return out
+}
+
+// Records returns copies of every record kept.
+func (p *Proxy) Records() []Record { return p.Since(0) }
+
+// Dropped is the number of requests forwarded after the record cap was reached.
+func (p *Proxy) Dropped() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dropped
+}

@@ -1,0 +1,63 @@
+package grader
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/dockerfile"
+)
+
+// RefusedOutcome is the failing verdict of a submission the snapshot refused (a link leaving
+// the folder, too many files…), naming every reason; nil when nothing was refused.
+func (r *Run) RefusedOutcome() *check.Outcome {
+	if len(r.Refused) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, p := range r.Refused {
+		lines = append(lines, p.Message.FR)
+	}
+	p := r.Refused[0]
+	return &check.Outcome{Status: check.Fail, Message: check.Text{FR: "La soumission est refusée : " + p.Message.FR,
+		EN: "The submission is refused: " + p.Message.EN}, Actual: strings.Join(lines, "\n"), File: p.Path}
+}
+
+// ReadDockerfile reads and analyses the Dockerfile name at the root of the snapshot. A file
+// that is missing, not regular, empty, binary or unparsable is a failing verdict; df is set
+// only when the verdict passes.
+func (r *Run) ReadDockerfile(ctx context.Context, name string) (src []byte, df *dockerfile.Analysis, out check.Outcome, err error) {
+	path := filepath.Join(r.Dir, name)
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil, check.Failf("Il n'y a pas de fichier %s dans le dossier du lab (le nom est sensible à la casse).",
+			"There is no %s in the lab folder (the name is case-sensitive).", name), nil
+	case err != nil:
+		return nil, nil, check.Outcome{}, err
+	case !st.Mode().IsRegular():
+		return nil, nil, check.Failf("%s n'est pas un fichier ordinaire (lien symbolique ou dossier).",
+			"%s is not a regular file (a symbolic link or a folder).", name), nil
+	case st.Size() == 0:
+		return nil, nil, check.Failf("Le %s est vide.", "The %s is empty.", name).At(name, 1), nil
+	}
+	src, err = os.ReadFile(path)
+	if err != nil {
+		return nil, nil, check.Outcome{}, err
+	}
+	if bytes.IndexByte(src, 0) >= 0 || !utf8.Valid(src) {
+		return nil, nil, check.Failf("Le %s n'est pas un fichier texte (octets binaires ou encodage non UTF-8).",
+			"The %s is not a text file (binary bytes or not UTF-8).", name).At(name, 0), nil
+	}
+	df = dockerfile.Analyze(ctx, name, src)
+	if pe := df.ParseError; pe != nil {
+		return nil, nil, check.Failf("Le %s ne peut pas être analysé : %s", "The %s cannot be parsed: %s", name, pe.Message).
+			At(name, pe.Line), nil
+	}
+	return src, df, check.Passf("%s trouvé : %d étape(s).", "%s found: %d stage(s).", name, len(df.Stages)).At(name, 0), nil
+}

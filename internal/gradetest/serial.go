@@ -1,0 +1,116 @@
+package gradetest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/testenv"
+)
+
+// SerialFixtures grades every case of testdata/ one after another on the real engine, for a
+// lab with fixed names (runs of it take turns anyway), and after each case requires that
+// nothing is left: no object of the run, nothing the contract names, nothing labelled
+// ddlab.lab=<lab>. after, when set, adds the lab's own checks on what the case left.
+func SerialFixtures(t *testing.T, labName string, c grader.Contract, after func(t *testing.T, e engine.Engine, rep Report)) {
+	e := testenv.Engine(t)
+	testenv.BaseImages(t, e)
+	cases, err := os.ReadDir("testdata")
+	require.NoError(t, err)
+	for _, cs := range cases {
+		if !cs.IsDir() || cs.Name() == "fuzz" {
+			continue
+		}
+		t.Run(cs.Name(), func(t *testing.T) {
+			caseDir := filepath.Join("testdata", cs.Name())
+			fx := LoadFixture(t, caseDir)
+			dir := Prepare(t, labName, caseDir, fx.Case)
+			start := time.Now()
+			code, rep, stderr := Grade(t, labName, dir, fx.Args...)
+			t.Logf("%s graded in %s", cs.Name(), time.Since(start).Round(100*time.Millisecond))
+			Check(t, rep, fx.Want)
+			require.Equal(t, fx.Case.Exit, code, "exit code; stderr:\n%s", stderr)
+			assert.Empty(t, Leftovers(t, e, rep.RunID), "objects of the run left on the engine")
+			assert.Empty(t, LabLeftovers(t, e, labName, c), "the lab's objects outlived the run")
+			assert.Empty(t, VolumesLeft(t, e, labName, c, start), "volumes the lab's containers mounted outlived the run")
+			if after != nil {
+				after(t, e, rep)
+			}
+		})
+	}
+}
+
+// VolumesLeft lists the volumes that the lab's containers (labelled ddlab.lab=<lab>, or named
+// by the contract) mounted since start and that still exist: anonymous volumes carry no
+// label, the engine's events tie them to their containers, and other tests' volumes do not
+// count.
+func VolumesLeft(t testing.TB, e engine.Engine, labName string, c grader.Contract, since time.Time) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	evs, err := e.Events(ctx, engine.EventFilter{Since: since, Until: time.Now()})
+	require.NoError(t, err)
+	named := map[string]bool{}
+	for _, n := range c.Containers {
+		named[n] = true
+	}
+	ours := map[string]bool{}
+	for _, ev := range evs {
+		if ev.Type == "container" && (ev.Attrs["ddlab.lab"] == labName || named[ev.Name]) {
+			ours[ev.ID] = true
+		}
+	}
+	seen := map[string]bool{}
+	var left []string
+	for _, ev := range evs {
+		if ev.Type != "volume" || ev.Action != "mount" || !ours[ev.Attrs["container"]] || seen[ev.ID] {
+			continue
+		}
+		seen[ev.ID] = true
+		if _, err := e.InspectVolume(ctx, ev.ID); err == nil {
+			left = append(left, ev.ID)
+		}
+	}
+	return left
+}
+
+// LabLeftovers lists what exists of a lab's contract, and anything labelled ddlab.lab=<lab>.
+func LabLeftovers(t testing.TB, e engine.Engine, labName string, c grader.Contract) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var left []string
+	refs, err := e.List(ctx, "ddlab.lab="+labName)
+	require.NoError(t, err)
+	for _, r := range refs {
+		left = append(left, string(r.Kind)+" "+r.ID+" (labelled)")
+	}
+	for _, n := range c.Containers {
+		if _, err := e.InspectContainer(ctx, n); err == nil {
+			left = append(left, "container "+n)
+		}
+	}
+	for _, n := range c.Networks {
+		if _, err := e.InspectNetwork(ctx, n); err == nil {
+			left = append(left, "network "+n)
+		}
+	}
+	for _, n := range c.Volumes {
+		if _, err := e.InspectVolume(ctx, n); err == nil {
+			left = append(left, "volume "+n)
+		}
+	}
+	for _, n := range c.Images {
+		if _, err := e.InspectImage(ctx, n); err == nil {
+			left = append(left, "image "+n)
+		}
+	}
+	return left
+}
