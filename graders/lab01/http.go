@@ -106,8 +106,8 @@ func judgeHTTP(url string, resp response, err error, greeting string, wait time.
 		if errors.As(err, &op) && op.Err != nil {
 			why = op.Err.Error()
 		}
-		return check.Failf("Rien ne répond sur %s (essayé pendant %s) : le port est-il publié sur 127.0.0.1:8081 ?",
-			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1:8081?", url, wait).
+		return check.Failf("Rien ne répond sur %s (essayé pendant %s) : le port est-il publié sur 127.0.0.1 ?",
+			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1?", url, wait).
 			With(want, oneLine(why, 200))
 	case resp.Status != http.StatusOK:
 		return check.Failf("GET %s répond %d.", "GET %s answers %d.", url, resp.Status).

@@ -60,9 +60,10 @@ func TestOthers(t *testing.T) {
 		{Name: "zz", State: "running"},
 		{Name: "aa", State: "running"},
 		{Name: "stopped", State: "exited"},
-		{Name: "grader-probe", State: "running", Labels: map[string]string{"ddlab.run": "x"}},
-	})
-	assert.Equal(t, []string{"aa", "zz"}, got)
+		{Name: "grader-probe", State: "running", Labels: map[string]string{"ddlab.run": "run-1"}},
+		{Name: "copied-label", State: "running", Labels: map[string]string{"ddlab.run": "guess"}},
+	}, "run-1")
+	assert.Equal(t, []string{"aa", "copied-label", "zz"}, got)
 }
 
 func TestJudgePorts(t *testing.T) {

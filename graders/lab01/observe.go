@@ -92,7 +92,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 		return o, nil
 	}
 	o.truth = after
-	if sr.res.Truncated {
+	if sr.res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
 			With("six lignes clé=valeur", oneLine(sr.res.Output, 200))

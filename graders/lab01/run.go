@@ -77,7 +77,7 @@ func (s *state) judgeWebNow(ctx context.Context) (check.Outcome, engine.Containe
 	if err != nil {
 		return check.Outcome{}, c, err
 	}
-	o := judgeWeb(c, found, webWant{Image: image, ImageID: img.ID}, others(lab))
+	o := judgeWeb(c, found, webWant{Image: image, ImageID: img.ID}, others(lab, s.run.ID))
 	if found && !c.Running {
 		logs, err := s.run.Engine.ReadLogs(ctx, c.ID, engine.LogOptions{Tail: 10, MaxBytes: 4 << 10})
 		if err == nil {
@@ -87,11 +87,12 @@ func (s *state) judgeWebNow(ctx context.Context) (check.Outcome, engine.Containe
 	return o, c, nil
 }
 
-// others lists the lab's running containers that are not lab1-web and not the grader's own.
-func others(lab []engine.ContainerSummary) []string {
+// others lists the lab's running containers that are not lab1-web and not this run's own
+// (by run ID: a label a script could copy would hide its containers).
+func others(lab []engine.ContainerSummary, runID string) []string {
 	var out []string
 	for _, c := range lab {
-		if c.Name == webName || c.State != "running" || c.Labels["ddlab.run"] != "" {
+		if c.Name == webName || c.State != "running" || c.Labels["ddlab.run"] == runID {
 			continue
 		}
 		out = append(out, c.Name)

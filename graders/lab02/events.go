@@ -28,10 +28,11 @@ func (s *state) checkEvents(ctx context.Context) (check.Outcome, error) {
 	if err := s.run.ClearLab(ctx, Grader{}.Contract()); err != nil {
 		return check.Outcome{}, err
 	}
-	since, until, err := s.lifecycle(ctx)
+	w, err := s.lifecycle(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	since, until := w.since, w.until
 	// events.sh takes arguments, which Run.Script does not pass: in the private copy, the
 	// student's script moves aside and a wrapper takes its name (and its progress line).
 	moved := ".grade-student-" + name
@@ -49,24 +50,36 @@ func (s *state) checkEvents(ctx context.Context) (check.Outcome, error) {
 	if sr.res.ExitCode != 0 || sr.res.TimedOut {
 		return grader.ScriptFailed(name, sr.res), nil
 	}
-	return judgeEvents(sr.res.Stdout, since, until), nil
+	return judgeEvents(sr.res.Stdout, w), nil
+}
+
+// window is the lifecycle the grader ran: when, and which container (its name and ID are
+// known only once it exists, so a script cannot print them without asking the engine).
+type window struct {
+	since, until int64
+	name, id     string
+}
+
+// names tells whether a line of events.sh's output is about the window's container.
+func (w window) names(line string) bool {
+	return (w.name != "" && strings.Contains(line, w.name)) || (len(w.id) >= 12 && strings.Contains(line, w.id[:12]))
 }
 
 // lifecycle runs, inside a window of whole seconds that nothing else labelled ddlab.lab=lab2
 // shares, a labelled container from create to destroy, and an unlabelled decoy that a
 // script filtering by time only would print too.
-func (s *state) lifecycle(ctx context.Context) (since, until int64, err error) {
+func (s *state) lifecycle(ctx context.Context) (window, error) {
 	r, e := s.run, s.run.Engine
 	start := time.Now().Truncate(time.Second).Add(time.Second)
 	if err := sleepUntil(ctx, start); err != nil {
-		return 0, 0, err
+		return window{}, err
 	}
 	// The decoy is only created and removed: its create and destroy are enough to show, and
 	// a whole lifecycle costs seconds on this engine.
 	decoy, err := e.Create(ctx, engine.RunSpec{Name: r.Name("decoy"), Image: "ddlab/busybox:1", Cmd: []string{"true"},
 		Labels: map[string]string{"ddlab.run": r.ID, "ddlab.tool": "grade"}})
 	if err != nil {
-		return 0, 0, err
+		return window{}, err
 	}
 	id, err := e.Run(ctx, engine.RunSpec{Name: r.Name("events"), Image: "ddlab/busybox:1", Cmd: []string{"true"}, Labels: r.Labels()})
 	if id != "" {
@@ -81,14 +94,14 @@ func (s *state) lifecycle(ctx context.Context) (since, until int64, err error) {
 		err = rerr
 	}
 	if err != nil {
-		return 0, 0, err
+		return window{}, err
 	}
 	end := time.Now().Truncate(time.Second).Add(time.Second)
 	// Past the window's end, so a correct script returns at once.
 	if err := sleepUntil(ctx, end.Add(200*time.Millisecond)); err != nil {
-		return 0, 0, err
+		return window{}, err
 	}
-	return start.Unix(), end.Unix(), nil
+	return window{since: start.Unix(), until: end.Unix(), name: r.Name("events"), id: id}, nil
 }
 
 func sleepUntil(ctx context.Context, t time.Time) error {
@@ -102,35 +115,50 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 
 var words = regexp.MustCompile(`[A-Za-z_]+`)
 
-// eventActions reads the actions events.sh printed, whatever the format (the action alone,
-// a line with time and name, the raw JSON): each line counts each action word once.
-func eventActions(out string) []string {
-	var acts []string
-	for _, line := range strings.Split(out, "\n") {
-		var seen []string
-		for _, w := range words.FindAllString(strings.ToLower(line), -1) {
-			if slices.Contains(lifecycle, w) && !slices.Contains(seen, w) {
-				seen = append(seen, w)
-			}
+// lineActions reads the lifecycle actions one line of events.sh printed, whatever the format
+// (the action alone, a line with time and name, the raw JSON), each action once.
+func lineActions(line string) []string {
+	var seen []string
+	for _, w := range words.FindAllString(strings.ToLower(line), -1) {
+		if slices.Contains(lifecycle, w) && !slices.Contains(seen, w) {
+			seen = append(seen, w)
 		}
-		acts = append(acts, seen...)
 	}
-	return acts
+	return seen
 }
 
-func judgeEvents(out string, since, until int64) check.Outcome {
-	acts := eventActions(out)
-	if slices.Equal(acts, lifecycle) {
-		return check.Passf("events.sh %d %d affiche create, start, die, destroy du conteneur du correcteur, et rien d'autre.",
-			"events.sh %d %d prints create, start, die, destroy of the grader's container, and nothing else.", since, until)
+// judgeEvents wants, from the lines that name the grader's container, exactly its lifecycle,
+// and no event line about anything else (the decoy, another container).
+func judgeEvents(out string, w window) check.Outcome {
+	var acts, others []string
+	for _, line := range strings.Split(out, "\n") {
+		a := lineActions(line)
+		if len(a) == 0 {
+			continue
+		}
+		if w.names(line) {
+			acts = append(acts, a...)
+		} else {
+			others = append(others, a...)
+		}
 	}
-	o := check.Failf("events.sh %d %d affiche %s au lieu de create, start, die, destroy.",
-		"events.sh %d %d prints %s instead of create, start, die, destroy.", since, until, orNothing(acts))
-	if len(acts) > len(lifecycle) {
-		o = check.Failf("events.sh %d %d affiche trop d'événements (%s) : filtrez par label (ddlab.lab=lab2) et par fenêtre (since, until).",
-			"events.sh %d %d prints too many events (%s): filter by label (ddlab.lab=lab2) and window (since, until).", since, until, orNothing(acts))
+	if slices.Equal(acts, lifecycle) && len(others) == 0 {
+		return check.Passf("events.sh %d %d affiche create, start, die, destroy du conteneur du correcteur (%s), et rien d'autre.",
+			"events.sh %d %d prints create, start, die, destroy of the grader's container (%s), and nothing else.", w.since, w.until, w.name)
 	}
-	return o.With(strings.Join(lifecycle, ", "), shorten(out, 600))
+	var o check.Outcome
+	switch {
+	case len(acts) == 0 && len(others) > 0 && len(others) <= len(lifecycle):
+		o = check.Failf("events.sh %d %d affiche %s sans nommer le conteneur : chaque ligne doit donner l'action et le nom (ou l'ID) du conteneur.",
+			"events.sh %d %d prints %s without naming the container: each line must give the action and the container's name (or ID).", w.since, w.until, orNothing(others))
+	case len(others) > 0:
+		o = check.Failf("events.sh %d %d affiche des événements d'autres conteneurs (%s) : filtrez par label (ddlab.lab=lab2) et par fenêtre (since, until).",
+			"events.sh %d %d prints events of other containers (%s): filter by label (ddlab.lab=lab2) and window (since, until).", w.since, w.until, orNothing(others))
+	default:
+		o = check.Failf("events.sh %d %d affiche %s pour le conteneur du correcteur au lieu de create, start, die, destroy.",
+			"events.sh %d %d prints %s for the grader's container instead of create, start, die, destroy.", w.since, w.until, orNothing(acts))
+	}
+	return o.With(strings.Join(lifecycle, ", ")+" ("+w.name+")", shorten(out, 600))
 }
 
 func orNothing(acts []string) string {

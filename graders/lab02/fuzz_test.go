@@ -50,11 +50,11 @@ func FuzzEventActions(f *testing.F) {
 	f.Add(`{"status":"create","Action":"create"}`)
 	f.Add("\x00\xff create")
 	f.Fuzz(func(t *testing.T, out string) {
-		for _, a := range eventActions(out) {
+		for _, a := range lineActions(out) {
 			if a != "create" && a != "start" && a != "die" && a != "destroy" {
 				t.Fatalf("action %q from %q", a, out)
 			}
 		}
-		_ = judgeEvents(out, 1, 2)
+		_ = judgeEvents(out, window{since: 1, until: 2, name: "n", id: "0123456789abcdef"})
 	})
 }

@@ -319,27 +319,44 @@ func TestJudgeInfo(t *testing.T) {
 	}
 }
 
-func TestEventActions(t *testing.T) {
+func TestLineActions(t *testing.T) {
 	tests := []struct {
-		name, out string
-		want      []string
+		name, line string
+		want       []string
 	}{
-		{"actions alone", "create\nstart\ndie\ndestroy\n", lifecycle},
-		{"time action name", "1795891941 create ddlab-x-events\n1795891943 start ddlab-x-events\n1795891943 die ddlab-x-events\n1795891944 destroy ddlab-x-events\n", lifecycle},
-		{"raw JSON, the action twice a line", `{"status":"create","id":"ab","Type":"container","Action":"create"}` + "\n" +
-			`{"status":"start","Action":"start"}` + "\n" + `{"status":"die","Action":"die","Actor":{"Attributes":{"exitCode":"0"}}}` + "\n" +
-			`{"status":"destroy","Action":"destroy"}`, lifecycle},
+		{"action alone", "create", []string{"create"}},
+		{"time action name", "1795891941 create ddlab-x-events", []string{"create"}},
+		{"raw JSON, the action twice", `{"status":"create","id":"ab","Type":"container","Action":"create"}`, []string{"create"}},
 		{"one line", "create start die destroy", lifecycle},
-		{"exec events are not container lifecycle", "exec_create: /labapp healthcheck\nexec_start: x\nexec_die\nhealth_status: healthy\n", nil},
-		{"CREATE in capitals", "CREATE\n", []string{"create"}},
+		{"exec events are not container lifecycle", "exec_create: /labapp healthcheck", nil},
+		{"CREATE in capitals", "CREATE", []string{"create"}},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, eventActions(tt.out), tt.name)
+		assert.Equal(t, tt.want, lineActions(tt.line), tt.name)
 	}
-	assert.Equal(t, check.Pass, judgeEvents("create\nstart\ndie\ndestroy\n", 1, 2).Status)
-	assert.Contains(t, judgeEvents("create\nstart\ndie\ndestroy\ncreate\ndestroy\n", 1, 2).Message.FR, "trop d'événements")
-	assert.Contains(t, judgeEvents("", 1, 2).Message.FR, "affiche rien")
-	assert.Contains(t, judgeEvents("start\ncreate\ndie\ndestroy\n", 1, 2).Message.FR, "start, create, die, destroy au lieu")
+}
+
+func TestJudgeEvents(t *testing.T) {
+	w := window{since: 1, until: 2, name: "ddlab-0123456789ab-events", id: "fedcba9876543210fedcba9876543210"}
+	named := "1 create ddlab-0123456789ab-events\n1 start ddlab-0123456789ab-events\n2 die ddlab-0123456789ab-events\n2 destroy ddlab-0123456789ab-events\n"
+	byID := "create fedcba987654\nstart fedcba987654\ndie fedcba987654\ndestroy fedcba987654\n"
+	tests := []struct {
+		name, out string
+		want      check.Status
+		contains  string
+	}{
+		{"by name", named, check.Pass, ""},
+		{"by short ID", byID, check.Pass, ""},
+		{"hard-coded actions name no container", "create\nstart\ndie\ndestroy\n", check.Fail, "sans nommer le conteneur"},
+		{"the decoy too", named + "1 create ddlab-0123456789ab-decoy\n1 destroy ddlab-0123456789ab-decoy\n", check.Fail, "d'autres conteneurs"},
+		{"nothing", "", check.Fail, "affiche rien"},
+		{"wrong order", "start " + w.name + "\ncreate " + w.name + "\ndie " + w.name + "\ndestroy " + w.name + "\n", check.Fail, "start, create, die, destroy pour le conteneur"},
+	}
+	for _, tt := range tests {
+		o := judgeEvents(tt.out, w)
+		assert.Equal(t, tt.want, o.Status, tt.name)
+		assert.Contains(t, o.Message.FR, tt.contains, tt.name)
+	}
 }
 
 func TestShorten(t *testing.T) {

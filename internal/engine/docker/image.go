@@ -221,7 +221,11 @@ func (e *Engine) ImportImage(ctx context.Context, rootfs io.Reader, req engine.I
 
 // ListImages lists the images that carry label ("key" or "key=value").
 func (e *Engine) ListImages(ctx context.Context, label string) ([]engine.ImageSummary, error) {
-	list, err := e.cli.ImageList(ctx, image.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", label))})
+	f := filters.NewArgs()
+	if label != "" {
+		f.Add("label", label)
+	}
+	list, err := e.cli.ImageList(ctx, image.ListOptions{All: true, Filters: f})
 	if err != nil {
 		return nil, wrap(err)
 	}
