@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ddlab/grade/internal/engine"
@@ -84,8 +85,65 @@ func (r *Run) Lock(ctx context.Context, c Contract) error {
 		case <-time.After(time.Second):
 		}
 	}
-	r.Cleanup.Add("objects of "+lab, func(ctx context.Context) error { return r.ClearLab(ctx, c) })
+	since := time.Now()
+	r.Cleanup.Add("objects of "+lab, func(ctx context.Context) error {
+		err := r.ClearLab(ctx, c)
+		// A student's `docker rm` without -v orphans the anonymous volumes of an image's
+		// VOLUME: they carry no label, the engine's events tie them to the lab's containers.
+		vols, verr := MountedVolumes(ctx, e, lab, c, since)
+		errs := []error{err, verr}
+		for _, v := range vols {
+			if anonymous(v) {
+				if err := e.Remove(ctx, engine.Ref{Kind: engine.KindVolume, ID: v}); err != nil && !errors.Is(err, engine.ErrNotFound) {
+					errs = append(errs, err)
+				}
+			}
+		}
+		return errors.Join(errs...)
+	})
 	return r.ClearLab(ctx, c)
+}
+
+// MountedVolumes lists the volumes that the lab's containers (labelled ddlab.lab=<lab>, or
+// named by the contract) mounted since a time, read from the engine's events so that other
+// labs' volumes never count.
+func MountedVolumes(ctx context.Context, e engine.Engine, lab string, c Contract, since time.Time) ([]string, error) {
+	evs, err := e.Events(ctx, engine.EventFilter{Since: since, Until: time.Now()})
+	if err != nil {
+		return nil, err
+	}
+	named := map[string]bool{}
+	for _, n := range c.Containers {
+		named[n] = true
+	}
+	ours := map[string]bool{}
+	for _, ev := range evs {
+		if ev.Type == "container" && (ev.Attrs["ddlab.lab"] == lab || named[ev.Name]) {
+			ours[ev.ID] = true
+		}
+	}
+	seen := map[string]bool{}
+	var vols []string
+	for _, ev := range evs {
+		if ev.Type == "volume" && ev.Action == "mount" && ours[ev.Attrs["container"]] && !seen[ev.ID] {
+			seen[ev.ID] = true
+			vols = append(vols, ev.ID)
+		}
+	}
+	return vols, nil
+}
+
+// anonymous tells an anonymous volume's name (64 hex digits) from a named one.
+func anonymous(name string) bool {
+	if len(name) != 64 {
+		return false
+	}
+	for _, r := range name {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // ClearLab removes what the contract names and everything labelled ddlab.lab=<lab>.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,6 +60,17 @@ func newLockEngine() *lockEngine {
 	le.ListFn = func(context.Context, string) ([]engine.Ref, error) {
 		return []engine.Ref{{Kind: engine.KindVolume, ID: "labelled-vol"}, {Kind: engine.KindContainer, ID: "labelled-ctr"}}, nil
 	}
+	anon, other := strings.Repeat("a1", 32), strings.Repeat("b2", 32)
+	le.EventsFn = func(context.Context, engine.EventFilter) ([]engine.Event, error) {
+		return []engine.Event{
+			{Type: "container", Action: "create", ID: "c-ours", Name: "x", Attrs: map[string]string{"ddlab.lab": "lab1"}},
+			{Type: "container", Action: "create", ID: "c-web", Name: "lab1-web"},
+			{Type: "container", Action: "create", ID: "c-other", Name: "lab2-api", Attrs: map[string]string{"ddlab.lab": "lab2"}},
+			{Type: "volume", Action: "mount", ID: anon, Attrs: map[string]string{"container": "c-ours"}},
+			{Type: "volume", Action: "mount", ID: "named-data", Attrs: map[string]string{"container": "c-web"}},
+			{Type: "volume", Action: "mount", ID: other, Attrs: map[string]string{"container": "c-other"}},
+		}, nil
+	}
 	le.RemoveImageFn = func(_ context.Context, ref string, _ bool) error {
 		le.mu.Lock()
 		defer le.mu.Unlock()
@@ -86,8 +98,10 @@ func TestLockClearsTheLabBeforeAndAfter(t *testing.T) {
 
 	e.removed = nil
 	require.Empty(t, r.Cleanup.Run(context.Background()))
-	assert.Equal(t, []string{"container labelled-ctr", "container lab1-web", "volume labelled-vol", "image lab1/x:1", "container id-run-a"}, e.removed,
-		"cleared again after the run, then the lock released")
+	anon := strings.Repeat("a1", 32)
+	assert.Equal(t, []string{"container labelled-ctr", "container lab1-web", "volume labelled-vol", "image lab1/x:1",
+		"volume " + anon, "container id-run-a"}, e.removed,
+		"cleared again after the run, with the anonymous volume a lab container mounted (not a named one, not another lab's), then the lock released")
 	assert.NotContains(t, e.byName, "ddlab-lock-lab1")
 }
 

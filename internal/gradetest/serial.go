@@ -47,35 +47,18 @@ func SerialFixtures(t *testing.T, labName string, c grader.Contract, after func(
 	}
 }
 
-// VolumesLeft lists the volumes that the lab's containers (labelled ddlab.lab=<lab>, or named
-// by the contract) mounted since start and that still exist: anonymous volumes carry no
-// label, the engine's events tie them to their containers, and other tests' volumes do not
-// count.
+// VolumesLeft lists the volumes that the lab's containers mounted since start and that
+// still exist (anonymous volumes carry no label; see grader.MountedVolumes).
 func VolumesLeft(t testing.TB, e engine.Engine, labName string, c grader.Contract, since time.Time) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	evs, err := e.Events(ctx, engine.EventFilter{Since: since, Until: time.Now()})
+	vols, err := grader.MountedVolumes(ctx, e, labName, c, since)
 	require.NoError(t, err)
-	named := map[string]bool{}
-	for _, n := range c.Containers {
-		named[n] = true
-	}
-	ours := map[string]bool{}
-	for _, ev := range evs {
-		if ev.Type == "container" && (ev.Attrs["ddlab.lab"] == labName || named[ev.Name]) {
-			ours[ev.ID] = true
-		}
-	}
-	seen := map[string]bool{}
 	var left []string
-	for _, ev := range evs {
-		if ev.Type != "volume" || ev.Action != "mount" || !ours[ev.Attrs["container"]] || seen[ev.ID] {
-			continue
-		}
-		seen[ev.ID] = true
-		if _, err := e.InspectVolume(ctx, ev.ID); err == nil {
-			left = append(left, ev.ID)
+	for _, v := range vols {
+		if _, err := e.InspectVolume(ctx, v); err == nil {
+			left = append(left, v)
 		}
 	}
 	return left
