@@ -108,16 +108,16 @@ func judgeHTTP(url string, resp response, err error, greeting string, wait time.
 		}
 		return check.Failf("Rien ne répond sur %s (essayé pendant %s) : le port est-il publié sur 127.0.0.1 ?",
 			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1?", url, wait).
-			With(want, oneLine(why, 200))
+			With(want, check.Clip(why, 200))
 	case resp.Status != http.StatusOK:
 		return check.Failf("GET %s répond %d.", "GET %s answers %d.", url, resp.Status).
-			With(want, "HTTP "+strconv.Itoa(resp.Status)+" "+oneLine(resp.Body, 120))
+			With(want, "HTTP "+strconv.Itoa(resp.Status)+" "+check.Clip(resp.Body, 120))
 	case !strings.HasPrefix(resp.Body, greeting):
 		return check.Failf("La page commence par « %s » : la variable GREETING=%s n'atteint pas l'application.",
-			"The page starts with \"%s\": the variable GREETING=%s does not reach the app.", oneLine(resp.Body, 80), greeting).
-			With(want, oneLine(resp.Body, 120))
+			"The page starts with \"%s\": the variable GREETING=%s does not reach the app.", check.Clip(resp.Body, 80), greeting).
+			With(want, check.Clip(resp.Body, 120))
 	}
-	return check.Passf("GET %s répond 200 : « %s ».", "GET %s answers 200: \"%s\".", url, oneLine(resp.Body, 120))
+	return check.Passf("GET %s répond 200 : « %s ».", "GET %s answers 200: \"%s\".", url, check.Clip(resp.Body, 120))
 }
 
 func (s *state) checkLoopback(ctx context.Context) (check.Outcome, error) {

@@ -95,7 +95,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if sr.res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
-			With("six lignes clé=valeur", oneLine(sr.res.Output, 200))
+			With("six lignes clé=valeur", check.Clip(sr.res.Output, 200))
 		o.fail = &f
 		return o, nil
 	}
@@ -234,7 +234,7 @@ func judgeLogs(o *observation) check.Outcome {
 	if o.nonceErr != nil {
 		return check.Failf("La requête du correcteur GET %s n'a pas atteint %s sur le port publié (voir lab1.http).",
 			"The grader's request GET %s did not reach %s on the published port (see lab1.http).", o.nonce, webName).
-			With("GET "+o.nonce+" reçue", oneLine(o.nonceErr.Error(), 200))
+			With("GET "+o.nonce+" reçue", check.Clip(o.nonceErr.Error(), 200))
 	}
 	if m := missing(o.values, "derniere_requete"); m != nil {
 		return *m

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
@@ -118,11 +117,3 @@ func remoteSkip(host string) check.Outcome {
 	return o
 }
 
-// oneLine keeps the first line of s, at most n runes, quoted-safe for a message.
-func oneLine(s string, n int) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
-	}
-	return s
-}

@@ -49,18 +49,18 @@ func buildOutcome(ctx context.Context, res engine.BuildResult, err error) (o che
 		if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
 			return check.Failf("Le build n'a pas fini dans le délai imparti : une étape attend ou boucle ?",
 				"The build did not finish in time: does a step wait or loop forever?").
-				With("un build qui se termine", tail(res.Log, logTailLines)), false, nil
+				With("un build qui se termine", check.Tail(res.Log, logTailLines)), false, nil
 		}
 		return check.Outcome{}, false, err
 	}
 	if res.Failed && needsPull(res.Error) {
 		return check.Failf("Le build veut télécharger une image absente de la machine, impossible hors ligne : partez de ddlab/busybox:1 (`grade images` la construit).",
 			"The build wants to pull an image missing from this machine, impossible offline: start from ddlab/busybox:1 (`grade images` builds it).").
-			With("une image de base présente localement", oneLine(res.Error)+"\n"+tail(res.Log, logTailLines)), false, nil
+			With("une image de base présente localement", check.Clip(res.Error, 200)+"\n"+check.Tail(res.Log, logTailLines)), false, nil
 	}
 	if res.Failed {
-		return check.Failf("Le build échoue : %s", "The build fails: %s", oneLine(res.Error)).
-			With("un build réussi", tail(res.Log, logTailLines)), false, nil
+		return check.Failf("Le build échoue : %s", "The build fails: %s", check.Clip(res.Error, 200)).
+			With("un build réussi", check.Tail(res.Log, logTailLines)), false, nil
 	}
 	return check.Outcome{}, true, nil
 }
@@ -159,7 +159,7 @@ func (s *state) checkLayers(ctx context.Context) (check.Outcome, error) {
 		if !h.EmptyLayer {
 			mark = units.HumanSize(float64(h.Size))
 		}
-		lines = append(lines, fmt.Sprintf("%-8s %s", mark, oneLine(instruction(h.CreatedBy))))
+		lines = append(lines, fmt.Sprintf("%-8s %s", mark, check.Clip(instruction(h.CreatedBy), 200)))
 	}
 	seen := strings.Join(lines, "\n")
 	switch {
@@ -217,21 +217,4 @@ func shortList(ids []string) string {
 	return strings.Join(out, " ")
 }
 
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}

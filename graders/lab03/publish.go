@@ -187,15 +187,15 @@ func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 	for _, ref := range append(append([]string{}, img.RepoTags...), img.RepoDigests...) {
 		if err := e.RemoveImage(ctx, ref, false); err != nil && !errors.Is(err, engine.ErrNotFound) {
 			return check.Failf("Impossible de retirer le nom local %s avant de tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
-				"Cannot remove the local name %s before pulling by digest (does a container use the image?): %s", ref, oneLine(err.Error())).
-				With("une image sans conteneur qui l'utilise", oneLine(err.Error())), nil
+				"Cannot remove the local name %s before pulling by digest (does a container use the image?): %s", ref, check.Clip(err.Error(), 200)).
+				With("une image sans conteneur qui l'utilise", check.Clip(err.Error(), 200)), nil
 		}
 	}
 	if _, err := e.InspectImage(ctx, s.imageID); err == nil {
 		if err := e.RemoveImage(ctx, s.imageID, false); err != nil && !errors.Is(err, engine.ErrNotFound) {
 			return check.Failf("L'image locale ne peut pas être supprimée avant de la tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
-				"The local image cannot be removed before pulling it by digest (does a container use the image?): %s", oneLine(err.Error())).
-				With("une image sans conteneur qui l'utilise", oneLine(err.Error())), nil
+				"The local image cannot be removed before pulling it by digest (does a container use the image?): %s", check.Clip(err.Error(), 200)).
+				With("une image sans conteneur qui l'utilise", check.Clip(err.Error(), 200)), nil
 		}
 	}
 	ref := s.reg.Host() + "/" + repo + "@" + m.Digest
@@ -211,8 +211,8 @@ func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 	}
 	switch {
 	case pullErr != nil:
-		return check.Failf("docker pull %s échoue : %s", "docker pull %s fails: %s", ref, oneLine(pullErr.Error())).
-			With("l'image tirée par son digest", oneLine(pullErr.Error())), nil
+		return check.Failf("docker pull %s échoue : %s", "docker pull %s fails: %s", ref, check.Clip(pullErr.Error(), 200)).
+			With("l'image tirée par son digest", check.Clip(pullErr.Error(), 200)), nil
 	case err != nil:
 		return check.Outcome{}, err
 	case got.ID != img.ID && got.ID != m.Digest:

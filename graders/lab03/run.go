@@ -37,7 +37,7 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 		if id == "" {
 			return check.Outcome{}, err
 		}
-		return check.Failf("Le conteneur ne démarre pas : %s", "The container does not start: %s", oneLine(err.Error())).
+		return check.Failf("Le conteneur ne démarre pas : %s", "The container does not start: %s", check.Clip(err.Error(), 200)).
 			With("CMD [\"httpd\",\"-f\",\"-p\",\"8080\",\"-h\",\"/www\"]", cmdOf(s.image)), nil
 	}
 	index, o, err := s.get(ctx, id, port, "/", wait)
@@ -46,15 +46,15 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 	}
 	if want := r.Spec.Params["index-text"]; !strings.Contains(index, want) {
 		return check.Failf("GET / répond, mais sans %s : le dossier servi n'est pas celui du site ?", "GET / answers, but without %s: is the served folder not the site's?", want).
-			With(want, oneLine(index)), nil
+			With(want, check.Clip(index, 200)), nil
 	}
 	health, o, err := s.get(ctx, id, port, "/health", wait)
 	if o != nil || err != nil {
 		return deref(o), err
 	}
 	if want := r.Spec.Params["health-text"]; strings.TrimSpace(health) != want {
-		return check.Failf("GET /health répond %q au lieu de %q.", "GET /health answers %q instead of %q.", oneLine(health), want).
-			With(want, oneLine(health)), nil
+		return check.Failf("GET /health répond %q au lieu de %q.", "GET /health answers %q instead of %q.", check.Clip(health, 200), want).
+			With(want, check.Clip(health, 200)), nil
 	}
 	return check.Passf("GET / sert la page d'accueil et GET /health répond ok (port %d).", "GET / serves the home page and GET /health answers ok (port %d).", port), nil
 }
@@ -92,7 +92,7 @@ func (s *state) died(ctx context.Context, id string) (check.Outcome, bool) {
 	}
 	return check.Failf("Le conteneur s'arrête aussitôt (code de sortie %d) : le serveur doit rester au premier plan (httpd -f).",
 		"The container stops at once (exit code %d): the server must stay in the foreground (httpd -f).", c.ExitCode).
-		With("un conteneur qui reste démarré ; CMD : "+cmdOf(s.image), tail(logs, 10)), true
+		With("un conteneur qui reste démarré ; CMD : "+cmdOf(s.image), check.Tail(logs, 10)), true
 }
 
 func cmdOf(img engine.Image) string {

@@ -51,13 +51,13 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 	a, err := readArchive(f, false)
 	if err != nil {
 		return check.Failf("%s n'est pas une archive `docker save` lisible : %v", "%s is not a readable `docker save` archive: %v", archivePath, err).
-			With("une archive docker save", oneLine(err.Error())), nil
+			With("une archive docker save", check.Clip(err.Error(), 200)), nil
 	}
 	id, err := a.configDigest()
 	if err != nil {
 		return check.Failf("%s n'a pas la forme d'une archive `docker save` (%v) : `docker load` ne saurait pas la lire.",
 			"%s is not shaped like a `docker save` archive (%v): `docker load` could not read it.", archivePath, err).
-			With("manifest.json et la config de l'image", oneLine(err.Error())), nil
+			With("manifest.json et la config de l'image", check.Clip(err.Error(), 200)), nil
 	}
 	if id != img.ID {
 		return check.Failf("%s contient une autre image (%s) que %s (%s).", "%s holds another image (%s) than %s (%s).",
@@ -77,8 +77,8 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 		if ctx.Err() != nil {
 			return check.Outcome{}, ctx.Err()
 		}
-		return check.Failf("docker load refuse %s : %s", "docker load refuses %s: %s", archivePath, oneLine(err.Error())).
-			With("une archive rechargeable", oneLine(err.Error())), nil
+		return check.Failf("docker load refuse %s : %s", "docker load refuses %s: %s", archivePath, check.Clip(err.Error(), 200)).
+			With("une archive rechargeable", check.Clip(err.Error(), 200)), nil
 	}
 	for _, ref := range loaded {
 		got, err := e.InspectImage(ctx, ref)

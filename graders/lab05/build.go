@@ -56,18 +56,18 @@ func buildOutcome(ctx context.Context, res engine.BuildResult, err error, what s
 		if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
 			return check.Failf("Le build (%s) n'a pas fini dans le délai imparti : une étape attend ou boucle ?",
 				"The build (%s) did not finish in time: does a step wait or loop forever?", what).
-				With("un build qui se termine", tail(res.Log, logTailLines)), false, nil
+				With("un build qui se termine", check.Tail(res.Log, logTailLines)), false, nil
 		}
 		return check.Outcome{}, false, err
 	}
 	if res.Failed && needsPull(res.Error) {
 		return check.Failf("Le build (%s) veut télécharger une image absente de la machine, impossible hors ligne : partez de ddlab/go:1, ddlab/busybox:1 ou scratch (`grade images` les construit).",
 			"The build (%s) wants to pull an image missing from this machine, impossible offline: start from ddlab/go:1, ddlab/busybox:1 or scratch (`grade images` builds them).", what).
-			With("une image de base présente localement", oneLine(res.Error)+"\n"+tail(res.Log, logTailLines)), false, nil
+			With("une image de base présente localement", check.Clip(res.Error, 300)+"\n"+check.Tail(res.Log, logTailLines)), false, nil
 	}
 	if res.Failed {
-		return check.Failf("Le build (%s) échoue : %s", "The build (%s) fails: %s", what, oneLine(res.Error)).
-			With("un build réussi", tail(res.Log, logTailLines)), false, nil
+		return check.Failf("Le build (%s) échoue : %s", "The build (%s) fails: %s", what, check.Clip(res.Error, 300)).
+			With("un build réussi", check.Tail(res.Log, logTailLines)), false, nil
 	}
 	return check.Outcome{}, true, nil
 }
@@ -284,7 +284,7 @@ func (s *state) checkTestStage(ctx context.Context) (check.Outcome, error) {
 	if !res.Failed || !strings.Contains(res.Log, "TestGradeInjected") {
 		return check.Failf("Un test en échec a été ajouté dans cmd/server, mais `--target test` réussit encore (ou échoue sans l'exécuter) : l'étape test n'exécute pas `go test ./...`.",
 			"A failing test was added to cmd/server, yet `--target test` still succeeds (or fails without running it): the test stage does not run `go test ./...`.").
-			With("échec de TestGradeInjected", tail(res.Log, logTailLines)), nil
+			With("échec de TestGradeInjected", check.Tail(res.Log, logTailLines)), nil
 	}
 	return check.Passf("`--target test` réussit, et échoue avec un test en échec injecté.",
 		"`--target test` succeeds, and fails once a failing test is injected."), nil
@@ -357,24 +357,7 @@ func normalizeRef(ref string) string {
 	return strings.TrimPrefix(ref, "library/")
 }
 
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
 
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
-}
 
 func exposed(ports []string) string {
 	if len(ports) == 0 {

@@ -36,7 +36,7 @@ func (s *state) container(ctx context.Context) (id string, fail *check.Outcome, 
 			return "", nil, err
 		}
 		// Created but not started: the image's entrypoint cannot run (no shell in scratch…).
-		o := check.Failf("Le conteneur ne démarre pas : %s", "The container does not start: %s", oneLine(err.Error()))
+		o := check.Failf("Le conteneur ne démarre pas : %s", "The container does not start: %s", check.Clip(err.Error(), 300))
 		s.ctrFail = &o
 		return "", s.ctrFail, nil
 	}
@@ -53,7 +53,7 @@ func (s *state) container(ctx context.Context) (id string, fail *check.Outcome, 
 	if !c.Running {
 		logs, _ := r.Engine.Logs(ctx, id, 4<<10)
 		o := check.Failf("Le conteneur s'arrête aussitôt (code de sortie %d).", "The container stops at once (exit code %d).", c.ExitCode).
-			With("un conteneur qui reste démarré", tail(logs, 10))
+			With("un conteneur qui reste démarré", check.Tail(logs, 10))
 		s.ctrFail = &o
 		return "", s.ctrFail, nil
 	}
@@ -114,7 +114,7 @@ func (s *state) checkNonRoot(ctx context.Context) (check.Outcome, error) {
 	}
 	if err := json.Unmarshal([]byte(resp.Body), &who); err != nil {
 		return check.Failf("GET /whoami ne renvoie pas le JSON attendu.", "GET /whoami does not return the expected JSON.").
-			With(`{"uid": …}`, oneLine(resp.Body)), nil
+			With(`{"uid": …}`, check.Clip(resp.Body, 300)), nil
 	}
 	if who.UID == 0 {
 		return check.Failf("L'application se voit en root (uid 0) malgré USER %s.", "The app sees itself as root (uid 0) despite USER %s.", user).
@@ -236,7 +236,7 @@ func (s *state) died(ctx context.Context, id string) (check.Outcome, bool) {
 	logs, _ := s.run.Engine.Logs(ctx, id, 4<<10)
 	return check.Failf("Le conteneur s'est arrêté tout seul pendant la correction (code de sortie %d).",
 		"The container stopped by itself during grading (exit code %d).", c.ExitCode).
-		With("un conteneur qui reste démarré", tail(logs, 10)), true
+		With("un conteneur qui reste démarré", check.Tail(logs, 10)), true
 }
 
 func deref(o *check.Outcome) check.Outcome {
