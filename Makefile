@@ -27,9 +27,26 @@ images: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+# Every parser of student input (and of what student code prints) has a fuzz target.
+FUZZTIME ?= 20s
+FUZZ_TARGETS := \
+	FuzzAnalyze:./internal/dockerfile \
+	FuzzParse:./internal/lab \
+	FuzzParseKeyValues:./graders/lab01 FuzzParseAnswers:./graders/lab01 \
+	FuzzEventActions:./graders/lab02 FuzzParseKV:./graders/lab02 \
+	FuzzReadArchive:./graders/lab03 \
+	FuzzParseAnswers:./graders/lab04 FuzzJudgeLogs:./graders/lab04 FuzzParseStatsLimit:./graders/lab04 \
+	FuzzLastLine:./graders/lab06 FuzzParseArchive:./graders/lab06 \
+	FuzzParseProbeOutput:./graders/lab07 \
+	FuzzParseManifest:./internal/registry \
+	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzAnalyze -fuzztime 30s ./internal/dockerfile
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./internal/lab
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$${t%%:*}; pkg=$${t#*:}; \
+		echo "== $$name $$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 clean:
 	rm -rf bin
