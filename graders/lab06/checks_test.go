@@ -310,6 +310,23 @@ func TestRewriteInPlace(t *testing.T) {
 	assert.Equal(t, "greeting=Bonjour\n", string(b))
 }
 
+// A link a script planted in the copy is never followed by the grader's edit.
+func TestRewriteInPlaceRefusesLinks(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "precious")
+	require.NoError(t, os.WriteFile(outside, []byte("keep\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config"), 0o755))
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "config", "kv.conf")))
+	_, err := rewriteInPlace(filepath.Join(dir, "config", "kv.conf"), []byte("greeting=x\n"))
+	require.Error(t, err)
+	linked := filepath.Join(dir, "linked")
+	require.NoError(t, os.Symlink(filepath.Dir(outside), linked))
+	_, err = rewriteInPlace(filepath.Join(linked, "precious"), []byte("greeting=x\n"))
+	require.Error(t, err)
+	b, _ := os.ReadFile(outside)
+	assert.Equal(t, "keep\n", string(b))
+}
+
 func TestReplyResult(t *testing.T) {
 	assert.Equal(t, kvResult{OK: false, Errno: "EROFS"}, reply{Status: 403, Body: `{"ok":false,"errno":"EROFS"}`}.result())
 	garbage := reply{Status: 200, Body: "\x00\xffpas du JSON"}.result()

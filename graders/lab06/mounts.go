@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
@@ -105,13 +107,23 @@ func (s *state) greeting(ctx context.Context) (string, string, error) {
 // rename): a bind mount of the folder would see a renamed file too, but a mount of the file
 // alone would not, and the lab says the folder is what is mounted. restore puts the old
 // content back the same way.
+// A link planted by a script (kv.conf → a file elsewhere) is never followed: the grader
+// writes only inside the submission copy.
 func rewriteInPlace(p string, data []byte) (restore func(), err error) {
-	old, err := os.ReadFile(p)
+	if st, err := os.Lstat(filepath.Dir(p)); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link", filepath.Dir(p))
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	old, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	f.Close()
 	if err != nil {
 		return nil, err
 	}
 	write := func(b []byte) error {
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC, 0)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ package apiproxy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -30,6 +32,15 @@ type Record struct {
 	// Body is the start of the JSON body of a container create request, at most Options.MaxBody
 	// bytes; nil for other requests.
 	Body []byte
+	// Created names what a successful create made: Kind is "container", "network" or
+	// "volume", ID its ID (a volume's name). Empty for other requests.
+	Created Created
+}
+
+// Created is an object a request created.
+type Created struct {
+	Kind string
+	ID   string
 }
 
 // Options bound what the proxy keeps.
@@ -52,8 +63,11 @@ type Proxy struct {
 	dropped int
 }
 
-// createPath is a container create request, versioned or not.
-var createPath = regexp.MustCompile(`^(/v[0-9]+(\.[0-9]+)?)?/containers/create$`)
+// createPath is a container create request, versioned or not; anyCreate any object's.
+var (
+	createPath = regexp.MustCompile(`^(/v[0-9]+(\.[0-9]+)?)?/containers/create$`)
+	anyCreate  = regexp.MustCompile(`^(?:/v[0-9]+(?:\.[0-9]+)?)?/(containers|networks|volumes)/create$`)
+)
 
 type recordKey struct{}
 
@@ -88,8 +102,9 @@ func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), op
 		FlushInterval: -1,
 		ModifyResponse: func(res *http.Response) error {
 			if rec, ok := res.Request.Context().Value(recordKey{}).(*Record); ok {
+				created := createdBy(res)
 				p.mu.Lock()
-				rec.Status, rec.APIVersion = res.StatusCode, res.Header.Get("Api-Version")
+				rec.Status, rec.APIVersion, rec.Created = res.StatusCode, res.Header.Get("Api-Version"), created
 				p.mu.Unlock()
 			}
 			return nil
@@ -177,6 +192,32 @@ func (p *Proxy) record(next http.Handler) http.Handler {
 		p.mu.Unlock()
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), recordKey{}, rec)))
 	})
+}
+
+// createdBy reads what a successful create response made, leaving the body intact for the
+// client.
+func createdBy(res *http.Response) Created {
+	m := anyCreate.FindStringSubmatch(res.Request.URL.Path)
+	if m == nil || res.Request.Method != http.MethodPost || res.StatusCode/100 != 2 || res.Body == nil {
+		return Created{}
+	}
+	head, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	res.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), res.Body), res.Body}
+	var out struct {
+		ID   string `json:"Id"`
+		Name string `json:"Name"`
+	}
+	if json.Unmarshal(head, &out) != nil {
+		return Created{}
+	}
+	kind := strings.TrimSuffix(m[1], "s")
+	if kind == "volume" {
+		return Created{Kind: kind, ID: out.Name}
+	}
+	return Created{Kind: kind, ID: out.ID}
 }
 
 // maxField bounds the path and User-Agent kept per record.

@@ -81,5 +81,17 @@ func TestDockerCLIThroughProxy(t *testing.T) {
 	require.NotNil(t, create)
 	assert.Equal(t, 201, create.Status)
 	assert.Contains(t, string(create.Body), `"ddlab/busybox:1"`)
+	assert.Equal(t, apiproxy.Created{Kind: "container", ID: id}, create.Created, "the proxy knows what a create made")
+
+	vol := "apiproxy-" + strings.ToLower(run[:8])
+	cli("volume", "create", "--label", "ddlab.run="+run, vol)
+	var made []apiproxy.Created
+	for _, r := range p.Records() {
+		if r.Created.Kind != "" {
+			made = append(made, r.Created)
+		}
+	}
+	assert.Contains(t, made, apiproxy.Created{Kind: "volume", ID: vol})
+	assert.Len(t, made, 3, "two containers and a volume: %v", made)
 	t.Logf("%d requests:\n%s", len(recs), joined)
 }

@@ -38,6 +38,8 @@ type Run struct {
 	Progress  func(msg string)  // long steps report here; never nil
 	Detail    func(line string) // build log lines, shown live on a terminal only; never nil
 	Build     *report.Build     // the main build, set by the grader for the report
+
+	scripts scriptProxy // what student scripts talk to (see Script)
 }
 
 // Labels are the labels every object this run creates carries.

@@ -43,8 +43,12 @@ func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Re
 	if st, err := os.Stat(filepath.Join(r.Files, name)); err != nil || !st.Mode().IsRegular() {
 		return script.Result{ExitCode: 127, Output: fmt.Sprintf("%s : fichier absent ou illisible / missing or unreadable", name)}, nil
 	}
+	host, err := r.scriptHost(ctx)
+	if err != nil {
+		return script.Result{}, err
+	}
 	r.Progress(fmt.Sprintf("exécution de %s…", name))
-	base := []string{"DOCKER_HOST=" + r.Engine.Host(), "LAB=" + r.Spec.Lab}
+	base := []string{"DOCKER_HOST=" + host, "LAB=" + r.Spec.Lab}
 	return script.Run(ctx, script.Spec{Dir: r.Files, Path: name, Env: append(base, env...), Timeout: r.ScriptTimeout()})
 }
 

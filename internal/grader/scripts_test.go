@@ -2,8 +2,10 @@ package grader
 
 import (
 	"context"
+	"crypto/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/testenv"
 )
 
 func TestScriptEnvironmentAndFailures(t *testing.T) {
@@ -23,7 +27,10 @@ func TestScriptEnvironmentAndFailures(t *testing.T) {
 	write("env.sh", `echo "$DOCKER_HOST $LAB $EXTRA $(pwd)"`)
 	write("fail.sh", "echo first\necho boom >&2\nexit 4\n")
 	write("hang.sh", "sleep 30\n")
-	r := &Run{Files: dir, Engine: &enginefake.Fake{HostValue: "unix:///run/test.sock"}, Progress: func(string) {},
+	// A remote engine: scripts get its address as it is (no recording proxy).
+	remote := &enginefake.Fake{HostValue: "unix:///run/test.sock",
+		InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil }}
+	r := &Run{Files: dir, Engine: remote, Progress: func(string) {},
 		Spec: &lab.Spec{Lab: "lab1", Params: map[string]string{"script-timeout": "1s"}}}
 	ctx := context.Background()
 
@@ -62,4 +69,38 @@ func TestScriptEnvironmentAndFailures(t *testing.T) {
 func TestTailLines(t *testing.T) {
 	assert.Equal(t, "a\nb", tailLines("a\nb\n", 5))
 	assert.Equal(t, "…\nc\nd", tailLines("a\nb\nc\nd\n", 2))
+}
+
+// TestScriptObjectsAreRemoved: on a local engine, scripts reach it through the run's recording
+// proxy, and whatever they created, under any name and without labels, goes with the run.
+func TestScriptObjectsAreRemoved(t *testing.T) {
+	e := testenv.Engine(t)
+	testenv.BaseImages(t, e)
+	dir := t.TempDir()
+	suffix := strings.ToLower(rand.Text()[:8])
+	body := "docker volume create odd-vol-" + suffix + " >/dev/null\n" +
+		"docker network create odd-net-" + suffix + " >/dev/null\n" +
+		"docker create --network none -v odd-vol-" + suffix + ":/v --name odd-ctr-" + suffix + " ddlab/busybox:1 true >/dev/null\n" +
+		"docker create --network none ddlab/busybox:1 true\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.sh"), []byte(body), 0o644))
+	r := &Run{ID: "test-" + suffix, Files: dir, Engine: e, Cleanup: &Cleanup{}, Progress: func(string) {},
+		Spec: &lab.Spec{Lab: "lab1", Params: map[string]string{"script-timeout": "60s"}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := r.Script(ctx, "s.sh")
+	require.NoError(t, err)
+	require.Equal(t, 0, res.ExitCode, res.Output)
+	unnamed := strings.TrimSpace(res.Stdout)
+	_, err = e.InspectContainer(ctx, unnamed)
+	require.NoError(t, err, "the script made an unnamed container")
+
+	require.Empty(t, r.Cleanup.Run(ctx))
+	for _, gone := range []error{
+		func() error { _, err := e.InspectContainer(ctx, "odd-ctr-"+suffix); return err }(),
+		func() error { _, err := e.InspectContainer(ctx, unnamed); return err }(),
+		func() error { _, err := e.InspectNetwork(ctx, "odd-net-"+suffix); return err }(),
+		func() error { _, err := e.InspectVolume(ctx, "odd-vol-"+suffix); return err }(),
+	} {
+		assert.ErrorIs(t, gone, engine.ErrNotFound)
+	}
 }

@@ -1,0 +1,64 @@
+package grader
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/ddlab/grade/internal/apiproxy"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// scriptProxy is the recording proxy student scripts reach the engine through, started on
+// the first script of a run.
+type scriptProxy struct {
+	mu    sync.Mutex
+	proxy *apiproxy.Proxy
+}
+
+// scriptHost is DOCKER_HOST for a student script. On a local engine it is a recording proxy
+// of the run, so that every container, network and volume a script creates, whatever its
+// name or labels, is removed when the run ends (a script that goes around it, straight to the
+// socket, escapes only this; the lab's label and contract sweeps still apply).
+func (r *Run) scriptHost(ctx context.Context) (string, error) {
+	info, err := r.Engine.Info(ctx)
+	if err != nil {
+		return "", err
+	}
+	if info.Remote {
+		return r.Engine.Host(), nil
+	}
+	r.scripts.mu.Lock()
+	defer r.scripts.mu.Unlock()
+	if r.scripts.proxy == nil {
+		// The proxy outlives a cancelled grading: cleanup reads its records.
+		p, err := apiproxy.Start(context.WithoutCancel(ctx), r.Engine.Dial, apiproxy.Options{})
+		if err != nil {
+			return "", err
+		}
+		r.scripts.proxy = p
+		r.Cleanup.Add("objects made by the scripts", func(ctx context.Context) error {
+			defer p.Close()
+			return removeCreated(ctx, r.Engine, p.Records())
+		})
+	}
+	return "tcp://" + strings.TrimPrefix(r.scripts.proxy.URL, "http://"), nil
+}
+
+// removeCreated removes what the recorded requests created: containers first, so that
+// networks and volumes are free to go.
+func removeCreated(ctx context.Context, e engine.Engine, recs []apiproxy.Record) error {
+	var errs []error
+	for _, kind := range []engine.Kind{engine.KindContainer, engine.KindNetwork, engine.KindVolume} {
+		for _, rec := range recs {
+			if rec.Created.Kind != string(kind) || rec.Created.ID == "" {
+				continue
+			}
+			if err := e.Remove(ctx, engine.Ref{Kind: kind, ID: rec.Created.ID}); err != nil && !errors.Is(err, engine.ErrNotFound) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
