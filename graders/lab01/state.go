@@ -116,4 +116,3 @@ func remoteSkip(host string) check.Outcome {
 	o.Excluded = true
 	return o
 }
-

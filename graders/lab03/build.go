@@ -216,5 +216,3 @@ func shortList(ids []string) string {
 	}
 	return strings.Join(out, " ")
 }
-
-

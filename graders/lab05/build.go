@@ -357,8 +357,6 @@ func normalizeRef(ref string) string {
 	return strings.TrimPrefix(ref, "library/")
 }
 
-
-
 func exposed(ports []string) string {
 	if len(ports) == 0 {
 		return "aucun port exposé"
