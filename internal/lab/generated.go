@@ -13,7 +13,7 @@ import (
 //   - a folder named `_git` is written as `.git` (embed never holds a .git folder; lab 3's
 //     starter has one as a build-context trap);
 //   - a file `name.gen` holding `random <size>` is written as `name`, filled with that many
-//     deterministic pseudo-random bytes (lab 3's 20 MB big.bin costs a few bytes in the repo
+//     deterministic pseudo-random bytes (lab 3's big.bin trap costs a few bytes in the repo
 //     and in the binary).
 const (
 	gitFolder    = "_git"
