@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/probe"
 )
 
 // maxBody is how much of an answer the grader reads: the greeting is one short line.
@@ -27,13 +28,7 @@ type response struct {
 // (the app may still be starting, and docker-proxy accepts before the app listens). Any
 // HTTP status is an answer. The error says why nothing answered.
 func get(ctx context.Context, url string, wait time.Duration) (response, error) {
-	client := &http.Client{
-		Timeout: 3 * time.Second,
-		// No proxy from the grader's environment, no kept connection across attempts.
-		Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true,
-			DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	client := probe.PublishedClient(3 * time.Second)
 	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(wait)
 	for {

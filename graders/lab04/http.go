@@ -10,21 +10,14 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/engine"
 )
 
 // newHTTPClient reaches the published port directly: never through a proxy from the
 // environment, never reusing a connection to a process that may have just died.
 func newHTTPClient() *http.Client {
-	return &http.Client{
-		Timeout: 10 * time.Second,
-		Transport: &http.Transport{
-			Proxy:             nil,
-			DisableKeepAlives: true,
-			DialContext:       (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return probe.PublishedClient(10 * time.Second)
 }
 
 // engineInfo asks the engine once what it is.

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/ddlab/grade/internal/probe"
 )
 
 // requestTimeout bounds one request to the app: it answers in milliseconds, and /tmpfill
@@ -55,7 +57,7 @@ func (c kvClient) do(ctx context.Context, method, path, body string) (reply, err
 		return reply{}, err
 	}
 	// No keep-alive: the container is removed and restarted between requests.
-	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, Proxy: nil}}
+	hc := probe.PublishedClient(requestTimeout)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return reply{}, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/engine"
 )
 
@@ -261,7 +262,7 @@ func hostIP(ip string) string {
 // httpGet calls url from the grader itself (the engine is local), retrying until it answers
 // or wait has passed: network.sh may have just started the containers.
 func httpGet(ctx context.Context, url string, wait time.Duration) (int, string, error) {
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	client := probe.PublishedClient(2 * time.Second)
 	deadline := time.Now().Add(wait)
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
