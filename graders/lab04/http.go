@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
 )
 
 // newHTTPClient reaches the published port directly: never through a proxy from the

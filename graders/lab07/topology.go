@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
 )
 
 // wantNetworks is where each container of the contract belongs.
