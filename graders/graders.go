@@ -9,6 +9,7 @@ import (
 	"github.com/ddlab/grade/graders/lab05"
 	"github.com/ddlab/grade/graders/lab06"
 	"github.com/ddlab/grade/graders/lab07"
+	"github.com/ddlab/grade/graders/lab08"
 	"github.com/ddlab/grade/internal/grader"
 )
 
@@ -22,5 +23,6 @@ func All() []grader.Grader {
 		lab05.New(),
 		lab06.New(),
 		lab07.New(),
+		lab08.New(),
 	}
 }

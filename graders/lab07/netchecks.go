@@ -36,7 +36,7 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 		if p := res[i]; p.OK {
 			seen = append(seen, fmt.Sprintf("%s → %s", n, strings.Join(ipv4(p.Addrs), " ")))
 		} else {
-			why := p.why()
+			why := p.Why()
 			if p.Code == "refused" {
 				why = "127.0.0.11 ne répond pas : pas de DNS intégré, le réseau par défaut bridge n'en a pas"
 			}
@@ -46,7 +46,7 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	h := res[len(names)]
 	switch {
 	case !h.OK:
-		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : %s", appPort, web, h.why()))
+		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : %s", appPort, web, h.Why()))
 	case h.Status != 200:
 		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : HTTP %d", appPort, web, h.Status))
 	}
@@ -103,7 +103,7 @@ func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 		case p.Code == "refused":
 			probs = append(probs, fmt.Sprintf("TCP %s:%s répond (connexion refusée) depuis %s : le réseau n'est pas isolé", ip, appPort, front))
 		default:
-			blocked = append(blocked, fmt.Sprintf("%s:%s (%s)", ip, appPort, p.why()))
+			blocked = append(blocked, fmt.Sprintf("%s:%s (%s)", ip, appPort, p.Why()))
 		}
 	}
 	if len(probs) > 0 {
@@ -190,7 +190,7 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	}
 	return check.Passf("Depuis %s, le canari %s est injoignable (%s) ; contrôle : %s le joint. Route par défaut dans %s : %s (non noté).",
 		"From %s, the canary %s is unreachable (%s); control: %s reaches it. Default route in %s: %s (not scored).",
-		api, c.addr, p.why(), web, api, route), nil
+		api, c.addr, p.Why(), web, api, route), nil
 }
 
 // openNetworks lists the networks of c that are not internal: each is a way out.
@@ -221,7 +221,7 @@ func reached(p probeResult) string {
 	if p.OK {
 		return fmt.Sprintf("répond (HTTP %d en %d ms)", p.Status, p.MS)
 	}
-	return "injoignable (" + p.why() + ")"
+	return "injoignable (" + p.Why() + ")"
 }
 
 func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
@@ -251,7 +251,7 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 		got := ipv4(p.Addrs)
 		switch {
 		case !p.OK:
-			probs = append(probs, fmt.Sprintf("%s ne se résout pas sur %s (%s)", n, back, p.why()))
+			probs = append(probs, fmt.Sprintf("%s ne se résout pas sur %s (%s)", n, back, p.Why()))
 		case !slices.Equal(got, []string{ep.IP}):
 			probs = append(probs, fmt.Sprintf("%s se résout en %s, pas seulement en %s (l'adresse de %s)", n, strings.Join(got, " "), ep.IP, db))
 		}
@@ -324,8 +324,8 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if !res[0].OK || res[0].Status != 200 {
-		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, res[0].why()).
-			With("HTTP 200", res[0].why()), nil
+		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, res[0].Why()).
+			With("HTTP 200", res[0].Why()), nil
 	}
 	if fail, err := s.runBonusScript(ctx, disconnectScript); fail != nil || err != nil {
 		return deref(fail), err
@@ -369,9 +369,9 @@ func (s *state) controlFailed(ctx context.Context, what string, p probeResult, o
 	if _, ok := w.Networks[on]; !found || !w.Running || !ok {
 		return check.Skipf("Non évalué : le contrôle positif (%s) échoue (%s), car %s n'est pas démarré sur %s (voir lab7.attachments).",
 			"Not evaluated: the positive control (%s) fails (%s) because %s is not running on %s (see lab7.attachments).",
-			what, p.why(), web, on), nil
+			what, p.Why(), web, on), nil
 	}
-	return check.Outcome{}, fmt.Errorf("positive control failed (%s): %s; the environment, not the submission, is at fault", what, p.why())
+	return check.Outcome{}, fmt.Errorf("positive control failed (%s): %s; the environment, not the submission, is at fault", what, p.Why())
 }
 
 // endpointIPs lists a container's addresses on every network.

@@ -1,172 +1,26 @@
 package lab07
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
-	"time"
 
-	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
 )
 
-// labprobe is where ddlab/probe:1 keeps the probe (internal/images/probe.go).
-const labprobe = "/usr/local/bin/labprobe"
+type probeResult = probe.Result
 
-// probeResult is one line of labprobe's output: the union of the fields its subcommands print
-// (internal/images/assets/labprobe).
-type probeResult struct {
-	OK      bool              `json:"ok"`
-	Code    string            `json:"code"` // refused, timeout, nxdomain, unreachable, other, usage
-	Error   string            `json:"error"`
-	MS      int64             `json:"ms"`
-	Status  int               `json:"status"` // http
-	Body    string            `json:"body"`
-	Headers map[string]string `json:"headers"`
-	Addrs   []string          `json:"addrs"` // dns
-	Ifaces  []probeIface      `json:"ifaces"`
-	Routes  []probeRoute      `json:"routes"`
-	Default bool              `json:"default"` // routes: a default route exists
-}
-
-type probeIface struct {
-	Name  string   `json:"name"`
-	Up    bool     `json:"up"`
-	Addrs []string `json:"addrs"`
-}
-
-type probeRoute struct {
-	Iface   string `json:"iface"`
-	Dest    string `json:"dest"`
-	Gateway string `json:"gateway"`
-	Mask    string `json:"mask"`
-}
-
-// why says in a few words why a probe failed, for messages.
-func (p probeResult) why() string {
-	switch p.Code {
-	case "nxdomain":
-		return "nom inconnu"
-	case "timeout":
-		return fmt.Sprintf("délai dépassé (%d ms)", p.MS)
-	case "refused":
-		return "connexion refusée"
-	case "unreachable":
-		return "pas de route"
-	}
-	if p.Error != "" {
-		return oneLine(p.Error)
-	}
-	if p.Status != 0 {
-		return fmt.Sprintf("HTTP %d", p.Status)
-	}
-	return "échec"
-}
-
-// maxProbeLine bounds one line of probe output; labprobe caps bodies at 4 KiB.
-const maxProbeLine = 64 << 10
-
-// parseProbeOutput reads one JSON object per line, as many as commands were run. Anything
-// else (a missing line, garbage) is an error: the probe is the grader's own tool.
-func parseProbeOutput(out string, want int) ([]probeResult, error) {
-	var res []probeResult
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(make([]byte, 0, 4096), maxProbeLine)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
-		}
-		var p probeResult
-		if err := json.Unmarshal([]byte(line), &p); err != nil {
-			return nil, fmt.Errorf("probe output line %d is not JSON: %q", len(res)+1, truncate(line, 120))
-		}
-		res = append(res, p)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("probe output: %w", err)
-	}
-	if len(res) != want {
-		return nil, fmt.Errorf("probe printed %d result(s), want %d: %q", len(res), want, truncate(out, 300))
-	}
-	return res, nil
-}
-
-// probe runs labprobe commands one after the other in one ddlab/probe:1 container placed at
-// place ("container:<id>" for a container's namespace, or a network's name) and returns one
-// result per command. A probe that cannot run at all is an error, never a verdict.
+// probe runs labprobe commands at place (a container's namespace or a network).
 func (s *state) probe(ctx context.Context, place string, cmds ...[]string) ([]probeResult, error) {
-	r := s.run
-	var script []string
-	budget := 10 * time.Second
-	for _, c := range cmds {
-		q := make([]string, len(c))
-		for i, a := range c {
-			q[i] = shellQuote(a)
-		}
-		// `|| true`: a failed probe prints its JSON and exits 1; the next one must still run.
-		script = append(script, labprobe+" "+strings.Join(q, " ")+" || true")
-		budget += 3 * s.probeTimeout
-	}
 	s.probes++
-	id, err := r.Engine.Run(ctx, engine.RunSpec{
-		Name:        r.Name(fmt.Sprintf("probe%d", s.probes)),
-		Image:       s.param("probe-image"),
-		Entrypoint:  []string{"sh", "-c", strings.Join(script, "; ")},
-		Labels:      r.Labels(),
-		NetworkMode: place,
-		Limits:      engine.Limits{MemoryBytes: 64 << 20, Pids: 64},
-	})
-	if id != "" {
-		defer s.remove(ctx, id)
-	}
-	if err != nil {
-		if errors.Is(err, engine.ErrNotFound) && id == "" {
-			return nil, fmt.Errorf("%s is missing: run `grade images` first: %w", s.param("probe-image"), err)
-		}
-		return nil, fmt.Errorf("probe at %s: %w", place, err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
-	if _, err := r.Engine.Wait(wctx, id); err != nil {
-		return nil, fmt.Errorf("probe at %s did not finish: %w", place, err)
-	}
-	logs, err := r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 256 << 10})
-	if err != nil {
-		return nil, err
-	}
-	res, err := parseProbeOutput(logs.Stdout, len(cmds))
-	if err != nil {
-		return nil, fmt.Errorf("%w (stderr: %q)", err, truncate(logs.Stderr, 300))
-	}
-	return res, nil
+	return probe.Lab(ctx, s.run, s.param("probe-image"), place, s.probeTimeout, cmds...)
 }
 
-// remove deletes one of the grader's own containers now; the run's label sweep is the net.
-func (s *state) remove(ctx context.Context, id string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-	defer cancel()
-	_ = s.run.Engine.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
-}
+func (s *state) dnsCmd(name string) []string { return probe.DNS(name, s.probeTimeout) }
 
-// Commands of labprobe, with the run's timeout.
-func (s *state) dnsCmd(name string) []string {
-	return []string{"dns", "-timeout", s.probeTimeout.String(), name}
-}
+func (s *state) tcpCmd(addr string) []string { return probe.TCP(addr, s.probeTimeout) }
 
-func (s *state) tcpCmd(addr string) []string {
-	return []string{"tcp", "-timeout", s.probeTimeout.String(), addr}
-}
-
-// httpCmd retries a few times: a container that network.sh has just started may not listen yet.
 func (s *state) httpCmd(url string, retries int) []string {
-	return []string{"http", "-timeout", s.probeTimeout.String(), "-retries", fmt.Sprint(retries), url}
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return probe.HTTP(url, s.probeTimeout, retries)
 }
 
 func truncate(s string, n int) string {

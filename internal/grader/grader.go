@@ -39,7 +39,9 @@ type Run struct {
 	Detail    func(line string) // build log lines, shown live on a terminal only; never nil
 	Build     *report.Build     // the main build, set by the grader for the report
 
-	scripts scriptProxy // what student scripts talk to (see Script)
+	scripts  scriptProxy     // what student scripts talk to (see Script)
+	composer engine.Composer // see Composer
+	projects map[string]bool // Compose projects whose removal is registered (see Up)
 }
 
 // Labels are the labels every object this run creates carries.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,37 @@ func LabLeftovers(t testing.TB, e engine.Engine, labName string, c grader.Contra
 	for _, n := range c.Images {
 		if _, err := e.InspectImage(ctx, n); err == nil {
 			left = append(left, "image "+n)
+		}
+	}
+	return left
+}
+
+// ProjectLeftovers lists the containers, networks and volumes of a Compose project (by name
+// prefix: a run's variants share it) that still exist.
+func ProjectLeftovers(t testing.TB, e engine.Engine, prefix string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var left []string
+	ctrs, err := e.ListContainers(ctx, engine.ContainerFilter{All: true, Labels: []string{"com.docker.compose.project"}})
+	require.NoError(t, err)
+	for _, c := range ctrs {
+		if strings.HasPrefix(c.Labels["com.docker.compose.project"], prefix) {
+			left = append(left, "container "+c.Name)
+		}
+	}
+	nets, err := e.ListNetworks(ctx, "")
+	require.NoError(t, err)
+	for _, n := range nets {
+		if strings.HasPrefix(n.Name, prefix) {
+			left = append(left, "network "+n.Name)
+		}
+	}
+	vols, err := e.ListVolumes(ctx, "")
+	require.NoError(t, err)
+	for _, v := range vols {
+		if strings.HasPrefix(v.Name, prefix) {
+			left = append(left, "volume "+v.Name)
 		}
 	}
 	return left

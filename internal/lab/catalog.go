@@ -69,6 +69,11 @@ func Load(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("%s: holds %s; name it %s.yaml", name, spec.Lab, spec.Lab)
 		}
 		e.Spec = spec
+		for dst, src := range spec.Shared {
+			if fi, err := fs.Stat(fsys, src); err != nil || !fi.IsDir() || !fs.ValidPath(dst) || dst == "." {
+				return nil, fmt.Errorf("%s: shared %s: %q is not a folder of the labs", name, dst, src)
+			}
+		}
 	}
 	return c, nil
 }
@@ -107,9 +112,18 @@ func Normalize(lab string) string {
 	return "lab" + l
 }
 
-// Starter returns the starter files of lab, rooted at the folder's top.
+// Starter returns the starter files of lab, rooted at the folder's top, with the folders its
+// spec shares from other labs laid in.
 func (c *Catalog) Starter(lab string) (fs.FS, error) {
-	return fs.Sub(c.fsys, path.Join(lab, "_starter"))
+	own, err := fs.Sub(c.fsys, path.Join(lab, "_starter"))
+	if err != nil {
+		return nil, err
+	}
+	e := c.entry(lab)
+	if e == nil || e.Spec == nil || len(e.Spec.Shared) == 0 {
+		return own, nil
+	}
+	return overlay(own, c.fsys, e.Spec.Shared)
 }
 
 // Solution returns the reference solution's files, to lay over the starter.

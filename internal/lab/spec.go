@@ -41,7 +41,11 @@ type Spec struct {
 	BonusCap      float64           `yaml:"bonusCap"`
 	Submission    []string          `yaml:"submission"`
 	Params        map[string]string `yaml:"params"`
-	Checks        []CheckSpec       `yaml:"checks"`
+	// Shared lays folders of other labs' starters into this lab's starter, so the course's
+	// common code (the lab app's labkit, the offline Go proxy) exists once in the source:
+	// "api/internal/labkit": "lab5/_starter/internal/labkit".
+	Shared map[string]string `yaml:"shared"`
+	Checks []CheckSpec       `yaml:"checks"`
 }
 
 // CheckSpec is what the spec says about one check.

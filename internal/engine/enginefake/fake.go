@@ -54,6 +54,7 @@ type Fake struct {
 	EventsFn         func(ctx context.Context, f engine.EventFilter) ([]engine.Event, error)
 	HostValue        string
 	DialFn           func(ctx context.Context) (net.Conn, error)
+	ComposerValue    *Composer // what Composer returns; nil: not stubbed
 
 	mu    sync.Mutex
 	calls []string

@@ -79,6 +79,9 @@ func (a *App) Handler() http.Handler {
 	if a.cfg.MetricsAddr == "" {
 		mux.Handle("GET /metrics", a.MetricsHandler())
 	}
+	if a.cfg.Routes != nil {
+		a.cfg.Routes(mux, a.log)
+	}
 	return a.instrument(a.gateway(mux)) // gateway.go : mode passerelle si ROUTES est fixée
 }
 

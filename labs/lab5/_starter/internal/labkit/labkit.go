@@ -27,6 +27,7 @@ package labkit
 import (
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -50,6 +51,10 @@ type Config struct {
 	DataDir   string // DATA_DIR, défaut /data : une valeur par fichier
 	ConfigDir string // CONFIG_DIR, défaut /etc/kv : kv.conf y est relu à chaque requête
 	TmpDir    string // TMPDIR, défaut /tmp : /tmpfill y écrit
+
+	// Routes ajoute les routes propres à un service (labs 8 et 13) au même
+	// multiplexeur : elles ont le journal, les en-têtes et les métriques des autres.
+	Routes func(mux *http.ServeMux, log *slog.Logger)
 
 	Getenv     func(string) string // pour /env/{NAME} ; défaut os.Getenv
 	Exit       func(code int)      // pour /crash ; défaut os.Exit

@@ -1,4 +1,4 @@
-package lab07
+package probe
 
 import (
 	"strings"
@@ -14,12 +14,12 @@ func TestParseProbeOutput(t *testing.T) {
 		out     string
 		want    int
 		wantErr string
-		check   func(t *testing.T, r []probeResult)
+		check   func(t *testing.T, r []Result)
 	}{
 		{name: "dns then http", want: 2,
 			out: `{"ok":true,"name":"api","server":"127.0.0.11:53","addrs":["10.77.0.2"],"error":"","code":"","ms":1}` + "\n" +
 				`{"ok":true,"url":"http://api:8080/health","status":200,"headers":{"X-Served-By":"abc"},"body":"ok\n","error":"","code":"","attempts":1,"ms":3}` + "\n",
-			check: func(t *testing.T, r []probeResult) {
+			check: func(t *testing.T, r []Result) {
 				assert.Equal(t, []string{"10.77.0.2"}, r[0].Addrs)
 				assert.Equal(t, 200, r[1].Status)
 				assert.Equal(t, "abc", r[1].Headers["X-Served-By"])
@@ -27,19 +27,19 @@ func TestParseProbeOutput(t *testing.T) {
 		{name: "ifaces and routes", want: 2,
 			out: `{"ok":true,"ifaces":[{"name":"lo","up":true,"addrs":["127.0.0.1/8"]}],"error":"","code":""}` + "\n\n" +
 				`{"ok":true,"routes":[{"iface":"eth0","dest":"0.0.0.0","gateway":"10.77.0.1","mask":"0.0.0.0"}],"default":true,"error":"","code":""}`,
-			check: func(t *testing.T, r []probeResult) {
+			check: func(t *testing.T, r []Result) {
 				assert.Equal(t, "lo", r[0].Ifaces[0].Name)
 				assert.True(t, r[1].Default)
 			}},
 		{name: "failure keeps its code", want: 1, out: `{"ok":false,"code":"nxdomain","error":"no such host","ms":4}`,
-			check: func(t *testing.T, r []probeResult) { assert.Equal(t, "nom inconnu", r[0].why()) }},
+			check: func(t *testing.T, r []Result) { assert.Equal(t, "nom inconnu", r[0].Why()) }},
 		{name: "a line missing", want: 2, out: `{"ok":true}`, wantErr: "printed 1 result(s), want 2"},
 		{name: "garbage", want: 1, out: "sh: labprobe: not found", wantErr: "not JSON"},
 		{name: "huge line", want: 1, out: strings.Repeat("x", maxProbeLine+10), wantErr: "probe output"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := parseProbeOutput(tt.out, tt.want)
+			r, err := parseLabprobe(tt.out, tt.want)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -53,10 +53,10 @@ func TestParseProbeOutput(t *testing.T) {
 }
 
 func TestWhy(t *testing.T) {
-	assert.Equal(t, "délai dépassé (2001 ms)", probeResult{Code: "timeout", MS: 2001}.why())
-	assert.Equal(t, "pas de route", probeResult{Code: "unreachable"}.why())
-	assert.Equal(t, "HTTP 502", probeResult{OK: true, Status: 502}.why())
-	assert.Equal(t, "bad thing", probeResult{Code: "other", Error: "bad\n thing"}.why())
+	assert.Equal(t, "délai dépassé (2001 ms)", Result{Code: "timeout", MS: 2001}.Why())
+	assert.Equal(t, "pas de route", Result{Code: "unreachable"}.Why())
+	assert.Equal(t, "HTTP 502", Result{OK: true, Status: 502}.Why())
+	assert.Equal(t, "bad thing", Result{Code: "other", Error: "bad\n thing"}.Why())
 }
 
 func TestShellQuote(t *testing.T) {
@@ -69,7 +69,7 @@ func FuzzParseProbeOutput(f *testing.F) {
 		f.Add(s, 1)
 	}
 	f.Fuzz(func(t *testing.T, out string, want int) {
-		r, err := parseProbeOutput(out, want)
+		r, err := parseLabprobe(out, want)
 		if err == nil && len(r) != want {
 			t.Fatalf("%d results for want=%d without an error", len(r), want)
 		}

@@ -1,0 +1,175 @@
+// Package compose loads a student's Compose files with compose-go, explains what is wrong with
+// them in French with file:line:column, applies the grader's policy, and prepares the project
+// (labels, limits, images built by the grader) for the real Compose engine behind
+// engine.Composer.
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// DefaultFiles are the files `docker compose` reads when none is named, in its order of
+// preference; the first that exists is the main file. Its override is added when present.
+var DefaultFiles = []string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}
+
+// Source says what to load.
+type Source struct {
+	Dir   string   // the private copy of the submission
+	Files []string // relative to Dir; empty: the default file and its override, as Compose does
+	// Env is the grader's environment for interpolation: it wins over .env, as a shell
+	// variable does. The grader's own process environment is never used: a CI runner's
+	// secrets must not reach a student's containers.
+	Env      map[string]string
+	Profiles []string
+	Name     string // the project name to run under (unique per run)
+}
+
+// Loaded is a project ready for the policy, with what the student wrote about it.
+type Loaded struct {
+	Project  *types.Project
+	Declared string   // the top-level `name:` the student wrote, "" when absent
+	Files    []string // the files loaded, relative to Dir
+}
+
+// Load reads and validates the project. Problems are the student's (a file that does not
+// load); the error is the grader's (it could not read its own copy).
+func Load(ctx context.Context, s Source) (*Loaded, []Problem, error) {
+	files, probs := s.files()
+	if len(probs) > 0 {
+		return nil, probs, nil
+	}
+	declared := ""
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(s.Dir, f))
+		if err != nil {
+			return nil, nil, err
+		}
+		if p := Screen(f, data); p != nil {
+			return nil, []Problem{*p}, nil
+		}
+		if ps := unsafeRefs(s.Dir, f, data); len(ps) > 0 {
+			return nil, ps, nil
+		}
+		if n := topName(data); n != "" {
+			declared = n
+		}
+	}
+	// The declared name, interpolated as Compose would, then the run's own name.
+	if declared != "" {
+		p, err := s.load(ctx, files, "")
+		if err != nil {
+			return nil, s.explain(files, err), nil
+		}
+		declared = p.Name
+	}
+	p, err := s.load(ctx, files, s.Name)
+	if err != nil {
+		return nil, s.explain(files, err), nil
+	}
+	return &Loaded{Project: p, Declared: declared, Files: files}, nil, nil
+}
+
+// files picks the files to load, as `docker compose` does without -f.
+func (s Source) files() ([]string, []Problem) {
+	if len(s.Files) > 0 {
+		var out []string
+		for _, f := range s.Files {
+			if _, err := os.Stat(filepath.Join(s.Dir, f)); err != nil {
+				return nil, []Problem{{File: f, Message: "fichier absent du dossier rendu"}}
+			}
+			out = append(out, f)
+		}
+		return out, nil
+	}
+	for _, main := range DefaultFiles {
+		if st, err := os.Stat(filepath.Join(s.Dir, main)); err == nil && st.Mode().IsRegular() {
+			out := []string{main}
+			ext := filepath.Ext(main)
+			override := strings.TrimSuffix(main, ext) + ".override" + ext
+			if st, err := os.Stat(filepath.Join(s.Dir, override)); err == nil && st.Mode().IsRegular() {
+				out = append(out, override)
+			}
+			return out, nil
+		}
+	}
+	return nil, []Problem{{File: "compose.yaml", Message: "aucun fichier Compose (compose.yaml) dans le dossier rendu"}}
+}
+
+func (s Source) load(ctx context.Context, files []string, name string) (*types.Project, error) {
+	env := make([]string, 0, len(s.Env))
+	for k, v := range s.Env {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(s.Dir, f)
+	}
+	fns := []cli.ProjectOptionsFn{
+		cli.WithWorkingDirectory(s.Dir),
+		cli.WithEnv(env),
+		cli.WithEnvFiles(), // <Dir>/.env, read by WithDotEnv
+		cli.WithDotEnv,
+		cli.WithInterpolation(true),
+		cli.WithResolvedPaths(true),
+		cli.WithProfiles(s.Profiles),
+		// No remote includes: nothing is fetched while loading a student's file.
+		cli.WithLoadOptions(func(o *loader.Options) { o.ResourceLoaders = nil }),
+	}
+	if name != "" {
+		fns = append(fns, cli.WithName(name))
+	}
+	opts, err := cli.NewProjectOptions(paths, fns...)
+	if err != nil {
+		return nil, err
+	}
+	return opts.LoadProject(ctx)
+}
+
+// explain turns compose-go's error into problems placed in the files where it can: its own
+// schema messages carry no line, so the files are validated again by Locate.
+func (s Source) explain(files []string, err error) []Problem {
+	var out []Problem
+	for _, f := range files {
+		if data, rerr := os.ReadFile(filepath.Join(s.Dir, f)); rerr == nil {
+			out = append(out, Locate(f, data)...)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	return []Problem{{File: files[0], Message: french(s.Dir, err)}}
+}
+
+// french rewords compose-go's most common messages; the rest keep compose-go's words after a
+// French lead, with the grader's private folder taken out.
+func french(dir string, err error) string {
+	msg := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
+	msg = strings.ReplaceAll(msg, dir, ".")
+	var nf *os.PathError
+	switch {
+	case errors.As(err, &nf):
+		return fmt.Sprintf("fichier introuvable ou illisible : %s", strings.TrimPrefix(nf.Path, dir+"/"))
+	case strings.Contains(msg, "depends on undefined service"):
+		return "depends_on nomme un service qui n'existe pas : " + msg
+	case strings.Contains(msg, "refers to undefined network"):
+		return "un service utilise un réseau non déclaré dans `networks:` au niveau racine : " + msg
+	case strings.Contains(msg, "refers to undefined volume"):
+		return "un service monte un volume nommé non déclaré dans `volumes:` au niveau racine : " + msg
+	case strings.Contains(msg, "required variable"):
+		return "une variable obligatoire (${VAR:?…}) n'a pas de valeur : " + msg
+	case strings.Contains(msg, "invalid interpolation format"):
+		return "interpolation invalide (${…}) : " + msg
+	}
+	return "Compose refuse ce projet : " + msg
+}

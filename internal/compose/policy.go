@@ -1,0 +1,171 @@
+package compose
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Allow lists what a lab teaches and so lets through the policy.
+type Allow struct {
+	CapAdd []string // capabilities a lab's services may add ("NET_BIND_SERVICE")
+}
+
+// Policy lists, in French and naming the key, everything in the project that would harm the
+// grading host or other projects on its engine: host namespaces, privileges, devices, the
+// engine's socket, host paths outside the submission, objects outside the project. The
+// project runs only when the list is empty. dir is the folder the project was loaded from.
+func Policy(p *types.Project, dir string, allow Allow) []Problem {
+	var out []Problem
+	add := func(path, format string, args ...any) {
+		out = append(out, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	names := make([]string, 0, len(p.Services))
+	for n := range p.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := p.Services[n]
+		key := func(k string) string { return "services." + n + "." + k }
+		if s.Privileged {
+			add(key("privileged"), "un conteneur privilégié a tous les droits sur l'hôte : interdit")
+		}
+		for _, ns := range []struct{ k, v string }{{"network_mode", s.NetworkMode}, {"pid", s.Pid}, {"ipc", s.Ipc}, {"uts", s.Uts}, {"userns_mode", s.UserNSMode}, {"cgroup", s.Cgroup}} {
+			if ns.v == "host" || strings.HasPrefix(ns.v, "container:") {
+				add(key(ns.k), "%s: %s partage un espace de noms hors du projet (l'hôte ou un autre conteneur) : interdit ; `service:<nom>` est permis", ns.k, ns.v)
+			}
+		}
+		if len(s.Devices) > 0 || len(s.DeviceCgroupRules) > 0 || len(s.Gpus) > 0 {
+			add(key("devices"), "accès aux périphériques de l'hôte : interdit")
+		}
+		for _, c := range s.CapAdd {
+			if !allowed(allow.CapAdd, c) {
+				add(key("cap_add"), "capacité %s ajoutée : interdit dans ce lab (retirez cap_add)", c)
+			}
+		}
+		for _, o := range s.SecurityOpt {
+			if strings.Contains(o, "unconfined") {
+				add(key("security_opt"), "%q retire une protection du noyau : interdit", o)
+			}
+		}
+		if s.Runtime != "" {
+			add(key("runtime"), "runtime %q : seul le runtime par défaut du moteur est permis", s.Runtime)
+		}
+		if s.OomKillDisable {
+			add(key("oom_kill_disable"), "désactiver l'OOM killer peut geler l'hôte : interdit")
+		}
+		for _, v := range s.VolumesFrom {
+			if strings.HasPrefix(v, "container:") {
+				add(key("volumes_from"), "%q monte les volumes d'un conteneur hors du projet : interdit", v)
+			}
+		}
+		if s.Provider != nil {
+			add(key("provider"), "les services « provider » lancent un programme sur l'hôte : interdit")
+		}
+		for _, h := range s.PostStart {
+			if h.Privileged {
+				add(key("post_start"), "hook privilégié : interdit")
+			}
+		}
+		for i, v := range s.Volumes {
+			if v.Type == types.VolumeTypeBind || v.Type == "npipe" {
+				if !inside(dir, rel(dir, v.Source)) || !filepath.IsAbs(v.Source) {
+					add(fmt.Sprintf("%s[%d]", key("volumes"), i), "montage de %q : seuls les fichiers du dossier rendu peuvent être montés (jamais le socket Docker ni un chemin de l'hôte)", v.Source)
+				}
+			}
+		}
+		for _, f := range fileRefs(p, s) {
+			if !inside(dir, rel(dir, f.path)) {
+				add(key(f.key), "%q est hors du dossier rendu : interdit", f.path)
+			}
+		}
+		if b := s.Build; b != nil {
+			switch {
+			case b.Context == "" || strings.Contains(b.Context, "://") || !inside(dir, rel(dir, b.Context)):
+				add(key("build.context"), "contexte de build %q : il doit être un dossier du rendu", b.Context)
+			case b.Dockerfile != "" && !filepath.IsAbs(b.Dockerfile) && !inside(dir, rel(dir, filepath.Join(b.Context, b.Dockerfile))):
+				add(key("build.dockerfile"), "Dockerfile %q hors du dossier rendu", b.Dockerfile)
+			case b.Dockerfile != "" && filepath.IsAbs(b.Dockerfile) && !inside(dir, rel(dir, b.Dockerfile)):
+				add(key("build.dockerfile"), "Dockerfile %q hors du dossier rendu", b.Dockerfile)
+			}
+			if b.Network == "host" || b.Privileged || len(b.Entitlements) > 0 {
+				add(key("build"), "build avec le réseau de l'hôte ou des privilèges : interdit")
+			}
+			if len(b.AdditionalContexts) > 0 || len(b.SSH) > 0 || len(b.Secrets) > 0 {
+				add(key("build"), "additional_contexts, ssh et secrets de build ne sont pas pris en charge par le correcteur")
+			}
+		}
+	}
+	for _, n := range sortedKeys(p.Networks) {
+		nw := p.Networks[n]
+		if bool(nw.External) {
+			add("networks."+n+".external", "un réseau externe relie le projet à des conteneurs hors du projet : interdit")
+		}
+		if nw.Driver != "" && nw.Driver != "bridge" {
+			add("networks."+n+".driver", "pilote réseau %q : seul bridge est permis", nw.Driver)
+		}
+	}
+	for _, n := range sortedKeys(p.Volumes) {
+		v := p.Volumes[n]
+		if bool(v.External) {
+			add("volumes."+n+".external", "un volume externe touche des données hors du projet : interdit")
+		}
+		if (v.Driver != "" && v.Driver != "local") || len(v.DriverOpts) > 0 {
+			add("volumes."+n+".driver_opts", "pilote ou options de volume (%s) : un volume local simple seulement (driver_opts peut monter un chemin de l'hôte)", v.Driver)
+		}
+	}
+	return out
+}
+
+type fileRef struct{ key, path string }
+
+// fileRefs are the host files a service's secrets and configs would bind-mount.
+func fileRefs(p *types.Project, s types.ServiceConfig) []fileRef {
+	var out []fileRef
+	for _, sec := range s.Secrets {
+		if def, ok := p.Secrets[sec.Source]; ok && def.File != "" {
+			out = append(out, fileRef{"secrets", def.File})
+		}
+	}
+	for _, c := range s.Configs {
+		if def, ok := p.Configs[c.Source]; ok && def.File != "" {
+			out = append(out, fileRef{"configs", def.File})
+		}
+	}
+	return out
+}
+
+// rel makes an absolute path relative to dir for inside; a relative one stays as it is.
+func rel(dir, p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	r, err := filepath.Rel(dir, p)
+	if err != nil {
+		return "../" + p
+	}
+	return r
+}
+
+func allowed(list []string, c string) bool {
+	c = strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+	for _, a := range list {
+		if strings.TrimPrefix(strings.ToUpper(a), "CAP_") == c {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,824 @@
+package compose
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/schema"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+const maxProblems = 20
+
+// Locate explains, with line and column, why compose-go rejected a file. compose-go's own
+// schema errors name a path and no line, and only the "most specific" one is reported: a
+// typo'd key next to a wrong type goes unmentioned. So the file is validated again here,
+// uninterpolated, against the very schema compose-go embeds, and every leaf error is mapped
+// back to the YAML node it came from. Returns nil when the file alone is valid (then the
+// rejection came from somewhere else: interpolation, a reference between services…), at most
+// 20 problems otherwise, sorted by position.
+func Locate(name string, data []byte) (out []Problem) {
+	defer func() {
+		// A bug here must not hide compose-go's own message: the caller falls back to it.
+		if recover() != nil {
+			out = nil
+		}
+	}()
+	return locate(name, data)
+}
+
+// locate is Locate without the safety net, so that the fuzz tests see panics.
+func locate(name string, data []byte) []Problem {
+	if p := screen(name, data); p != nil {
+		return []Problem{*p}
+	}
+	doc, _ := parseSingle(name, data)
+	if doc == nil || len(doc.Content) == 0 {
+		return nil
+	}
+	b := &builder{name: name, at: map[string]*place{}}
+	root := b.value(doc.Content[0], nil, nil, "")
+	if m, ok := root.(map[string]any); ok {
+		b.casts(m, nil)
+		b.problems = append(b.problems, b.validate(m)...)
+	} else if root != nil {
+		n := doc.Content[0]
+		b.problems = append(b.problems, Problem{File: name, Line: n.Line, Column: n.Column,
+			Message: fmt.Sprintf("le fichier doit être un objet (des clés « services: », « volumes: »…), pas %s", frenchGot(jsonTypeOf(root)))})
+	}
+	return finish(b.problems)
+}
+
+func finish(ps []Problem) []Problem {
+	if len(ps) == 0 {
+		return nil
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if (a.Line == 0) != (b.Line == 0) {
+			return b.Line == 0 // unplaced ones last
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Path < b.Path
+	})
+	// The same node reached through several aliases gives the same error under several
+	// paths: show it once, where it is written.
+	type spot struct {
+		line, col int
+		msg       string
+	}
+	seen := map[spot]bool{}
+	out := ps[:0]
+	for i, p := range ps {
+		if i > 0 && p == ps[i-1] {
+			continue
+		}
+		if p.Line > 0 {
+			k := spot{p.Line, p.Column, p.Message}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		out = append(out, p)
+	}
+	if len(out) > maxProblems {
+		out = out[:maxProblems]
+	}
+	return out
+}
+
+// place is where one value of the decoded document was written.
+type place struct {
+	key, val *yaml.Node // key is nil for the root and for sequence items
+	path     string     // for humans: services.web.ports[0]
+}
+
+// builder decodes the YAML tree into the JSON-like value the schema validator wants, as
+// compose-go does (go-yaml's scalar resolution, merge keys, `!reset` dropped), and remembers
+// where every value came from. Screen has bounded the expanded size, so following aliases
+// here is safe.
+type builder struct {
+	name     string
+	at       map[string]*place // by InstanceLocation joined with "\x00"
+	problems []Problem
+}
+
+func (b *builder) problem(n *yaml.Node, path, msg string) {
+	b.problems = append(b.problems, Problem{File: b.name, Line: n.Line, Column: n.Column, Path: path, Message: msg})
+}
+
+func (b *builder) value(n *yaml.Node, key *yaml.Node, loc []string, path string) any {
+	b.at[strings.Join(loc, "\x00")] = &place{key: key, val: n, path: path}
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		b.mapping(n, m, map[string]bool{}, loc, path, true)
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			if c.Tag == "!reset" {
+				continue
+			}
+			i := len(s)
+			s = append(s, b.value(c, nil, append(slices.Clip(loc), strconv.Itoa(i)), fmt.Sprintf("%s[%d]", path, i)))
+		}
+		return s
+	case yaml.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			b.problem(n, path, fmt.Sprintf("valeur « %s » illisible : %v", n.Value, err))
+			return n.Value
+		}
+		if t, ok := v.(time.Time); ok { // only with an explicit !!timestamp tag
+			return t.Format(time.RFC3339Nano)
+		}
+		return v
+	}
+	return nil
+}
+
+// mapping fills m from n. Keys written in the mapping win over merged ones (`<<: *x`), as in
+// go-yaml; among merged mappings the first one processed wins, also as in go-yaml.
+func (b *builder) mapping(n *yaml.Node, m map[string]any, set map[string]bool, loc []string, path string, own bool) {
+	var merges []*yaml.Node
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if own {
+			// compose-go refuses duplicates before anything else (loader.ResetProcessor).
+			if first, dup := seen[k.Value]; dup {
+				b.problem(k, join(path, k.Value), fmt.Sprintf("clé « %s » déjà définie ligne %d", k.Value, first.Line))
+			} else {
+				seen[k.Value] = k
+			}
+		}
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merges = append(merges, v)
+			continue
+		}
+		if v.Tag == "!reset" {
+			continue
+		}
+		name, ok := b.keyName(k, path)
+		if !ok || set[name] {
+			continue
+		}
+		if !own {
+			set[name] = true
+		}
+		m[name] = b.value(v, k, append(slices.Clip(loc), name), join(path, name))
+	}
+	if own {
+		for name := range m {
+			set[name] = true
+		}
+	}
+	for _, mv := range merges {
+		for mv.Kind == yaml.AliasNode && mv.Alias != nil {
+			mv = mv.Alias
+		}
+		switch mv.Kind {
+		case yaml.MappingNode:
+			b.mapping(mv, m, set, loc, path, false)
+		case yaml.SequenceNode:
+			for i := len(mv.Content) - 1; i >= 0; i-- {
+				e := mv.Content[i]
+				for e.Kind == yaml.AliasNode && e.Alias != nil {
+					e = e.Alias
+				}
+				if e.Kind == yaml.MappingNode {
+					b.mapping(e, m, set, loc, path, false)
+				} else {
+					b.problem(mv.Content[i], path, "« << » (fusion) attend des objets : un alias vers un bloc clé: valeur")
+				}
+			}
+		default:
+			b.problem(mv, path, "« << » (fusion) attend un objet ou une liste d'objets, par exemple « <<: *commun »")
+		}
+	}
+}
+
+// keyName keeps compose-go's rule: keys must decode to strings (`80:` is an integer key).
+func (b *builder) keyName(k *yaml.Node, path string) (string, bool) {
+	kn := k
+	for kn.Kind == yaml.AliasNode && kn.Alias != nil {
+		kn = kn.Alias
+	}
+	if kn.Kind == yaml.ScalarNode {
+		var v any
+		if err := kn.Decode(&v); err == nil {
+			if s, ok := v.(string); ok {
+				return s, true
+			}
+			b.problem(k, join(path, kn.Value), fmt.Sprintf(
+				"clé « %s » lue comme %s : Compose n'accepte que des clés texte, écrivez \"%s\"", kn.Value, frenchGot(jsonTypeOf(v)), kn.Value))
+			return "", false
+		}
+	}
+	b.problem(k, path, "clé complexe (liste ou objet utilisé comme clé) : Compose n'accepte que des clés texte")
+	return "", false
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// ---- schema -------------------------------------------------------------------------------
+
+var composeSchema struct {
+	once   sync.Once
+	schema *jsonschema.Schema
+	raw    any // the schema document, for the properties a place allows
+	err    error
+}
+
+// loadSchema compiles compose-go's embedded schema the way compose-go does (schema.Validate),
+// including its "duration" format.
+func loadSchema() (*jsonschema.Schema, any, error) {
+	c := &composeSchema
+	c.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(strings.NewReader(schema.Schema))
+		if err != nil {
+			c.err = err
+			return
+		}
+		comp := jsonschema.NewCompiler()
+		if err := comp.AddResource("compose-spec.json", doc); err != nil {
+			c.err = err
+			return
+		}
+		comp.RegisterFormat(&jsonschema.Format{Name: "duration", Validate: func(v any) error {
+			s, ok := v.(string)
+			if !ok {
+				return errors.New("expected string")
+			}
+			_, err := time.ParseDuration(s)
+			return err
+		}})
+		c.schema, c.err = comp.Compile("compose-spec.json")
+		c.raw = doc
+	})
+	return c.schema, c.raw, c.err
+}
+
+func (b *builder) validate(doc map[string]any) []Problem {
+	sch, raw, err := loadSchema()
+	if err != nil {
+		return nil
+	}
+	var verr *jsonschema.ValidationError
+	if !errors.As(sch.Validate(doc), &verr) {
+		return nil
+	}
+	leaves := collect(verr)
+	leaves = dropCovered(leaves)
+	var out []Problem
+	for _, e := range leaves {
+		out = append(out, b.explain(e, raw)...)
+	}
+	return out
+}
+
+// collect returns the leaf errors worth showing. For oneOf/anyOf only the branch that got
+// deepest into the document is kept: it is the shape the student was writing.
+func collect(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	switch k := e.ErrorKind.(type) {
+	case *kind.OneOf:
+		if len(k.Subschemas) > 0 || len(e.Causes) == 0 {
+			return []*jsonschema.ValidationError{e}
+		}
+		return bestBranch(e)
+	case *kind.AnyOf:
+		if len(e.Causes) == 0 {
+			return []*jsonschema.ValidationError{e}
+		}
+		return bestBranch(e)
+	case *kind.PropertyNames:
+		return []*jsonschema.ValidationError{e}
+	}
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, collect(c)...)
+	}
+	return out
+}
+
+func bestBranch(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	var best []*jsonschema.ValidationError
+	bestDepth := -1
+	var types []*kind.Type // every branch a single type error at the same place: merge them
+	sameType := true
+	for _, c := range e.Causes {
+		l := collect(c)
+		d := 0
+		for _, x := range l {
+			d = max(d, depth(x))
+		}
+		if d > bestDepth || (d == bestDepth && len(l) < len(best)) {
+			best, bestDepth = l, d
+		}
+		if t, ok := l[0].ErrorKind.(*kind.Type); ok && len(l) == 1 && slices.Equal(l[0].InstanceLocation, e.InstanceLocation) {
+			types = append(types, t)
+		} else {
+			sameType = false
+		}
+	}
+	if sameType && len(types) > 1 {
+		merged := &kind.Type{Got: types[0].Got}
+		for _, t := range types {
+			for _, w := range t.Want {
+				if !slices.Contains(merged.Want, w) {
+					merged.Want = append(merged.Want, w)
+				}
+			}
+		}
+		return []*jsonschema.ValidationError{{SchemaURL: e.SchemaURL, InstanceLocation: e.InstanceLocation, ErrorKind: merged}}
+	}
+	return best
+}
+
+func depth(e *jsonschema.ValidationError) int {
+	switch e.ErrorKind.(type) {
+	case *kind.AdditionalProperties, *kind.PropertyNames, *kind.Required:
+		return len(e.InstanceLocation) + 1 // about a key inside the object
+	}
+	return len(e.InstanceLocation)
+}
+
+// dropCovered removes `false schema` leaves (a property no schema allows) at or above a place
+// where a more precise error was found.
+func dropCovered(leaves []*jsonschema.ValidationError) []*jsonschema.ValidationError {
+	var out []*jsonschema.ValidationError
+	for _, e := range leaves {
+		if _, ok := e.ErrorKind.(*kind.FalseSchema); ok {
+			covered := false
+			for _, o := range leaves {
+				if _, f := o.ErrorKind.(*kind.FalseSchema); !f && len(o.InstanceLocation) >= len(e.InstanceLocation) &&
+					slices.Equal(o.InstanceLocation[:len(e.InstanceLocation)], e.InstanceLocation) {
+					covered = true
+					break
+				}
+			}
+			if covered {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// explain turns one leaf into problems (several for additionalProperties: one per key).
+func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
+	loc := e.InstanceLocation
+	pl := b.at[strings.Join(loc, "\x00")]
+	if pl == nil {
+		pl = &place{path: strings.Join(loc, ".")}
+	}
+	mk := func(n *yaml.Node, path, msg string) Problem {
+		p := Problem{File: b.name, Path: path, Message: msg}
+		if n != nil {
+			p.Line, p.Column = n.Line, n.Column
+		}
+		return p
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		var out []Problem
+		allowed := allowedProperties(raw, e.SchemaURL)
+		for _, prop := range k.Properties {
+			child := b.at[strings.Join(append(slices.Clip(loc), prop), "\x00")]
+			msg := fmt.Sprintf("propriété « %s » inconnue ici", prop)
+			if s := suggest(prop, allowed); s != "" {
+				msg += fmt.Sprintf(" (vouliez-vous dire « %s » ?)", s)
+			}
+			if child != nil {
+				out = append(out, mk(firstNonNil(child.key, child.val), child.path, msg))
+			} else {
+				out = append(out, mk(pl.keyOrVal(), join(pl.path, prop), msg))
+			}
+		}
+		return out
+	case *kind.PropertyNames:
+		child := b.at[strings.Join(append(slices.Clip(loc), k.Property), "\x00")]
+		msg := fmt.Sprintf("nom « %s » invalide ici", k.Property)
+		for _, c := range e.Causes {
+			if pk, ok := c.ErrorKind.(*kind.Pattern); ok {
+				msg += fmt.Sprintf(" : il doit correspondre à %s", pk.Want)
+			}
+		}
+		if child != nil {
+			return []Problem{mk(firstNonNil(child.key, child.val), child.path, msg)}
+		}
+		return []Problem{mk(pl.keyOrVal(), join(pl.path, k.Property), msg)}
+	case *kind.Required:
+		msg := fmt.Sprintf("propriété obligatoire « %s » manquante", strings.Join(k.Missing, " », « "))
+		if len(k.Missing) > 1 {
+			msg = fmt.Sprintf("propriétés obligatoires « %s » manquantes", strings.Join(k.Missing, " », « "))
+		}
+		return []Problem{mk(pl.keyOrVal(), pl.path, msg)}
+	case *kind.UniqueItems:
+		i, j := k.Duplicates[0], k.Duplicates[1]
+		first := b.at[strings.Join(append(slices.Clip(loc), strconv.Itoa(i)), "\x00")]
+		dup := b.at[strings.Join(append(slices.Clip(loc), strconv.Itoa(j)), "\x00")]
+		msg := "élément en double dans cette liste"
+		if first != nil && first.val != nil {
+			msg = fmt.Sprintf("élément en double : déjà présent ligne %d", first.val.Line)
+		}
+		if dup != nil {
+			return []Problem{mk(dup.val, dup.path, msg)}
+		}
+		return []Problem{mk(pl.keyOrVal(), pl.path, msg)}
+	case *kind.FalseSchema:
+		if pl.key != nil {
+			return []Problem{mk(pl.key, pl.path, fmt.Sprintf("propriété « %s » non autorisée ici", pl.key.Value))}
+		}
+		return []Problem{mk(pl.val, pl.path, "valeur non autorisée ici")}
+	}
+	n := pl.val
+	if pl.key != nil && n != nil && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 {
+		n = pl.key // a block collection starts on the next line: point at its key
+	}
+	return []Problem{mk(n, pl.path, frenchKind(e))}
+}
+
+func (p *place) keyOrVal() *yaml.Node {
+	if p.key != nil {
+		return p.key
+	}
+	return p.val
+}
+
+func firstNonNil(ns ...*yaml.Node) *yaml.Node {
+	for _, n := range ns {
+		if n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// frenchKind words the value errors; rare kinds keep the library's English words.
+func frenchKind(e *jsonschema.ValidationError) string {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Type:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = frenchWant(w)
+		}
+		return fmt.Sprintf("doit être %s (reçu : %s)", orList(want), frenchGot(k.Got))
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = fmt.Sprint(w)
+		}
+		if len(want) == 1 {
+			return fmt.Sprintf("valeur attendue : %s (reçu : %s)", want[0], display(k.Got))
+		}
+		return fmt.Sprintf("valeur attendue parmi : %s (reçu : %s)", strings.Join(want, ", "), display(k.Got))
+	case *kind.Const:
+		return fmt.Sprintf("valeur attendue : %v (reçu : %s)", k.Want, display(k.Got))
+	case *kind.Format:
+		if k.Want == "duration" {
+			return fmt.Sprintf("durée invalide %s : écrivez par exemple 10s, 1m30s, 500ms", display(k.Got))
+		}
+		return fmt.Sprintf("format %s invalide : %s", k.Want, display(k.Got))
+	case *kind.Pattern:
+		return fmt.Sprintf("valeur %s mal formée : elle doit correspondre à %s", display(k.Got), k.Want)
+	case *kind.MinItems:
+		return fmt.Sprintf("au moins %d élément(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+	case *kind.MaxItems:
+		return fmt.Sprintf("au plus %d élément(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+	case *kind.MinProperties:
+		return fmt.Sprintf("au moins %d propriété(s) attendue(s) (reçu : %d)", k.Want, k.Got)
+	case *kind.MaxProperties:
+		return fmt.Sprintf("au plus %d propriété(s) attendue(s) (reçu : %d)", k.Want, k.Got)
+	case *kind.MinLength:
+		return fmt.Sprintf("au moins %d caractère(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+	case *kind.MaxLength:
+		return fmt.Sprintf("au plus %d caractère(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+	case *kind.Minimum:
+		return fmt.Sprintf("doit être supérieur ou égal à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+	case *kind.Maximum:
+		return fmt.Sprintf("doit être inférieur ou égal à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+	case *kind.ExclusiveMinimum:
+		return fmt.Sprintf("doit être strictement supérieur à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+	case *kind.ExclusiveMaximum:
+		return fmt.Sprintf("doit être strictement inférieur à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+	case *kind.MultipleOf:
+		return fmt.Sprintf("doit être un multiple de %s (reçu : %s)", rat(k.Want), rat(k.Got))
+	case *kind.OneOf:
+		if len(k.Subschemas) > 0 {
+			return "valeur ambiguë : elle correspond à plusieurs des formes permises"
+		}
+		return "valeur d'une forme non permise ici"
+	case *kind.AnyOf:
+		return "valeur d'une forme non permise ici"
+	case *kind.Dependency:
+		return fmt.Sprintf("« %s » exige aussi « %s »", k.Prop, strings.Join(k.Missing, " », « "))
+	case *kind.DependentRequired:
+		return fmt.Sprintf("« %s » exige aussi « %s »", k.Prop, strings.Join(k.Missing, " », « "))
+	case *kind.Not:
+		return "valeur interdite ici"
+	}
+	return "schéma : " + e.ErrorKind.LocalizedString(message.NewPrinter(language.English))
+}
+
+func rat(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	return r.FloatString(3)
+}
+
+func frenchWant(t string) string {
+	switch t {
+	case "object":
+		return "un objet"
+	case "array":
+		return "un tableau"
+	case "string":
+		return "une chaîne"
+	case "number":
+		return "un nombre"
+	case "integer":
+		return "un entier"
+	case "boolean":
+		return "un booléen"
+	case "null":
+		return "vide"
+	}
+	return t
+}
+
+func frenchGot(t string) string {
+	switch t {
+	case "object":
+		return "objet"
+	case "array":
+		return "tableau"
+	case "string":
+		return "chaîne"
+	case "number":
+		return "nombre"
+	case "integer":
+		return "entier"
+	case "boolean":
+		return "booléen"
+	case "null":
+		return "valeur vide"
+	}
+	return t
+}
+
+func jsonTypeOf(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	case int, int64, uint64, float64:
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func orList(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " ou " + xs[len(xs)-1]
+}
+
+func display(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "« " + v + " »"
+	case nil:
+		return "valeur vide"
+	case map[string]any:
+		return "objet"
+	case []any:
+		return "tableau"
+	}
+	return fmt.Sprint(v)
+}
+
+// allowedProperties lists the properties declared by the schema object the error points at
+// (SchemaURL is that object's location: …#/definitions/service).
+func allowedProperties(raw any, schemaURL string) []string {
+	_, frag, ok := strings.Cut(schemaURL, "#")
+	if !ok {
+		return nil
+	}
+	if f, err := url.PathUnescape(frag); err == nil {
+		frag = f
+	}
+	cur := raw
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		if tok == "" {
+			continue
+		}
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	obj, _ := cur.(map[string]any)
+	props, _ := obj["properties"].(map[string]any)
+	var out []string
+	for p := range props {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// suggest returns the allowed name closest to a typo, "" when none is close.
+func suggest(got string, allowed []string) string {
+	best, bestD := "", 3
+	for _, a := range allowed {
+		d := levenshtein(strings.ToLower(got), strings.ToLower(a))
+		if d < bestD && d <= max(1, len([]rune(a))/3) {
+			best, bestD = a, d
+		}
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 64 || len(rb) > 64 {
+		return 99
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// ---- interpolation casts ------------------------------------------------------------------
+
+// castRule is one entry of compose-go v2.9.1's interpolateTypeCastMapping: after
+// interpolation, and before the schema, the strings at these paths are converted, and a
+// failure stops the load ("failed to cast to expected type", no position). The schema allows
+// strings there (for "${N}"), so only this check can place `retries: trois`.
+type castRule struct {
+	path []string // "*" any key, "[]" any index
+	want string   // integer, number, boolean
+}
+
+var castRules = func() []castRule {
+	svc := func(want string, p ...string) castRule {
+		return castRule{append([]string{"services", "*"}, p...), want}
+	}
+	top := func(want string, p ...string) castRule { return castRule{p, want} }
+	return []castRule{
+		svc("integer", "cpu_count"), svc("number", "cpu_percent"), svc("integer", "cpu_period"),
+		svc("integer", "cpu_quota"), svc("integer", "cpu_rt_period"), svc("integer", "cpu_rt_runtime"),
+		svc("number", "cpus"), svc("integer", "cpu_shares"), svc("boolean", "init"),
+		svc("integer", "deploy", "replicas"), svc("integer", "deploy", "update_config", "parallelism"),
+		svc("number", "deploy", "update_config", "max_failure_ratio"),
+		svc("integer", "deploy", "rollback_config", "parallelism"),
+		svc("number", "deploy", "rollback_config", "max_failure_ratio"),
+		svc("integer", "deploy", "restart_policy", "max_attempts"),
+		svc("integer", "deploy", "placement", "max_replicas_per_node"),
+		svc("integer", "healthcheck", "retries"), svc("boolean", "healthcheck", "disable"),
+		svc("boolean", "oom_kill_disable"), svc("integer", "oom_score_adj"), svc("integer", "pids_limit"),
+		svc("integer", "ports", "[]", "target"), svc("boolean", "privileged"), svc("boolean", "read_only"),
+		svc("integer", "scale"), svc("boolean", "stdin_open"), svc("boolean", "tty"),
+		svc("integer", "ulimits", "*"), svc("integer", "ulimits", "*", "hard"), svc("integer", "ulimits", "*", "soft"),
+		svc("boolean", "volumes", "[]", "read_only"), svc("boolean", "volumes", "[]", "volume", "nocopy"),
+		top("boolean", "networks", "*", "external"), top("boolean", "networks", "*", "internal"),
+		top("boolean", "networks", "*", "attachable"), top("boolean", "networks", "*", "enable_ipv4"),
+		top("boolean", "networks", "*", "enable_ipv6"), top("boolean", "volumes", "*", "external"),
+		top("boolean", "secrets", "*", "external"), top("boolean", "configs", "*", "external"),
+	}
+}()
+
+func (b *builder) casts(v any, loc []string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			b.casts(e, append(slices.Clip(loc), k))
+		}
+	case []any:
+		for i, e := range v {
+			b.casts(e, append(slices.Clip(loc), strconv.Itoa(i)))
+		}
+	case string:
+		if strings.Contains(v, "$") { // its value is only known once interpolated
+			return
+		}
+		for _, r := range castRules {
+			if !castMatch(r.path, loc, v) {
+				continue
+			}
+			if castOK(r.want, v) {
+				return
+			}
+			pl := b.at[strings.Join(loc, "\x00")]
+			if pl == nil {
+				return
+			}
+			b.problem(pl.val, pl.path, fmt.Sprintf("doit être %s (reçu : « %s »)", frenchWant(r.want), v))
+			return
+		}
+	}
+}
+
+func castMatch(pattern, loc []string, _ string) bool {
+	if len(pattern) != len(loc) {
+		return false
+	}
+	for i, p := range pattern {
+		switch p {
+		case "*":
+		case "[]":
+			if _, err := strconv.Atoi(loc[i]); err != nil {
+				return false
+			}
+		default:
+			if p != loc[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func castOK(want, v string) bool {
+	var err error
+	switch want {
+	case "integer":
+		_, err = strconv.ParseInt(v, 10, 64)
+	case "number":
+		_, err = strconv.ParseFloat(v, 64)
+	case "boolean":
+		switch strings.ToLower(v) {
+		case "true", "false", "y", "yes", "on", "n", "no", "off":
+		default:
+			err = errors.New("not a boolean")
+		}
+	}
+	return err == nil
+}

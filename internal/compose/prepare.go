@@ -1,0 +1,65 @@
+package compose
+
+import (
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Limits bound every service of a student's project on the grading host.
+type Limits struct {
+	Memory int64 // bytes: the default when a service sets none, and the ceiling otherwise
+	Pids   int64
+	CPUs   float32
+}
+
+// Prepare makes a loaded, policy-checked project safe and traceable to run: the run's labels
+// on every container, network and volume (so the run's sweep finds what Compose leaves), the
+// limits, and never a pull (a missing image is a clear failure, not a download).
+func Prepare(p *types.Project, labels map[string]string, lim Limits) {
+	for name, s := range p.Services {
+		s.Labels = withLabels(s.Labels, labels)
+		s.PullPolicy = types.PullPolicyNever
+		mem := int64(s.MemLimit)
+		if s.Deploy != nil && s.Deploy.Resources.Limits != nil && int64(s.Deploy.Resources.Limits.MemoryBytes) > 0 {
+			mem = int64(s.Deploy.Resources.Limits.MemoryBytes)
+		}
+		if lim.Memory > 0 && (mem <= 0 || mem > lim.Memory) {
+			s.MemLimit = types.UnitBytes(lim.Memory)
+			if s.Deploy != nil && s.Deploy.Resources.Limits != nil {
+				s.Deploy.Resources.Limits.MemoryBytes = types.UnitBytes(lim.Memory)
+			}
+		}
+		pids := s.PidsLimit
+		if s.Deploy != nil && s.Deploy.Resources.Limits != nil && s.Deploy.Resources.Limits.Pids > 0 {
+			pids = s.Deploy.Resources.Limits.Pids
+		}
+		if lim.Pids > 0 && (pids <= 0 || pids > lim.Pids) {
+			s.PidsLimit = lim.Pids
+			if s.Deploy != nil && s.Deploy.Resources.Limits != nil {
+				s.Deploy.Resources.Limits.Pids = lim.Pids
+			}
+		}
+		if lim.CPUs > 0 && (s.CPUS <= 0 || s.CPUS > lim.CPUs) {
+			s.CPUS = lim.CPUs
+		}
+		p.Services[name] = s
+	}
+	for name, n := range p.Networks {
+		n.Labels = withLabels(n.Labels, labels)
+		p.Networks[name] = n
+	}
+	for name, v := range p.Volumes {
+		v.Labels = withLabels(v.Labels, labels)
+		p.Volumes[name] = v
+	}
+}
+
+func withLabels(l types.Labels, add map[string]string) types.Labels {
+	out := types.Labels{}
+	for k, v := range l {
+		out[k] = v
+	}
+	for k, v := range add {
+		out[k] = v
+	}
+	return out
+}

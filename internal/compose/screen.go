@@ -1,0 +1,416 @@
+package compose
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong in a student's file, placed as precisely as we can. Message is
+// in French: students read it.
+type Problem struct {
+	File         string
+	Line, Column int
+	Path         string // dotted path in the document (services.web.ports[0]), "" when unknown
+	Message      string
+}
+
+// String renders `compose.yaml:7:20 services.web.depends_on.db.condition : message`, the
+// shape editors and terminals turn into links.
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+		if p.Column > 0 {
+			fmt.Fprintf(&b, ":%d", p.Column)
+		}
+	}
+	if p.Path != "" {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p.Path)
+	}
+	if b.Len() > 0 {
+		b.WriteString(" : ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Limits of Screen. A real Compose file for a lab is a few kB, a few hundred nodes and less
+// than ten levels deep; these bounds are far above that and far below what hurts.
+const (
+	maxFileBytes      = 1 << 20
+	maxDepth          = 64    // nested mappings/sequences, aliases followed
+	maxNodes          = 10000 // nodes written in the file
+	maxAliasExpansion = 10000 // extra nodes that following the aliases would produce
+)
+
+// Screen is the cheap guard run on each raw file before compose-go sees it. compose-go
+// v2.9.1 follows aliases itself, with no bound, before its YAML decoder's own alias check runs
+// (loader.ResetProcessor): a billion-laughs file or a `<<: *self` cycle keeps it busy for
+// minutes and eats gigabytes. Its schema validator (jsonschema v6) also panics on a list of
+// more than 20 `.nan` in a uniqueItems field. So everything here is bounded by the size of the
+// file, and a file that passes cannot trigger those. Returns nil when the file may be loaded.
+func Screen(name string, data []byte) (p *Problem) {
+	defer func() {
+		// go-yaml turns its own failures into errors; anything else escaping it is a bug we
+		// would rather report as unreadable YAML than crash the grader with (compose-go, which
+		// uses the same parser, would crash on it too).
+		if r := recover(); r != nil {
+			p = &Problem{File: name, Message: "YAML illisible : l'analyseur YAML a échoué sur ce fichier"}
+		}
+	}()
+	return screen(name, data)
+}
+
+// screen is Screen without the safety net, so that the fuzz tests see panics.
+func screen(name string, data []byte) *Problem {
+	if len(data) > maxFileBytes {
+		return &Problem{File: name, Message: fmt.Sprintf(
+			"fichier trop gros (%d octets) : un fichier Compose ne doit pas dépasser 1 Mio", len(data))}
+	}
+	if p := checkEncoding(name, data); p != nil {
+		return p
+	}
+	doc, p := parseSingle(name, data)
+	if p != nil || doc == nil {
+		return p
+	}
+	s := screener{name: name, memo: map[*yaml.Node]nodeStat{}, onPath: map[*yaml.Node]bool{}}
+	if p := s.raw(doc, 0); p != nil {
+		return p
+	}
+	return s.expanded(doc)
+}
+
+// checkEncoding refuses what the YAML reader would refuse with no position: bytes that are
+// not UTF-8 (often a file saved as Latin-1 or UTF-16 by a Windows editor) and control
+// characters.
+func checkEncoding(name string, data []byte) *Problem {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return &Problem{File: name, Line: 1, Column: 1,
+			Message: "fichier encodé en UTF-16 : enregistrez-le en UTF-8 (sans BOM)"}
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &Problem{File: name, Line: line, Column: col, Message: fmt.Sprintf(
+				"octet 0x%02X invalide en UTF-8 : le fichier doit être enregistré en UTF-8 (pas en Latin-1/Windows-1252)", data[i])}
+		}
+		if !yamlPrintable(r) {
+			return &Problem{File: name, Line: line, Column: col, Message: fmt.Sprintf(
+				"caractère de contrôle U+%04X interdit dans un fichier YAML", r)}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
+}
+
+// yamlPrintable mirrors the YAML reader's own test (readerc.go).
+func yamlPrintable(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || (r >= 0x20 && r <= 0x7E) || r == 0x85 ||
+		(r >= 0xA0 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+}
+
+// parseSingle returns the only document of the stream, nil for an empty stream (compose-go
+// then says "empty compose file" for the project, which is right for an empty override).
+func parseSingle(name string, data []byte) (*yaml.Node, *Problem) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, syntaxProblem(name, data, err)
+	}
+	var next yaml.Node
+	err := dec.Decode(&next)
+	if errors.Is(err, io.EOF) {
+		return &doc, nil
+	}
+	// compose-go would merge the documents of a stream; the course wants one document, and a
+	// stray `---` is almost always a copy-paste accident.
+	line := docMarkerAfter(data, firstLine(&doc))
+	if line == 0 && err == nil {
+		line = firstLine(&next)
+	}
+	return nil, &Problem{File: name, Line: line, Column: 1, Message: "plusieurs documents YAML dans le fichier " +
+		"(séparateur « --- ») : un fichier Compose n'en contient qu'un seul"}
+}
+
+func firstLine(doc *yaml.Node) int {
+	if len(doc.Content) > 0 {
+		return doc.Content[0].Line
+	}
+	return doc.Line
+}
+
+// docMarkerAfter finds the first `---` line after line `after`.
+func docMarkerAfter(data []byte, after int) int {
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		l = bytes.TrimRight(l, "\r")
+		if i+1 > after && bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t') {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+var yamlErrLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// syntaxProblem turns a go-yaml syntax error into a French problem. go-yaml v3 reports the
+// line where the enclosing block started (and 0-based at that), not the line at fault: for a
+// key indented one space too little it names the parent mapping's line. So the faulty line is
+// searched for: it is the first line whose prefix of the file already fails with the very same
+// error. Prefixes of valid YAML cut at a line end stay valid YAML, so this is a binary search
+// over a property that holds from the faulty line on (log2(lines) parses, all bounded by the
+// file).
+func syntaxProblem(name string, data []byte, err error) *Problem {
+	msg := err.Error()
+	m := yamlErrLine.FindStringSubmatch(msg)
+	if m == nil {
+		return &Problem{File: name, Message: "erreur de syntaxe YAML : " + msg}
+	}
+	reported, _ := strconv.Atoi(m[1])
+	what := m[2]
+	lines := splitLines(data)
+	line := 0
+	if len(lines) > 0 {
+		lo, hi := max(1, reported), len(lines)
+		if lo > hi {
+			lo = hi
+		}
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if sameSyntaxError(data[:lines[mid-1].end], msg) {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		line = lo
+	}
+	col := 0
+	text := ""
+	if line > 0 {
+		text = string(data[lines[line-1].start:lines[line-1].end])
+	}
+	fr := frenchYAML(what)
+	switch what {
+	case "found character that cannot start any token",
+		"found a tab character that violates indentation",
+		"found a tab character where an indentation space is expected":
+		if i := strings.IndexByte(text, '\t'); i >= 0 {
+			col = utf8.RuneCountInString(text[:i]) + 1
+			fr = "tabulation interdite : YAML s'indente uniquement avec des espaces"
+		}
+	case "did not find expected key", "did not find expected '-' indicator",
+		"block sequence entries are not allowed in this context", "mapping values are not allowed in this context":
+		if t := strings.TrimLeft(text, " "); t != "" && t[0] != '\r' && t[0] != '\n' {
+			col = utf8.RuneCountInString(text[:len(text)-len(t)]) + 1
+		}
+	}
+	return &Problem{File: name, Line: line, Column: col, Message: fr}
+}
+
+func sameSyntaxError(prefix []byte, msg string) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	var n yaml.Node
+	err := yaml.NewDecoder(bytes.NewReader(prefix)).Decode(&n)
+	return err != nil && err.Error() == msg
+}
+
+type lineSpan struct{ start, end int } // end includes the newline
+
+func splitLines(data []byte) []lineSpan {
+	var out []lineSpan
+	start := 0
+	for i, b := range data {
+		if b == '\n' {
+			out = append(out, lineSpan{start, i + 1})
+			start = i + 1
+		}
+	}
+	if start < len(data) {
+		out = append(out, lineSpan{start, len(data)})
+	}
+	return out
+}
+
+// frenchYAML words go-yaml's problems for a student: what is wrong and the usual cause.
+func frenchYAML(what string) string {
+	switch {
+	case what == "did not find expected key":
+		return "indentation incorrecte : cette ligne n'est alignée sur aucune clé au-dessus (comptez les espaces en début de ligne)"
+	case what == "found character that cannot start any token":
+		return "caractère inattendu en début de valeur (tabulation, « @ », « ` », « % ») : indentez avec des espaces, mettez la valeur entre guillemets"
+	case strings.HasPrefix(what, "found a tab character"):
+		return "tabulation interdite : YAML s'indente uniquement avec des espaces"
+	case what == "mapping values are not allowed in this context":
+		return "« : » inattendu : indentation trop grande par rapport à la ligne au-dessus, ou valeur contenant « : » à mettre entre guillemets"
+	case what == "did not find expected '-' indicator":
+		return "élément de liste mal indenté : les « - » d'une même liste doivent être alignés"
+	case what == "block sequence entries are not allowed in this context":
+		return "« - » inattendu : une liste commence à la ligne suivante, sous sa clé (clé:⏎  - valeur)"
+	case what == "mapping keys are not allowed in this context":
+		return "clé inattendue à cet endroit : vérifiez l'indentation"
+	case what == "found unexpected end of stream":
+		return "fin de fichier inattendue : un guillemet, un crochet ou une accolade ouvert ici n'est jamais refermé"
+	case what == "did not find expected ',' or ']'":
+		return "liste entre crochets mal formée : « , » ou « ] » attendu (crochet non refermé ?)"
+	case what == "did not find expected ',' or '}'":
+		return "objet entre accolades mal formé : « , » ou « } » attendu (accolade non refermée ?)"
+	case what == "could not find expected ':'":
+		return "« : » attendu après une clé (clé sans valeur, ou guillemet non refermé ?)"
+	case what == "did not find expected node content":
+		return "valeur attendue à cet endroit"
+	case what == "found unknown escape character":
+		return "séquence d'échappement inconnue (\\…) entre guillemets doubles : utilisez des guillemets simples ou doublez la barre oblique inverse"
+	case what == "found unexpected document indicator":
+		return "« --- » ou « ... » inattendu au milieu d'une valeur"
+	case strings.HasPrefix(what, "unknown anchor"):
+		name := strings.TrimSuffix(strings.TrimPrefix(what, "unknown anchor '"), "' referenced")
+		return fmt.Sprintf("alias *%s sans ancre &%s définie avant lui", name, name)
+	case strings.HasPrefix(what, "exceeded max depth"):
+		return fmt.Sprintf("imbrication trop profonde (plus de %d niveaux)", maxDepth)
+	case strings.HasPrefix(what, "did not find expected") || strings.HasPrefix(what, "could not find expected"):
+		return "syntaxe YAML invalide : " + what
+	}
+	return "erreur de syntaxe YAML : " + what
+}
+
+// nodeStat is what following the aliases below a node would produce.
+type nodeStat struct {
+	size   int // nodes, aliases expanded (saturating)
+	height int // nested collections, aliases expanded
+}
+
+type screener struct {
+	name    string
+	nodes   int
+	aliases []*yaml.Node
+	memo    map[*yaml.Node]nodeStat
+	onPath  map[*yaml.Node]bool
+}
+
+func (s *screener) at(n *yaml.Node, msg string) *Problem {
+	return &Problem{File: s.name, Line: n.Line, Column: n.Column, Message: msg}
+}
+
+// raw walks the tree as written (aliases not followed): node count, depth, numbers that are
+// not finite.
+func (s *screener) raw(n *yaml.Node, depth int) *Problem {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		depth++
+		if depth > maxDepth {
+			return s.at(n, fmt.Sprintf("imbrication trop profonde (plus de %d niveaux)", maxDepth))
+		}
+	}
+	if n.Kind != yaml.DocumentNode {
+		s.nodes++
+		if s.nodes > maxNodes {
+			return s.at(n, fmt.Sprintf("fichier trop complexe (plus de %d nœuds YAML)", maxNodes))
+		}
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		s.aliases = append(s.aliases, n)
+	case yaml.ScalarNode:
+		// NaN/Inf reach compose-go's schema validator, which panics hashing them.
+		if n.ShortTag() == "!!float" {
+			var f float64
+			if err := n.Decode(&f); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+				return s.at(n, fmt.Sprintf("nombre non fini « %s » refusé : mettez-le entre guillemets si c'est du texte", n.Value))
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if p := s.raw(c, depth); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+const sizeCap = 1 << 40
+
+// expanded measures the document as compose-go sees it, aliases followed, in time linear in
+// the file thanks to the memo.
+func (s *screener) expanded(doc *yaml.Node) *Problem {
+	st, p := s.visit(doc, 0)
+	if p != nil {
+		return p
+	}
+	if st.size-s.nodes-1 <= maxAliasExpansion { // -1: the document node
+		return nil
+	}
+	worst := s.aliases[0]
+	for _, a := range s.aliases {
+		if s.memo[a.Alias].size > s.memo[worst.Alias].size {
+			worst = a
+		}
+	}
+	return s.at(worst, fmt.Sprintf("alias trop nombreux : suivre les alias (*%s…) produirait plus de %d nœuds (« bombe » YAML ?)",
+		worst.Value, maxAliasExpansion))
+}
+
+func (s *screener) visit(n *yaml.Node, depth int) (nodeStat, *Problem) {
+	if n.Kind == yaml.AliasNode {
+		t := n.Alias
+		if t == nil {
+			return nodeStat{size: 1}, nil
+		}
+		if s.onPath[t] {
+			return nodeStat{}, s.at(n, fmt.Sprintf("alias *%s récursif : il fait référence à un bloc qui le contient", n.Value))
+		}
+		return s.visit(t, depth)
+	}
+	coll := 0
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		coll = 1
+	}
+	if st, ok := s.memo[n]; ok {
+		if depth+st.height > maxDepth {
+			return st, s.at(n, fmt.Sprintf("imbrication trop profonde une fois les alias développés (plus de %d niveaux)", maxDepth))
+		}
+		return st, nil
+	}
+	if depth+coll > maxDepth {
+		return nodeStat{}, s.at(n, fmt.Sprintf("imbrication trop profonde une fois les alias développés (plus de %d niveaux)", maxDepth))
+	}
+	s.onPath[n] = true
+	st := nodeStat{size: 1}
+	for _, c := range n.Content {
+		cs, p := s.visit(c, depth+coll)
+		if p != nil {
+			return st, p
+		}
+		st.size = min(st.size+cs.size, sizeCap)
+		st.height = max(st.height, cs.height)
+	}
+	st.height += coll
+	delete(s.onPath, n)
+	s.memo[n] = st
+	return st, nil
+}

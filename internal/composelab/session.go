@@ -1,0 +1,246 @@
+// Package composelab is what the graders of Compose labs (8 and 13) share: one student project
+// per run, loaded, checked against the policy, built by the grader and started on the embedded
+// Compose engine once, then observed service by service.
+package composelab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+)
+
+// Session is one run's view of the student's project.
+type Session struct {
+	Run   *grader.Run
+	Allow compose.Allow
+
+	loaded   bool
+	Loaded   *compose.Loaded   // nil when the files do not load
+	Problems []compose.Problem // why they do not load
+	Policy   []compose.Problem
+
+	built  bool
+	Builds []compose.Built
+
+	started         bool
+	UpErr           error     // Compose's own error from the first up (unhealthy, exited…)
+	UpSince, UpDone time.Time // the first up, for the engine's events
+}
+
+// New starts a session for a run.
+func New(r *grader.Run, allow compose.Allow) *Session {
+	return &Session{Run: r, Allow: allow}
+}
+
+// Project is the loaded project (nil before a successful Load).
+func (s *Session) Project() *types.Project {
+	if s.Loaded == nil {
+		return nil
+	}
+	return s.Loaded.Project
+}
+
+// Load loads the submission's default files (main file, override, .env) once.
+func (s *Session) Load(ctx context.Context) error {
+	if s.loaded {
+		return nil
+	}
+	l, probs, err := compose.Load(ctx, s.source(nil, nil))
+	if err != nil {
+		return err
+	}
+	s.loaded, s.Loaded, s.Problems = true, l, probs
+	if l != nil {
+		s.Policy = compose.Policy(l.Project, s.Run.Files, s.Allow)
+	}
+	return nil
+}
+
+// LoadVariant loads the project again with other environment values or profiles, checked
+// against the policy as well, under the run's project name, or another one when suffix is set.
+func (s *Session) LoadVariant(ctx context.Context, suffix string, env map[string]string, profiles []string) (*types.Project, []compose.Problem, error) {
+	src := s.source(env, profiles)
+	if suffix != "" {
+		src.Name += "-" + suffix
+	}
+	l, probs, err := compose.Load(ctx, src)
+	if err != nil || len(probs) > 0 {
+		return nil, probs, err
+	}
+	if pol := compose.Policy(l.Project, s.Run.Files, s.Allow); len(pol) > 0 {
+		return nil, pol, nil
+	}
+	return l.Project, nil, nil
+}
+
+func (s *Session) source(env map[string]string, profiles []string) compose.Source {
+	return compose.Source{Dir: s.Run.Files, Env: env, Profiles: profiles, Name: s.Run.ProjectName()}
+}
+
+// CheckPolicy is the gate every engine check needs: the files load and nothing in them would
+// harm the grading host.
+func (s *Session) CheckPolicy(ctx context.Context) (check.Outcome, error) {
+	if o := s.Run.RefusedOutcome(); o != nil {
+		return *o, nil
+	}
+	if err := s.Load(ctx); err != nil {
+		return check.Outcome{}, err
+	}
+	if s.Loaded == nil {
+		return loadFailure(s.Problems), nil
+	}
+	if len(s.Policy) > 0 {
+		return check.Failf("Le projet demande ce que le correcteur refuse pour protéger la machine : %s",
+			"The project asks for what the grader refuses to protect the machine: %s", s.Policy[0].String()).
+			With("aucune option dangereuse pour l'hôte", Text(s.Policy)), nil
+	}
+	return check.Passf("Rien dans le projet ne touche l'hôte (%d services).", "Nothing in the project touches the host (%d services).",
+		len(s.Loaded.Project.Services)), nil
+}
+
+// loadFailure is the verdict on files Compose does not load, with the first place to fix.
+func loadFailure(ps []compose.Problem) check.Outcome {
+	first := ps[0]
+	return check.Failf("Compose ne charge pas le projet : %s", "Compose does not load the project: %s", first.String()).
+		With("un projet Compose valide", Text(ps)).At(first.File, first.Line)
+}
+
+// Text lists problems one per line, at most ten.
+func Text(ps []compose.Problem) string {
+	var lines []string
+	for i, p := range ps {
+		if i == 10 {
+			lines = append(lines, fmt.Sprintf("… et %d autres", len(ps)-10))
+			break
+		}
+		lines = append(lines, p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// CheckBuild builds every build: service through the grader (gate of the engine checks).
+func (s *Session) CheckBuild(ctx context.Context) (check.Outcome, error) {
+	if err := s.build(ctx); err != nil {
+		return check.Outcome{}, err
+	}
+	if len(s.Builds) == 0 {
+		return check.Passf("Aucun service à construire.", "No service to build."), nil
+	}
+	last := s.Builds[len(s.Builds)-1]
+	if last.Result.Failed {
+		return check.Failf("Le build du service %s échoue : %s", "Building service %s fails: %s", last.Service, check.Clip(last.Result.Error, 300)).
+			With("un build réussi", check.Tail(last.Result.Log, 25)), nil
+	}
+	var names []string
+	for _, b := range s.Builds {
+		names = append(names, b.Service)
+	}
+	return check.Passf("Images construites par le correcteur : %s.", "Images built by the grader: %s.", strings.Join(names, ", ")), nil
+}
+
+func (s *Session) build(ctx context.Context) error {
+	if s.built {
+		return nil
+	}
+	builds, err := s.Run.BuildProject(ctx, s.Loaded.Project)
+	s.built, s.Builds = true, builds
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return fmt.Errorf("build interrupted: %w", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// Up starts the project once, waiting up to wait for every service to run and be healthy.
+// Compose's own complaint (a container unhealthy or exited) is kept in UpErr: it is the
+// student's, not the grader's; only a cancelled context is an error.
+func (s *Session) Up(ctx context.Context, wait time.Duration) error {
+	if s.started {
+		return nil
+	}
+	s.started = true
+	s.UpSince = time.Now()
+	err := s.Run.Up(ctx, s.Loaded.Project, engine.UpOptions{Wait: true, WaitTimeout: wait})
+	s.UpDone = time.Now()
+	if err != nil && ctx.Err() != nil {
+		return err
+	}
+	s.UpErr = err
+	return nil
+}
+
+// Containers lists the containers of one service of project p (all replicas, stopped too),
+// inspected, ordered by name.
+func Containers(ctx context.Context, e engine.Engine, p *types.Project, service string) ([]engine.Container, error) {
+	list, err := e.ListContainers(ctx, engine.ContainerFilter{All: true, Labels: []string{
+		"com.docker.compose.project=" + p.Name, "com.docker.compose.service=" + service,
+		"com.docker.compose.oneoff=False"}})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	var out []engine.Container
+	for _, c := range list {
+		ic, err := e.InspectContainer(ctx, c.ID)
+		if errors.Is(err, engine.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ic)
+	}
+	return out, nil
+}
+
+// Running returns the first running container of a service of the session's project, or the
+// failing verdict that says why there is none.
+func (s *Session) Running(ctx context.Context, service string) (engine.Container, *check.Outcome, error) {
+	cs, err := Containers(ctx, s.Run.Engine, s.Project(), service)
+	if err != nil {
+		return engine.Container{}, nil, err
+	}
+	for _, c := range cs {
+		if c.Running {
+			return c, nil, nil
+		}
+	}
+	o := check.Failf("Le service %s ne tourne pas.", "Service %s is not running.", service).With(service+" démarré", "aucun conteneur démarré")
+	if len(cs) > 0 {
+		c := cs[0]
+		o = check.Failf("Le service %s ne tourne pas (%s, code %d).", "Service %s is not running (%s, exit code %d).", service, c.Status, c.ExitCode).
+			With(service+" démarré", c.Status)
+	}
+	return engine.Container{}, &o, nil
+}
+
+// UpFailure says in French why the first up did not bring every service up healthy.
+func (s *Session) UpFailure() string {
+	if s.UpErr == nil {
+		return ""
+	}
+	msg := s.UpErr.Error()
+	switch {
+	case strings.Contains(msg, "is unhealthy"):
+		return "un conteneur est resté « unhealthy » : " + msg
+	case strings.Contains(msg, "exited"):
+		return "un conteneur s'est arrêté pendant le démarrage : " + msg
+	case strings.Contains(msg, "No such image") || strings.Contains(msg, "not found"):
+		return "image absente de la machine (rien n'est téléchargé) : " + msg
+	case strings.Contains(msg, "port is already allocated") || strings.Contains(msg, "address already in use"):
+		return "le port publié est déjà pris sur cette machine (un `docker compose up` à vous ?) : " + msg
+	}
+	return "Compose n'a pas pu démarrer le projet : " + msg
+}

@@ -1,0 +1,183 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+)
+
+// labprobe is where ddlab/probe:1 keeps the probe (internal/images/probe.go).
+const labprobe = "/usr/local/bin/labprobe"
+
+// Result is one line of labprobe's output: the union of the fields its subcommands print
+// (internal/images/assets/labprobe).
+type Result struct {
+	OK      bool              `json:"ok"`
+	Code    string            `json:"code"` // refused, timeout, nxdomain, unreachable, other, usage
+	Error   string            `json:"error"`
+	MS      int64             `json:"ms"`
+	Status  int               `json:"status"` // http
+	Body    string            `json:"body"`
+	Headers map[string]string `json:"headers"`
+	Addrs   []string          `json:"addrs"` // dns
+	Ifaces  []Iface           `json:"ifaces"`
+	Routes  []Route           `json:"routes"`
+	Default bool              `json:"default"` // routes: a default route exists
+}
+
+type Iface struct {
+	Name  string   `json:"name"`
+	Up    bool     `json:"up"`
+	Addrs []string `json:"addrs"`
+}
+
+type Route struct {
+	Iface   string `json:"iface"`
+	Dest    string `json:"dest"`
+	Gateway string `json:"gateway"`
+	Mask    string `json:"mask"`
+}
+
+// why says in a few words why a probe failed, for messages.
+func (p Result) Why() string {
+	switch p.Code {
+	case "nxdomain":
+		return "nom inconnu"
+	case "timeout":
+		return fmt.Sprintf("délai dépassé (%d ms)", p.MS)
+	case "refused":
+		return "connexion refusée"
+	case "unreachable":
+		return "pas de route"
+	}
+	if p.Error != "" {
+		return oneLine(p.Error)
+	}
+	if p.Status != 0 {
+		return fmt.Sprintf("HTTP %d", p.Status)
+	}
+	return "échec"
+}
+
+// maxProbeLine bounds one line of probe output; labprobe caps bodies at 4 KiB.
+const maxProbeLine = 64 << 10
+
+// parseLabprobe reads one JSON object per line, as many as commands were run. Anything
+// else (a missing line, garbage) is an error: the probe is the grader's own tool.
+func parseLabprobe(out string, want int) ([]Result, error) {
+	var res []Result
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 0, 4096), maxProbeLine)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var p Result
+		if err := json.Unmarshal([]byte(line), &p); err != nil {
+			return nil, fmt.Errorf("probe output line %d is not JSON: %q", len(res)+1, truncate(line, 120))
+		}
+		res = append(res, p)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("probe output: %w", err)
+	}
+	if len(res) != want {
+		return nil, fmt.Errorf("probe printed %d result(s), want %d: %q", len(res), want, truncate(out, 300))
+	}
+	return res, nil
+}
+
+// Lab runs labprobe commands one after the other in one ddlab/probe:1 container placed at
+// place ("container:<id>" for a container's namespace, or a network's name) and returns one
+// result per command. A probe that cannot run at all is an error, never a verdict. Each
+// command's own timeout is timeout.
+func Lab(ctx context.Context, r *grader.Run, image, place string, timeout time.Duration, cmds ...[]string) ([]Result, error) {
+	var script []string
+	budget := 10 * time.Second
+	for _, c := range cmds {
+		q := make([]string, len(c))
+		for i, a := range c {
+			q[i] = shellQuote(a)
+		}
+		// `|| true`: a failed probe prints its JSON and exits 1; the next one must still run.
+		script = append(script, labprobe+" "+strings.Join(q, " ")+" || true")
+		budget += 3 * timeout
+	}
+	labels := r.Labels()
+	labels["ddlab.role"] = "probe"
+	id, err := r.Engine.Run(ctx, engine.RunSpec{
+		Name:        r.Name(fmt.Sprintf("probe-%d", time.Now().UnixNano()%1e9)),
+		Image:       image,
+		Entrypoint:  []string{"sh", "-c", strings.Join(script, "; ")},
+		Labels:      labels,
+		NetworkMode: place,
+		Limits:      engine.Limits{MemoryBytes: 64 << 20, Pids: 64},
+	})
+	if id != "" {
+		defer remove(ctx, r, id)
+	}
+	if err != nil {
+		if errors.Is(err, engine.ErrNotFound) && id == "" {
+			return nil, fmt.Errorf("%s is missing: run `grade images` first: %w", image, err)
+		}
+		return nil, fmt.Errorf("probe at %s: %w", place, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	if _, err := r.Engine.Wait(wctx, id); err != nil {
+		return nil, fmt.Errorf("probe at %s did not finish: %w", place, err)
+	}
+	logs, err := r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 256 << 10})
+	if err != nil {
+		return nil, err
+	}
+	res, err := parseLabprobe(logs.Stdout, len(cmds))
+	if err != nil {
+		return nil, fmt.Errorf("%w (stderr: %q)", err, truncate(logs.Stderr, 300))
+	}
+	return res, nil
+}
+
+// remove deletes one of the grader's own containers now; the run's label sweep is the net.
+func remove(ctx context.Context, r *grader.Run, id string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	_ = r.Engine.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
+}
+
+// DNS, TCP and HTTP are labprobe's commands.
+func DNS(name string, timeout time.Duration) []string {
+	return []string{"dns", "-timeout", timeout.String(), name}
+}
+
+func TCP(addr string, timeout time.Duration) []string {
+	return []string{"tcp", "-timeout", timeout.String(), addr}
+}
+
+// HTTP retries a few times: a container just started may not listen yet.
+func HTTP(url string, timeout time.Duration, retries int) []string {
+	return []string{"http", "-timeout", timeout.String(), "-retries", fmt.Sprint(retries), url}
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func oneLine(s string) string {
+	return truncate(strings.Join(strings.Fields(s), " "), 200)
+}
