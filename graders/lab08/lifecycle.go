@@ -24,19 +24,7 @@ const webPort = "8080"
 // call sends requests to web from inside its own namespace, so the checks work on a remote
 // engine too. Each cmd is a labprobe http command relative to web.
 func (s *state) call(ctx context.Context, p *types.Project, cmds ...[]string) ([]probe.Result, *check.Outcome, error) {
-	cs, err := composelab.Containers(ctx, s.run.Engine, p, web)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, c := range cs {
-		if c.Running {
-			res, err := s.probe(ctx, "container:"+c.ID, cmds...)
-			return res, nil, err
-		}
-	}
-	o := check.Failf("web ne tourne pas : impossible de passer par le point d'entrée.", "web is not running: the entry point cannot be used.").
-		With("web démarré", "arrêté ou absent")
-	return nil, &o, nil
+	return s.sess.ProbeIn(ctx, p, web, s.param("probe-image"), s.probeTimeout, cmds...)
 }
 
 func (s *state) get(path string, retries int) []string {
@@ -63,7 +51,7 @@ func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
 	name := "n-" + nonce()
 	res, o, err := s.call(ctx, s.sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)), s.get("/api/items", 0))
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if res[0].Status != 201 {
 		return check.Failf("POST /api/items via web répond %s au lieu de 201.", "POST /api/items through web answers %s instead of 201.", res[0].Why()).
@@ -115,7 +103,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	}
 	d, o, err := s.sess.Running(ctx, db)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if !mounts(d, vol.Name, "/data") {
 		return check.Failf("db ne monte pas le volume %s sur /data.", "db does not mount volume %s on /data.", vol.Name).
@@ -125,7 +113,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 		name := "n-" + nonce()
 		res, o, err := s.call(ctx, s.sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)))
 		if o != nil || err != nil {
-			return deref(o), err
+			return composelab.Verdict(o), err
 		}
 		if res[0].Status != 201 {
 			return check.Failf("Impossible de créer un élément (POST /api/items : %s).", "Cannot create an item (POST /api/items: %s).", res[0].Why()).With("201", res[0].Why()), nil
@@ -138,7 +126,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	}
 	body, o, err := s.items(ctx)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if !strings.Contains(body, s.item) {
 		return check.Failf("Après down puis up, l'élément %s a disparu : les données ne sont pas dans un volume nommé.",
@@ -150,7 +138,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	}
 	body, o, err = s.items(ctx)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if strings.Contains(body, s.item) {
 		return check.Failf("Après down -v puis up, l'élément %s est toujours là : les données ne sont pas dans le volume du projet.",
@@ -209,7 +197,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	want, override := s.param("greeting"), s.param("greeting-override")
 	got, o, err := s.hello(ctx, s.sess.Project())
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if got != want {
 		return check.Failf("Avec le .env fourni, /api/hello répond %q au lieu de %q.", "With the given .env, /api/hello answers %q instead of %q.", got, want).
@@ -235,7 +223,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	}
 	got, o, err = s.hello(ctx, v)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if got != override {
 		return check.Failf("Avec API_GREETING=%s, /api/hello répond %q.", "With API_GREETING=%s, /api/hello answers %q.", override, got).With(override, got), nil
@@ -305,7 +293,7 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 	}
 	res, o, err := s.call(ctx, p, cmds...)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	seen := map[string]bool{}
 	for _, r := range res {
@@ -352,7 +340,7 @@ func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
 	}
 	res, o, err := s.call(ctx, s.sess.Project(), s.get("/api/static/"+name, 3))
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if res[0].Status != 200 || !strings.Contains(res[0].Body, body) {
 		return check.Failf("Un fichier écrit dans ./api/static n'est pas servi par /api/static/%s (%s).", "A file written in ./api/static is not served at /api/static/%s (%s).", name, res[0].Why()).

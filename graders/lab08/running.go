@@ -124,11 +124,11 @@ func (s *state) checkSegmentation(ctx context.Context) (check.Outcome, error) {
 	}
 	w, o, err := s.sess.Running(ctx, web)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	a, o, err := s.sess.Running(ctx, api)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	ctl, err := s.probe(ctx, "container:"+a.ID, probe.TCP("db:8080", s.probeTimeout))
 	if err != nil {
@@ -174,6 +174,14 @@ func (s *state) checkPorts(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	want := fmt.Sprint(s.port)
+	// The file first: the engine binds nothing for a service on internal networks only, yet
+	// the file asks for it.
+	for _, svc := range []string{api, db} {
+		if ports := s.sess.Project().Services[svc].Ports; len(ports) > 0 {
+			return check.Failf("%s déclare des ports publiés (%s:%s) : seul web doit être publié.", "%s declares published ports (%s:%s): only web may be published.",
+				svc, composelab.OrAll(ports[0].HostIP), ports[0].Published).With("aucun port publié pour "+svc, composelab.OrAll(ports[0].HostIP)+":"+ports[0].Published), nil
+		}
+	}
 	for _, svc := range []string{web, api, db} {
 		cs, err := composelab.Containers(ctx, s.run.Engine, s.sess.Project(), svc)
 		if err != nil {
@@ -197,7 +205,7 @@ func (s *state) checkPorts(ctx context.Context) (check.Outcome, error) {
 	}
 	w, o, err := s.sess.Running(ctx, web)
 	if o != nil || err != nil {
-		return deref(o), err
+		return composelab.Verdict(o), err
 	}
 	if !publishes(w, want) {
 		return check.Failf("web ne publie pas 127.0.0.1:%s.", "web does not publish 127.0.0.1:%s.", want).With("127.0.0.1:"+want+"→8080", "aucune publication"), nil
@@ -243,13 +251,6 @@ func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
 		}
 	}
 	return check.Passf("api et db : restart unless-stopped.", "api and db: restart unless-stopped."), nil
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }
 
 // probe runs labprobe commands at place.

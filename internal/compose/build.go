@@ -16,6 +16,7 @@ import (
 // Built is one build: services and their images.
 type Built struct {
 	Service string
+	Config  types.BuildConfig // as the student wrote it (the service's build: is cleared)
 	Tag     string
 	Result  engine.BuildResult
 }
@@ -80,7 +81,7 @@ func Build(ctx context.Context, e engine.Engine, p *types.Project, o BuildOption
 		if res.ImageID != "" && o.Done != nil {
 			o.Done(req.Tag)
 		}
-		out = append(out, Built{Service: n, Tag: req.Tag, Result: res})
+		out = append(out, Built{Service: n, Config: *b, Tag: req.Tag, Result: res})
 		if err != nil {
 			return out, err
 		}

@@ -22,6 +22,9 @@ import (
 // preference; the first that exists is the main file. Its override is added when present.
 var DefaultFiles = []string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"}
 
+// maxFiles bounds the files one project reads through include and extends.
+const maxFiles = 32
+
 // Source says what to load.
 type Source struct {
 	Dir   string   // the private copy of the submission
@@ -49,18 +52,38 @@ func Load(ctx context.Context, s Source) (*Loaded, []Problem, error) {
 		return nil, probs, nil
 	}
 	declared := ""
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(s.Dir, f))
-		if err != nil {
-			return nil, nil, err
+	// The files named, then the include and extends files they name, recursively: compose-go
+	// reads those too, and their env_file as well.
+	queue := make([]localFile, len(files))
+	for i, f := range files {
+		queue[i] = localFile{f, "."}
+	}
+	seen := map[localFile]bool{}
+	for i := 0; i < len(queue); i++ {
+		f := queue[i]
+		if seen[f] {
+			continue
 		}
-		if p := Screen(f, data); p != nil {
+		seen[f] = true
+		if len(seen) > maxFiles {
+			return nil, []Problem{{File: f.file, Message: fmt.Sprintf("plus de %d fichiers Compose inclus les uns dans les autres : simplifiez include/extends", maxFiles)}}, nil
+		}
+		data, err := os.ReadFile(filepath.Join(s.Dir, f.file))
+		if err != nil {
+			if i < len(files) {
+				return nil, nil, err
+			}
+			continue // a missing include is compose-go's to report
+		}
+		if p := Screen(f.file, data); p != nil {
 			return nil, []Problem{*p}, nil
 		}
-		if ps := unsafeRefs(s.Dir, f, data); len(ps) > 0 {
+		ps, next := unsafeRefs(s.Dir, f.base, f.file, data)
+		if len(ps) > 0 {
 			return nil, ps, nil
 		}
-		if n := topName(data); n != "" {
+		queue = append(queue, next...)
+		if n := topName(data); n != "" && i < len(files) {
 			declared = n
 		}
 	}

@@ -39,7 +39,7 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 				add(key(ns.k), "%s: %s partage un espace de noms hors du projet (l'hôte ou un autre conteneur) : interdit ; `service:<nom>` est permis", ns.k, ns.v)
 			}
 		}
-		if len(s.Devices) > 0 || len(s.DeviceCgroupRules) > 0 || len(s.Gpus) > 0 {
+		if len(s.Devices) > 0 || len(s.DeviceCgroupRules) > 0 || len(s.Gpus) > 0 || deployDevices(s) {
 			add(key("devices"), "accès aux périphériques de l'hôte : interdit")
 		}
 		for _, c := range s.CapAdd {
@@ -119,6 +119,16 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		}
 	}
 	return out
+}
+
+// deployDevices tells whether deploy.resources asks for devices: Compose turns them into
+// device requests (GPUs) as it does gpus:.
+func deployDevices(s types.ServiceConfig) bool {
+	if s.Deploy == nil {
+		return false
+	}
+	r := s.Deploy.Resources
+	return r.Limits != nil && len(r.Limits.Devices) > 0 || r.Reservations != nil && len(r.Reservations.Devices) > 0
 }
 
 type fileRef struct{ key, path string }

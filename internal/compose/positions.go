@@ -26,9 +26,12 @@ const maxProblems = 20
 // schema errors name a path and no line, and only the "most specific" one is reported: a
 // typo'd key next to a wrong type goes unmentioned. So the file is validated again here,
 // uninterpolated, against the very schema compose-go embeds, and every leaf error is mapped
-// back to the YAML node it came from. Returns nil when the file alone is valid (then the
-// rejection came from somewhere else: interpolation, a reference between services…), at most
-// 20 problems otherwise, sorted by position.
+// back to the YAML node it came from; so are the checks compose-go makes on the raw file
+// before its schema (duplicate keys, non-string keys, a top level that is not a mapping, the
+// string-to-number/boolean casts of interpolation). Screen's problem comes first if there is
+// one. Returns nil when the file alone passes all that (the rejection came from elsewhere: a
+// duration, a reference between services, a missing variable…), else at most 20 problems
+// sorted by position.
 func Locate(name string, data []byte) (out []Problem) {
 	defer func() {
 		// A bug here must not hide compose-go's own message: the caller falls back to it.
@@ -53,7 +56,7 @@ func locate(name string, data []byte) []Problem {
 	if m, ok := root.(map[string]any); ok {
 		b.casts(m, nil)
 		b.problems = append(b.problems, b.validate(m)...)
-	} else if root != nil {
+	} else {
 		n := doc.Content[0]
 		b.problems = append(b.problems, Problem{File: name, Line: n.Line, Column: n.Column,
 			Message: fmt.Sprintf("le fichier doit être un objet (des clés « services: », « volumes: »…), pas %s", frenchGot(jsonTypeOf(root)))})
@@ -446,6 +449,9 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		}
 		return []Problem{mk(pl.keyOrVal(), pl.path, msg)}
 	case *kind.UniqueItems:
+		if dedupedByCompose(loc) {
+			return nil
+		}
 		i, j := k.Duplicates[0], k.Duplicates[1]
 		first := b.at[strings.Join(append(slices.Clip(loc), strconv.Itoa(i)), "\x00")]
 		dup := b.at[strings.Join(append(slices.Clip(loc), strconv.Itoa(j)), "\x00")]
@@ -463,11 +469,50 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		}
 		return []Problem{mk(pl.val, pl.path, "valeur non autorisée ici")}
 	}
+	switch e.ErrorKind.(type) {
+	case *kind.Enum, *kind.Const, *kind.Pattern, *kind.Format, *kind.MinLength, *kind.MaxLength:
+		// A "${VAR}" value is judged by compose-go once interpolated, not as written.
+		if v := resolveAlias(pl.val); v != nil && v.Kind == yaml.ScalarNode && strings.Contains(v.Value, "$") {
+			return nil
+		}
+	}
 	n := pl.val
-	if pl.key != nil && n != nil && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 {
-		n = pl.key // a block collection starts on the next line: point at its key
+	if pl.key != nil && n != nil && ((n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0 ||
+		n.Kind == yaml.ScalarNode && n.Value == "" && n.ShortTag() == "!!null") {
+		n = pl.key // a block collection starts on the next line, a missing value nowhere: point at the key
 	}
 	return []Problem{mk(n, pl.path, frenchKind(e))}
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// dedupedByCompose says whether compose-go v2.9.1 silently drops repeated entries of this
+// list before validating (override.EnforceUnicity): `cap_add: [X, X]` loads, so its
+// uniqueItems error is not one.
+func dedupedByCompose(loc []string) bool {
+	for _, p := range uniqueLists {
+		if castMatch(strings.Split(p, "."), loc) {
+			return true
+		}
+	}
+	return false
+}
+
+var uniqueLists = []string{
+	"networks.*.labels", "networks.*.ipam.options",
+	"services.*.annotations", "services.*.build.args", "services.*.build.additional_contexts",
+	"services.*.build.platform", "services.*.build.tags", "services.*.build.labels",
+	"services.*.cap_add", "services.*.cap_drop", "services.*.devices", "services.*.configs",
+	"services.*.deploy.labels", "services.*.dns", "services.*.dns_opt", "services.*.dns_search",
+	"services.*.environment", "services.*.env_file", "services.*.expose", "services.*.labels",
+	"services.*.links", "services.*.networks.*.aliases", "services.*.networks.*.link_local_ips",
+	"services.*.ports", "services.*.profiles", "services.*.secrets", "services.*.sysctls",
+	"services.*.tmpfs", "services.*.volumes",
 }
 
 func (p *place) keyOrVal() *yaml.Node {
@@ -770,7 +815,7 @@ func (b *builder) casts(v any, loc []string) {
 			return
 		}
 		for _, r := range castRules {
-			if !castMatch(r.path, loc, v) {
+			if !castMatch(r.path, loc) {
 				continue
 			}
 			if castOK(r.want, v) {
@@ -786,7 +831,7 @@ func (b *builder) casts(v any, loc []string) {
 	}
 }
 
-func castMatch(pattern, loc []string, _ string) bool {
+func castMatch(pattern, loc []string) bool {
 	if len(pattern) != len(loc) {
 		return false
 	}

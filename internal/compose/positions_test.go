@@ -49,7 +49,7 @@ var locateCases = []struct {
 		{11, 13, "services.web.healthcheck.test", "doit être une chaîne ou un tableau (reçu : nombre)"},
 		{12, 16, "services.web.healthcheck.retries", "doit être un entier (reçu : « many »)"},
 		{15, 20, "services.web.depends_on.db.condition", "valeur attendue parmi"},
-		{18, 26, "services.db.cap_add[1]", "élément en double : déjà présent ligne 18"},
+		{18, 44, "services.db.security_opt[1]", "élément en double : déjà présent ligne 18"},
 		{20, 7, "services.db.build.contex", "propriété « contex » inconnue ici (vouliez-vous dire « context » ?)"},
 	}, `services.web.healthcheck.retries: failed to cast to expected type: strconv.Atoi: parsing "many"`},
 	{"required.yaml", []wantProblem{{5, 7, "services.web.depends_on.db", "propriété obligatoire « condition » manquante"}},
@@ -66,6 +66,7 @@ var locateCases = []struct {
 		{5, 18, "services.web.environment", "doit être un objet ou un tableau (reçu : chaîne)"},
 		{6, 17, "services.web.cpu_shares", "doit être un entier (reçu : « yes »)"},
 		{7, 5, "services.web.volumes", "doit être un tableau (reçu : objet)"},
+		{9, 5, "services.web.healthcheck", "doit être un objet (reçu : valeur vide)"},
 	}, `services.web.cpu_shares: failed to cast to expected type: strconv.ParseInt: parsing "yes"`},
 }
 
@@ -128,6 +129,12 @@ func TestLocateScreensFirst(t *testing.T) {
 	got := Locate("compose.yaml", []byte(billionLaughs(9, 9, "")))
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0].Message, "alias trop nombreux")
+}
+
+func TestLocateNullDocument(t *testing.T) {
+	got := Locate("compose.yaml", []byte("~\n"))
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Message, "le fichier doit être un objet")
 }
 
 func TestLocateEmpty(t *testing.T) {

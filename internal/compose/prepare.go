@@ -38,8 +38,17 @@ func Prepare(p *types.Project, labels map[string]string, lim Limits) {
 				s.Deploy.Resources.Limits.Pids = lim.Pids
 			}
 		}
-		if lim.CPUs > 0 && (s.CPUS <= 0 || s.CPUS > lim.CPUs) {
+		// Compose lets deploy.resources.limits win over the service's own keys, so the
+		// ceiling applies to both.
+		cpus := s.CPUS
+		if s.Deploy != nil && s.Deploy.Resources.Limits != nil && s.Deploy.Resources.Limits.NanoCPUs > 0 {
+			cpus = float32(s.Deploy.Resources.Limits.NanoCPUs)
+		}
+		if lim.CPUs > 0 && (cpus <= 0 || cpus > lim.CPUs) {
 			s.CPUS = lim.CPUs
+			if s.Deploy != nil && s.Deploy.Resources.Limits != nil {
+				s.Deploy.Resources.Limits.NanoCPUs = types.NanoCPUs(lim.CPUs)
+			}
 		}
 		p.Services[name] = s
 	}

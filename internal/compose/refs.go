@@ -11,14 +11,17 @@ import (
 // unsafeRefs lists the file references compose-go would read while loading (env_file,
 // label_file, extends.file, include) that leave the submission or depend on interpolation. They
 // are refused before loading: `env_file: /etc/shadow` would put a host file into a student's
-// container, `env_file: /dev/zero` would never end.
-func unsafeRefs(dir, file string, data []byte) []Problem {
+// container, `env_file: /dev/zero` would never end. base is the folder, relative to dir, that
+// the file's relative paths start from. The include and extends files it names are returned
+// too: compose-go reads them and the files they name, so they are checked the same way.
+func unsafeRefs(dir, base, file string, data []byte) ([]Problem, []localFile) {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return nil // Screen and compose-go report syntax errors
+		return nil, nil // Screen and compose-go report syntax errors
 	}
 	var out []Problem
-	bad := func(n *yaml.Node, key string) {
+	var next []localFile
+	ok := func(n *yaml.Node, key string) bool {
 		v := n.Value
 		why := ""
 		switch {
@@ -26,31 +29,54 @@ func unsafeRefs(dir, file string, data []byte) []Problem {
 			why = "un chemin lu au chargement ne peut pas dépendre d'une variable"
 		case filepath.IsAbs(v) || strings.HasPrefix(v, "~"):
 			why = "chemin absolu : seuls les fichiers du dossier rendu sont lus"
-		case !inside(dir, v):
+		case !inside(dir, filepath.Join(base, v)):
 			why = "ce chemin sort du dossier rendu"
 		default:
-			return
+			return true
 		}
 		out = append(out, Problem{File: file, Line: n.Line, Column: n.Column, Path: key,
 			Message: fmt.Sprintf("%s (%q)", why, v)})
+		return false
 	}
 	root := doc.Content[0]
 	for _, s := range mapping(value(root, "services")) {
 		svc := s.val
 		for _, k := range []string{"env_file", "label_file"} {
 			for _, n := range pathNodes(value(svc, k)) {
-				bad(n, "services."+s.key+"."+k)
+				ok(n, "services."+s.key+"."+k)
 			}
 		}
 		if f := resolve(value(value(svc, "extends"), "file")); f != nil && f.Kind == yaml.ScalarNode {
-			bad(f, "services."+s.key+".extends.file")
+			if ok(f, "services."+s.key+".extends.file") {
+				p := filepath.Join(base, f.Value)
+				next = append(next, localFile{p, filepath.Dir(p)})
+			}
 		}
 	}
-	for _, n := range includeNodes(value(root, "include")) {
-		bad(n, "include")
+	for _, inc := range includes(value(root, "include")) {
+		project := ""
+		if inc.project != nil && ok(inc.project, "include") {
+			project = filepath.Join(base, inc.project.Value)
+		}
+		for _, n := range inc.envFiles {
+			ok(n, "include")
+		}
+		for _, n := range inc.paths {
+			if ok(n, "include") {
+				p, b := filepath.Join(base, n.Value), project
+				if b == "" {
+					b = filepath.Dir(p)
+				}
+				next = append(next, localFile{p, b})
+			}
+		}
 	}
-	return out
+	return out, next
 }
+
+// localFile is a Compose file read while loading, with the folder its relative paths start
+// from, both relative to the submission.
+type localFile struct{ file, base string }
 
 // topName is the top-level `name:` as written ("" when absent).
 func topName(data []byte) string {
@@ -145,23 +171,28 @@ func pathNodes(n *yaml.Node) []*yaml.Node {
 	return nil
 }
 
-// includeNodes are the files and folders of `include:` entries.
-func includeNodes(n *yaml.Node) []*yaml.Node {
+// include is one `include:` entry: its files, the folder they run from and its env files.
+type include struct {
+	paths, envFiles []*yaml.Node
+	project         *yaml.Node
+}
+
+func includes(n *yaml.Node) []include {
 	n = resolve(n)
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return nil
 	}
-	var out []*yaml.Node
+	var out []include
 	for _, c := range n.Content {
 		if c = resolve(c); c.Kind == yaml.ScalarNode {
-			out = append(out, c)
+			out = append(out, include{paths: []*yaml.Node{c}})
 			continue
 		}
-		out = append(out, pathNodes(value(c, "path"))...)
-		out = append(out, pathNodes(value(c, "env_file"))...)
-		if d := value(c, "project_directory"); d != nil && d.Kind == yaml.ScalarNode {
-			out = append(out, d)
+		inc := include{paths: pathNodes(value(c, "path")), envFiles: pathNodes(value(c, "env_file"))}
+		if d := resolve(value(c, "project_directory")); d != nil && d.Kind == yaml.ScalarNode {
+			inc.project = d
 		}
+		out = append(out, inc)
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func checkEncoding(name string, data []byte) *Problem {
 			return &Problem{File: name, Line: line, Column: col, Message: fmt.Sprintf(
 				"caractère de contrôle U+%04X interdit dans un fichier YAML", r)}
 		}
-		if r == '\n' {
+		if isBreak(data, i) {
 			line, col = line+1, 1
 		} else {
 			col++
@@ -164,9 +164,9 @@ func firstLine(doc *yaml.Node) int {
 
 // docMarkerAfter finds the first `---` line after line `after`.
 func docMarkerAfter(data []byte, after int) int {
-	for i, l := range bytes.Split(data, []byte("\n")) {
-		l = bytes.TrimRight(l, "\r")
-		if i+1 > after && bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t') {
+	for i, span := range splitLines(data) {
+		l := data[span.start:span.end]
+		if i+1 > after && bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t' || breakLen(l, 3) > 0) {
 			return i + 1
 		}
 	}
@@ -223,7 +223,7 @@ func syntaxProblem(name string, data []byte, err error) *Problem {
 		}
 	case "did not find expected key", "did not find expected '-' indicator",
 		"block sequence entries are not allowed in this context", "mapping values are not allowed in this context":
-		if t := strings.TrimLeft(text, " "); t != "" && t[0] != '\r' && t[0] != '\n' {
+		if t := strings.TrimLeft(text, " "); t != "" && breakLen([]byte(t), 0) == 0 {
 			col = utf8.RuneCountInString(text[:len(text)-len(t)]) + 1
 		}
 	}
@@ -241,21 +241,51 @@ func sameSyntaxError(prefix []byte, msg string) (same bool) {
 	return err != nil && err.Error() == msg
 }
 
-type lineSpan struct{ start, end int } // end includes the newline
+type lineSpan struct{ start, end int } // end includes the line break
 
+// splitLines cuts lines where go-yaml counts them: \n, \r\n, a lone \r, NEL, LS and PS, so
+// that our line numbers agree with the parser's.
 func splitLines(data []byte) []lineSpan {
 	var out []lineSpan
 	start := 0
-	for i, b := range data {
-		if b == '\n' {
-			out = append(out, lineSpan{start, i + 1})
-			start = i + 1
+	for i := 0; i < len(data); {
+		n := breakLen(data, i)
+		if n == 0 {
+			i++
+			continue
 		}
+		out = append(out, lineSpan{start, i + n})
+		i += n
+		start = i
 	}
 	if start < len(data) {
 		out = append(out, lineSpan{start, len(data)})
 	}
 	return out
+}
+
+// breakLen is the length of the line break starting at data[i], 0 when there is none.
+func breakLen(data []byte, i int) int {
+	switch {
+	case data[i] == '\n':
+		return 1
+	case data[i] == '\r':
+		if i+1 < len(data) && data[i+1] == '\n' {
+			return 2
+		}
+		return 1
+	case data[i] == 0xC2 && i+1 < len(data) && data[i+1] == 0x85:
+		return 2
+	case data[i] == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9):
+		return 3
+	}
+	return 0
+}
+
+// isBreak says whether the rune at data[i] ends a line (the \r of \r\n does not: its \n does).
+func isBreak(data []byte, i int) bool {
+	n := breakLen(data, i)
+	return n > 0 && !(n == 2 && data[i] == '\r')
 }
 
 // frenchYAML words go-yaml's problems for a student: what is wrong and the usual cause.

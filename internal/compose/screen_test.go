@@ -102,6 +102,9 @@ func TestScreen(t *testing.T) {
 		{name: "unclosed flow list", data: "services:\n  web:\n    command: [a, b\n  db:\n    image: x\n", line: 3, msg: "crochets"},
 		{name: "list items not aligned", data: "services:\n  web:\n    ports:\n    - 80:80\n   - 81:81\n", line: 5, col: 4, msg: "indentation"},
 		{name: "colon in a plain value", data: "services:\n  web:\n    image: nginx\n    command: echo a: b\n", line: 4, msg: "« : » inattendu"},
+		{name: "lone CR line breaks (old Mac)", data: "services:\r  web:\r    image: caf\xe9\r", line: 3, col: 15, msg: "UTF-8"},
+		{name: "CRLF line breaks", data: "services:\r\n  web:\r\n    image: nginx\r\n   ports: []\r\n", line: 4, col: 4, msg: "indentation"},
+		{name: "CRLF second document", data: "services:\r\n  web:\r\n    image: nginx\r\n---\r\n", line: 4, msg: "plusieurs documents"},
 		{name: "unknown anchor", data: "services:\n  web: *web\n", msg: "alias *web sans ancre"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

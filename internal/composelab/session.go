@@ -17,6 +17,7 @@ import (
 	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/probe"
 )
 
 // Session is one run's view of the student's project.
@@ -243,4 +244,39 @@ func (s *Session) UpFailure() string {
 		return "le port publié est déjà pris sur cette machine (un `docker compose up` à vous ?) : " + msg
 	}
 	return "Compose n'a pas pu démarrer le projet : " + msg
+}
+
+// ProbeIn runs labprobe commands (internal/probe) in the network namespace of the first
+// running container of a service of project p, so requests to 127.0.0.1 reach that service
+// on any engine, remote ones included. A service with no running container is the verdict.
+func (s *Session) ProbeIn(ctx context.Context, p *types.Project, service, image string, timeout time.Duration, cmds ...[]string) ([]probe.Result, *check.Outcome, error) {
+	cs, err := Containers(ctx, s.Run.Engine, p, service)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, c := range cs {
+		if c.Running {
+			res, err := probe.Lab(ctx, s.Run, image, "container:"+c.ID, timeout, cmds...)
+			return res, nil, err
+		}
+	}
+	o := check.Failf("Le service %s ne tourne pas : impossible de passer par lui.", "Service %s is not running: requests cannot go through it.", service).
+		With(service+" démarré", "arrêté ou absent")
+	return nil, &o, nil
+}
+
+// Verdict unwraps an optional verdict for `return composelab.Verdict(o), err`.
+func Verdict(o *check.Outcome) check.Outcome {
+	if o == nil {
+		return check.Outcome{}
+	}
+	return *o
+}
+
+// OrAll shows an empty host address of a published port as the engine binds it.
+func OrAll(ip string) string {
+	if ip == "" {
+		return "0.0.0.0"
+	}
+	return ip
 }

@@ -1,0 +1,21 @@
+package lab13_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/graders/lab13"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/gradetest"
+)
+
+// TestFixtures grades the reference solution, the starter and the failing fixtures
+// (testdata/<case>/) on the real engine with the embedded Compose engine, compares every
+// check's status with want.json, and requires that nothing of the run's Compose project is
+// left, paused orders and recreated catalog included.
+func TestFixtures(t *testing.T) {
+	gradetest.SerialFixtures(t, "lab13", lab13.New().Contract(), func(t *testing.T, e engine.Engine, rep gradetest.Report) {
+		require.Empty(t, gradetest.ProjectLeftovers(t, e, "lab13-"+rep.RunID[:12]), "the run's Compose project outlived it")
+	})
+}
