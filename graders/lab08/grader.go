@@ -34,9 +34,8 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab8" }
 
-// Scripted: the project needs the whole submission (build contexts with their own
-// .dockerignore, .env, the override), not the build context of a root Dockerfile.
-func (Grader) Scripted() bool { return true }
+// Composed: the grader runs the student's Compose project.
+func (Grader) Composed() bool { return true }
 
 // Contract: the project publishes a fixed host port (8088), so two runs take turns.
 func (Grader) Contract() grader.Contract { return grader.Contract{} }

@@ -43,8 +43,8 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab13" }
 
-// Scripted: the project needs the whole submission (contexts, Dockerfiles, sources).
-func (Grader) Scripted() bool { return true }
+// Composed: the grader runs the student's Compose project.
+func (Grader) Composed() bool { return true }
 
 // Contract: the gateway publishes a fixed host port (8093), so two runs take turns.
 func (Grader) Contract() grader.Contract { return grader.Contract{} }

@@ -272,10 +272,10 @@ func Test_runGrade(t *testing.T) {
 		},
 		{
 			name:       "lab not gradable yet",
-			args:       func(dir string) []string { return []string{"lab8", dir} },
+			args:       func(dir string) []string { return []string{"lab9", dir} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"lab8"},
+			wantErrOut: []string{"lab9"},
 		},
 		{
 			name: "spec for another lab",
@@ -467,9 +467,9 @@ func TestRunCommands(t *testing.T) {
 		},
 		{
 			name:       "describe a lab not gradable yet",
-			args:       []string{"describe", "lab8"},
+			args:       []string{"describe", "lab9"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"lab8"},
+			wantErrOut: []string{"lab9"},
 		},
 		{
 			name:    "validate",
@@ -582,7 +582,7 @@ func TestInitErrors(t *testing.T) {
 	}{
 		{name: "no lab", args: []string{"init"}, wantErrOut: "accepts between 1 and 2 arg(s)"},
 		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `"lab99" n'est pas un lab du cours`},
-		{name: "lab not ready", args: []string{"init", "lab8", "x"}, wantErrOut: "lab8"},
+		{name: "lab not ready", args: []string{"init", "lab9", "x"}, wantErrOut: "lab9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

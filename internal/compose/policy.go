@@ -31,6 +31,9 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 	for _, n := range names {
 		s := p.Services[n]
 		key := func(k string) string { return "services." + n + "." + k }
+		if r := replicas(s); r > MaxReplicas {
+			add(key("scale"), "%d répliques demandées : %d au plus sur la machine du correcteur", r, MaxReplicas)
+		}
 		if s.Privileged {
 			add(key("privileged"), "un conteneur privilégié a tous les droits sur l'hôte : interdit")
 		}
@@ -108,6 +111,9 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		if nw.Driver != "" && nw.Driver != "bridge" {
 			add("networks."+n+".driver", "pilote réseau %q : seul bridge est permis", nw.Driver)
 		}
+		if !bool(nw.External) && nw.Name != p.Name+"_"+n {
+			add("networks."+n+".name", "nom fixe %q : le réseau sortirait du projet (et pourrait être celui d'un autre) ; retirez `name:`", nw.Name)
+		}
 	}
 	for _, n := range sortedKeys(p.Volumes) {
 		v := p.Volumes[n]
@@ -117,8 +123,27 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		if (v.Driver != "" && v.Driver != "local") || len(v.DriverOpts) > 0 {
 			add("volumes."+n+".driver_opts", "pilote ou options de volume (%s) : un volume local simple seulement (driver_opts peut monter un chemin de l'hôte)", v.Driver)
 		}
+		// `down -v` at the end of the run removes the project's volumes: a fixed name could be
+		// anyone's data on this engine.
+		if !bool(v.External) && v.Name != p.Name+"_"+n {
+			add("volumes."+n+".name", "nom fixe %q : le volume sortirait du projet, et `down -v` du correcteur pourrait effacer les données d'un autre ; retirez `name:`", v.Name)
+		}
 	}
 	return out
+}
+
+// MaxReplicas bounds scale and deploy.replicas of a student's service.
+const MaxReplicas = 5
+
+func replicas(s types.ServiceConfig) int {
+	n := 1
+	if s.Scale != nil {
+		n = *s.Scale
+	}
+	if s.Deploy != nil && s.Deploy.Replicas != nil && *s.Deploy.Replicas > n {
+		n = *s.Deploy.Replicas
+	}
+	return n
 }
 
 // deployDevices tells whether deploy.resources asks for devices: Compose turns them into

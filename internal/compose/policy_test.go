@@ -68,6 +68,10 @@ func TestPolicyRefuses(t *testing.T) {
 		{"overlay network", svc("networks: [n]") + "networks:\n  n: {driver: overlay}\n", "networks.n.driver", `"overlay"`},
 		{"macvlan network", svc("networks: [n]") + "networks:\n  n: {driver: macvlan}\n", "networks.n.driver", "seul bridge"},
 		{"external volume", svc("volumes: [v:/v]") + "volumes:\n  v: {external: true, name: someone_data}\n", "volumes.v.external", "externe"},
+		{"volume with a fixed name", svc("volumes: [v:/v]") + "volumes:\n  v: {name: instructor-data}\n", "volumes.v.name", "instructor-data"},
+		{"network with a fixed name", svc("networks: [n]") + "networks:\n  n: {name: bridge2}\n", "networks.n.name", "bridge2"},
+		{"scale beyond the bound", svc("scale: 50"), "services.s.scale", "50 répliques"},
+		{"deploy.replicas beyond the bound", svc("deploy: {replicas: 9}"), "services.s.scale", "9 répliques"},
 		{"volume driver", svc("volumes: [v:/v]") + "volumes:\n  v: {driver: nfs}\n", "volumes.v.driver_opts", "nfs"},
 		{"volume driver_opts bind", svc("volumes: [v:/v]") + "volumes:\n  v:\n    driver_opts: {type: none, o: bind, device: /etc}\n", "volumes.v.driver_opts", "driver_opts"},
 	}

@@ -30,7 +30,8 @@ type Run struct {
 	Dir     string             // a private snapshot of the submission: checks read and edit only this
 	Refused []buildctx.Problem // what the snapshot refused (links leaving the folder, size…)
 	// Files is a private copy of the whole submission, .dockerignore or not, where student
-	// scripts run (see Script); set only for graders that have scripts (Scripted).
+	// scripts run (see Script) and Compose projects load; set only for graders that need it
+	// (NeedsFiles).
 	Files     string
 	Engine    engine.Engine // nil when grading statically or when no engine answered
 	EngineErr error         // why Engine is nil

@@ -180,7 +180,7 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 		return nil, err
 	}
 	run.Dir, run.Refused = snap.Dir, snap.Problems
-	if sg, ok := g.(grader.Scripted); ok && sg.Scripted() {
+	if grader.NeedsFiles(g) {
 		files, err := os.MkdirTemp("", "grade-"+run.ID[:8]+"-files-")
 		if err != nil {
 			return nil, err
