@@ -8,8 +8,6 @@ package lab08
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
@@ -109,25 +107,11 @@ func (s *state) ready(run func(context.Context) (check.Outcome, error)) func(con
 }
 
 func (s *state) readParams(ctx context.Context) error {
-	var err error
-	dur := func(key string) time.Duration {
-		d, perr := time.ParseDuration(s.param(key))
-		if perr != nil || d <= 0 {
-			err = fmt.Errorf("params.%s: %q is not a duration", key, s.param(key))
-		}
-		return d
-	}
-	num := func(key string) int {
-		n, perr := strconv.Atoi(s.param(key))
-		if perr != nil || n <= 0 {
-			err = fmt.Errorf("params.%s: %q is not a positive number", key, s.param(key))
-		}
-		return n
-	}
-	s.upTimeout, s.healthWait, s.probeTimeout = dur("up-timeout"), dur("health-timeout"), dur("probe-timeout")
-	s.port, s.scale, s.requests = num("port"), num("scale"), num("scale-requests")
-	if err != nil {
-		return err
+	ps := composelab.Params{Values: s.run.Spec.Params}
+	s.upTimeout, s.healthWait, s.probeTimeout = ps.Duration("up-timeout"), ps.Duration("health-timeout"), ps.Duration("probe-timeout")
+	s.port, s.scale, s.requests = ps.Int("port"), ps.Int("scale"), ps.Int("scale-requests")
+	if ps.Err != nil {
+		return ps.Err
 	}
 	info, err := s.run.Engine.Info(ctx)
 	if err != nil {

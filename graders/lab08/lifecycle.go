@@ -262,13 +262,8 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 			With("pas de container_name", svc.ContainerName), nil
 	}
 	n := s.scale
-	svc.Scale = &n
-	if svc.Deploy != nil {
-		svc.Deploy.Replicas = &n
-	}
-	p.Services[api] = svc
 	s.run.Progress(fmt.Sprintf("lab8 : api passe à %d répliques…", n))
-	if err := s.run.Up(ctx, p, engine.UpOptions{Services: []string{api}, NoDeps: true, Wait: true, WaitTimeout: s.healthWait}); err != nil {
+	if err := s.sess.Scale(ctx, api, n, s.healthWait); err != nil {
 		if ctx.Err() != nil {
 			return check.Outcome{}, err
 		}
@@ -295,18 +290,13 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
-	seen := map[string]bool{}
-	for _, r := range res {
-		if by := r.Headers["X-Served-By"]; r.Status == 200 && by != "" {
-			seen[by] = true
-		}
-	}
-	if len(seen) < 2 {
-		return check.Failf("%d requêtes via web n'ont atteint que %d réplique(s) de api.", "%d requests through web reached only %d api replica(s).", s.requests, len(seen)).
-			With("au moins 2 X-Served-By distincts", fmt.Sprint(len(seen))), nil
+	seen := composelab.ServedBy(res)
+	if seen < 2 {
+		return check.Failf("%d requêtes via web n'ont atteint que %d réplique(s) de api.", "%d requests through web reached only %d api replica(s).", s.requests, seen).
+			With("au moins 2 X-Served-By distincts", fmt.Sprint(seen)), nil
 	}
 	return check.Passf("api à %d répliques saines ; %d requêtes via web en ont atteint %d.", "api at %d healthy replicas; %d requests through web reached %d.",
-		n, s.requests, len(seen)), nil
+		n, s.requests, seen), nil
 }
 
 // checkDevOverride: compose.override.yaml bind-mounts ./api/static into api, and a file

@@ -239,13 +239,8 @@ func (s *state) checkScaleLB(ctx context.Context) (check.Outcome, error) {
 			With("pas de container_name", svc.ContainerName), nil
 	}
 	n := s.scale
-	svc.Scale = &n
-	if svc.Deploy != nil {
-		svc.Deploy.Replicas = &n
-	}
-	p.Services[catalog] = svc
 	s.run.Progress(fmt.Sprintf("lab13 : catalog passe à %d répliques…", n))
-	if err := s.run.Up(ctx, p, engine.UpOptions{Services: []string{catalog}, NoDeps: true, Wait: true, WaitTimeout: s.healthWait}); err != nil {
+	if err := s.sess.Scale(ctx, catalog, n, s.healthWait); err != nil {
 		if ctx.Err() != nil {
 			return check.Outcome{}, err
 		}
@@ -259,17 +254,12 @@ func (s *state) checkScaleLB(ctx context.Context) (check.Outcome, error) {
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
-	seen := map[string]bool{}
-	for _, r := range res {
-		if by := r.Headers["X-Served-By"]; r.Status == 200 && by != "" {
-			seen[by] = true
-		}
+	seen := composelab.ServedBy(res)
+	if seen < 2 {
+		return check.Failf("%d requêtes via la passerelle n'ont atteint que %d réplique(s) de catalog.", "%d requests through the gateway reached only %d catalog replica(s).", s.requests, seen).
+			With("au moins 2 X-Served-By", fmt.Sprint(seen)), nil
 	}
-	if len(seen) < 2 {
-		return check.Failf("%d requêtes via la passerelle n'ont atteint que %d réplique(s) de catalog.", "%d requests through the gateway reached only %d catalog replica(s).", s.requests, len(seen)).
-			With("au moins 2 X-Served-By", fmt.Sprint(len(seen))), nil
-	}
-	return check.Passf("catalog à %d répliques ; %d requêtes en ont atteint %d.", "catalog at %d replicas; %d requests reached %d.", n, s.requests, len(seen)), nil
+	return check.Passf("catalog à %d répliques ; %d requêtes en ont atteint %d.", "catalog at %d replicas; %d requests reached %d.", n, s.requests, seen), nil
 }
 
 var ipLiteral = regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)

@@ -280,3 +280,28 @@ func OrAll(ip string) string {
 	}
 	return ip
 }
+
+// Scale sets a service of the session's project to n replicas and waits for them, like
+// `docker compose up -d --no-deps --wait --scale service=n service`.
+func (s *Session) Scale(ctx context.Context, service string, n int, wait time.Duration) error {
+	p := s.Project()
+	svc := p.Services[service]
+	svc.Scale = &n
+	if svc.Deploy != nil {
+		svc.Deploy.Replicas = &n
+	}
+	p.Services[service] = svc
+	return s.Run.Up(ctx, p, engine.UpOptions{Services: []string{service}, NoDeps: true, Wait: true, WaitTimeout: wait})
+}
+
+// ServedBy counts the distinct X-Served-By headers of the 200 answers: how many replicas
+// the requests reached.
+func ServedBy(res []probe.Result) int {
+	seen := map[string]bool{}
+	for _, r := range res {
+		if by := r.Headers["X-Served-By"]; r.Status == 200 && by != "" {
+			seen[by] = true
+		}
+	}
+	return len(seen)
+}

@@ -1,0 +1,70 @@
+package composelab
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/probe"
+)
+
+func TestParams(t *testing.T) {
+	p := Params{Values: map[string]string{"wait": "60s", "n": "3", "bad": "soon", "zero": "0"}}
+	assert.Equal(t, time.Minute, p.Duration("wait"))
+	assert.Equal(t, 3, p.Int("n"))
+	assert.NoError(t, p.Err)
+	p.Duration("bad")
+	p.Int("zero")
+	assert.EqualError(t, p.Err, `params.bad: "soon" is not a duration`, "the first error is kept")
+	q := Params{Values: map[string]string{}}
+	q.Int("missing")
+	assert.EqualError(t, q.Err, `params.missing: "" is not a positive number`)
+}
+
+func TestServedBy(t *testing.T) {
+	ok := func(by string) probe.Result { return probe.Result{OK: true, Status: 200, Headers: map[string]string{"X-Served-By": by}} }
+	tests := []struct {
+		name string
+		res  []probe.Result
+		want int
+	}{
+		{"none", nil, 0},
+		{"one replica", []probe.Result{ok("a"), ok("a")}, 1},
+		{"three", []probe.Result{ok("a"), ok("b"), ok("c"), ok("b")}, 3},
+		{"errors do not count", []probe.Result{ok("a"), {Status: 502, Headers: map[string]string{"X-Served-By": "b"}}, {}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, ServedBy(tt.res)) })
+	}
+}
+
+func TestUpFailure(t *testing.T) {
+	tests := []struct{ err, want string }{
+		{"container lab8-x-api-1 is unhealthy", "« unhealthy »"},
+		{"container lab8-x-db-1 exited (1)", "s'est arrêté"},
+		{"Error response from daemon: No such image: redis:7", "image absente"},
+		{"Bind for 127.0.0.1:8088 failed: port is already allocated", "port publié est déjà pris"},
+		{"something else", "Compose n'a pas pu démarrer"},
+	}
+	for _, tt := range tests {
+		s := &Session{UpErr: errors.New(tt.err)}
+		assert.Contains(t, s.UpFailure(), tt.want, tt.err)
+	}
+	assert.Empty(t, (&Session{}).UpFailure())
+}
+
+func TestText(t *testing.T) {
+	var ps []compose.Problem
+	for i := 0; i < 12; i++ {
+		ps = append(ps, compose.Problem{File: "compose.yaml", Line: i + 1, Message: "x"})
+	}
+	out := Text(ps)
+	assert.Contains(t, out, "compose.yaml:10 : x")
+	assert.NotContains(t, out, "compose.yaml:11 ")
+	assert.Contains(t, out, "… et 2 autres")
+	assert.Equal(t, "0.0.0.0", OrAll(""))
+	assert.Equal(t, "127.0.0.1", OrAll("127.0.0.1"))
+}
