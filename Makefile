@@ -37,7 +37,8 @@ FUZZ_TARGETS := \
 	FuzzReadArchive:./graders/lab03 \
 	FuzzParseAnswers:./graders/lab04 FuzzJudgeLogs:./graders/lab04 FuzzParseStatsLimit:./graders/lab04 \
 	FuzzLastLine:./graders/lab06 FuzzParseArchive:./graders/lab06 \
-	FuzzParseProbeOutput:./graders/lab07 \
+	FuzzParseProbeOutput:./internal/probe \
+	FuzzScreen:./internal/compose FuzzLocate:./internal/compose FuzzLoadProject:./internal/compose \
 	FuzzParseManifest:./internal/registry \
 	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe
 

@@ -123,7 +123,5 @@ func (s *state) readParams(ctx context.Context) error {
 
 // started brings the project up once (with the health wait) for the checks that observe it.
 func (s *state) started(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.upTimeout)
-	defer cancel()
-	return s.sess.Up(ctx, s.healthWait)
+	return s.sess.Up(ctx, s.upTimeout, s.healthWait)
 }

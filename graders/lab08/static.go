@@ -25,6 +25,10 @@ func (s *state) checkValid(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Compose ne charge pas le projet : %s", "Compose does not load the project: %s", p.String()).
 			With("compose.yaml et .env valides", textOf(s.sess.Problems)).At(p.File, p.Line), nil
 	}
+	if l.Declared == "" {
+		return check.Failf("Aucune clé `name:` au niveau racine : le projet doit s'appeler lab8.", "No top-level `name:`: the project must be named lab8.").
+			With("name: lab8", "absent"), nil
+	}
 	if l.Declared != "lab8" {
 		return check.Failf("Le projet doit s'appeler lab8 (clé `name:` au niveau racine), il s'appelle %q.",
 			"The project must be named lab8 (top-level `name:`), it is %q.", l.Declared).With("name: lab8", l.Declared), nil

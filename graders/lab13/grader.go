@@ -127,9 +127,7 @@ func (s *state) readParams() error {
 
 // started brings the project up once, waiting for health.
 func (s *state) started(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, s.upTimeout)
-	defer cancel()
-	return s.sess.Up(ctx, s.healthWait)
+	return s.sess.Up(ctx, s.upTimeout, s.healthWait)
 }
 
 // through sends labprobe http commands from the gateway's namespace.

@@ -3,6 +3,7 @@ package lab13
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -280,6 +281,19 @@ func (s *state) checkSingleDockerfile(ctx context.Context) (check.Outcome, error
 		return check.Failf("gateway, catalog et orders utilisent %d Dockerfile différents.", "gateway, catalog and orders use %d different Dockerfiles.", len(files)).
 			With("un seul Dockerfile", fmt.Sprint(len(files))), nil
 	}
+	// The cache trace alone can mislead: after the student's own builds, BuildKit holds every
+	// service's steps, ARG SERVICE first or not. The order in the file decides.
+	for f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		if download, arg := lineOf(src, "go mod download"), lineOf(src, "ARG SERVICE"); download < 0 || (arg >= 0 && arg < download) {
+			return check.Failf("Dans le Dockerfile, `go mod download` doit venir avant ARG SERVICE (ligne %d) : sinon chaque service refait l'étape des dépendances.",
+				"In the Dockerfile, `go mod download` must come before ARG SERVICE (line %d): otherwise each service redoes the dependency step.", arg+1).
+				With("go mod download, puis ARG SERVICE", "ARG SERVICE d'abord"), nil
+		}
+	}
 	var order []string
 	cached := map[string]bool{}
 	for _, b := range s.sess.Builds {
@@ -305,4 +319,15 @@ func (s *state) checkSingleDockerfile(ctx context.Context) (check.Outcome, error
 	}
 	return check.Passf("Un seul Dockerfile avec ARG SERVICE ; %s et %s réutilisent l'étape des dépendances.", "One Dockerfile with ARG SERVICE; %s and %s reuse the dependency step.",
 		order[1], order[2]), nil
+}
+
+// lineOf is the index of the first line holding text (a Dockerfile instruction, case as
+// written), -1 when none does.
+func lineOf(src []byte, text string) int {
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(strings.Join(strings.Fields(l), " "), text) {
+			return i
+		}
+	}
+	return -1
 }

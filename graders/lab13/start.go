@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
+
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/composelab"
 )
@@ -40,14 +42,7 @@ func (s *state) checkValid(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Services absents du projet : %s.", "Services missing from the project: %s.", strings.Join(missing, ", ")).
 			With(strings.Join(required, ", "), strings.Join(p.ServiceNames(), ", ")), nil
 	}
-	oneShot := map[string]bool{migrate: true}
-	for _, svc := range p.Services {
-		for dep, d := range svc.DependsOn {
-			if d.Condition == "service_completed_successfully" {
-				oneShot[dep] = true
-			}
-		}
-	}
+	oneShot := oneShots(p)
 	for _, n := range p.ServiceNames() {
 		svc := p.Services[n]
 		if oneShot[n] {
@@ -64,6 +59,20 @@ func (s *state) checkValid(ctx context.Context) (check.Outcome, error) {
 	}
 	return check.Passf("Le projet se charge : %d services, chacun avec son healthcheck.", "The project loads: %d services, each with its healthcheck.",
 		len(p.Services)), nil
+}
+
+// oneShots are the services that end: the init job, and any service others wait for with
+// service_completed_successfully.
+func oneShots(p *types.Project) map[string]bool {
+	out := map[string]bool{migrate: true}
+	for _, svc := range p.Services {
+		for dep, d := range svc.DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully {
+				out[dep] = true
+			}
+		}
+	}
+	return out
 }
 
 func contains(list []string, v string) bool {
@@ -83,6 +92,7 @@ func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
 	}
 	deadline := s.sess.UpSince.Add(s.healthWait)
 	p := s.sess.Project()
+	jobs := oneShots(p)
 	for {
 		var bad, waiting []string
 		for _, n := range p.ServiceNames() {
@@ -93,7 +103,9 @@ func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
 			switch {
 			case len(cs) == 0:
 				bad = append(bad, n+" : aucun conteneur")
-			case n == migrate:
+			case jobs[n] && cs[0].ExitCode == 0 && !cs[0].Running:
+			case jobs[n] && !cs[0].Running:
+				bad = append(bad, fmt.Sprintf("%s : terminé avec le code %d", n, cs[0].ExitCode))
 			case !cs[0].Running:
 				bad = append(bad, fmt.Sprintf("%s : %s (code %d)", n, cs[0].Status, cs[0].ExitCode))
 			case cs[0].Health == "starting":

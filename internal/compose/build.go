@@ -71,7 +71,10 @@ func Build(ctx context.Context, e engine.Engine, p *types.Project, o BuildOption
 		}
 		ex, err := buildctx.Excludes(b.Context, req.Dockerfile)
 		if err != nil {
-			return out, fmt.Errorf("%s: .dockerignore: %w", n, err)
+			// The student's .dockerignore (a link, a folder, huge): their build fails.
+			out = append(out, Built{Service: n, Config: *b, Tag: req.Tag, Result: engine.BuildResult{
+				Failed: true, Error: fmt.Sprintf(".dockerignore du contexte %s refusé : %v", n, err)}})
+			return out, nil
 		}
 		req.Exclude = ex
 		if o.Progress != nil {

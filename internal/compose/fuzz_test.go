@@ -63,6 +63,12 @@ func seed(f *testing.F) {
 		"services:\n  web:\n    image: nginx\n    extends: web\n",
 		"services:\n  web:\n    image: nginx\n    ports: !reset []\n    command: !override [a]\n",
 		"include:\n  - other.yaml\nservices:\n  web:\n    image: nginx\n",
+		allDepend(30, "depends_on"),
+		allDepend(8, "links"),
+		extendsChain(5, 10),
+		"services:\n  web:\n    image: nginx\n    ports: [\"8000-8010:8000-8010\", \"127.0.0.1:9000:80/udp\"]\n",
+		"services:\n  web:\n    image: nginx\n    command: \"" + strings.Repeat("${A:-x}", 300) + "\"\n",
+		"services:\n  a:\n    image: x\n    network_mode: service:b\n    volumes_from: [b:ro]\n  b:\n    image: x\n    extends: a\n",
 		"\r0", // found by FuzzLocate: go-yaml also breaks lines at a lone \r
 		"services:\r\n  web:\r\n    image: nginx\r\n---\r\n",
 	} {

@@ -87,6 +87,9 @@ func Load(ctx context.Context, s Source) (*Loaded, []Problem, error) {
 			declared = n
 		}
 	}
+	if p := screenEnvFile(s.Dir, ".env"); p != nil {
+		return nil, []Problem{*p}, nil
+	}
 	// The declared name, interpolated as Compose would, then the run's own name.
 	if declared != "" {
 		p, err := s.load(ctx, files, "")

@@ -370,3 +370,22 @@ func TestLoadEnvFileInsideIsRead(t *testing.T) {
 	assert.Equal(t, "Bonjour", env(l.Project, "web", "GREETING"))
 	assert.True(t, strings.HasPrefix(l.Project.Services["web"].EnvFiles[0].Path, dir))
 }
+
+// TestLoadScreensEnvFiles: .env and env_file contents are bounded before compose-go
+// interpolates them, which it does with no deadline.
+func TestLoadScreensEnvFiles(t *testing.T) {
+	bomb := "A=" + strings.Repeat("${A:-x}", 400) + "\n"
+	for name, files := range map[string]map[string]string{
+		".env":     {"compose.yaml": "services:\n  s:\n    image: ddlab/busybox:1\n", ".env": bomb},
+		"env_file": {"compose.yaml": "services:\n  s:\n    image: ddlab/busybox:1\n    env_file: [app.env]\n", "app.env": bomb},
+		"huge":     {"compose.yaml": "services:\n  s:\n    image: ddlab/busybox:1\n", ".env": "A=" + strings.Repeat("x", 70<<10) + "\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			l, probs, err := Load(context.Background(), Source{Dir: writeTree(t, files), Name: "run"})
+			require.NoError(t, err)
+			require.Nil(t, l)
+			require.Len(t, probs, 1)
+			assert.Contains(t, probs[0].Message, "fichier d'environnement")
+		})
+	}
+}

@@ -2,8 +2,10 @@ package compose
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -37,7 +39,12 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		if s.Privileged {
 			add(key("privileged"), "un conteneur privilégié a tous les droits sur l'hôte : interdit")
 		}
-		for _, ns := range []struct{ k, v string }{{"network_mode", s.NetworkMode}, {"pid", s.Pid}, {"ipc", s.Ipc}, {"uts", s.Uts}, {"userns_mode", s.UserNSMode}, {"cgroup", s.Cgroup}} {
+		// Compose hands any other network_mode to the engine as it is: `bridge` or another
+		// project's network would bypass the refusal of external networks.
+		if m := s.NetworkMode; m != "" && m != "none" && !ownService(p, strings.TrimPrefix(m, "service:"), m) {
+			add(key("network_mode"), "network_mode: %s sort le service des réseaux du projet : seuls `none` et `service:<un service du projet>` sont permis", m)
+		}
+		for _, ns := range []struct{ k, v string }{{"pid", s.Pid}, {"ipc", s.Ipc}, {"uts", s.Uts}, {"userns_mode", s.UserNSMode}, {"cgroup", s.Cgroup}} {
 			if ns.v == "host" || strings.HasPrefix(ns.v, "container:") {
 				add(key(ns.k), "%s: %s partage un espace de noms hors du projet (l'hôte ou un autre conteneur) : interdit ; `service:<nom>` est permis", ns.k, ns.v)
 			}
@@ -51,9 +58,23 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 			}
 		}
 		for _, o := range s.SecurityOpt {
-			if strings.Contains(o, "unconfined") {
-				add(key("security_opt"), "%q retire une protection du noyau : interdit", o)
+			// A seccomp profile from the submission can allow everything, and one naming a
+			// device would be read forever by Compose: only the option the labs teach.
+			if o != "no-new-privileges" && o != "no-new-privileges:true" && o != "no-new-privileges=true" {
+				add(key("security_opt"), "%q : seul no-new-privileges:true est permis", o)
 			}
+		}
+		if s.UseAPISocket {
+			add(key("use_api_socket"), "use_api_socket donne au conteneur le socket Docker de l'hôte et ses identifiants : interdit")
+		}
+		if len(s.Models) > 0 {
+			add(key("models"), "les modèles lancent un programme de l'hôte et se téléchargent : interdit")
+		}
+		if l := s.Logging; l != nil && l.Driver != "" && l.Driver != "json-file" && l.Driver != "local" && l.Driver != "none" {
+			add(key("logging.driver"), "pilote de journaux %q : json-file, local ou none seulement (les autres envoient hors de la machine)", l.Driver)
+		}
+		if n := publishedPorts(s) * replicas(s); n > MaxPublished {
+			add(key("ports"), "%d ports publiés sur l'hôte : %d au plus", n, MaxPublished)
 		}
 		if s.Runtime != "" {
 			add(key("runtime"), "runtime %q : seul le runtime par défaut du moteur est permis", s.Runtime)
@@ -69,27 +90,28 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		if s.Provider != nil {
 			add(key("provider"), "les services « provider » lancent un programme sur l'hôte : interdit")
 		}
-		for _, h := range s.PostStart {
-			if h.Privileged {
-				add(key("post_start"), "hook privilégié : interdit")
-			}
+		// Hooks run as execs during up and during the grader's own down, where a privileged or
+		// endless one would act with every capability or hold the cleanup.
+		if len(s.PostStart) > 0 || len(s.PreStop) > 0 {
+			add(key("post_start"), "post_start et pre_stop ne sont pas pris en charge par le correcteur : retirez-les")
 		}
 		for i, v := range s.Volumes {
 			if v.Type == types.VolumeTypeBind || v.Type == "npipe" {
-				if !inside(dir, rel(dir, v.Source)) || !filepath.IsAbs(v.Source) {
-					add(fmt.Sprintf("%s[%d]", key("volumes"), i), "montage de %q : seuls les fichiers du dossier rendu peuvent être montés (jamais le socket Docker ni un chemin de l'hôte)", v.Source)
+				if why := hostPath(dir, v.Source); why != "" {
+					add(fmt.Sprintf("%s[%d]", key("volumes"), i), "montage de %q : %s (jamais le socket Docker ni un chemin de l'hôte)", display(dir, v.Source), why)
 				}
 			}
 		}
 		for _, f := range fileRefs(p, s) {
-			if !inside(dir, rel(dir, f.path)) {
-				add(key(f.key), "%q est hors du dossier rendu : interdit", f.path)
+			if why := hostPath(dir, f.path); why != "" {
+				add(key(f.key), "%q : %s", display(dir, f.path), why)
 			}
 		}
 		if b := s.Build; b != nil {
 			switch {
-			case b.Context == "" || strings.Contains(b.Context, "://") || !inside(dir, rel(dir, b.Context)):
-				add(key("build.context"), "contexte de build %q : il doit être un dossier du rendu", b.Context)
+			case !filepath.IsAbs(b.Context) || !inside(dir, rel(dir, b.Context)):
+				// compose-go leaves remote forms (git URLs, service:x) as they are.
+				add(key("build.context"), "contexte de build %q : il doit être un dossier du rendu", display(dir, b.Context))
 			case b.Dockerfile != "" && !filepath.IsAbs(b.Dockerfile) && !inside(dir, rel(dir, filepath.Join(b.Context, b.Dockerfile))):
 				add(key("build.dockerfile"), "Dockerfile %q hors du dossier rendu", b.Dockerfile)
 			case b.Dockerfile != "" && filepath.IsAbs(b.Dockerfile) && !inside(dir, rel(dir, b.Dockerfile)):
@@ -132,8 +154,59 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 	return out
 }
 
-// MaxReplicas bounds scale and deploy.replicas of a student's service.
-const MaxReplicas = 5
+// MaxReplicas bounds scale and deploy.replicas of a student's service, and MaxPublished the
+// host ports one service publishes over its replicas (a range of thousands would start as
+// many proxies).
+const (
+	MaxReplicas  = 5
+	MaxPublished = 16
+)
+
+func publishedPorts(s types.ServiceConfig) int {
+	n := 0
+	for _, p := range s.Ports {
+		if p.Published == "" {
+			continue
+		}
+		lo, hi, ok := strings.Cut(p.Published, "-")
+		a, errA := strconv.Atoi(lo)
+		b, errB := strconv.Atoi(hi)
+		if ok && errA == nil && errB == nil && b >= a {
+			n += b - a + 1
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// ownService tells whether name is a service of the project (network_mode: service:name).
+func ownService(p *types.Project, name, mode string) bool {
+	if !strings.HasPrefix(mode, "service:") {
+		return false
+	}
+	_, ok := p.Services[name]
+	return ok
+}
+
+// hostPath says why a path the engine would mount or read is not a file or folder of the
+// submission: outside it (links resolved), or a special file (a socket, a device). "" when fine.
+func hostPath(dir, p string) string {
+	if !filepath.IsAbs(p) || !inside(dir, rel(dir, p)) {
+		return "seuls les fichiers du dossier rendu sont permis"
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "" // missing: the engine creates an empty folder inside the copy
+	}
+	if rd, err := filepath.EvalSymlinks(dir); err == nil && !inside(rd, rel(rd, real)) {
+		return "lien symbolique qui sort du dossier rendu"
+	}
+	if st, err := os.Stat(real); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return "fichier spécial (socket, périphérique)"
+	}
+	return ""
+}
 
 func replicas(s types.ServiceConfig) int {
 	n := 1
@@ -172,6 +245,15 @@ func fileRefs(p *types.Project, s types.ServiceConfig) []fileRef {
 		}
 	}
 	return out
+}
+
+// display is a path as a student recognises it: relative inside the submission (never the
+// grader's private copy), as it is outside.
+func display(dir, p string) string {
+	if filepath.IsAbs(p) && inside(dir, rel(dir, p)) {
+		return "./" + rel(dir, p)
+	}
+	return p
 }
 
 // rel makes an absolute path relative to dir for inside; a relative one stays as it is.

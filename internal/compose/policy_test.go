@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -42,14 +44,23 @@ func TestPolicyRefuses(t *testing.T) {
 		{"cap_add", svc("cap_add: [SYS_ADMIN]"), "services.s.cap_add", "SYS_ADMIN"},
 		{"cap_add not the one allowed", svc("cap_add: [NET_ADMIN]"), "services.s.cap_add", "NET_ADMIN"},
 		{"seccomp unconfined", svc("security_opt: [seccomp=unconfined]"), "services.s.security_opt", "seccomp=unconfined"},
-		{"apparmor unconfined", svc("security_opt: ['apparmor:unconfined']"), "services.s.security_opt", "protection du noyau"},
+		{"apparmor unconfined", svc("security_opt: ['apparmor:unconfined']"), "services.s.security_opt", "seul no-new-privileges"},
 		{"runtime", svc("runtime: runc-debug"), "services.s.runtime", "runc-debug"},
 		{"oom_kill_disable", svc("oom_kill_disable: true"), "services.s.oom_kill_disable", "OOM"},
 		{"volumes_from container:", svc("volumes_from: ['container:grader']"), "services.s.volumes_from", "container:grader"},
 		{"provider", "services:\n  s:\n    provider:\n      type: model\n      options: {model: ai/x}\n", "services.s.provider", "provider"},
-		{"privileged post_start", svc("post_start:\n      - command: [id]\n        privileged: true"), "services.s.post_start", "privilégié"},
+		{"privileged post_start", svc("post_start:\n      - command: [id]\n        privileged: true"), "services.s.post_start", "post_start et pre_stop"},
 		{"docker socket", svc("volumes: [/var/run/docker.sock:/var/run/docker.sock]"), "services.s.volumes[0]", "/var/run/docker.sock"},
 		{"bind of the parent folder", svc("volumes: [./data:/data, ../:/up]"), "services.s.volumes[1]", "seuls les fichiers du dossier rendu"},
+		{"use_api_socket", svc("use_api_socket: true"), "services.s.use_api_socket", "socket Docker"},
+		{"network_mode bridge", svc("network_mode: bridge"), "services.s.network_mode", "network_mode: bridge"},
+		{"network_mode another network", svc("network_mode: lab7-back"), "services.s.network_mode", "lab7-back"},
+		{"pre_stop hook", svc("pre_stop:\n      - command: [sleep, infinity]"), "services.s.post_start", "pre_stop"},
+		{"seccomp profile", svc("security_opt: ['seccomp=prof.json']"), "services.s.security_opt", "seccomp=prof.json"},
+		{"label disable", svc("security_opt: ['label=disable']"), "services.s.security_opt", "label=disable"},
+		{"logging to syslog", svc("logging: {driver: syslog}"), "services.s.logging.driver", "syslog"},
+		{"a thousand published ports", svc("ports: ['18000-18999:18000-18999']"), "services.s.ports", "1000 ports publiés"},
+		{"remote build context", build("context: https://github.com/x/y.git"), "services.s.build.context", "github.com/x/y"},
 		{"long bind outside", svc("volumes:\n      - {type: bind, source: /etc, target: /host-etc, read_only: true}"), "services.s.volumes[0]", `"/etc"`},
 		{"home bind", svc("volumes: ['~/.ssh:/ssh']"), "services.s.volumes[0]", ".ssh"},
 		{"secret file outside", svc("secrets: [k]") + "secrets:\n  k: {file: /etc/ssl/private/key.pem}\n", "services.s.secrets", "key.pem"},
@@ -166,4 +177,16 @@ func svc(keys string) string {
 // build is a file with one service s built with the given build keys (indented by 6).
 func build(keys string) string {
 	return "services:\n  s:\n    build:\n      " + keys + "\n"
+}
+
+// TestPolicyResolvesLinks: a link inside the submission that points at the engine's socket is
+// the socket, whatever its name.
+func TestPolicyResolvesLinks(t *testing.T) {
+	l, dir := policyProject(t, svc("volumes: ['./sock:/var/run/docker.sock']"), nil)
+	require.NoError(t, os.Symlink("/var/run", filepath.Join(dir, "sock")))
+	probs := Policy(l.Project, dir, Allow{})
+	require.Len(t, probs, 1)
+	assert.Equal(t, "services.s.volumes[0]", probs[0].Path)
+	assert.Contains(t, probs[0].Message, "lien symbolique qui sort du dossier rendu")
+	assert.Contains(t, probs[0].Message, `"./sock"`, "the path as the student wrote it, not the grader's copy")
 }

@@ -61,10 +61,10 @@ func locate(name string, data []byte) []Problem {
 		b.problems = append(b.problems, Problem{File: name, Line: n.Line, Column: n.Column,
 			Message: fmt.Sprintf("le fichier doit être un objet (des clés « services: », « volumes: »…), pas %s", frenchGot(jsonTypeOf(root)))})
 	}
-	return finish(b.problems)
+	return sortProblems(b.problems)
 }
 
-func finish(ps []Problem) []Problem {
+func sortProblems(ps []Problem) []Problem {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -172,7 +172,7 @@ func (b *builder) mapping(n *yaml.Node, m map[string]any, set map[string]bool, l
 		if own {
 			// compose-go refuses duplicates before anything else (loader.ResetProcessor).
 			if first, dup := seen[k.Value]; dup {
-				b.problem(k, join(path, k.Value), fmt.Sprintf("clé « %s » déjà définie ligne %d", k.Value, first.Line))
+				b.problem(k, joinPath(path, k.Value), fmt.Sprintf("clé « %s » déjà définie ligne %d", k.Value, first.Line))
 			} else {
 				seen[k.Value] = k
 			}
@@ -191,7 +191,7 @@ func (b *builder) mapping(n *yaml.Node, m map[string]any, set map[string]bool, l
 		if !own {
 			set[name] = true
 		}
-		m[name] = b.value(v, k, append(slices.Clip(loc), name), join(path, name))
+		m[name] = b.value(v, k, append(slices.Clip(loc), name), joinPath(path, name))
 	}
 	if own {
 		for name := range m {
@@ -235,7 +235,7 @@ func (b *builder) keyName(k *yaml.Node, path string) (string, bool) {
 			if s, ok := v.(string); ok {
 				return s, true
 			}
-			b.problem(k, join(path, kn.Value), fmt.Sprintf(
+			b.problem(k, joinPath(path, kn.Value), fmt.Sprintf(
 				"clé « %s » lue comme %s : Compose n'accepte que des clés texte, écrivez \"%s\"", kn.Value, frenchGot(jsonTypeOf(v)), kn.Value))
 			return "", false
 		}
@@ -244,7 +244,7 @@ func (b *builder) keyName(k *yaml.Node, path string) (string, bool) {
 	return "", false
 }
 
-func join(path, name string) string {
+func joinPath(path, name string) string {
 	if path == "" {
 		return name
 	}
@@ -298,7 +298,7 @@ func (b *builder) validate(doc map[string]any) []Problem {
 	if !errors.As(sch.Validate(doc), &verr) {
 		return nil
 	}
-	leaves := collect(verr)
+	leaves := leafErrors(verr)
 	leaves = dropCovered(leaves)
 	var out []Problem
 	for _, e := range leaves {
@@ -307,9 +307,9 @@ func (b *builder) validate(doc map[string]any) []Problem {
 	return out
 }
 
-// collect returns the leaf errors worth showing. For oneOf/anyOf only the branch that got
+// leafErrors returns the leaf errors worth showing. For oneOf/anyOf only the branch that got
 // deepest into the document is kept: it is the shape the student was writing.
-func collect(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+func leafErrors(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	switch k := e.ErrorKind.(type) {
 	case *kind.OneOf:
 		if len(k.Subschemas) > 0 || len(e.Causes) == 0 {
@@ -329,7 +329,7 @@ func collect(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	}
 	var out []*jsonschema.ValidationError
 	for _, c := range e.Causes {
-		out = append(out, collect(c)...)
+		out = append(out, leafErrors(c)...)
 	}
 	return out
 }
@@ -340,10 +340,10 @@ func bestBranch(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	var types []*kind.Type // every branch a single type error at the same place: merge them
 	sameType := true
 	for _, c := range e.Causes {
-		l := collect(c)
+		l := leafErrors(c)
 		d := 0
 		for _, x := range l {
-			d = max(d, depth(x))
+			d = max(d, errDepth(x))
 		}
 		if d > bestDepth || (d == bestDepth && len(l) < len(best)) {
 			best, bestDepth = l, d
@@ -368,7 +368,7 @@ func bestBranch(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return best
 }
 
-func depth(e *jsonschema.ValidationError) int {
+func errDepth(e *jsonschema.ValidationError) int {
 	switch e.ErrorKind.(type) {
 	case *kind.AdditionalProperties, *kind.PropertyNames, *kind.Required:
 		return len(e.InstanceLocation) + 1 // about a key inside the object
@@ -416,17 +416,20 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 	switch k := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		var out []Problem
-		allowed := allowedProperties(raw, e.SchemaURL)
+		allowed, patterns := allowedProperties(raw, e.SchemaURL)
 		for _, prop := range k.Properties {
 			child := b.at[strings.Join(append(slices.Clip(loc), prop), "\x00")]
 			msg := fmt.Sprintf("propriété « %s » inconnue ici", prop)
-			if s := suggest(prop, allowed); s != "" {
+			if s := closestName(prop, allowed); s != "" {
 				msg += fmt.Sprintf(" (vouliez-vous dire « %s » ?)", s)
+			} else if len(allowed) == 0 && len(patterns) > 0 {
+				// A map of names (services, networks…): it is the name that is wrong.
+				msg = fmt.Sprintf("nom « %s » invalide : il doit correspondre à %s", prop, strings.Join(patterns, " ou "))
 			}
 			if child != nil {
 				out = append(out, mk(firstNonNil(child.key, child.val), child.path, msg))
 			} else {
-				out = append(out, mk(pl.keyOrVal(), join(pl.path, prop), msg))
+				out = append(out, mk(pl.keyOrVal(), joinPath(pl.path, prop), msg))
 			}
 		}
 		return out
@@ -441,7 +444,7 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		if child != nil {
 			return []Problem{mk(firstNonNil(child.key, child.val), child.path, msg)}
 		}
-		return []Problem{mk(pl.keyOrVal(), join(pl.path, k.Property), msg)}
+		return []Problem{mk(pl.keyOrVal(), joinPath(pl.path, k.Property), msg)}
 	case *kind.Required:
 		msg := fmt.Sprintf("propriété obligatoire « %s » manquante", strings.Join(k.Missing, " », « "))
 		if len(k.Missing) > 1 {
@@ -482,13 +485,6 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		n = pl.key // a block collection starts on the next line, a missing value nowhere: point at the key
 	}
 	return []Problem{mk(n, pl.path, frenchKind(e))}
-}
-
-func resolveAlias(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
 }
 
 // dedupedByCompose says whether compose-go v2.9.1 silently drops repeated entries of this
@@ -546,18 +542,18 @@ func frenchKind(e *jsonschema.ValidationError) string {
 			want[i] = fmt.Sprint(w)
 		}
 		if len(want) == 1 {
-			return fmt.Sprintf("valeur attendue : %s (reçu : %s)", want[0], display(k.Got))
+			return fmt.Sprintf("valeur attendue : %s (reçu : %s)", want[0], shown(k.Got))
 		}
-		return fmt.Sprintf("valeur attendue parmi : %s (reçu : %s)", strings.Join(want, ", "), display(k.Got))
+		return fmt.Sprintf("valeur attendue parmi : %s (reçu : %s)", strings.Join(want, ", "), shown(k.Got))
 	case *kind.Const:
-		return fmt.Sprintf("valeur attendue : %v (reçu : %s)", k.Want, display(k.Got))
+		return fmt.Sprintf("valeur attendue : %v (reçu : %s)", k.Want, shown(k.Got))
 	case *kind.Format:
 		if k.Want == "duration" {
-			return fmt.Sprintf("durée invalide %s : écrivez par exemple 10s, 1m30s, 500ms", display(k.Got))
+			return fmt.Sprintf("durée invalide %s : écrivez par exemple 10s, 1m30s, 500ms", shown(k.Got))
 		}
-		return fmt.Sprintf("format %s invalide : %s", k.Want, display(k.Got))
+		return fmt.Sprintf("format %s invalide : %s", k.Want, shown(k.Got))
 	case *kind.Pattern:
-		return fmt.Sprintf("valeur %s mal formée : elle doit correspondre à %s", display(k.Got), k.Want)
+		return fmt.Sprintf("valeur %s mal formée : elle doit correspondre à %s", shown(k.Got), k.Want)
 	case *kind.MinItems:
 		return fmt.Sprintf("au moins %d élément(s) attendu(s) (reçu : %d)", k.Want, k.Got)
 	case *kind.MaxItems:
@@ -571,15 +567,15 @@ func frenchKind(e *jsonschema.ValidationError) string {
 	case *kind.MaxLength:
 		return fmt.Sprintf("au plus %d caractère(s) attendu(s) (reçu : %d)", k.Want, k.Got)
 	case *kind.Minimum:
-		return fmt.Sprintf("doit être supérieur ou égal à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+		return fmt.Sprintf("doit être supérieur ou égal à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
 	case *kind.Maximum:
-		return fmt.Sprintf("doit être inférieur ou égal à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+		return fmt.Sprintf("doit être inférieur ou égal à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
 	case *kind.ExclusiveMinimum:
-		return fmt.Sprintf("doit être strictement supérieur à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+		return fmt.Sprintf("doit être strictement supérieur à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
 	case *kind.ExclusiveMaximum:
-		return fmt.Sprintf("doit être strictement inférieur à %s (reçu : %s)", rat(k.Want), rat(k.Got))
+		return fmt.Sprintf("doit être strictement inférieur à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
 	case *kind.MultipleOf:
-		return fmt.Sprintf("doit être un multiple de %s (reçu : %s)", rat(k.Want), rat(k.Got))
+		return fmt.Sprintf("doit être un multiple de %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
 	case *kind.OneOf:
 		if len(k.Subschemas) > 0 {
 			return "valeur ambiguë : elle correspond à plusieurs des formes permises"
@@ -597,7 +593,7 @@ func frenchKind(e *jsonschema.ValidationError) string {
 	return "schéma : " + e.ErrorKind.LocalizedString(message.NewPrinter(language.English))
 }
 
-func rat(r *big.Rat) string {
+func ratString(r *big.Rat) string {
 	if r == nil {
 		return "?"
 	}
@@ -672,7 +668,7 @@ func orList(xs []string) string {
 	return strings.Join(xs[:len(xs)-1], ", ") + " ou " + xs[len(xs)-1]
 }
 
-func display(v any) string {
+func shown(v any) string {
 	switch v := v.(type) {
 	case string:
 		return "« " + v + " »"
@@ -686,12 +682,12 @@ func display(v any) string {
 	return fmt.Sprint(v)
 }
 
-// allowedProperties lists the properties declared by the schema object the error points at
-// (SchemaURL is that object's location: …#/definitions/service).
-func allowedProperties(raw any, schemaURL string) []string {
+// allowedProperties lists the properties and the name patterns declared by the schema object
+// the error points at (SchemaURL is that object's location: …#/definitions/service).
+func allowedProperties(raw any, schemaURL string) (props, patterns []string) {
 	_, frag, ok := strings.Cut(schemaURL, "#")
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if f, err := url.PathUnescape(frag); err == nil {
 		frag = f
@@ -708,25 +704,29 @@ func allowedProperties(raw any, schemaURL string) []string {
 		case []any:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(c) {
-				return nil
+				return nil, nil
 			}
 			cur = c[i]
 		default:
-			return nil
+			return nil, nil
 		}
 	}
 	obj, _ := cur.(map[string]any)
-	props, _ := obj["properties"].(map[string]any)
-	var out []string
-	for p := range props {
-		out = append(out, p)
+	ps, _ := obj["properties"].(map[string]any)
+	for p := range ps {
+		props = append(props, p)
 	}
-	sort.Strings(out)
-	return out
+	pp, _ := obj["patternProperties"].(map[string]any)
+	for p := range pp {
+		patterns = append(patterns, p)
+	}
+	sort.Strings(props)
+	sort.Strings(patterns)
+	return props, patterns
 }
 
-// suggest returns the allowed name closest to a typo, "" when none is close.
-func suggest(got string, allowed []string) string {
+// closestName returns the allowed name closest to a typo, "" when none is close.
+func closestName(got string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
 		d := levenshtein(strings.ToLower(got), strings.ToLower(a))

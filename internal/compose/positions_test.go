@@ -59,6 +59,8 @@ var locateCases = []struct {
 		{6, 7, "services.web.labels.true", "clé « true » lue comme booléen"},
 	}, "non-string key"},
 	{"top-level-list.yaml", []wantProblem{{1, 1, "", "le fichier doit être un objet"}}, "top-level object must be a mapping"},
+	{"service-name.yaml", []wantProblem{{2, 3, "services.web app", "nom « web app » invalide : il doit correspondre à ^[a-zA-Z0-9._-]+$"}},
+		"additional properties 'web app' not allowed"},
 	{"alias-error.yaml", []wantProblem{{3, 3, "services.a.imagee", "propriété « imagee » inconnue ici"}},
 		"additional properties 'imagee' not allowed"},
 	{"types.yaml", []wantProblem{

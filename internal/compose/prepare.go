@@ -13,7 +13,9 @@ type Limits struct {
 
 // Prepare makes a loaded, policy-checked project safe and traceable to run: the run's labels
 // on every container, network and volume (so the run's sweep finds what Compose leaves), the
-// limits, and never a pull (a missing image is a clear failure, not a download).
+// limits (swap included), never a pull (a missing image is a clear failure, not a download),
+// and bind mounts read-only: a container running as root must not rewrite the grader's copy
+// of the submission, which later checks load again.
 func Prepare(p *types.Project, labels map[string]string, lim Limits) {
 	for name, s := range p.Services {
 		s.Labels = withLabels(s.Labels, labels)
@@ -50,6 +52,17 @@ func Prepare(p *types.Project, labels map[string]string, lim Limits) {
 				s.Deploy.Resources.Limits.NanoCPUs = types.NanoCPUs(lim.CPUs)
 			}
 		}
+		if s.MemLimit > 0 && (s.MemSwapLimit <= 0 || s.MemSwapLimit > s.MemLimit) {
+			s.MemSwapLimit = s.MemLimit
+		}
+		vols := make([]types.ServiceVolumeConfig, len(s.Volumes))
+		for i, v := range s.Volumes {
+			if v.Type == types.VolumeTypeBind {
+				v.ReadOnly = true
+			}
+			vols[i] = v
+		}
+		s.Volumes = vols
 		p.Services[name] = s
 	}
 	for name, n := range p.Networks {

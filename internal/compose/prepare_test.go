@@ -145,3 +145,17 @@ func TestPrepareEveryService(t *testing.T) {
 		assert.Equal(t, "v", s.Labels["k"], n)
 	}
 }
+
+// TestPrepareBindsReadOnlyAndSwap: a bind mount of the submission is always read-only (a root
+// container must not rewrite the copy later checks load), and swap never exceeds memory.
+func TestPrepareBindsReadOnlyAndSwap(t *testing.T) {
+	p := &types.Project{Name: "run", Services: types.Services{"s": {Name: "s", MemSwapLimit: -1, Volumes: []types.ServiceVolumeConfig{
+		{Type: types.VolumeTypeBind, Source: "/copy/static", Target: "/app/static"},
+		{Type: types.VolumeTypeVolume, Source: "data", Target: "/data"},
+	}}}}
+	Prepare(p, nil, Limits{Memory: 64 << 20})
+	s := p.Services["s"]
+	assert.True(t, s.Volumes[0].ReadOnly)
+	assert.False(t, s.Volumes[1].ReadOnly, "volumes stay writable")
+	assert.Equal(t, types.UnitBytes(64<<20), s.MemSwapLimit)
+}

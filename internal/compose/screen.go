@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -54,14 +55,30 @@ const (
 	maxDepth          = 64    // nested mappings/sequences, aliases followed
 	maxNodes          = 10000 // nodes written in the file
 	maxAliasExpansion = 10000 // extra nodes that following the aliases would produce
+	maxDollarsScalar  = 200   // `$` in one value
+	maxDollarsFile    = 2000  // `$` in the whole file, aliases followed
+	maxDependencyWalk = 10000 // paths compose-go's dependency-cycle search would walk
+	maxPortRanges     = 2000  // ports named by the ranges of `ports:` strings ("8000-8010:8000-8010" is 22)
 )
 
-// Screen is the cheap guard run on each raw file before compose-go sees it. compose-go
-// v2.9.1 follows aliases itself, with no bound, before its YAML decoder's own alias check runs
-// (loader.ResetProcessor): a billion-laughs file or a `<<: *self` cycle keeps it busy for
-// minutes and eats gigabytes. Its schema validator (jsonschema v6) also panics on a list of
-// more than 20 `.nan` in a uniqueItems field. So everything here is bounded by the size of the
-// file, and a file that passes cannot trigger those. Returns nil when the file may be loaded.
+// Screen is the cheap guard run on each raw file before compose-go sees it. Measured on
+// compose-go v2.9.1, none of which its context timeout stops:
+//   - it follows aliases itself, with no bound, before its YAML decoder's own alias check runs
+//     (loader.ResetProcessor): a billion-laughs file or a `<<: *self` cycle keeps it busy for
+//     minutes and eats gigabytes;
+//   - its interpolation is worse than quadratic in the `$` of one value: 5000 `${A:-x}` in one
+//     string (35 kB) take 15 s, 10000 take a minute;
+//   - its dependency-cycle search (graph.searchCycle) walks every path of the depends_on/links
+//     graph: 25 services that each depend on all the previous ones take minutes;
+//   - `extends` copies a service into another: a chain of 100 services extending a service of
+//     3000 environment entries takes 11 s;
+//   - it expands port ranges: `ports: ["1-65535:1-65535"]` alone takes 7 s (and would publish
+//     65535 ports);
+//   - its schema validator (jsonschema v6) panics on more than 20 `.nan` in a uniqueItems list.
+//
+// A file that passes triggers none of the above. Screen's own cost is linear in the file, at
+// worst about a second and 200 MB of short-lived allocations (go-yaml's node tree of a 1 MiB
+// flow mapping). Returns nil when the file may be loaded.
 func Screen(name string, data []byte) (p *Problem) {
 	defer func() {
 		// go-yaml turns its own failures into errors; anything else escaping it is a bug we
@@ -91,7 +108,10 @@ func screen(name string, data []byte) *Problem {
 	if p := s.raw(doc, 0); p != nil {
 		return p
 	}
-	return s.expanded(doc)
+	if p := s.expanded(doc); p != nil {
+		return p
+	}
+	return s.services(doc)
 }
 
 // checkEncoding refuses what the YAML reader would refuse with no position: bytes that are
@@ -332,16 +352,18 @@ func frenchYAML(what string) string {
 
 // nodeStat is what following the aliases below a node would produce.
 type nodeStat struct {
-	size   int // nodes, aliases expanded (saturating)
-	height int // nested collections, aliases expanded
+	size    int // nodes, aliases expanded (saturating)
+	height  int // nested collections, aliases expanded
+	dollars int // `$` in the values, aliases expanded (saturating)
 }
 
 type screener struct {
-	name    string
-	nodes   int
-	aliases []*yaml.Node
-	memo    map[*yaml.Node]nodeStat
-	onPath  map[*yaml.Node]bool
+	name       string
+	nodes      int
+	aliases    []*yaml.Node
+	mostDollar *yaml.Node // the value with the most `$`
+	memo       map[*yaml.Node]nodeStat
+	onPath     map[*yaml.Node]bool
 }
 
 func (s *screener) at(n *yaml.Node, msg string) *Problem {
@@ -367,6 +389,11 @@ func (s *screener) raw(n *yaml.Node, depth int) *Problem {
 	case yaml.AliasNode:
 		s.aliases = append(s.aliases, n)
 	case yaml.ScalarNode:
+		if d := strings.Count(n.Value, "$"); d > maxDollarsScalar {
+			return s.at(n, fmt.Sprintf("trop de « $ » dans cette valeur (%d, maximum %d) : l'interpolation de Compose deviendrait extrêmement lente", d, maxDollarsScalar))
+		} else if d > 0 && (s.mostDollar == nil || d > strings.Count(s.mostDollar.Value, "$")) {
+			s.mostDollar = n
+		}
 		// NaN/Inf reach compose-go's schema validator, which panics hashing them.
 		if n.ShortTag() == "!!float" {
 			var f float64
@@ -393,6 +420,9 @@ func (s *screener) expanded(doc *yaml.Node) *Problem {
 		return p
 	}
 	if st.size-s.nodes-1 <= maxAliasExpansion { // -1: the document node
+		if st.dollars > maxDollarsFile {
+			return s.at(s.mostDollar, fmt.Sprintf("trop de « $ » dans le fichier (plus de %d, alias développés) : l'interpolation de Compose deviendrait extrêmement lente", maxDollarsFile))
+		}
 		return nil
 	}
 	worst := s.aliases[0]
@@ -431,16 +461,239 @@ func (s *screener) visit(n *yaml.Node, depth int) (nodeStat, *Problem) {
 	}
 	s.onPath[n] = true
 	st := nodeStat{size: 1}
+	if n.Kind == yaml.ScalarNode {
+		st.dollars = strings.Count(n.Value, "$")
+	}
 	for _, c := range n.Content {
 		cs, p := s.visit(c, depth+coll)
 		if p != nil {
 			return st, p
 		}
 		st.size = min(st.size+cs.size, sizeCap)
+		st.dollars = min(st.dollars+cs.dollars, sizeCap)
 		st.height = max(st.height, cs.height)
 	}
 	st.height += coll
 	delete(s.onPath, n)
 	s.memo[n] = st
 	return st, nil
+}
+
+// services bounds what compose-go does per service: port ranges, and the work of its
+// dependency-cycle search, which enumerates every path of the service graph with no memo. The graph is the one compose-go builds after
+// normalisation: depends_on, links, volumes_from and `service:` namespaces, plus what
+// `extends` brings from a service of the same file. The walk is counted on that graph with
+// edges back into the current path dropped (where compose-go stops with a cycle error).
+func (s *screener) services(doc *yaml.Node) *Problem {
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	servicesKey, services := yamlGet(resolveAlias(doc.Content[0]), "services", 0)
+	if services = resolveAlias(services); services == nil || services.Kind != yaml.MappingNode {
+		return nil
+	}
+	deps := map[string][]string{}
+	extends := map[string]string{}
+	extNode := map[string]*yaml.Node{}
+	size := map[string]int{}
+	ports := 0
+	for _, e := range yamlEntries(services, 0) {
+		svc := resolveAlias(e.val)
+		if svc == nil || svc.Kind != yaml.MappingNode {
+			continue
+		}
+		name := e.key.Value
+		size[name] = s.memo[svc].size
+		_, ps := yamlGet(svc, "ports", 0)
+		if ps = resolveAlias(ps); ps != nil && ps.Kind == yaml.SequenceNode {
+			for _, c := range ps.Content {
+				if c = resolveAlias(c); c == nil || c.Kind != yaml.ScalarNode {
+					continue
+				}
+				// Every range written counts, host and container side, defaults of
+				// ${VAR:-…} included: an over-estimate that needs no interpolation.
+				for _, m := range portRange.FindAllStringSubmatch(c.Value, -1) {
+					lo, _ := strconv.Atoi(m[1])
+					hi, _ := strconv.Atoi(m[2])
+					ports = min(ports+max(hi-lo, 0)+1, sizeCap)
+				}
+				if ports > maxPortRanges {
+					return s.at(c, fmt.Sprintf("plages de ports trop grandes (plus de %d ports au total) : publiez seulement les ports utiles", maxPortRanges))
+				}
+			}
+		}
+		var out []string
+		_, d := yamlGet(svc, "depends_on", 0)
+		switch d = resolveAlias(d); {
+		case d == nil:
+		case d.Kind == yaml.SequenceNode:
+			for _, c := range seqScalars(d) {
+				out = append(out, c)
+			}
+		case d.Kind == yaml.MappingNode:
+			for _, c := range yamlEntries(d, 0) {
+				out = append(out, c.key.Value)
+			}
+		}
+		_, l := yamlGet(svc, "links", 0)
+		for _, c := range seqScalars(resolveAlias(l)) {
+			out = append(out, strings.SplitN(c, ":", 2)[0])
+		}
+		_, vf := yamlGet(svc, "volumes_from", 0)
+		for _, c := range seqScalars(resolveAlias(vf)) {
+			if !strings.HasPrefix(c, "container:") {
+				out = append(out, strings.SplitN(c, ":", 2)[0])
+			}
+		}
+		for _, ns := range []string{"network_mode", "ipc", "pid", "uts", "cgroup"} {
+			_, v := yamlGet(svc, ns, 0)
+			if v = resolveAlias(v); v != nil && v.Kind == yaml.ScalarNode && strings.HasPrefix(v.Value, "service:") {
+				out = append(out, strings.TrimPrefix(v.Value, "service:"))
+			}
+		}
+		_, ext := yamlGet(svc, "extends", 0)
+		extNode[name] = ext
+		switch ext = resolveAlias(ext); {
+		case ext == nil:
+		case ext.Kind == yaml.ScalarNode:
+			extends[name] = ext.Value
+		case ext.Kind == yaml.MappingNode:
+			if _, f := yamlGet(ext, "file", 0); f == nil {
+				if _, b := yamlGet(ext, "service", 0); resolveAlias(b) != nil {
+					extends[name] = resolveAlias(b).Value
+				}
+			}
+		}
+		deps[name] = append(deps[name], out...)
+	}
+	// A service also depends on what the services it extends depend on, and gets a copy of
+	// their content: bounded like the aliases.
+	names := make([]string, 0, len(deps))
+	for name := range deps {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	copied := 0
+	for _, name := range names {
+		seen := map[string]bool{name: true}
+		for base, ok := extends[name]; ok && !seen[base]; base, ok = extends[base] {
+			seen[base] = true
+			deps[name] = append(deps[name], deps[base]...)
+			copied = min(copied+size[base], sizeCap)
+		}
+		if copied > maxAliasExpansion {
+			return s.at(extNode[name], fmt.Sprintf("trop de copies par « extends » : les services étendus produiraient plus de %d nœuds", maxAliasExpansion))
+		}
+	}
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[string]int{}
+	paths := map[string]int{}
+	var walk func(string) int
+	walk = func(v string) int {
+		color[v] = grey
+		n := 1
+		seen := map[string]bool{}
+		for _, c := range deps[v] {
+			if _, known := deps[c]; !known || seen[c] || color[c] == grey {
+				continue
+			}
+			seen[c] = true
+			if color[c] == white {
+				walk(c)
+			}
+			n = min(n+paths[c], sizeCap)
+		}
+		color[v] = black
+		paths[v] = n
+		return n
+	}
+	total := 0
+	for v := range deps {
+		if color[v] == white {
+			walk(v)
+		}
+		total = min(total+paths[v], sizeCap)
+	}
+	if total <= maxDependencyWalk {
+		return nil
+	}
+	at := servicesKey
+	if at == nil {
+		at = services
+	}
+	return s.at(at, "dépendances entre services trop enchevêtrées (depends_on, links, volumes_from…) : "+
+		"Compose mettrait des minutes à les vérifier ; ne déclarez que les dépendances directes")
+}
+
+var portRange = regexp.MustCompile(`(\d{1,9})-(\d{1,9})`)
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func seqScalars(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var out []string
+	for _, c := range n.Content {
+		if c = resolveAlias(c); c != nil && c.Kind == yaml.ScalarNode {
+			out = append(out, c.Value)
+		}
+	}
+	return out
+}
+
+type yamlEntry struct{ key, val *yaml.Node }
+
+// yamlEntries lists a mapping's entries, merged ones (`<<: *x`) included after its own, first
+// occurrence winning as in go-yaml. depth guards the merge chain (alias cycles are refused
+// before this runs).
+func yamlEntries(n *yaml.Node, depth int) []yamlEntry {
+	if n == nil || n.Kind != yaml.MappingNode || depth > maxDepth {
+		return nil
+	}
+	var out, merged []yamlEntry
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			switch m := resolveAlias(v); {
+			case m == nil:
+			case m.Kind == yaml.MappingNode:
+				merged = append(merged, yamlEntries(m, depth+1)...)
+			case m.Kind == yaml.SequenceNode:
+				for _, e := range m.Content {
+					merged = append(merged, yamlEntries(resolveAlias(e), depth+1)...)
+				}
+			}
+			continue
+		}
+		out = append(out, yamlEntry{k, v})
+	}
+	seen := map[string]bool{}
+	var all []yamlEntry
+	for _, e := range append(out, merged...) {
+		if !seen[e.key.Value] {
+			seen[e.key.Value] = true
+			all = append(all, e)
+		}
+	}
+	return all
+}
+
+// yamlGet returns the key and value nodes of key in a mapping, merges included.
+func yamlGet(n *yaml.Node, key string, depth int) (*yaml.Node, *yaml.Node) {
+	for _, e := range yamlEntries(n, depth) {
+		if e.key.Value == key {
+			return e.key, e.val
+		}
+	}
+	return nil, nil
 }

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"os"
@@ -42,6 +43,49 @@ func billionLaughs(levels, n int, under string) string {
 		fmt.Fprintf(&b, "x-l%d: &l%d [%s]\n", i, i, strings.Join(refs, ", "))
 	}
 	b.WriteString("services:\n  web:\n    image: nginx\n" + under)
+	return b.String()
+}
+
+// allDepend writes n services that each depend on all the previous ones, with the given
+// key (depends_on, links).
+func allDepend(n int, key string) string {
+	var b strings.Builder
+	b.WriteString("services:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  s%d:\n    image: x\n", i)
+		if i > 0 {
+			var deps []string
+			for j := range i {
+				deps = append(deps, fmt.Sprintf("s%d", j))
+			}
+			fmt.Fprintf(&b, "    %s: [%s]\n", key, strings.Join(deps, ", "))
+		}
+	}
+	return b.String()
+}
+
+// mergedDeps moves every depends_on into an inline merge: `<<: {depends_on: [...]}`.
+func mergedDeps(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "    depends_on: ") {
+			l = "    <<: {" + strings.TrimPrefix(l, "    ") + "}"
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// extendsChain writes a service with env variables and n services extending each other.
+func extendsChain(n, env int) string {
+	var b strings.Builder
+	b.WriteString("services:\n  s0:\n    image: x\n    environment:\n")
+	for j := range env {
+		fmt.Fprintf(&b, "      - E%d=1\n", j)
+	}
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "  s%d:\n    extends: s%d\n", i, i-1)
+	}
 	return b.String()
 }
 
@@ -105,6 +149,29 @@ func TestScreen(t *testing.T) {
 		{name: "lone CR line breaks (old Mac)", data: "services:\r  web:\r    image: caf\xe9\r", line: 3, col: 15, msg: "UTF-8"},
 		{name: "CRLF line breaks", data: "services:\r\n  web:\r\n    image: nginx\r\n   ports: []\r\n", line: 4, col: 4, msg: "indentation"},
 		{name: "CRLF second document", data: "services:\r\n  web:\r\n    image: nginx\r\n---\r\n", line: 4, msg: "plusieurs documents"},
+		{name: "many variables", data: "services:\n  web:\n    image: nginx\n    command: \"" + strings.Repeat("${A:-x} ", 50) + "\"\n"},
+		{name: "too many $ in one value (compose-go: 15 s for 5000)",
+			data: "services:\n  web:\n    image: nginx\n    command: \"" + strings.Repeat("${A:-x}", 5000) + "\"\n",
+			line: 4, col: 14, msg: "trop de « $ » dans cette valeur (5000, maximum 200)"},
+		{name: "too many $ through aliases",
+			data: "x-v: &v \"" + strings.Repeat("$$", 100) + "\"\nservices:\n  web:\n    image: nginx\n    command: [" +
+				strings.TrimSuffix(strings.Repeat("*v, ", 11), ", ") + "]\n",
+			line: 1, col: 6, msg: "trop de « $ » dans le fichier"},
+		{name: "a few dependencies", data: allDepend(10, "depends_on")},
+		{name: "depends_on on all previous (compose-go: minutes for 30)", data: allDepend(30, "depends_on"),
+			line: 1, col: 1, msg: "dépendances entre services trop enchevêtrées"},
+		{name: "links on all previous", data: allDepend(30, "links"), msg: "trop enchevêtrées"},
+		{name: "dependencies through a merge key",
+			data: mergedDeps(allDepend(30, "depends_on")), msg: "trop enchevêtrées"},
+		{name: "dependency cycle is left to compose-go", data: "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n"},
+		{name: "a small port range", data: "services:\n  web:\n    image: nginx\n    ports: [\"8000-8010:8000-8010\", \"9000-9100:80\"]\n"},
+		{name: "all the ports (compose-go: 7 s)", data: "services:\n  web:\n    image: nginx\n    ports:\n      - \"127.0.0.1:1-65535:1-65535\"\n",
+			line: 5, col: 9, msg: "plages de ports trop grandes"},
+		{name: "a port range in a default value", data: "services:\n  web:\n    image: nginx\n    ports: [\"${P:-1-65535:1-65535}\"]\n",
+			msg: "plages de ports trop grandes"},
+		{name: "a few extends", data: "services:\n  base:\n    image: nginx\n    environment: [A=1, B=2]\n  a:\n    extends: base\n  b:\n    extends: {service: a}\n"},
+		{name: "extends copying a big service (compose-go: 11 s)", data: extendsChain(100, 3000),
+			msg: "trop de copies par « extends »"},
 		{name: "unknown anchor", data: "services:\n  web: *web\n", msg: "alias *web sans ancre"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,4 +211,29 @@ func TestScreenSyntaxLineInBigFile(t *testing.T) {
 	p := Screen("compose.yaml", []byte(b.String()))
 	require.NotNil(t, p)
 	assert.Equal(t, 1+300*4+3, p.Line, p.String())
+}
+
+// Files just under Screen's limits load in compose-go in bounded time.
+func TestScreenLimitsKeepComposeGoFast(t *testing.T) {
+	dollars := "services:\n  web:\n    image: nginx\n    environment:\n"
+	for i := range 9 {
+		dollars += fmt.Sprintf("      V%d: \"%s\"\n", i, strings.Repeat("${A:-x}", maxDollarsScalar))
+	}
+	for name, data := range map[string]string{
+		"13 services depending on all previous": allDepend(13, "depends_on"),
+		"200 $ in nine values":                  dollars,
+		"aliases just under the limit":          billionLaughs(3, 9, "    command: *l3\n"),
+		"extends just under the limit":          extendsChain(10, 900),
+		"nesting just under the limit":          "services:\n  web:\n    image: nginx\nx-deep: " + nested(maxDepth-1) + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.Nil(t, Screen("compose.yaml", []byte(data)))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := loadComposeGo(ctx, t.TempDir(), []byte(data))
+			t.Logf("%v, err=%v", time.Since(start), err)
+			assert.Less(t, time.Since(start), 5*time.Second)
+		})
+	}
 }

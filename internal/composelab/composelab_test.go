@@ -25,7 +25,9 @@ func TestParams(t *testing.T) {
 }
 
 func TestServedBy(t *testing.T) {
-	ok := func(by string) probe.Result { return probe.Result{OK: true, Status: 200, Headers: map[string]string{"X-Served-By": by}} }
+	ok := func(by string) probe.Result {
+		return probe.Result{OK: true, Status: 200, Headers: map[string]string{"X-Served-By": by}}
+	}
 	tests := []struct {
 		name string
 		res  []probe.Result

@@ -164,19 +164,25 @@ func (s *Session) build(ctx context.Context) error {
 	return nil
 }
 
-// Up starts the project once, waiting up to wait for every service to run and be healthy.
-// Compose's own complaint (a container unhealthy or exited) is kept in UpErr: it is the
-// student's, not the grader's; only a cancelled context is an error.
-func (s *Session) Up(ctx context.Context, wait time.Duration) error {
+// Up starts the project once, within timeout, waiting up to wait for every service to run and
+// be healthy. Compose's own complaint (a container unhealthy or exited, a start that did not
+// finish in time) is kept in UpErr: it is the student's; only the caller's cancelled context
+// is an error.
+func (s *Session) Up(ctx context.Context, timeout, wait time.Duration) error {
 	if s.started {
 		return nil
 	}
 	s.started = true
 	s.UpSince = time.Now()
-	err := s.Run.Up(ctx, s.Loaded.Project, engine.UpOptions{Wait: true, WaitTimeout: wait})
+	uctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := s.Run.Up(uctx, s.Loaded.Project, engine.UpOptions{Wait: true, WaitTimeout: wait})
 	s.UpDone = time.Now()
-	if err != nil && ctx.Err() != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
 		return err
+	case err != nil && uctx.Err() != nil:
+		err = fmt.Errorf("le démarrage n'a pas fini en %s : %w", timeout, err)
 	}
 	s.UpErr = err
 	return nil

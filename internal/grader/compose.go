@@ -51,7 +51,7 @@ func (r *Run) Composer() (engine.Composer, error) {
 }
 
 // ComposeLimits bound every service a student's project starts on the grading host.
-var ComposeLimits = compose.Limits{Memory: 512 << 20, Pids: 512, CPUs: 1}
+func ComposeLimits() compose.Limits { return compose.Limits{Memory: 512 << 20, Pids: 512, CPUs: 1} }
 
 // BuildProject builds the project's build: services through the grader's build path and
 // registers each image for removal.
@@ -88,6 +88,6 @@ func (r *Run) Up(ctx context.Context, p *types.Project, o engine.UpOptions) erro
 			return c.Down(ctx, p, true)
 		})
 	}
-	compose.Prepare(p, r.Labels(), ComposeLimits)
+	compose.Prepare(p, r.Labels(), ComposeLimits())
 	return c.Up(ctx, p, o)
 }

@@ -42,8 +42,8 @@ func TestUpPreparesAndRegistersDownOnce(t *testing.T) {
 	assert.Equal(t, "1", api.Labels["mine"], "the student's labels stay")
 	assert.Equal(t, r.ID, api.Labels["ddlab.run"])
 	assert.Equal(t, types.PullPolicyNever, api.PullPolicy)
-	assert.Equal(t, types.UnitBytes(ComposeLimits.Memory), api.MemLimit, "4 GiB is capped")
-	assert.Equal(t, ComposeLimits.Pids, api.PidsLimit)
+	assert.Equal(t, types.UnitBytes(ComposeLimits().Memory), api.MemLimit, "4 GiB is capped")
+	assert.Equal(t, ComposeLimits().Pids, api.PidsLimit)
 	assert.Equal(t, r.ID, ups[0].Networks["back"].Labels["ddlab.run"])
 
 	assert.Empty(t, r.Cleanup.Run(ctx))
