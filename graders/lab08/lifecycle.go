@@ -67,15 +67,10 @@ func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
 
 // cycle runs `down` (with volumes or not) then `up` of the project, and waits for health.
 func (s *state) cycle(ctx context.Context, volumes bool) error {
-	c, err := s.run.Composer()
-	if err != nil {
-		return err
-	}
-	p := s.sess.Project()
-	if err := c.Down(ctx, p, volumes); err != nil {
+	if err := s.sess.Down(ctx, volumes); err != nil {
 		return fmt.Errorf("down: %w", err)
 	}
-	return s.run.Up(ctx, p, engine.UpOptions{Wait: true, WaitTimeout: s.healthWait})
+	return s.run.Up(ctx, s.sess.Project(), engine.UpOptions{Wait: true, WaitTimeout: s.healthWait})
 }
 
 // items reads GET /api/items through web.

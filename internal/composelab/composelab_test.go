@@ -1,13 +1,22 @@
 package composelab
 
 import (
+	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/enginefake"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/lab"
 	"github.com/ddlab/grade/internal/probe"
 )
 
@@ -69,4 +78,42 @@ func TestText(t *testing.T) {
 	assert.Contains(t, out, "… et 2 autres")
 	assert.Equal(t, "0.0.0.0", OrAll(""))
 	assert.Equal(t, "127.0.0.1", OrAll("127.0.0.1"))
+}
+
+// TestDownKeepsNamedDropsAnonymous: `down` without volumes keeps the project's named volumes
+// but removes the anonymous ones its containers mounted, which nothing would find again.
+func TestDownKeepsNamedDropsAnonymous(t *testing.T) {
+	anon := strings.Repeat("ab", 32)
+	var removed []string
+	var downs []bool
+	fake := &enginefake.Fake{
+		ComposerValue: &enginefake.Composer{DownFn: func(_ context.Context, _ *types.Project, v bool) error { downs = append(downs, v); return nil }},
+		ListContainersFn: func(_ context.Context, f engine.ContainerFilter) ([]engine.ContainerSummary, error) {
+			if slices.Contains(f.Labels, "com.docker.compose.service=db") {
+				return []engine.ContainerSummary{{ID: "db1", Name: "run-db-1"}}, nil
+			}
+			return nil, nil
+		},
+		InspectContainerFn: func(context.Context, string) (engine.Container, error) {
+			return engine.Container{ID: "db1", Mounts: []engine.Mount{
+				{Type: "volume", Source: "run_dbdata", Destination: "/data"},
+				{Type: "volume", Source: anon, Destination: "/cache"},
+				{Type: "bind", Source: "/x", Destination: "/y"},
+			}}, nil
+		},
+		RemoveFn: func(_ context.Context, r engine.Ref) error {
+			removed = append(removed, string(r.Kind)+" "+r.ID)
+			return nil
+		},
+	}
+	r := &grader.Run{ID: "0123456789abcdef0123", Spec: &lab.Spec{Lab: "lab8"}, Engine: fake, Cleanup: &grader.Cleanup{}, Detail: func(string) {}}
+	s := New(r, compose.Allow{})
+	s.Loaded = &compose.Loaded{Project: &types.Project{Name: "run", Services: types.Services{"db": {Name: "db"}, "web": {Name: "web"}}}}
+	require.NoError(t, s.Down(context.Background(), false))
+	assert.Equal(t, []bool{false}, downs)
+	assert.Equal(t, []string{"volume " + anon}, removed)
+
+	removed = nil
+	require.NoError(t, s.Down(context.Background(), true))
+	assert.Empty(t, removed, "down -v removes them all itself")
 }

@@ -311,3 +311,39 @@ func ServedBy(res []probe.Result) int {
 	}
 	return len(seen)
 }
+
+// Down removes the session's project. Without volumes its named volumes stay, as `docker
+// compose down` keeps them, but the anonymous volumes its containers mounted (an image's
+// VOLUME left unnamed) go too: nothing would ever find them again.
+func (s *Session) Down(ctx context.Context, volumes bool) error {
+	p := s.Project()
+	var anon []string
+	if !volumes {
+		for _, n := range p.ServiceNames() {
+			cs, err := Containers(ctx, s.Run.Engine, p, n)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				for _, m := range c.Mounts {
+					if m.Type == "volume" && grader.Anonymous(m.Source) {
+						anon = append(anon, m.Source)
+					}
+				}
+			}
+		}
+	}
+	c, err := s.Run.Composer()
+	if err != nil {
+		return err
+	}
+	if err := c.Down(ctx, p, volumes); err != nil {
+		return err
+	}
+	for _, v := range anon {
+		if err := s.Run.Engine.Remove(ctx, engine.Ref{Kind: engine.KindVolume, ID: v}); err != nil && !errors.Is(err, engine.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}

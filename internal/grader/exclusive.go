@@ -93,7 +93,7 @@ func (r *Run) Lock(ctx context.Context, c Contract) error {
 		vols, verr := MountedVolumes(ctx, e, lab, c, since)
 		errs := []error{err, verr}
 		for _, v := range vols {
-			if anonymous(v) {
+			if Anonymous(v) {
 				if err := e.Remove(ctx, engine.Ref{Kind: engine.KindVolume, ID: v}); err != nil && !errors.Is(err, engine.ErrNotFound) {
 					errs = append(errs, err)
 				}
@@ -133,8 +133,8 @@ func MountedVolumes(ctx context.Context, e engine.Engine, lab string, c Contract
 	return vols, nil
 }
 
-// anonymous tells an anonymous volume's name (64 hex digits) from a named one.
-func anonymous(name string) bool {
+// Anonymous tells an anonymous volume's name (64 hex digits) from a named one.
+func Anonymous(name string) bool {
 	if len(name) != 64 {
 		return false
 	}
