@@ -79,6 +79,15 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		if s.Runtime != "" {
 			add(key("runtime"), "runtime %q : seul le runtime par défaut du moteur est permis", s.Runtime)
 		}
+		if len(s.ExternalLinks) > 0 {
+			add(key("external_links"), "external_links relie le service à des conteneurs hors du projet : interdit")
+		}
+		if s.CgroupParent != "" {
+			add(key("cgroup_parent"), "cgroup_parent place le conteneur hors des limites du correcteur : interdit")
+		}
+		if s.OomScoreAdj < 0 {
+			add(key("oom_score_adj"), "oom_score_adj négatif : l'hôte tuerait d'autres processus avant celui-ci ; interdit")
+		}
 		if s.OomKillDisable {
 			add(key("oom_kill_disable"), "désactiver l'OOM killer peut geler l'hôte : interdit")
 		}
@@ -96,6 +105,9 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 			add(key("post_start"), "post_start et pre_stop ne sont pas pris en charge par le correcteur : retirez-les")
 		}
 		for i, v := range s.Volumes {
+			if v.Type == types.VolumeTypeImage {
+				add(fmt.Sprintf("%s[%d]", key("volumes"), i), "montage d'une image (type: image) : non pris en charge par le correcteur")
+			}
 			if v.Type == types.VolumeTypeBind || v.Type == "npipe" {
 				if why := hostPath(dir, v.Source); why != "" {
 					add(fmt.Sprintf("%s[%d]", key("volumes"), i), "montage de %q : %s (jamais le socket Docker ni un chemin de l'hôte)", display(dir, v.Source), why)
