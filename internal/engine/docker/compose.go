@@ -36,7 +36,8 @@ func (e *Engine) Composer(progress func(line string)) (engine.Composer, error) {
 	return &composer{svc: compose.NewComposeService(cli, compose.WithPrompt(never))}, nil
 }
 
-// never answers Compose's questions ("recreate the volume?") with no.
+// never answers Compose's questions with no: asked whether to recreate a volume whose
+// configuration changed, Compose must keep the data rather than decide alone.
 func never(string, bool) (bool, error) { return false, nil }
 
 type composer struct{ svc api.Compose }
@@ -61,7 +62,7 @@ func (c *composer) Up(ctx context.Context, p *types.Project, o engine.UpOptions)
 	return c.svc.Up(ctx, p, api.UpOptions{
 		Create: api.CreateOptions{
 			Services: services, Recreate: recreate, RecreateDependencies: deps,
-			RemoveOrphans: false, Inherit: true, Timeout: &timeout, QuietPull: true, AssumeYes: true,
+			RemoveOrphans: false, Inherit: true, Timeout: &timeout, QuietPull: true,
 		},
 		Start: api.StartOptions{Project: p, Services: services, Wait: o.Wait, WaitTimeout: o.WaitTimeout},
 	})
