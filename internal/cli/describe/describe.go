@@ -40,6 +40,10 @@ func NewCmdDescribe(f *cliutil.Factory) *cobra.Command {
 				lab.Bonus:    {"bonus", "bonus"},
 				lab.Gate:     {"préalable", "gate"},
 			}
+			width := 22
+			for _, c := range spec.Checks {
+				width = max(width, len(c.ID))
+			}
 			for _, c := range spec.Checks {
 				k := kinds[c.Kind][0]
 				if lang == "en" {
@@ -49,7 +53,7 @@ func NewCmdDescribe(f *cliutil.Factory) *cobra.Command {
 				if c.Kind == lab.Bonus {
 					pts = fmt.Sprintf("+%g", c.Points)
 				}
-				fmt.Fprintf(out, "  %-22s %-8s %-12s %s\n", c.ID, pts, k, c.Title.In(lang))
+				fmt.Fprintf(out, "  %-*s %-8s %-12s %s\n", width, c.ID, pts, k, c.Title.In(lang))
 			}
 			fmt.Fprintf(out, "\nTotal : %g points + %g bonus\n", spec.MaxScore(), spec.BonusPoints())
 			if starter, err := cat.Starter(spec.Lab); err == nil {
