@@ -8,6 +8,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/composelab"
 )
 
 // checkValid: compose-go loads compose.yaml and .env, the project is named lab8 and its
@@ -21,9 +22,7 @@ func (s *state) checkValid(ctx context.Context) (check.Outcome, error) {
 	}
 	l := s.sess.Loaded
 	if l == nil {
-		p := s.sess.Problems[0]
-		return check.Failf("Compose ne charge pas le projet : %s", "Compose does not load the project: %s", p.String()).
-			With("compose.yaml et .env valides", textOf(s.sess.Problems)).At(p.File, p.Line), nil
+		return composelab.LoadFailure(s.sess.Problems), nil
 	}
 	if l.Declared == "" {
 		return check.Failf("Aucune clé `name:` au niveau racine : le projet doit s'appeler lab8.", "No top-level `name:`: the project must be named lab8.").
@@ -42,14 +41,6 @@ func (s *state) checkValid(ctx context.Context) (check.Outcome, error) {
 	}
 	return check.Passf("Le projet lab8 se charge (%s) avec web, api et db.", "Project lab8 loads (%s) with web, api and db.",
 		strings.Join(l.Files, " + ")), nil
-}
-
-func textOf(ps []compose.Problem) string {
-	var lines []string
-	for _, p := range ps {
-		lines = append(lines, p.String())
-	}
-	return strings.Join(lines, "\n")
 }
 
 // checkOfflineImages: every service has a build: or a local ddlab/* image, and no reference

@@ -27,9 +27,7 @@ func (s *state) checkValid(ctx context.Context) (check.Outcome, error) {
 	}
 	l := s.sess.Loaded
 	if l == nil {
-		p := s.sess.Problems[0]
-		return check.Failf("Compose ne charge pas le projet : %s", "Compose does not load the project: %s", p.String()).
-			With("compose.yaml valide", composelab.Text(s.sess.Problems)).At(p.File, p.Line), nil
+		return composelab.LoadFailure(s.sess.Problems), nil
 	}
 	p := l.Project
 	var missing, unchecked []string

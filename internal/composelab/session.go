@@ -98,7 +98,7 @@ func (s *Session) CheckPolicy(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if s.Loaded == nil {
-		return loadFailure(s.Problems), nil
+		return LoadFailure(s.Problems), nil
 	}
 	if len(s.Policy) > 0 {
 		return check.Failf("Le projet demande ce que le correcteur refuse pour protéger la machine : %s",
@@ -109,8 +109,8 @@ func (s *Session) CheckPolicy(ctx context.Context) (check.Outcome, error) {
 		len(s.Loaded.Project.Services)), nil
 }
 
-// loadFailure is the verdict on files Compose does not load, with the first place to fix.
-func loadFailure(ps []compose.Problem) check.Outcome {
+// LoadFailure is the verdict on files Compose does not load, with the first place to fix.
+func LoadFailure(ps []compose.Problem) check.Outcome {
 	first := ps[0]
 	return check.Failf("Compose ne charge pas le projet : %s", "Compose does not load the project: %s", first.String()).
 		With("un projet Compose valide", Text(ps)).At(first.File, first.Line)
