@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -210,7 +211,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	if got := v.Services[api].Environment["GREETING"]; got == nil || *got != override {
 		return check.Failf("Avec API_GREETING=%s dans l'environnement, GREETING de api ne change pas : interpolez ${API_GREETING:-…}.",
 			"With API_GREETING=%s in the environment, api's GREETING does not change: interpolate ${API_GREETING:-…}.", override).
-			With("GREETING="+override, "GREETING="+deref2(got)), nil
+			With("GREETING="+override, "GREETING="+value(got)), nil
 	}
 	s.run.Progress("lab8 : api recréé avec API_GREETING=" + override + "…")
 	if err := s.run.Up(ctx, v, engine.UpOptions{Services: []string{api}, NoDeps: true, Wait: true, WaitTimeout: s.healthWait}); err != nil {
@@ -224,13 +225,6 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Avec API_GREETING=%s, /api/hello répond %q.", "With API_GREETING=%s, /api/hello answers %q.", override, got).With(override, got), nil
 	}
 	return check.Passf("/api/hello : %q avec .env, %q quand l'environnement fixe API_GREETING.", "/api/hello: %q with .env, %q when the environment sets API_GREETING.", want, got), nil
-}
-
-func deref2(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 // useBuiltImages gives a variant of the project the images the grader built for the
@@ -349,7 +343,7 @@ func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
 		}
 		return check.Failf("Pas de service debug.", "No debug service.").With("services.debug (profil debug)", "absent"), nil
 	}
-	if !contains(d.Profiles, "debug") {
+	if !slices.Contains(d.Profiles, "debug") {
 		return check.Failf("Le service debug a les profils %v, pas debug.", "Service debug has profiles %v, not debug.", d.Profiles).With("[debug]", fmt.Sprint(d.Profiles)), nil
 	}
 	if cs, err := composelab.Containers(ctx, s.run.Engine, p, "debug"); err != nil {
@@ -385,11 +379,10 @@ func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
 	return check.Passf("debug ne démarre qu'avec --profile debug.", "debug starts only with --profile debug."), nil
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
+// value is what an environment entry holds; "" when it is declared without a value.
+func value(p *string) string {
+	if p == nil {
+		return ""
 	}
-	return false
+	return *p
 }

@@ -3,8 +3,10 @@ package lab13
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -157,20 +159,11 @@ func (s *state) sharedVolumes(ctx context.Context) ([]string, error) {
 	var out []string
 	for v, svcs := range users {
 		if len(svcs) > 1 && !logs[v] {
-			out = append(out, fmt.Sprintf("%s (%s)", v, strings.Join(keys(svcs), ", ")))
+			out = append(out, fmt.Sprintf("%s (%s)", v, strings.Join(slices.Sorted(maps.Keys(svcs)), ", ")))
 		}
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-func keys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // checkGatewayOnly: only the gateway publishes a port, on 127.0.0.1.
@@ -297,7 +290,7 @@ func (s *state) checkSingleDockerfile(ctx context.Context) (check.Outcome, error
 	var order []string
 	cached := map[string]bool{}
 	for _, b := range s.sess.Builds {
-		if !contains(goServices, b.Service) {
+		if !slices.Contains(goServices, b.Service) {
 			continue
 		}
 		order = append(order, b.Service)

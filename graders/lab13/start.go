@@ -73,15 +73,6 @@ func oneShots(p *types.Project) map[string]bool {
 	return out
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // checkUp: after up, every long-running service runs and, when it has a healthcheck, is
 // healthy; the init job ran.
 func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
