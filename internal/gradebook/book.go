@@ -14,7 +14,7 @@ type Row struct {
 	Score    float64 // before the late penalty
 	MaxScore float64
 	Late     Late
-	Final    float64 // after the late penalty
+	Final    float64  // after the late penalty
 	Failed   []string // IDs of the checks that did not pass, for feedback
 }
 
