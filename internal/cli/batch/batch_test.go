@@ -415,8 +415,17 @@ func Test_runChild(t *testing.T) {
 	t.Run("cancel sends SIGTERM first", func(t *testing.T) {
 		dir := t.TempDir()
 		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(300*time.Millisecond, cancel)
-		out := runChild(ctx, exe, nil, append(os.Environ(), "BATCH_TEST_CHILD=polite"), &Job{Dir: dir, Timeout: time.Minute, Grace: 10 * time.Second})
+		go func() {
+			// Cancel once the child listens for SIGTERM, as grade does from its first line.
+			for range 600 {
+				if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			cancel()
+		}()
+		out := runChild(ctx, exe, nil, append(os.Environ(), "BATCH_TEST_CHILD=polite", "BATCH_TEST_PIDDIR="+dir), &Job{Dir: dir, Timeout: time.Minute, Grace: 10 * time.Second})
 		assert.False(t, out.TimedOut)
 		assert.Equal(t, 130, out.ExitCode)
 	})

@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 		// Stops on SIGTERM as grade does on Ctrl-C.
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGTERM)
+		_ = os.WriteFile(filepath.Join(os.Getenv("BATCH_TEST_PIDDIR"), "ready"), nil, 0o644)
 		<-ch
 		os.Exit(130)
 	}
