@@ -40,7 +40,8 @@ FUZZ_TARGETS := \
 	FuzzParseProbeOutput:./internal/probe \
 	FuzzScreen:./internal/compose FuzzLocate:./internal/compose FuzzLoadProject:./internal/compose \
 	FuzzParseManifest:./internal/registry \
-	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe
+	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe \
+	FuzzParseRoster:./internal/cli/batch FuzzParsePolicy:./internal/gradebook
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
