@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -37,49 +36,35 @@ func runCmd(t *testing.T, args ...string) (error, string, string) {
 	return err, out.String(), errOut.String()
 }
 
-// TestBatchOnEngine grades a small lab 5 class on the real engine: the reference solution, the
-// starter (fails the build gate) and a submission whose build never ends. The endless one is
-// stopped at its own limit without holding the others, a rerun resumes without grading again,
-// and no object labelled with any of their runs is left on the engine.
+// TestBatchOnEngine grades a small lab 5 class on the real engine: two submissions that fail
+// fast (no Dockerfile; a Dockerfile that does not parse) and one whose build never ends. The
+// endless one is stopped at its own limit without holding the others, a rerun resumes
+// without grading again, and no object labelled with any of their runs is left on the
+// engine. (The reference solution is graded by graders/lab05's own tests; under load it takes
+// minutes, too long for this package's budget.)
 func TestBatchOnEngine(t *testing.T) {
 	e := testenv.Engine(t)
 	testenv.BaseImages(t, e)
 	t.Setenv("BATCH_TEST_CHILD", "grade")
 	lab5 := filepath.Join("..", "..", "..", "graders", "lab05", "testdata")
 	class := t.TempDir()
-	for id, fixture := range map[string]string{"ana": "solution", "ben": "", "cyd": "fail-build-timeout"} {
-		var c gradetest.Case
-		caseDir := t.TempDir()
-		if fixture != "" {
-			caseDir = filepath.Join(lab5, fixture)
-			c = gradetest.LoadFixture(t, caseDir).Case
-		}
-		dir := gradetest.Prepare(t, "lab5", caseDir, c)
+	for id, fixture := range map[string]string{"ana": "fail-files-missing", "ben": "fail-files-parse", "cyd": "fail-build-timeout"} {
+		caseDir := filepath.Join(lab5, fixture)
+		dir := gradetest.Prepare(t, "lab5", caseDir, gradetest.LoadFixture(t, caseDir).Case)
 		require.NoError(t, os.Rename(dir, filepath.Join(class, id)))
 		require.NoError(t, os.MkdirAll(dir, 0o755)) // t.TempDir's cleanup wants it back
 	}
-	endless := filepath.Join(t.TempDir(), "later")
-	require.NoError(t, os.MkdirAll(endless, 0o755))
-	require.NoError(t, os.Rename(filepath.Join(class, "cyd"), filepath.Join(endless, "cyd")))
 	out := filepath.Join(t.TempDir(), "results")
 
-	// The two finite submissions, at once.
+	// -j 3: the endless build must not hold the two others, and must stop at its own bound.
+	const limit, grace = 20 * time.Second, 10 * time.Second
 	start := time.Now()
-	err, stdout, stderr := runCmd(t, "lab5", class, "--out", out, "-j", "2", "--timeout", "4m")
-	require.NoError(t, err, stderr)
-	t.Logf("2 submissions, -j 2: %s", time.Since(start).Round(time.Second))
-	assert.Contains(t, stdout, "2 rendu(s), 2 corrigé(s), 0 non corrigé(s)")
-
-	// The endless one, with a short limit, into the same results: the others are kept.
-	require.NoError(t, os.Rename(filepath.Join(endless, "cyd"), filepath.Join(class, "cyd")))
-	start = time.Now()
-	err, stdout, stderr = runCmd(t, "lab5", class, "--out", out, "--timeout", "20s", "--grace", "10s")
+	err, stdout, stderr := runCmd(t, "lab5", class, "--out", out, "-j", "3", "--timeout", limit.String(), "--grace", grace.String())
 	took := time.Since(start)
-	t.Logf("endless submission: %s", took.Round(time.Second))
-	require.Error(t, err, "a submission was not graded: exit 1")
-	assert.Less(t, took, 20*time.Second+2*10*time.Second+15*time.Second, "the endless submission held the batch past its bound")
-	assert.Contains(t, stderr, "2 rendu(s) déjà corrigé(s)")
-	assert.Contains(t, stdout, "3 rendu(s), 2 corrigé(s), 1 non corrigé(s)")
+	t.Logf("3 submissions, -j 3: %s", took.Round(time.Second))
+	require.NoError(t, err, stderr)
+	assert.Less(t, took, limit+2*grace+15*time.Second, "the endless submission held the batch past its bound")
+	assert.Contains(t, stdout, "3 rendu(s), 3 corrigé(s), 0 non corrigé(s)")
 
 	recs := map[string]*gradebook.Record{}
 	var runs []string
@@ -88,18 +73,18 @@ func TestBatchOnEngine(t *testing.T) {
 		require.NoError(t, err, id)
 		recs[id] = rec
 		runs = append(runs, rec.RunID)
+		assert.Equal(t, gradebook.Graded, rec.Status, "%+v", rec)
+		assert.Equal(t, 1, rec.ExitCode, id)
 	}
-	assert.Equal(t, gradebook.Graded, recs["ana"].Status)
-	assert.Equal(t, 0, recs["ana"].ExitCode)
-	assert.Equal(t, gradebook.Graded, recs["ben"].Status)
-	assert.Equal(t, 1, recs["ben"].ExitCode)
-	assert.Equal(t, gradebook.Timeout, recs["cyd"].Status, "%+v", recs["cyd"])
-	ana, err := gradebook.ReadReport(filepath.Join(out, gradebook.SubDir, "ana", gradebook.ReportFile))
+	assert.Less(t, recs["ana"].Seconds, recs["cyd"].Seconds, "the fast ones did not wait for the endless one")
+	cyd, err := gradebook.ReadReport(filepath.Join(out, gradebook.SubDir, "cyd", gradebook.ReportFile))
 	require.NoError(t, err)
-	assert.Equal(t, 115.0, ana.Score, "the reference solution's score")
-	log, err := os.ReadFile(filepath.Join(out, gradebook.SubDir, "cyd", gradebook.LogFile))
-	require.NoError(t, err)
-	assert.NotEmpty(t, strings.TrimSpace(string(log)))
+	build := map[string]gradebook.Test{}
+	for _, tt := range cyd.Tests {
+		build[tt.ID] = tt
+	}
+	assert.Equal(t, "fail", build["lab5.build"].Status, "the endless build fails at the time limit")
+	assert.GreaterOrEqual(t, recs["cyd"].Seconds, limit.Seconds()-1)
 	for _, name := range []string{gradebook.CanvasFile, gradebook.MoodleFile, gradebook.HTMLFile} {
 		assert.FileExists(t, filepath.Join(out, name))
 	}
