@@ -3,8 +3,11 @@ package batch_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +98,63 @@ func TestBatchOnEngine(t *testing.T) {
 	_, _, stderr = runCmd(t, "lab5", class, "--out", out)
 	assert.Contains(t, stderr, "3 rendu(s) déjà corrigé(s)")
 	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+// TestShardProcessesMerge runs a class as one batch, then as two shard processes (one from
+// --shard, one from JOB_COMPLETION_INDEX as in a Kubernetes Indexed Job), merges the shards
+// with `grade merge`, and finds the same gradebooks and class report, byte for byte.
+func TestShardProcessesMerge(t *testing.T) {
+	e := testenv.Engine(t)
+	testenv.BaseImages(t, e)
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	lab5 := filepath.Join("..", "..", "..", "graders", "lab05", "testdata")
+	class := t.TempDir()
+	for id, fixture := range map[string]string{"s1": "fail-files-missing", "s2": "fail-files-parse", "s3": "fail-files-missing", "s4": "fail-files-parse", "s5": "fail-files-missing"} {
+		caseDir := filepath.Join(lab5, fixture)
+		dir := gradetest.Prepare(t, "lab5", caseDir, gradetest.LoadFixture(t, caseDir).Case)
+		require.NoError(t, os.Rename(dir, filepath.Join(class, id)))
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+	}
+	root := t.TempDir()
+	grade := func(env []string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(exe, args...)
+		cmd.Env = append(os.Environ(), append(env, "BATCH_TEST_CHILD=grade", "LANG=fr_FR.UTF-8")...)
+		outb, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 {
+			err = nil // some submission not graded: the gradebook says which
+		}
+		require.NoError(t, err, "grade %s:\n%s", strings.Join(args, " "), outb)
+	}
+	start := time.Now()
+	grade(nil, "batch", "lab5", class, "--out", filepath.Join(root, "one"), "-j", "2")
+	t.Logf("one batch of 5: %s", time.Since(start).Round(time.Second))
+	start = time.Now()
+	grade(nil, "batch", "lab5", class, "--out", filepath.Join(root, "shard-0"), "--shard", "0/2")
+	grade([]string{"JOB_COMPLETION_INDEX=1"}, "batch", "lab5", class, "--out", filepath.Join(root, "shard-1"), "--shards", "2")
+	t.Logf("two shards: %s", time.Since(start).Round(time.Second))
+	start = time.Now()
+	grade(nil, "merge", filepath.Join(root, "shard-0"), filepath.Join(root, "shard-1"), "--out", filepath.Join(root, "merged"))
+	t.Logf("merge: %s", time.Since(start).Round(time.Millisecond))
+
+	s0, err := gradebook.Load(filepath.Join(root, "shard-0"))
+	require.NoError(t, err)
+	s1, err := gradebook.Load(filepath.Join(root, "shard-1"))
+	require.NoError(t, err)
+	assert.Len(t, s0, 3)
+	assert.Len(t, s1, 2)
+	for _, name := range []string{gradebook.CanvasFile, gradebook.MoodleFile, gradebook.HTMLFile} {
+		want, err := os.ReadFile(filepath.Join(root, "one", name))
+		require.NoError(t, err)
+		got, err := os.ReadFile(filepath.Join(root, "merged", name))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got), name)
+	}
+	var runs []string
+	for _, en := range append(s0, s1...) {
+		runs = append(runs, en.Record.RunID)
+	}
+	assert.Empty(t, gradetest.Leftovers(t, e, runs...), "engine objects left behind")
 }
