@@ -3,7 +3,7 @@ GO ?= go
 BIN ?= bin/grade
 PKGS := ./...
 
-.PHONY: build test test-unit images bench fuzz lint vet clean
+.PHONY: build test test-unit images bench bench-batch fuzz lint vet clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/grade
@@ -26,6 +26,11 @@ images: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# grade batch on a generated class of lab 5 submissions (N=30): -j 1, -j 2, shards and merge.
+# Long (every submission builds); figures in /tmp/grade-bench-batch/figures.txt.
+bench-batch: build
+	tools/bench-batch/bench-batch.sh
 
 # Every parser of student input (and of what student code prints) has a fuzz target.
 FUZZTIME ?= 20s
