@@ -75,9 +75,9 @@ type Record struct {
 	Error         string  `json:"error,omitempty"`
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9@+_-][A-Za-z0-9@+_.-]{0,127}$`)
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9@+_][A-Za-z0-9@+_.-]{0,127}$`)
 
-// ValidID says whether id can name a results folder: no separator, no leading dot.
+// ValidID says whether id can name a results folder: no separator, no leading dot or dash.
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // WriteJSON writes v to path atomically (temp file, then rename), so that an interrupted

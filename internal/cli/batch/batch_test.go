@@ -441,3 +441,13 @@ func zombie(pid int) bool {
 	f := strings.Fields(string(b))
 	return len(f) > 2 && f[2] == "Z"
 }
+
+func Test_childArgs(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	j := &Job{Sub: Submission{gradebook.Record{ID: "x", Folder: "--spec=evil.yaml"}}, Dir: "out/submissions/x",
+		RunID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", Timeout: 90 * time.Second}
+	assert.Equal(t, []string{"lab5", filepath.Join(wd, "--spec=evil.yaml"), "--json", "out/submissions/x/report.json",
+		"--format", "json", "--run-id", "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", "--timeout", "1m30s", "--lang", "en"},
+		childArgs("lab5", j, "en"), "a folder never reads as a flag")
+}

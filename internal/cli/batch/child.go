@@ -33,8 +33,13 @@ type Outcome struct {
 }
 
 // childArgs is the command line of the grading process: `grade LAB FOLDER --json … --run-id …`.
+// The folder is made absolute so that a name starting with "-" can never read as a flag.
 func childArgs(lab string, j *Job, lang string) []string {
-	args := []string{lab, j.Sub.Folder, "--json", filepath.Join(j.Dir, gradebook.ReportFile),
+	folder, err := filepath.Abs(j.Sub.Folder)
+	if err != nil {
+		folder = "." + string(filepath.Separator) + j.Sub.Folder
+	}
+	args := []string{lab, folder, "--json", filepath.Join(j.Dir, gradebook.ReportFile),
 		"--format", "json", "--run-id", j.RunID, "--timeout", j.Timeout.String()}
 	if lang != "" {
 		args = append(args, "--lang", lang)
@@ -59,8 +64,7 @@ func runChild(ctx context.Context, exe string, args []string, env []string, j *J
 	defer cancel()
 	cmd := exec.CommandContext(cctx, exe, args...)
 	cmd.Env = env
-	cmd.Stdin = nil
-	cmd.Stdout = io.Discard
+	cmd.Stdin, cmd.Stdout = nil, nil // the null device: the report goes to its file
 	cmd.Stderr = io.MultiWriter(logf, tail)
 	setGroup(cmd)
 	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, false) }

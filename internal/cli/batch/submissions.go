@@ -102,7 +102,7 @@ func parseRoster(r io.Reader, dir string) ([]Submission, error) {
 			continue // a blank line, or Canvas's "Points Possible" row
 		}
 		if !gradebook.ValidID(id) {
-			return nil, fmt.Errorf("roster line %d: %q is not a usable id (letters, digits, @ + _ . -; no leading dot)", line, id)
+			return nil, fmt.Errorf("roster line %d: %q is not a usable id (letters, digits, @ + _ . -; no leading dot or dash)", line, id)
 		}
 		if prev, dup := seen[id]; dup {
 			return nil, fmt.Errorf("roster line %d: id %s already on line %d", line, id, prev)
