@@ -3,7 +3,7 @@ GO ?= go
 BIN ?= bin/grade
 PKGS := ./...
 
-.PHONY: build test test-unit images bench fuzz lint vet clean
+.PHONY: build test test-unit images bench bench-batch fuzz lint vet clean
 
 # Two builds: bin/grade is what students get (no reference solution, no readable quiz key);
 # bin/grade-instructor also embeds the solutions (`grade-instructor init labN --solution`).
@@ -30,6 +30,11 @@ images: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+# grade batch on a generated class of lab 5 submissions (N=30): -j 1, -j 2, shards and merge.
+# Long (every submission builds); figures in /tmp/grade-bench-batch/figures.txt.
+bench-batch: build
+	tools/bench-batch/bench-batch.sh
+
 # Every parser of student input (and of what student code prints) has a fuzz target.
 FUZZTIME ?= 20s
 FUZZ_TARGETS := \
@@ -43,7 +48,8 @@ FUZZ_TARGETS := \
 	FuzzParseProbeOutput:./internal/probe \
 	FuzzScreen:./internal/compose FuzzLocate:./internal/compose FuzzLoadProject:./internal/compose \
 	FuzzParseManifest:./internal/registry \
-	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe
+	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe \
+	FuzzParseRoster:./internal/cli/batch FuzzParsePolicy:./internal/gradebook
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

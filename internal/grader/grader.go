@@ -51,7 +51,7 @@ func (r *Run) Labels() map[string]string {
 }
 
 // RunLabel is the label filter that finds this run's objects.
-func (r *Run) RunLabel() string { return "ddlab.run=" + r.ID }
+func (r *Run) RunLabel() string { return RunLabelOf(r.ID) }
 
 // Name returns an engine object name unique to this run.
 func (r *Run) Name(purpose string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
+	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/iostreams"
 	"github.com/ddlab/grade/internal/lab"
 	"github.com/ddlab/grade/internal/report"
@@ -45,6 +46,7 @@ func TestNewCmdGrade(t *testing.T) {
 		{name: "static and strict", cli: "--static --strict", wants: Options{Dir: ".", Format: "text", Static: true, Strict: true}},
 		{name: "spec", cli: "--spec /tmp/lab5.yaml", wants: Options{Dir: ".", Format: "text", Spec: "/tmp/lab5.yaml"}},
 		{name: "timeout", cli: "--timeout 5m", wants: Options{Dir: ".", Format: "text", Timeout: 5 * time.Minute}},
+		{name: "run id for batch", cli: "--run-id 0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", wants: Options{Dir: ".", Format: "text", RunID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60"}},
 		{name: "too many arguments", cli: "a b", wantsErr: "accepts at most 1 arg(s), received 2"},
 		{name: "bad timeout", cli: "--timeout soon", wantsErr: `invalid argument "soon"`},
 		{name: "unknown flag", cli: "--fast", wantsErr: "unknown flag: --fast"},
@@ -278,7 +280,7 @@ func Test_sweep(t *testing.T) {
 				},
 				RemoveFn: func(_ context.Context, r engine.Ref) error { return tt.removeErr[r.ID] },
 			}
-			err := sweep(context.Background(), fake, "ddlab.run=r1")
+			err := grader.Sweep(context.Background(), fake, "ddlab.run=r1")
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Equal(t, tt.wantErr, err.Error())

@@ -4,12 +4,14 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/ddlab/grade/internal/cli/batch"
 	"github.com/ddlab/grade/internal/cli/describe"
 	"github.com/ddlab/grade/internal/cli/doctor"
 	"github.com/ddlab/grade/internal/cli/grade"
 	"github.com/ddlab/grade/internal/cli/images"
 	"github.com/ddlab/grade/internal/cli/initlab"
 	"github.com/ddlab/grade/internal/cli/list"
+	"github.com/ddlab/grade/internal/cli/merge"
 	"github.com/ddlab/grade/internal/cli/validate"
 	"github.com/ddlab/grade/internal/cliutil"
 )
@@ -44,6 +46,8 @@ func NewCmdRoot(f *cliutil.Factory) (*cobra.Command, error) {
 		doctor.NewCmdDoctor(f),
 		images.NewCmdImages(f),
 		validate.NewCmdValidate(f),
+		batch.NewCmdBatch(f, nil),
+		merge.NewCmdMerge(f, nil),
 	)
 	cat, err := f.Catalog()
 	if err != nil {
