@@ -169,15 +169,15 @@ func judgeKernel(o *observation) check.Outcome {
 		return *m
 	}
 	host, ctr := o.values["noyau_hote"], o.values["noyau_conteneur"]
-	got := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s", shorten(host, 80), shorten(ctr, 80))
+	got := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s", check.CutLine(host, 80), check.CutLine(ctr, 80))
 	want := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s (docker info)", o.kernel, o.kernel)
 	switch {
 	case host != o.kernel:
 		return check.Failf("noyau_hote vaut « %s », mais le moteur Docker tourne sur le noyau %s.",
-			"noyau_hote is \"%s\", but the Docker engine runs on kernel %s.", shorten(host, 80), o.kernel).With(want, got)
+			"noyau_hote is \"%s\", but the Docker engine runs on kernel %s.", check.CutLine(host, 80), o.kernel).With(want, got)
 	case ctr != o.kernel:
 		return check.Failf("noyau_conteneur vaut « %s » : un conteneur voit pourtant le noyau de l'hôte, %s.",
-			"noyau_conteneur is \"%s\": yet a container sees the host's kernel, %s.", shorten(ctr, 80), o.kernel).With(want, got)
+			"noyau_conteneur is \"%s\": yet a container sees the host's kernel, %s.", check.CutLine(ctr, 80), o.kernel).With(want, got)
 	}
 	return check.Passf("Hôte et conteneur voient le même noyau, %s, celui du moteur : un conteneur n'a pas de noyau à lui.",
 		"Host and container see the same kernel, %s, the engine's: a container has no kernel of its own.", o.kernel)
@@ -189,7 +189,7 @@ func judgePID(o *observation) check.Outcome {
 	}
 	truth := o.truth.Pid
 	want := fmt.Sprintf("pid_conteneur=1, pid_hote=%d (State.Pid)", truth)
-	got := fmt.Sprintf("pid_conteneur=%s, pid_hote=%s", shorten(o.values["pid_conteneur"], 30), shorten(o.values["pid_hote"], 30))
+	got := fmt.Sprintf("pid_conteneur=%s, pid_hote=%s", check.CutLine(o.values["pid_conteneur"], 30), check.CutLine(o.values["pid_hote"], 30))
 	inCtr, err := strconv.Atoi(o.values["pid_conteneur"])
 	if err != nil {
 		return check.Failf("pid_conteneur n'est pas un nombre.", "pid_conteneur is not a number.").With(want, got)
@@ -220,8 +220,8 @@ func judgeHostname(o *observation) check.Outcome {
 	got, want := o.values["hostname_conteneur"], o.truth.Hostname
 	if got != want {
 		return check.Failf("hostname_conteneur vaut « %s », mais le nom d'hôte de %s est %s (Config.Hostname).",
-			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", shorten(got, 80), webName, want).
-			With("hostname_conteneur="+want, "hostname_conteneur="+shorten(got, 80))
+			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", check.CutLine(got, 80), webName, want).
+			With("hostname_conteneur="+want, "hostname_conteneur="+check.CutLine(got, 80))
 	}
 	if strings.HasPrefix(o.truth.ID, want) {
 		return check.Passf("Le conteneur a son propre nom d'hôte, %s : le début de son ID.",
@@ -243,7 +243,7 @@ func judgeLogs(o *observation) check.Outcome {
 	if got != o.nonce {
 		return check.Failf("derniere_requete vaut « %s », mais la dernière requête reçue par %s avant observe.sh était GET %s : lisez les journaux avant que votre script ne fasse ses propres requêtes.",
 			"derniere_requete is \"%s\", but the last request %s got before observe.sh was GET %s: read the logs before your script makes its own requests.",
-			shorten(got, 80), webName, o.nonce).With("derniere_requete="+o.nonce, "derniere_requete="+shorten(got, 80))
+			check.CutLine(got, 80), webName, o.nonce).With("derniere_requete="+o.nonce, "derniere_requete="+check.CutLine(got, 80))
 	}
 	return check.Passf("derniere_requete=%s : la requête que le correcteur venait d'envoyer.", "derniere_requete=%s: the request the grader had just sent.", got)
 }

@@ -133,7 +133,7 @@ func (s *state) registryTags(ctx context.Context) string {
 
 func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return deref(skip), err
+		return check.Verdict(skip), err
 	}
 	if s.publish.ExitCode != 0 || s.publish.TimedOut {
 		return grader.ScriptFailed("publish.sh", *s.publish), nil
@@ -171,7 +171,7 @@ func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
 
 func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return deref(skip), err
+		return check.Verdict(skip), err
 	}
 	e := s.run.Engine
 	tag := strings.Fields(s.run.Spec.Params["tags"])[0]
@@ -225,7 +225,7 @@ func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 
 func (s *state) checkSemver(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return deref(skip), err
+		return check.Verdict(skip), err
 	}
 	ref := strings.Fields(s.run.Spec.Params["tags"])[0]
 	want := strings.Fields(s.run.Spec.Params["semver-tags"])

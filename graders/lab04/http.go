@@ -115,9 +115,9 @@ func (s *state) getReady(ctx context.Context, url string, wait time.Duration, he
 
 func (r reply) String() string {
 	if r.Err != nil {
-		return "pas de réponse : " + short(r.Err.Error(), 200)
+		return "pas de réponse : " + check.Cut(r.Err.Error(), 200)
 	}
-	return fmt.Sprintf("HTTP %d %s", r.Status, short(r.Body, 200))
+	return fmt.Sprintf("HTTP %d %s", r.Status, check.Cut(r.Body, 200))
 }
 
 func bindings(ports []engine.PortBinding) string {

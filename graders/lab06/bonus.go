@@ -40,13 +40,13 @@ func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	// The archive must hold the value whatever happened to it before (lab6.persistence
 	// judges that): write it again if it is gone.
 	if r, err := s.get(ctx); err != nil || r.Body != s.nonce {
 		if fail, err := s.put(ctx); fail != nil || err != nil {
-			return deref(fail), err
+			return check.Verdict(fail), err
 		}
 	}
 	archive := filepath.Join(s.run.Files, filepath.FromSlash(backupFile))

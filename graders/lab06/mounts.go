@@ -20,7 +20,7 @@ import (
 // from it, sees an edit of the host file without a restart, and cannot write there (EROFS).
 func (s *state) checkBindRO(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	greeting := s.run.Spec.Params["greeting"]
 	got, r, err := s.greeting(ctx)
@@ -167,7 +167,7 @@ func (s *state) checkTmpfs(ctx context.Context) (check.Outcome, error) {
 			With("--tmpfs /tmp:rw,size=16m,mode=1777", describeAll(c.Mounts)), nil
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	fits, over := s.run.Spec.Params["tmpfs-fits"], s.run.Spec.Params["tmpfs-overflow"]
 	r, err := s.client().do(ctx, http.MethodPost, "/tmpfill?mb="+fits, "")
@@ -188,7 +188,7 @@ func (s *state) checkTmpfs(ctx context.Context) (check.Outcome, error) {
 			With("POST /write → ok", seen(r, err)), nil
 	}
 	if out, err := s.restart(ctx); out != nil || err != nil {
-		return deref(out), err
+		return check.Verdict(out), err
 	}
 	r, err = s.client().do(ctx, http.MethodGet, "/file?path="+marker, "")
 	if err != nil || r.result().Errno != "ENOENT" {
@@ -225,7 +225,7 @@ func seen(r reply, err error) string {
 // wrote, and cannot write.
 func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.seed(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	run, err := s.reader(ctx)
 	if err != nil {
@@ -236,7 +236,7 @@ func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 	}
 	id, fail, err := s.running(ctx, readerName, "reader.sh")
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	e := s.run.Engine
 	cat, err := e.Exec(ctx, id, engine.ExecSpec{Cmd: []string{"cat", "/data/" + key}, Timeout: 10 * time.Second, MaxOut: 4 << 10})

@@ -19,7 +19,7 @@ const appPort = "8080"
 func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	w, fail, err := s.running(ctx, web)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	names := []string{"api", "db", "database"}
 	var cmds [][]string
@@ -62,7 +62,7 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 	d, fail, err := s.running(ctx, db)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	f, err := s.network(ctx, front)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	}
 	a, fail, err := s.running(ctx, api)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	f, err := s.network(ctx, front)
 	if err != nil {
@@ -227,7 +227,7 @@ func reached(p probeResult) string {
 func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 	d, fail, err := s.running(ctx, db)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	ep, ok := d.Networks[back]
 	if !ok {
@@ -268,7 +268,7 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 func (s *state) checkNone(ctx context.Context) (check.Outcome, error) {
 	b, fail, err := s.running(ctx, batch)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if b.NetworkMode != "none" {
 		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
@@ -298,7 +298,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 	}
 	a, fail, err := s.running(ctx, api)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if f, err := s.network(ctx, front); err != nil || f == nil {
 		if err != nil {
@@ -307,7 +307,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("%s n'existe pas.", "%s does not exist.", front).With(front, "absent"), nil
 	}
 	if fail, err := s.runBonusScript(ctx, connectScript); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	mid, found, err := s.inspect(ctx, api)
 	if err != nil {
@@ -328,7 +328,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 			With("HTTP 200", res[0].Why()), nil
 	}
 	if fail, err := s.runBonusScript(ctx, disconnectScript); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	res, err = s.probe(ctx, front, s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.dnsCmd(api),
 		s.tcpCmd(net.JoinHostPort(ep.IP, appPort)))
@@ -395,11 +395,4 @@ func ipv4(addrs []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }

@@ -203,7 +203,7 @@ func (s *state) checkPublish(ctx context.Context) (check.Outcome, error) {
 	if err != nil || status != http.StatusOK {
 		got := fmt.Sprintf("HTTP %d", status)
 		if err != nil {
-			got = oneLine(err.Error())
+			got = check.OneLine(err.Error(), 200)
 		}
 		return check.Failf("GET %s ne répond pas 200 : la passerelle de %s (ROUTES=/api=http://api:8080) n'atteint pas l'API.",
 			"GET %s does not answer 200: %s's gateway (ROUTES=/api=http://api:8080) does not reach the API.", url, web).
