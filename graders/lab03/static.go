@@ -8,6 +8,7 @@ import (
 	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/imagetar"
 	"github.com/ddlab/grade/internal/registry"
 	"github.com/ddlab/grade/internal/script"
 )
@@ -29,7 +30,7 @@ type state struct {
 	image   engine.Image // the built image, as inspected right after the build
 	imageID string       // "" until built; follows the image if pull-digest brings it back
 	base    *engine.Image
-	layers  []layer // the image's layers from `docker save`, read once
+	layers  []imagetar.Layer // the image's layers from `docker save`, read once
 
 	reg     *registry.Registry
 	publish *script.Result // publish.sh's run, once
