@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/grader"
@@ -82,21 +81,6 @@ func TestSharesBase(t *testing.T) {
 	assert.False(t, sharesBase([]string{"a"}, nil))
 }
 
-func TestFinalBase(t *testing.T) {
-	tests := []struct{ src, want string }{
-		{"FROM ddlab/busybox:1\nCOPY site/ /www/\n", "ddlab/busybox:1"},
-		{"FROM ddlab/go:1 AS x\nFROM ddlab/busybox:1\n", "ddlab/busybox:1"},
-		{"FROM ddlab/busybox:1 AS base\nFROM base AS site\nFROM site\n", "ddlab/busybox:1"},
-		{"FROM ddlab/busybox:1 AS x\nFROM ddlab/webapp:1\n", "ddlab/webapp:1"},
-	}
-	for _, tt := range tests {
-		df := dockerfile.Analyze(context.Background(), "Dockerfile", []byte(tt.src))
-		require.Nil(t, df.ParseError, tt.src)
-		got, _ := finalBase(df)
-		assert.Equal(t, tt.want, got, tt.src)
-	}
-}
-
 func TestMeasureContext(t *testing.T) {
 	dir := t.TempDir()
 	for name, content := range map[string]string{
@@ -121,8 +105,8 @@ func newState(t *testing.T, f *enginefake.Fake) *state {
 	require.NoError(t, err)
 	spec, err := cat.Spec("lab3")
 	require.NoError(t, err)
-	return &state{run: &grader.Run{ID: "0123456789abcdef", Spec: spec, Engine: f, Cleanup: &grader.Cleanup{},
-		Progress: func(string) {}, Detail: func(string) {}}}
+	return stateFor(&grader.Run{ID: "0123456789abcdef", Spec: spec, Engine: f, Cleanup: &grader.Cleanup{},
+		Progress: func(string) {}, Detail: func(string) {}})
 }
 
 func TestCheckLabels(t *testing.T) {
