@@ -43,7 +43,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if err := s.runs(ctx); err != nil {
 		return nil, err
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,11 +59,11 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 		return o, nil
 	}
 	if !o.remote {
-		port, err := s.param("host-port")
+		port, err := s.kit.Param("host-port")
 		if err != nil {
 			return nil, err
 		}
-		wait, err := s.duration("http-wait")
+		wait, err := s.kit.Duration("http-wait")
 		if err != nil {
 			return nil, err
 		}
@@ -72,12 +72,12 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 			return nil, ctx.Err()
 		}
 	}
-	sr, err := s.script(ctx, "observe.sh")
+	sr, err := s.kit.Script(ctx, "observe.sh")
 	if err != nil {
 		return nil, err
 	}
-	if sr.fail != nil {
-		o.fail = sr.fail
+	if sr.Fail != nil {
+		o.fail = sr.Fail
 		return o, nil
 	}
 	after, found, err := s.web(ctx)
@@ -92,14 +92,14 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 		return o, nil
 	}
 	o.truth = after
-	if sr.res.StdoutTruncated {
+	if sr.Res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
-			With("six lignes clé=valeur", check.Clip(sr.res.Output, 200))
+			With("six lignes clé=valeur", check.Clip(sr.Res.Output, 200))
 		o.fail = &f
 		return o, nil
 	}
-	values, problems := parseKeyValues(sr.res.Stdout, observeKeys)
+	values, problems := parseKeyValues(sr.Res.Stdout, observeKeys)
 	if len(problems) > 0 {
 		var lines []string
 		for i, p := range problems {
