@@ -95,11 +95,17 @@ func (s *Session) Duration(key string) (time.Duration, error) {
 
 // Int reads a non-negative integer.
 func (s *Session) Int(key string) (int, error) {
+	n, err := s.Int64(key)
+	return int(n), err
+}
+
+// Int64 reads a non-negative integer (a size in bytes, CPUs in billionths).
+func (s *Session) Int64(key string) (int64, error) {
 	v, err := s.Param(key)
 	if err != nil {
 		return 0, err
 	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("params.%s: %q is not a non-negative integer", key, v)
 	}

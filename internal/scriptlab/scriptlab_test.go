@@ -67,7 +67,7 @@ func TestRemoteSkipKeepsPercent(t *testing.T) {
 }
 
 func TestParams(t *testing.T) {
-	s := newSession(nil, map[string]string{"wait": "2s", "zero": "0s", "n": "7", "neg": "-1", "word": "x"})
+	s := newSession(nil, map[string]string{"wait": "2s", "zero": "0s", "n": "7", "neg": "-1", "word": "x", "big": "268435456"})
 	tests := []struct {
 		name    string
 		get     func() (any, error)
@@ -80,6 +80,7 @@ func TestParams(t *testing.T) {
 		{"missing", func() (any, error) { return s.Duration("nope") }, time.Duration(0), "params.nope is missing"},
 		{"int", func() (any, error) { return s.Int("n") }, 7, ""},
 		{"negative int", func() (any, error) { return s.Int("neg") }, 0, "not a non-negative integer"},
+		{"int64", func() (any, error) { return s.Int64("big") }, int64(268435456), ""},
 		{"string", func() (any, error) { return s.Param("word") }, "x", ""},
 	}
 	for _, tt := range tests {
