@@ -122,7 +122,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	r, err := s.get(ctx)
 	if err != nil {
 		return check.Failf("GET /kv/%s après up.sh n'a pas de réponse.", "GET /kv/%s after up.sh gets no answer.", key).
-			With(s.nonce, oneLine(err.Error())), nil
+			With(s.nonce, check.OneLine(err.Error(), 200)), nil
 	}
 	if r.Status != http.StatusOK || r.Body != s.nonce {
 		return check.Failf("La valeur écrite avant down.sh a disparu après up.sh : /data n'est pas dans le volume %s.",
@@ -218,7 +218,7 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Après purge.sh, des conteneurs du lab existent encore : %s.", "After purge.sh, lab containers still exist: %s.",
 			strings.Join(s.purgeLeft, ", ")).With("aucun conteneur lab6", strings.Join(s.purgeLeft, ", ")), nil
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -242,7 +242,7 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 	r, err := s.get(ctx)
 	if err != nil {
 		return check.Failf("GET /kv/%s après purge.sh et up.sh n'a pas de réponse.", "GET /kv/%s after purge.sh and up.sh gets no answer.", key).
-			With("HTTP 404", oneLine(err.Error())), nil
+			With("HTTP 404", check.OneLine(err.Error(), 200)), nil
 	}
 	if r.Status != http.StatusNotFound {
 		return check.Failf("Après purge.sh puis up.sh, GET /kv/%s ne renvoie pas 404 : les anciennes données sont encore là.",
