@@ -89,11 +89,11 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Le conteneur %s n'existe pas après api.sh.", "Container %s does not exist after api.sh.", apiName).
 			With(apiName+" démarré", "absent"), nil
 	}
-	port, err := s.param("port")
+	port, err := s.kit.Param("port")
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	greeting, err := s.param("greeting")
+	greeting, err := s.kit.Param("greeting")
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -105,7 +105,7 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 	if o := judgeContainer(c, port, greeting); o.Status != check.Pass {
 		return o, nil
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -115,7 +115,7 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 		o.Excluded = true
 		return o, nil
 	}
-	wait, err := s.duration("startup-wait")
+	wait, err := s.kit.Duration("startup-wait")
 	if err != nil {
 		return check.Outcome{}, err
 	}

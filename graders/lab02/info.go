@@ -89,7 +89,7 @@ func (s *state) checkInfo(ctx context.Context) (check.Outcome, error) {
 	if sr.res.ExitCode != 0 || sr.res.TimedOut {
 		return grader.ScriptFailed("info.sh", sr.res), nil
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
