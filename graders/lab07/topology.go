@@ -12,7 +12,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // wantNetworks is where each container of the contract belongs.
@@ -260,30 +260,17 @@ func hostIP(ip string) string {
 }
 
 // httpGet calls url from the grader itself (the engine is local), retrying until it answers
-// or wait has passed: network.sh may have just started the containers.
+// 200 or wait has passed: network.sh may have just started the containers.
 func httpGet(ctx context.Context, url string, wait time.Duration) (int, string, error) {
-	client := probe.PublishedClient(2 * time.Second)
-	deadline := time.Now().Add(wait)
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return 0, "", err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK || time.Now().After(deadline) {
-				return resp.StatusCode, resp.Header.Get("X-Served-By"), nil
-			}
-		} else if time.Now().After(deadline) {
-			return 0, "", err
-		}
-		select {
-		case <-ctx.Done():
-			return 0, "", ctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
+	rep := scriptlab.NewClient(2*time.Second).GetReady(ctx, url, wait, nil,
+		func(r scriptlab.Reply) bool { return r.Err == nil && r.Status == http.StatusOK })
+	switch {
+	case rep.Err != nil && ctx.Err() != nil:
+		return 0, "", ctx.Err()
+	case rep.Err != nil:
+		return 0, "", rep.Err
 	}
+	return rep.Status, rep.Header.Get("X-Served-By"), nil
 }
 
 func (s *state) checkStaticIP(ctx context.Context) (check.Outcome, error) {
