@@ -11,6 +11,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
 )
 
 // appPort is the port of ddlab/webapp:1 and ddlab/kv:1 inside their containers.
@@ -31,6 +32,12 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeDNS(names, res), nil
+}
+
+// judgeDNS: from web, each of names resolves (res[i]), and the last probe, GET
+// http://api:8080/health, answers 200.
+func judgeDNS(names []string, res []probeResult) check.Outcome {
 	var probs, seen []string
 	for i, n := range names {
 		if p := res[i]; p.OK {
@@ -53,10 +60,10 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	if len(probs) > 0 {
 		return check.Failf("DNS depuis %s : %s.", "DNS from %s: %s.", web, probs[0]).
 			With("api, db et database résolus par 127.0.0.11 ; GET http://api:8080/health → 200",
-				strings.Join(append(probs, seen...), "\n")), nil
+				strings.Join(append(probs, seen...), "\n"))
 	}
 	return check.Passf("Depuis %s : %s ; GET http://api:8080/health → 200.", "From %s: %s; GET http://api:8080/health → 200.",
-		web, strings.Join(seen, ", ")), nil
+		web, strings.Join(seen, ", "))
 }
 
 func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
@@ -81,12 +88,24 @@ func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	o, control := judgeIsolation(ips, res)
+	if control != nil {
+		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s par son nom", front, web), *control, front)
+	}
+	return o, nil
+}
+
+// judgeIsolation decides from a probe on front: res[0] and res[1] are the positive control
+// (web by name, its /health), res[2] and res[3] the names db and lab7-db, then one TCP probe
+// per address of db (ips). When the control failed, control is it and o means nothing: a
+// failing control is never a verdict on the student.
+func judgeIsolation(ips []string, res []probeResult) (o check.Outcome, control *probeResult) {
 	if !res[0].OK || !res[1].OK || res[1].Status != 200 {
 		p := res[0]
 		if p.OK {
 			p = res[1]
 		}
-		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s par son nom", front, web), p, front)
+		return check.Outcome{}, &p
 	}
 	var probs []string
 	for i, n := range []string{"db", db} {
@@ -245,6 +264,11 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeAlias(ep, names, res), nil
+}
+
+// judgeAlias: on back, each of names (res[i]) resolves to db's address there (ep) only.
+func judgeAlias(ep engine.Endpoint, names []string, res []probeResult) check.Outcome {
 	var probs []string
 	for i, n := range names {
 		p := res[i]
@@ -259,10 +283,10 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 	if len(probs) > 0 {
 		return check.Failf("Alias : %s.", "Aliases: %s.", probs[0]).
 			With(fmt.Sprintf("database et db → %s sur %s", ep.IP, back),
-				strings.Join(append(probs, "alias déclarés : "+strings.Join(ep.Aliases, " ")), "\n")), nil
+				strings.Join(append(probs, "alias déclarés : "+strings.Join(ep.Aliases, " ")), "\n"))
 	}
 	return check.Passf("Sur %s, database et db se résolvent en %s, l'adresse de %s.", "On %s, database and db resolve to %s, %s's address.",
-		back, ep.IP, db), nil
+		back, ep.IP, db)
 }
 
 func (s *state) checkNone(ctx context.Context) (check.Outcome, error) {
@@ -271,23 +295,32 @@ func (s *state) checkNone(ctx context.Context) (check.Outcome, error) {
 		return check.Verdict(fail), err
 	}
 	if b.NetworkMode != "none" {
-		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
-			With("--network none", strings.Join(networkNames(b), " ")), nil
+		return judgeNone(b, nil), nil
 	}
 	res, err := s.probe(ctx, "container:"+b.ID, []string{"ifaces"})
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeNone(b, res[0].Ifaces), nil
+}
+
+// judgeNone: batch runs with network mode none, and a probe in it sees lo only (ifaces, read
+// only when the mode is none).
+func judgeNone(b engine.Container, ifaces []probe.Iface) check.Outcome {
+	if b.NetworkMode != "none" {
+		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
+			With("--network none", strings.Join(networkNames(b), " "))
+	}
 	var names []string
-	for _, i := range res[0].Ifaces {
+	for _, i := range ifaces {
 		names = append(names, i.Name)
 	}
 	sort.Strings(names)
 	if !slices.Equal(names, []string{"lo"}) {
 		return check.Failf("Dans %s, la sonde voit les interfaces %s.", "In %s, the probe sees interfaces %s.", batch, strings.Join(names, " ")).
-			With("lo seulement", strings.Join(names, " ")), nil
+			With("lo seulement", strings.Join(names, " "))
 	}
-	return check.Passf("%s est sur none : seule l'interface lo existe.", "%s is on none: only the lo interface exists.", batch), nil
+	return check.Passf("%s est sur none : seule l'interface lo existe.", "%s is on none: only the lo interface exists.", batch)
 }
 
 func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
