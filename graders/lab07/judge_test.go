@@ -3,6 +3,7 @@ package lab07
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -10,6 +11,7 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/script"
 )
 
 // The tests below decide each check from recorded observations, without an engine: the cases
@@ -244,6 +246,74 @@ func TestJudgeNone(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeNone(tt.c, tt.ifaces)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+		})
+	}
+}
+
+func TestJudgeDeploy(t *testing.T) {
+	tests := []struct {
+		name     string
+		res      script.Result
+		want     check.Status
+		contains string
+	}{
+		{"solution", script.Result{Duration: 1200 * time.Millisecond}, check.Pass, "code 0 en 1.2s"},
+		{"fail-deploy: never returns", script.Result{TimedOut: true, Duration: 3 * time.Second, ExitCode: -1}, check.Fail, "n'a pas fini en 3s"},
+		{"fails", script.Result{ExitCode: 1, Output: "docker: Error response from daemon"}, check.Fail, "code 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeDeploy(tt.res)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+		})
+	}
+}
+
+func TestJudgeIdempotent(t *testing.T) {
+	topoOne := topo{Networks: map[string]string{back: "n1"}, Containers: map[string]ctrTopo{db: {ID: "c1", Running: true, Networks: map[string]string{back: "database,db"}}}}
+	recreated := topo{Networks: map[string]string{back: "n2"}, Containers: topoOne.Containers}
+	ok := &script.Result{}
+	tests := []struct {
+		name     string
+		obs      idempotentObs
+		want     check.Status
+		contains string
+	}{
+		{"solution", idempotentObs{Before: topoOne, After: topoOne, Second: ok}, check.Pass, "inchangés (1 réseau(x), 1 conteneur(s))"},
+		{"fail-empty: nothing to compare", idempotentObs{}, check.Skip, "ni réseau ni conteneur"},
+		{"starter: second run conflicts", idempotentObs{Before: topoOne, Second: &script.Result{ExitCode: 125,
+			Output: `docker: Error response from daemon: Conflict. The container name "/lab7-web" is already in use`}},
+			check.Fail, "is already in use"},
+		{"network recreated", idempotentObs{Before: topoOne, After: recreated, Second: ok}, check.Fail, "le réseau lab7-back a été recréé"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeIdempotent(tt.obs)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+		})
+	}
+}
+
+func TestJudgeCleanup(t *testing.T) {
+	before := []string{"conteneur lab7-web", "réseau lab7-back"}
+	tests := []struct {
+		name     string
+		obs      cleanupObs
+		want     check.Status
+		contains string
+	}{
+		{"solution", cleanupObs{Before: before, Run: &script.Result{}}, check.Pass, "plus aucun conteneur ni réseau"},
+		{"fail-empty: nothing to clean", cleanupObs{}, check.Skip, "rien à nettoyer"},
+		{"fail-topology: back remains", cleanupObs{Before: before, Run: &script.Result{}, After: []string{"réseau lab7-back"}}, check.Fail, "réseau lab7-back"},
+		{"cleanup.sh fails", cleanupObs{Before: before, Run: &script.Result{ExitCode: 1}}, check.Fail, "code 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeCleanup(tt.obs)
 			assert.Equal(t, tt.want, o.Status)
 			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
 		})

@@ -409,6 +409,9 @@ func topoOf(c engine.Container) ctrTopo {
 	return ct
 }
 
+// empty: neither a network nor a container of the contract.
+func (t topo) empty() bool { return len(t.Networks) == 0 && len(t.Containers) == 0 }
+
 func (t topo) summary() string {
 	return fmt.Sprintf("%d réseau(x), %d conteneur(s)", len(t.Networks), len(t.Containers))
 }
