@@ -319,3 +319,26 @@ func TestJudgeCleanup(t *testing.T) {
 		})
 	}
 }
+
+func TestJudgeEgress(t *testing.T) {
+	tests := []struct {
+		name     string
+		obs      egressObs
+		want     check.Status
+		contains string
+	}{
+		{"solution: canary unreachable", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{Code: "unreachable", Error: "network is unreachable"},
+			Networks: []string{back}}, check.Pass, "injoignable"},
+		{"old engine: the host answers anyway", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{OK: true, Status: 200}, DefaultRoute: true,
+			Networks: []string{back}}, check.Pass, "répond quand même"},
+		{"fail-topology: api on a network that is not internal", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{OK: true, Status: 200},
+			Networks: []string{back}, Open: []string{back}}, check.Fail, "qui n'est pas --internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeEgress(tt.obs)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+		})
+	}
+}

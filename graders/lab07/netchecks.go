@@ -183,33 +183,48 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	if !res[0].OK || res[0].Status != 200 {
 		return s.controlFailed(ctx, fmt.Sprintf("%s joint %s sur %s", api, web, back), res[0], back)
 	}
-	p, routes := res[1], res[2]
-	route := "absente"
-	if routes.Default {
-		route = "présente"
-	}
 	open, err := s.openNetworks(ctx, a)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
-		c.addr, api, reached(p), api, strings.Join(networkNames(a), " "), route)
-	if len(open) > 0 {
-		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : il a une sortie (canari %s : %s).",
-			"%s is attached to %s, which is not --internal: it has a way out (canary %s: %s).", api, strings.Join(open, ", "), c.addr, reached(p)).
-			With("canari injoignable depuis "+api+", qui n'est que sur des réseaux --internal", seen), nil
+	return judgeEgress(egressObs{Canary: c.addr, Probe: res[1], DefaultRoute: res[2].Default, Networks: networkNames(a), Open: open}), nil
+}
+
+// egressObs is what lab7.internal-egress sees once both controls passed: api's try at the
+// canary on the host, whether api has a default route, its networks and those not internal.
+type egressObs struct {
+	Canary       string
+	Probe        probeResult
+	DefaultRoute bool
+	Networks     []string
+	Open         []string
+}
+
+// judgeEgress: api is on --internal networks only. The canary answering is not held against
+// the student (see below); a network that is not internal is.
+func judgeEgress(o egressObs) check.Outcome {
+	route := "absente"
+	if o.DefaultRoute {
+		route = "présente"
 	}
-	if p.OK {
+	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
+		o.Canary, api, reached(o.Probe), api, strings.Join(o.Networks, " "), route)
+	if len(o.Open) > 0 {
+		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : il a une sortie (canari %s : %s).",
+			"%s is attached to %s, which is not --internal: it has a way out (canary %s: %s).", api, strings.Join(o.Open, ", "), o.Canary, reached(o.Probe)).
+			With("canari injoignable depuis "+api+", qui n'est que sur des réseaux --internal", seen)
+	}
+	if o.Probe.OK {
 		// Before Docker 25 a container on an internal network keeps a default route and reaches
 		// the host's own addresses (moby/libnetwork#1151, moby/moby#47356); only traffic routed
 		// beyond the host is dropped. The canary, a host address, then answers: the engine's
 		// doing, not the student's, whose networks are all internal.
 		return check.Passf("%s n'est que sur des réseaux --internal. Le canari (adresse de l'hôte) répond quand même : ce moteur laisse un réseau interne joindre l'hôte lui-même, mais rien n'est routé au-delà. Route par défaut : %s (non noté).",
-			"%s is on --internal networks only. The canary (a host address) answers anyway: this engine lets an internal network reach the host itself, but nothing is routed beyond it. Default route: %s (not scored).", api, route), nil
+			"%s is on --internal networks only. The canary (a host address) answers anyway: this engine lets an internal network reach the host itself, but nothing is routed beyond it. Default route: %s (not scored).", api, route)
 	}
 	return check.Passf("Depuis %s, le canari %s est injoignable (%s) ; contrôle : %s le joint. Route par défaut dans %s : %s (non noté).",
 		"From %s, the canary %s is unreachable (%s); control: %s reaches it. Default route in %s: %s (not scored).",
-		api, c.addr, p.Why(), web, api, route), nil
+		api, o.Canary, o.Probe.Why(), web, api, route)
 }
 
 // openNetworks lists the networks of c that are not internal: each is a way out.
