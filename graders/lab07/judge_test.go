@@ -342,3 +342,59 @@ func TestJudgeEgress(t *testing.T) {
 		})
 	}
 }
+
+func TestJudgeConnected(t *testing.T) {
+	onFront := *ctr(api, back, front)
+	tests := []struct {
+		name     string
+		mid      engine.Container
+		found    bool
+		reach    probeResult
+		want     check.Status
+		contains string
+	}{
+		{"solution", onFront, true, probeResult{OK: true, Status: 200}, check.Pass, "répond depuis lab7-front"},
+		{"connect.sh did not connect", *ctr(api, back), true, probeResult{}, check.Fail, "lab7-api n'est pas sur lab7-front"},
+		{"api gone", engine.Container{}, false, probeResult{}, check.Fail, "n'est pas sur lab7-front"},
+		{"connected but silent", onFront, true, probeResult{Code: "timeout", MS: 2000}, check.Fail, "échoue"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeConnected(tt.mid, tt.found, tt.reach)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+		})
+	}
+}
+
+func TestJudgeDisconnected(t *testing.T) {
+	before := *ctr(api, back)
+	before.StartedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	restarted := before
+	restarted.StartedAt = before.StartedAt.Add(time.Minute)
+	recreated := before
+	recreated.ID = "other"
+	gone := probeResult{Code: "nxdomain"}
+	blocked := probeResult{Code: "timeout"}
+	tests := []struct {
+		name     string
+		dns, tcp probeResult
+		after    *engine.Container
+		want     check.Status
+		contains string
+	}{
+		{"solution", gone, blocked, &before, check.Pass, "sans redémarrage"},
+		{"still resolved", dnsOK("10.77.1.3"), blocked, &before, check.Fail, "encore joignable"},
+		{"still reachable by address", gone, probeResult{OK: true}, &before, check.Fail, "encore joignable"},
+		{"recreated", gone, blocked, &recreated, check.Fail, "a été recréé"},
+		{"removed", gone, blocked, nil, check.Fail, "a été recréé"},
+		{"restarted", gone, blocked, &restarted, check.Fail, "a redémarré"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeDisconnected("10.77.1.3", tt.dns, tt.tcp, before, tt.after)
+			assert.Equal(t, tt.want, o.Status)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+		})
+	}
+}

@@ -363,17 +363,15 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 	}
 	ep, on := mid.Networks[front]
 	if !found || !on {
-		return check.Failf("Après %s, %s n'est pas sur %s.", "After %s, %s is not on %s.", connectScript, api, front).
-			With(api+" sur "+front, strings.Join(networkNames(mid), " ")), nil
+		return judgeConnected(mid, found, probeResult{}), nil
 	}
 	url := "http://" + api + ":" + appPort + "/health"
 	res, err := s.probe(ctx, front, s.httpCmd(url, 10))
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if !res[0].OK || res[0].Status != 200 {
-		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, res[0].Why()).
-			With("HTTP 200", res[0].Why()), nil
+	if o := judgeConnected(mid, found, res[0]); o.Status != check.Pass {
+		return o, nil
 	}
 	if fail, err := s.runBonusScript(ctx, disconnectScript); fail != nil || err != nil {
 		return check.Verdict(fail), err
@@ -386,24 +384,50 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 	if !res[0].OK || res[0].Status != 200 {
 		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s", front, web), res[0], front)
 	}
-	if res[1].OK || res[2].OK {
-		return check.Failf("Après %s, %s est encore joignable depuis %s.", "After %s, %s is still reachable from %s.", disconnectScript, api, front).
-			With(api+" injoignable depuis "+front, fmt.Sprintf("DNS %s : %v ; TCP %s : %v", api, res[1].OK, ep.IP, res[2].OK)), nil
-	}
 	after, found, err := s.inspect(ctx, api)
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	var afterp *engine.Container
+	if found {
+		afterp = &after
+	}
+	return judgeDisconnected(ep.IP, res[1], res[2], a, afterp), nil
+}
+
+// judgeConnected: after connect.sh, api (mid; found false when it is gone) is on front and
+// answers GET /health from there (reach, read only when it is on front).
+func judgeConnected(mid engine.Container, found bool, reach probeResult) check.Outcome {
+	if _, on := mid.Networks[front]; !found || !on {
+		return check.Failf("Après %s, %s n'est pas sur %s.", "After %s, %s is not on %s.", connectScript, api, front).
+			With(api+" sur "+front, strings.Join(networkNames(mid), " "))
+	}
+	url := "http://" + api + ":" + appPort + "/health"
+	if !reach.OK || reach.Status != 200 {
+		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, reach.Why()).
+			With("HTTP 200", reach.Why())
+	}
+	return check.Passf("Après %s, %s répond depuis %s.", "After %s, %s answers from %s.", connectScript, api, front)
+}
+
+// judgeDisconnected: after disconnect.sh, api is neither resolved (dns) nor reachable at its
+// former address on front, ip (tcp), and it is the container before (running, the same one,
+// not restarted); after is nil when it is gone.
+func judgeDisconnected(ip string, dns, tcp probeResult, before engine.Container, after *engine.Container) check.Outcome {
+	if dns.OK || tcp.OK {
+		return check.Failf("Après %s, %s est encore joignable depuis %s.", "After %s, %s is still reachable from %s.", disconnectScript, api, front).
+			With(api+" injoignable depuis "+front, fmt.Sprintf("DNS %s : %v ; TCP %s : %v", api, dns.OK, ip, tcp.OK))
+	}
 	switch {
-	case !found || after.ID != a.ID:
+	case after == nil || after.ID != before.ID:
 		return check.Failf("%s a été recréé : connect/disconnect doivent agir sur le conteneur en marche.",
-			"%s was recreated: connect/disconnect must act on the running container.", api).With("même conteneur", "recréé"), nil
-	case !after.Running || !after.StartedAt.Equal(a.StartedAt) || after.RestartCount != a.RestartCount:
+			"%s was recreated: connect/disconnect must act on the running container.", api).With("même conteneur", "recréé")
+	case !after.Running || !after.StartedAt.Equal(before.StartedAt) || after.RestartCount != before.RestartCount:
 		return check.Failf("%s a redémarré pendant connect/disconnect.", "%s restarted during connect/disconnect.", api).
-			With("StartedAt "+a.StartedAt.String(), fmt.Sprintf("StartedAt %s, en marche : %v", after.StartedAt, after.Running)), nil
+			With("StartedAt "+before.StartedAt.String(), fmt.Sprintf("StartedAt %s, en marche : %v", after.StartedAt, after.Running))
 	}
 	return check.Passf("%s joignable depuis %s après %s, plus après %s, sans redémarrage.",
-		"%s reachable from %s after %s, no longer after %s, without a restart.", api, front, connectScript, disconnectScript), nil
+		"%s reachable from %s after %s, no longer after %s, without a restart.", api, front, connectScript, disconnectScript)
 }
 
 // controlFailed is the verdict when a positive control probe fails: it is not the student's
