@@ -14,6 +14,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/registry"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // published runs publish.sh once against the grader's own registry. skip is the verdict of
@@ -28,9 +29,8 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 		return nil, err
 	}
 	if info.Remote {
-		o := check.Skipf("Non évalué : le moteur Docker est distant (%s) et ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
-			"Not evaluated: the Docker engine is remote (%s) and cannot reach the registry the grader opens on this machine's 127.0.0.1.", r.Engine.Host())
-		o.Excluded = true
+		o := scriptlab.RemoteSkip(r.Engine.Host(), "il ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
+			"it cannot reach the registry the grader opens on this machine's 127.0.0.1.")
 		s.skip = &o
 		return s.skip, nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // appPort is the port of ddlab/webapp:1 and ddlab/kv:1 inside their containers.
@@ -135,10 +136,8 @@ func judgeIsolation(ips []string, res []probeResult) (o check.Outcome, control *
 
 func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	if s.remote {
-		o := check.Skipf("Non évalué : le moteur Docker est distant, le correcteur ne peut pas écouter sur la passerelle de %s.",
-			"Not evaluated: the Docker engine is remote, the grader cannot listen on %s's gateway.", front)
-		o.Excluded = true
-		return o, nil
+		return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas écouter sur la passerelle de "+front+".",
+			"the grader cannot listen on "+front+"'s gateway."), nil
 	}
 	a, fail, err := s.running(ctx, api)
 	if fail != nil || err != nil {
