@@ -42,7 +42,7 @@ FUZZ_TARGETS := \
 	FuzzParse:./internal/lab \
 	FuzzParseKeyValues:./graders/lab01 FuzzParseAnswers:./graders/lab01 \
 	FuzzEventActions:./graders/lab02 FuzzParseKV:./graders/lab02 \
-	FuzzReadArchive:./graders/lab03 \
+	FuzzReadArchive:./internal/imagetar \
 	FuzzParseAnswers:./graders/lab04 FuzzJudgeLogs:./graders/lab04 FuzzParseStatsLimit:./graders/lab04 \
 	FuzzLastLine:./graders/lab06 FuzzParseArchive:./graders/lab06 \
 	FuzzParseProbeOutput:./internal/probe \

@@ -41,12 +41,12 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	sr, err := s.script(ctx, "cleanup.sh")
+	sr, err := s.kit.Script(ctx, "cleanup.sh")
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if sr.fail != nil {
-		return *sr.fail, nil
+	if sr.Fail != nil {
+		return *sr.Fail, nil
 	}
 	after, err := e.ListContainers(ctx, engine.ContainerFilter{Labels: []string{"ddlab.lab=lab1"}, All: true})
 	if err != nil {

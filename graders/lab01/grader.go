@@ -35,7 +35,7 @@ func (Grader) Params() []string {
 // then what the running lab1-web looks like, then observe.sh, and cleanup.sh last since it
 // removes what the others look at. They share one state, filled on first use.
 func (Grader) Checks(r *grader.Run) []check.Check {
-	s := &state{run: r}
+	s := stateFor(r)
 	return []check.Check{
 		{ID: "lab1.run", Mode: check.Engine, Run: s.checkRun},
 		{ID: "lab1.idempotent", Mode: check.Engine, Run: s.checkIdempotent},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -12,11 +11,8 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
-
-// maxBody is how much of an answer the grader reads: the greeting is one short line.
-const maxBody = 4 << 10
 
 // response is what a GET on the published port got.
 type response struct {
@@ -28,40 +24,20 @@ type response struct {
 // (the app may still be starting, and docker-proxy accepts before the app listens). Any
 // HTTP status is an answer. The error says why nothing answered.
 func get(ctx context.Context, url string, wait time.Duration) (response, error) {
-	client := probe.PublishedClient(3 * time.Second)
-	defer client.CloseIdleConnections()
-	deadline := time.Now().Add(wait)
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return response{}, err
-		}
-		req.Header.Set("User-Agent", "ddlab-grade")
-		resp, err := client.Do(req)
-		if err == nil {
-			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-			resp.Body.Close()
-			if rerr == nil {
-				return response{Status: resp.StatusCode, Body: string(body)}, nil
-			}
-			err = rerr
-		}
-		if ctx.Err() != nil {
-			return response{}, ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return response{}, err
-		}
-		select {
-		case <-ctx.Done():
-			return response{}, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
+	c := scriptlab.NewClient(3 * time.Second)
+	c.UserAgent = "ddlab-grade"
+	rep := c.GetReady(ctx, url, wait, nil, nil)
+	switch {
+	case rep.Err != nil && ctx.Err() != nil:
+		return response{}, ctx.Err()
+	case rep.Err != nil:
+		return response{}, rep.Err
 	}
+	return response{Status: rep.Status, Body: rep.Body}, nil
 }
 
 func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -71,15 +47,15 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 	if err := s.runs(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	port, err := s.param("host-port")
+	port, err := s.kit.Param("host-port")
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	greeting, err := s.param("greeting")
+	greeting, err := s.kit.Param("greeting")
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	wait, err := s.duration("http-wait")
+	wait, err := s.kit.Duration("http-wait")
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -119,11 +95,11 @@ func (s *state) checkLoopback(ctx context.Context) (check.Outcome, error) {
 	if err := s.runs(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	appPort, err := s.param("app-port")
+	appPort, err := s.kit.Param("app-port")
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	hostPort, err := s.param("host-port")
+	hostPort, err := s.kit.Param("host-port")
 	if err != nil {
 		return check.Outcome{}, err
 	}

@@ -224,12 +224,14 @@ func TestJudgeCleanup(t *testing.T) {
 func fakeRun(spec *lab.Spec, e *enginefake.Fake, first *scriptRun) *state {
 	r := &grader.Run{ID: "0123456789abcdef0123", Spec: spec, Engine: e, Cleanup: &grader.Cleanup{},
 		Progress: func(string) {}, Detail: func(string) {}}
-	return &state{run: r, first: first}
+	s := stateFor(r)
+	s.first = first
+	return s
 }
 
 func failed() *scriptRun {
 	o := check.Failf("run.sh s'est terminé avec le code 1.", "run.sh exited with code 1.")
-	return &scriptRun{fail: &o}
+	return &scriptRun{Fail: &o}
 }
 
 func notFound(context.Context, string) (engine.Container, error) {

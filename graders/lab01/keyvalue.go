@@ -44,7 +44,7 @@ func parseKeyValues(out string, known []string) (map[string]string, []lineProble
 			continue
 		}
 		bad := func(fr, en string, args ...any) {
-			problems = append(problems, lineProblem{Line: n, Text: shorten(line, 80), Why: check.T(fr, en, args...)})
+			problems = append(problems, lineProblem{Line: n, Text: check.CutLine(line, 80), Why: check.T(fr, en, args...)})
 		}
 		if !utf8.ValidString(line) || strings.ContainsRune(line, 0) {
 			bad("octets binaires ou texte non UTF-8", "binary bytes or non-UTF-8 text")
@@ -57,7 +57,7 @@ func parseKeyValues(out string, known []string) (map[string]string, []lineProble
 			bad("pas de la forme clé=valeur", "not of the form key=value")
 			continue
 		case !keyRe.MatchString(k):
-			bad("la clé %q n'est pas un nom (lettres, chiffres, _)", "key %q is not a name (letters, digits, _)", shorten(k, 30))
+			bad("la clé %q n'est pas un nom (lettres, chiffres, _)", "key %q is not a name (letters, digits, _)", check.CutLine(k, 30))
 			continue
 		case !isKnown[k]:
 			continue
@@ -70,19 +70,4 @@ func parseKeyValues(out string, known []string) (map[string]string, []lineProble
 		values[k] = v
 	}
 	return values, problems
-}
-
-// shorten keeps at most n runes of s, on one line, with invalid bytes made visible.
-func shorten(s string, n int) string {
-	s = strings.ToValidUTF8(s, "�")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '·'
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

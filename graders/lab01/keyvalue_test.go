@@ -46,12 +46,6 @@ func TestParseKeyValues(t *testing.T) {
 	}
 }
 
-func TestShorten(t *testing.T) {
-	assert.Equal(t, "ab…", shorten("abc", 2))
-	assert.Equal(t, "a·b", shorten("a\tb", 10))
-	assert.Equal(t, "�", shorten("\xff", 10))
-}
-
 // FuzzParseKeyValues: whatever a script prints, the parser neither panics nor returns a key
 // it was not asked for, every problem names a real line, and a clean result reads back the
 // same once printed again.

@@ -43,7 +43,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if err := s.runs(ctx); err != nil {
 		return nil, err
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -59,11 +59,11 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 		return o, nil
 	}
 	if !o.remote {
-		port, err := s.param("host-port")
+		port, err := s.kit.Param("host-port")
 		if err != nil {
 			return nil, err
 		}
-		wait, err := s.duration("http-wait")
+		wait, err := s.kit.Duration("http-wait")
 		if err != nil {
 			return nil, err
 		}
@@ -72,12 +72,12 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 			return nil, ctx.Err()
 		}
 	}
-	sr, err := s.script(ctx, "observe.sh")
+	sr, err := s.kit.Script(ctx, "observe.sh")
 	if err != nil {
 		return nil, err
 	}
-	if sr.fail != nil {
-		o.fail = sr.fail
+	if sr.Fail != nil {
+		o.fail = sr.Fail
 		return o, nil
 	}
 	after, found, err := s.web(ctx)
@@ -92,14 +92,14 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 		return o, nil
 	}
 	o.truth = after
-	if sr.res.StdoutTruncated {
+	if sr.Res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
-			With("six lignes clé=valeur", check.Clip(sr.res.Output, 200))
+			With("six lignes clé=valeur", check.Clip(sr.Res.Output, 200))
 		o.fail = &f
 		return o, nil
 	}
-	values, problems := parseKeyValues(sr.res.Stdout, observeKeys)
+	values, problems := parseKeyValues(sr.Res.Stdout, observeKeys)
 	if len(problems) > 0 {
 		var lines []string
 		for i, p := range problems {
@@ -169,15 +169,15 @@ func judgeKernel(o *observation) check.Outcome {
 		return *m
 	}
 	host, ctr := o.values["noyau_hote"], o.values["noyau_conteneur"]
-	got := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s", shorten(host, 80), shorten(ctr, 80))
+	got := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s", check.CutLine(host, 80), check.CutLine(ctr, 80))
 	want := fmt.Sprintf("noyau_hote=%s, noyau_conteneur=%s (docker info)", o.kernel, o.kernel)
 	switch {
 	case host != o.kernel:
 		return check.Failf("noyau_hote vaut « %s », mais le moteur Docker tourne sur le noyau %s.",
-			"noyau_hote is \"%s\", but the Docker engine runs on kernel %s.", shorten(host, 80), o.kernel).With(want, got)
+			"noyau_hote is \"%s\", but the Docker engine runs on kernel %s.", check.CutLine(host, 80), o.kernel).With(want, got)
 	case ctr != o.kernel:
 		return check.Failf("noyau_conteneur vaut « %s » : un conteneur voit pourtant le noyau de l'hôte, %s.",
-			"noyau_conteneur is \"%s\": yet a container sees the host's kernel, %s.", shorten(ctr, 80), o.kernel).With(want, got)
+			"noyau_conteneur is \"%s\": yet a container sees the host's kernel, %s.", check.CutLine(ctr, 80), o.kernel).With(want, got)
 	}
 	return check.Passf("Hôte et conteneur voient le même noyau, %s, celui du moteur : un conteneur n'a pas de noyau à lui.",
 		"Host and container see the same kernel, %s, the engine's: a container has no kernel of its own.", o.kernel)
@@ -189,7 +189,7 @@ func judgePID(o *observation) check.Outcome {
 	}
 	truth := o.truth.Pid
 	want := fmt.Sprintf("pid_conteneur=1, pid_hote=%d (State.Pid)", truth)
-	got := fmt.Sprintf("pid_conteneur=%s, pid_hote=%s", shorten(o.values["pid_conteneur"], 30), shorten(o.values["pid_hote"], 30))
+	got := fmt.Sprintf("pid_conteneur=%s, pid_hote=%s", check.CutLine(o.values["pid_conteneur"], 30), check.CutLine(o.values["pid_hote"], 30))
 	inCtr, err := strconv.Atoi(o.values["pid_conteneur"])
 	if err != nil {
 		return check.Failf("pid_conteneur n'est pas un nombre.", "pid_conteneur is not a number.").With(want, got)
@@ -220,8 +220,8 @@ func judgeHostname(o *observation) check.Outcome {
 	got, want := o.values["hostname_conteneur"], o.truth.Hostname
 	if got != want {
 		return check.Failf("hostname_conteneur vaut « %s », mais le nom d'hôte de %s est %s (Config.Hostname).",
-			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", shorten(got, 80), webName, want).
-			With("hostname_conteneur="+want, "hostname_conteneur="+shorten(got, 80))
+			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", check.CutLine(got, 80), webName, want).
+			With("hostname_conteneur="+want, "hostname_conteneur="+check.CutLine(got, 80))
 	}
 	if strings.HasPrefix(o.truth.ID, want) {
 		return check.Passf("Le conteneur a son propre nom d'hôte, %s : le début de son ID.",
@@ -243,7 +243,7 @@ func judgeLogs(o *observation) check.Outcome {
 	if got != o.nonce {
 		return check.Failf("derniere_requete vaut « %s », mais la dernière requête reçue par %s avant observe.sh était GET %s : lisez les journaux avant que votre script ne fasse ses propres requêtes.",
 			"derniere_requete is \"%s\", but the last request %s got before observe.sh was GET %s: read the logs before your script makes its own requests.",
-			shorten(got, 80), webName, o.nonce).With("derniere_requete="+o.nonce, "derniere_requete="+shorten(got, 80))
+			check.CutLine(got, 80), webName, o.nonce).With("derniere_requete="+o.nonce, "derniere_requete="+check.CutLine(got, 80))
 	}
 	return check.Passf("derniere_requete=%s : la requête que le correcteur venait d'envoyer.", "derniere_requete=%s: the request the grader had just sent.", got)
 }

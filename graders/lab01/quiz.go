@@ -75,7 +75,7 @@ func parseAnswers(data []byte) (map[string]string, map[string]int, *answerError)
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return fail(0, "le fichier est vide : il doit contenir des lignes « qN: lettre »", "the file is empty: it must hold lines of \"qN: letter\"")
 	} else if err != nil {
-		return fail(yamlLine(err), "YAML invalide (%s)", "invalid YAML (%s)", shorten(err.Error(), 120))
+		return fail(yamlLine(err), "YAML invalide (%s)", "invalid YAML (%s)", check.CutLine(err.Error(), 120))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -96,14 +96,14 @@ func parseAnswers(data []byte) (map[string]string, map[string]int, *answerError)
 			return fail(k.Line, "clé inattendue", "unexpected key")
 		}
 		if first, dup := lines[k.Value]; dup {
-			return fail(k.Line, "%s déjà donnée ligne %d", "%s already given on line %d", shorten(k.Value, 30), first)
+			return fail(k.Line, "%s déjà donnée ligne %d", "%s already given on line %d", check.CutLine(k.Value, 30), first)
 		}
 		lines[k.Value] = k.Line
 		if !questionRe.MatchString(k.Value) {
 			continue // not a question: the student's own notes
 		}
 		if v.Kind != yaml.ScalarNode {
-			return fail(k.Line, "la réponse à %s doit être une lettre, pas une liste ni un bloc", "the answer to %s must be a letter, not a list or a block", shorten(k.Value, 30))
+			return fail(k.Line, "la réponse à %s doit être une lettre, pas une liste ni un bloc", "the answer to %s must be a letter, not a list or a block", check.CutLine(k.Value, 30))
 		}
 		answers[k.Value] = strings.ToLower(strings.TrimSpace(v.Value))
 	}

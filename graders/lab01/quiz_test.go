@@ -133,7 +133,7 @@ func TestCheckQuizFiles(t *testing.T) {
 	run := func(t *testing.T, setup func(dir string), refused ...buildctx.Problem) check.Outcome {
 		dir := t.TempDir()
 		setup(dir)
-		s := &state{run: &grader.Run{Spec: spec, Files: dir, Refused: refused}}
+		s := stateFor(&grader.Run{Spec: spec, Files: dir, Refused: refused})
 		o, err := s.checkQuiz(t.Context())
 		require.NoError(t, err)
 		return o

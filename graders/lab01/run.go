@@ -15,8 +15,8 @@ func (s *state) checkRun(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if first.fail != nil {
-		return *first.fail, nil
+	if first.Fail != nil {
+		return *first.Fail, nil
 	}
 	o, c, err := s.judgeWebNow(ctx)
 	s.firstID = c.ID
@@ -28,14 +28,14 @@ func (s *state) checkIdempotent(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if first.fail != nil {
+	if first.Fail != nil {
 		return check.Skipf("Non évalué : le premier run.sh a échoué (voir lab1.run).",
 			"Not evaluated: the first run.sh failed (see lab1.run)."), nil
 	}
 	if err := s.runs(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if f := s.second.fail; f != nil {
+	if f := s.second.Fail; f != nil {
 		o := *f
 		o.Message.FR = "Relancé, " + strings.ToLower(o.Message.FR[:1]) + o.Message.FR[1:]
 		o.Message.EN = "Run again, " + o.Message.EN
@@ -61,7 +61,7 @@ type webWant struct {
 
 // judgeWebNow looks at lab1-web and the lab's other running containers as run.sh left them.
 func (s *state) judgeWebNow(ctx context.Context) (check.Outcome, engine.Container, error) {
-	image, err := s.param("image")
+	image, err := s.kit.Param("image")
 	if err != nil {
 		return check.Outcome{}, engine.Container{}, err
 	}

@@ -78,7 +78,7 @@ func judgeCreate(calls []call, id string) check.Outcome {
 	}
 	return check.Passf("POST %s (HTTP %d) puis POST %s (HTTP %d), User-Agent %s.",
 		"POST %s (HTTP %d) then POST %s (HTTP %d), User-Agent %s.",
-		create.Path, create.Status, shorten(start.Path, 60), start.Status, shorten(create.UserAgent, 40))
+		create.Path, create.Status, check.Cut(start.Path, 60), start.Status, check.Cut(create.UserAgent, 40))
 }
 
 func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
@@ -89,11 +89,11 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Le conteneur %s n'existe pas après api.sh.", "Container %s does not exist after api.sh.", apiName).
 			With(apiName+" démarré", "absent"), nil
 	}
-	port, err := s.param("port")
+	port, err := s.kit.Param("port")
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	greeting, err := s.param("greeting")
+	greeting, err := s.kit.Param("greeting")
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -105,7 +105,7 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 	if o := judgeContainer(c, port, greeting); o.Status != check.Pass {
 		return o, nil
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -115,7 +115,7 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 		o.Excluded = true
 		return o, nil
 	}
-	wait, err := s.duration("startup-wait")
+	wait, err := s.kit.Duration("startup-wait")
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -127,11 +127,11 @@ func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 	if !strings.HasPrefix(body, greeting) {
 		return check.Failf("GET / ne commence pas par %q : GREETING n'atteint pas l'application ?",
 			"GET / does not start with %q: does GREETING reach the app?", greeting).
-			With(greeting+" depuis …", shorten(body, 200)), nil
+			With(greeting+" depuis …", check.Cut(body, 200)), nil
 	}
 	return check.Passf("%s tourne (GREETING=%s, label, 127.0.0.1:%s→8080) ; GET / répond « %s ».",
 		"%s is running (GREETING=%s, label, 127.0.0.1:%s→8080); GET / answers %q.",
-		apiName, greeting, port, shorten(strings.TrimSpace(body), 80)), nil
+		apiName, greeting, port, check.Cut(strings.TrimSpace(body), 80)), nil
 }
 
 // judgeContainer checks what the create request should have set.
@@ -187,7 +187,7 @@ func judgeAPIOnly(calls []call, evts []engine.Event) check.Outcome {
 	if i := slices.IndexFunc(calls, fromCLI); i >= 0 {
 		return check.Failf("api.sh a utilisé le CLI docker (%s %s, User-Agent %s) : seulement curl vers $DOCKER_API_URL.",
 			"api.sh used the docker CLI (%s %s, User-Agent %s): only curl to $DOCKER_API_URL.",
-			calls[i].Method, shorten(calls[i].Path, 60), shorten(calls[i].UserAgent, 40)).
+			calls[i].Method, check.Cut(calls[i].Path, 60), check.Cut(calls[i].UserAgent, 40)).
 			With("aucune requête Docker-Client/…", summary(calls, 12))
 	}
 	var mine []engine.Event
@@ -240,7 +240,7 @@ func judgeNegotiate(calls []call) check.Outcome {
 	first := calls[0]
 	if (first.Method != "GET" && first.Method != "HEAD") || first.rest != "/_ping" || first.version != "" {
 		return check.Failf("La première requête d'api.sh est %s %s, pas GET /_ping.", "api.sh's first request is %s %s, not GET /_ping.",
-			first.Method, shorten(first.Path, 80)).With("GET /_ping", summary(calls, 5))
+			first.Method, check.Cut(first.Path, 80)).With("GET /_ping", summary(calls, 5))
 	}
 	v := first.APIVersion
 	if v == "" {
@@ -257,7 +257,7 @@ func judgeNegotiate(calls []call) check.Outcome {
 				got = "v" + c.version
 			}
 			return check.Failf("%s %s n'utilise pas la version négociée v%s (%s).", "%s %s does not use the negotiated version v%s (%s).",
-				c.Method, shorten(c.Path, 80), v, got).With("/v"+v+"/…", summary(calls, 12))
+				c.Method, check.Cut(c.Path, 80), v, got).With("/v"+v+"/…", summary(calls, 12))
 		}
 	}
 	return check.Passf("GET /_ping d'abord (API-Version %s), puis %d requêtes en /v%s/….",

@@ -158,7 +158,7 @@ func judgeEvents(out string, w window) check.Outcome {
 		o = check.Failf("events.sh %d %d affiche %s pour le conteneur du correcteur au lieu de create, start, die, destroy.",
 			"events.sh %d %d prints %s for the grader's container instead of create, start, die, destroy.", w.since, w.until, orNothing(acts))
 	}
-	return o.With(strings.Join(lifecycle, ", ")+" ("+w.name+")", shorten(out, 600))
+	return o.With(strings.Join(lifecycle, ", ")+" ("+w.name+")", check.Cut(out, 600))
 }
 
 func orNothing(acts []string) string {

@@ -43,7 +43,7 @@ func (Grader) Params() []string {
 // and cleanup.sh each run once, on first use; cleanup comes after every check that needs the
 // containers, and the events bonus runs its own container lifecycle afterwards.
 func (Grader) Checks(r *grader.Run) []check.Check {
-	s := &state{run: r}
+	s := stateFor(r)
 	return []check.Check{
 		{ID: "lab2.api-create", Mode: check.Engine, Run: s.checkAPICreate},
 		{ID: "lab2.api-container", Mode: check.Engine, Run: s.checkAPIContainer},

@@ -3,44 +3,24 @@ package lab02
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
+
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
-// httpGet gets url from the host, retrying while the app starts, for at most wait.
+// httpGet gets url from the host, retrying while the app starts, for at most wait, until it
+// answers 200; any other answer, or none, is the error.
 func httpGet(ctx context.Context, url string, wait time.Duration) (string, error) {
-	client := &http.Client{Timeout: 2 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	deadline := time.Now().Add(wait)
-	for {
-		body, err := getOnce(ctx, client, url)
-		if err == nil || time.Now().After(deadline) {
-			return body, err
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
+	rep := scriptlab.NewClient(2*time.Second).GetReady(ctx, url, wait, nil,
+		func(r scriptlab.Reply) bool { return r.Err == nil && r.Status == http.StatusOK })
+	switch {
+	case rep.Err != nil && ctx.Err() != nil:
+		return "", ctx.Err()
+	case rep.Err != nil:
+		return "", rep.Err
+	case rep.Status != http.StatusOK:
+		return rep.Body, fmt.Errorf("HTTP %d", rep.Status)
 	}
-}
-
-func getOnce(ctx context.Context, client *http.Client, url string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return "", err
-	}
-	res, err := client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 4<<10))
-	if err != nil {
-		return "", err
-	}
-	if res.StatusCode != http.StatusOK {
-		return string(b), fmt.Errorf("HTTP %d", res.StatusCode)
-	}
-	return string(b), nil
+	return rep.Body, nil
 }

@@ -89,7 +89,7 @@ func (s *state) checkInfo(ctx context.Context) (check.Outcome, error) {
 	if sr.res.ExitCode != 0 || sr.res.TimedOut {
 		return grader.ScriptFailed("info.sh", sr.res), nil
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -102,7 +102,7 @@ func judgeInfo(out string, truth map[string]string) check.Outcome {
 	kv, bad := parseKV(out)
 	if bad != nil {
 		return check.Failf("Sortie d'info.sh, ligne %d : %s.", "info.sh output, line %d: %s.", bad.Line, bad.Why.FR).
-			With("clé=valeur, une par ligne", shorten(bad.Text, 160))
+			With("clé=valeur, une par ligne", check.Cut(bad.Text, 160))
 	}
 	var wrong, want, got []string
 	for _, k := range infoKeys {
@@ -117,7 +117,7 @@ func judgeInfo(out string, truth map[string]string) check.Outcome {
 		}
 		want = append(want, k+"="+truth[k])
 		if ok {
-			got = append(got, k+"="+shorten(v, 80))
+			got = append(got, k+"="+check.Cut(v, 80))
 		} else {
 			got = append(got, k+" absente")
 		}

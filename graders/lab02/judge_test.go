@@ -358,10 +358,3 @@ func TestJudgeEvents(t *testing.T) {
 		assert.Contains(t, o.Message.FR, tt.contains, tt.name)
 	}
 }
-
-func TestShorten(t *testing.T) {
-	assert.Equal(t, "abc", shorten("abc", 3))
-	assert.Equal(t, "ab…", shorten("abc", 2))
-	assert.Equal(t, "éé…", shorten("ééé", 2))
-	assert.Equal(t, "?", shorten("\xff", 3))
-}

@@ -74,27 +74,27 @@ func judgeLogs(file []byte, logs engine.Logs) check.Outcome {
 		return check.Failf("%s contient des en-têtes de trame de 8 octets (octet %d : %s) : le flux de logs est multiplexé, démultiplexez-le.",
 			"%s holds 8-byte frame headers (byte %d: %s): the logs stream is multiplexed, demultiplex it.",
 			logFile, i, hexBytes(file[i:min(i+8, len(file))])).
-			At(logFile, 0).With("le texte seul : "+shorten(string(first), 80), shorten(fmt.Sprintf("%q", file), 200))
+			At(logFile, 0).With("le texte seul : "+check.Cut(string(first), 80), check.Cut(fmt.Sprintf("%q", file), 200))
 	}
 	if len(stdout) == 0 {
 		return check.Failf("%s n'a rien écrit sur stdout : rien à comparer.", "%s wrote nothing on stdout: nothing to compare.", apiName).
 			With("la ligne de démarrage", "stdout vide")
 	}
 	if len(file) == 0 {
-		return check.Failf("%s est vide.", "%s is empty.", logFile).At(logFile, 0).With(shorten(string(first), 120), "(vide)")
+		return check.Failf("%s est vide.", "%s is empty.", logFile).At(logFile, 0).With(check.Cut(string(first), 120), "(vide)")
 	}
 	if !bytes.HasPrefix(stdout, file) {
 		line, want, got := firstDiff(stdout, file)
 		return check.Failf("%s diffère de la sortie standard de %s à la ligne %d.", "%s differs from %s's stdout at line %d.", logFile, apiName, line).
-			At(logFile, line).With(shorten(want, 160), shorten(got, 160))
+			At(logFile, line).With(check.Cut(want, 160), check.Cut(got, 160))
 	}
 	if len(file) < len(stdout) && file[len(file)-1] != '\n' {
 		return check.Failf("%s s'arrête au milieu d'une ligne.", "%s stops in the middle of a line.", logFile).At(logFile, 0).
-			With("des lignes entières", shorten(string(file[bytes.LastIndexByte(file, '\n')+1:]), 160))
+			With("des lignes entières", check.Cut(string(file[bytes.LastIndexByte(file, '\n')+1:]), 160))
 	}
 	if len(file) < len(first) {
 		return check.Failf("%s n'a pas la ligne de démarrage.", "%s lacks the startup line.", logFile).At(logFile, 1).
-			With(shorten(string(first), 160), shorten(string(file), 160))
+			With(check.Cut(string(first), 160), check.Cut(string(file), 160))
 	}
 	return check.Passf("%s est la sortie standard de %s (%d ligne(s)), ligne de démarrage comprise, sans en-tête de trame.",
 		"%s is %s's stdout (%d line(s)), startup line included, with no frame header.",

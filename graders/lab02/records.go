@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ddlab/grade/internal/apiproxy"
+	"github.com/ddlab/grade/internal/check"
 )
 
 // call is a recorded request, its path split into the API version and the rest.
@@ -83,20 +84,7 @@ func summary(calls []call, max int) string {
 		if ua == "" {
 			ua = "-"
 		}
-		fmt.Fprintf(&b, "%s %s → %d (%s)\n", c.Method, shorten(c.Path, 100), c.Status, shorten(ua, 40))
+		fmt.Fprintf(&b, "%s %s → %d (%s)\n", c.Method, check.Cut(c.Path, 100), c.Status, check.Cut(ua, 40))
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// shorten keeps the first n runes of s, which comes from the student.
-func shorten(s string, n int) string {
-	s = strings.ToValidUTF8(s, "?")
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j] + "…"
-		}
-		i++
-	}
-	return s
 }

@@ -3,7 +3,6 @@ package lab02
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // state is what the checks of one run share: the proxy, and each script's single run.
@@ -19,7 +19,7 @@ import (
 type state struct {
 	run   *grader.Run
 	proxy *apiproxy.Proxy
-	info  *engine.Info
+	kit   *scriptlab.Session
 
 	api     *scriptRun
 	apiCtr  *engine.Container // lab2-api right after api.sh; nil when absent
@@ -32,6 +32,11 @@ type state struct {
 	cleanIDs  map[string]string // name → ID of the containers cleanup.sh had to remove
 	standIns  []string          // names the grader created because the scripts had not
 	cleanLeft []string          // names still there after cleanup.sh
+}
+
+// stateFor starts lab 2's state for a run.
+func stateFor(r *grader.Run) *state {
+	return &state{run: r, kit: scriptlab.New(r)}
 }
 
 // scriptRun is one script's run and what the proxy recorded meanwhile.
@@ -133,18 +138,6 @@ func (s *state) infoScript(ctx context.Context) (*scriptRun, error) {
 	return s.infoRun, nil
 }
 
-// engineInfo is the engine's own account of itself, read once.
-func (s *state) engineInfo(ctx context.Context) (engine.Info, error) {
-	if s.info == nil {
-		i, err := s.run.Engine.Info(ctx)
-		if err != nil {
-			return engine.Info{}, err
-		}
-		s.info = &i
-	}
-	return *s.info, nil
-}
-
 // scriptExists tells a missing script from one that failed, for scripts run through a wrapper.
 func (s *state) scriptExists(name string) bool {
 	st, err := os.Lstat(filepath.Join(s.run.Files, name))
@@ -154,19 +147,4 @@ func (s *state) scriptExists(name string) bool {
 // scriptMissing is the Result Run.Script gives for a missing script.
 func scriptMissing(name string) script.Result {
 	return script.Result{ExitCode: 127, Output: name + " : fichier absent ou illisible / missing or unreadable"}
-}
-
-// param reads a duration or plain parameter of the spec.
-func (s *state) param(key string) (string, error) { return s.run.Spec.Param(key) }
-
-func (s *state) duration(key string) (time.Duration, error) {
-	v, err := s.param(key)
-	if err != nil {
-		return 0, err
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return 0, fmt.Errorf("params.%s: %w", key, err)
-	}
-	return d, nil
 }

@@ -2,7 +2,6 @@ package lab03
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,70 +9,31 @@ import (
 
 	"github.com/docker/go-units"
 
+	"github.com/ddlab/grade/internal/buildlab"
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/report"
 )
-
-// logTailLines is how much of a failed build's log a report keeps.
-const logTailLines = 25
 
 // build builds the snapshot as tag with labels on top of the run's own, and registers the
 // image for removal. The main image carries no ddlab.lab label of the grader's: lab3.labels
 // must see the student's.
 func (s *state) build(ctx context.Context, tag string, extra map[string]string) (engine.BuildResult, error) {
-	r := s.run
-	labels := map[string]string{"ddlab.run": r.ID, "ddlab.tool": "grade"}
+	labels := map[string]string{"ddlab.run": s.run.ID, "ddlab.tool": "grade"}
 	for k, v := range extra {
 		labels[k] = v
 	}
-	res, err := r.Engine.Build(ctx, engine.BuildRequest{
-		ContextDir: r.Dir,
-		Dockerfile: dockerfileName,
-		Tag:        tag,
-		Labels:     labels,
-		Progress:   r.Detail,
-	})
-	if res.ImageID != "" {
-		id := res.ImageID
-		r.Cleanup.Add("image "+id, func(ctx context.Context) error {
-			return r.Engine.Remove(ctx, engine.Ref{Kind: engine.KindImage, ID: id})
-		})
-	}
-	return res, err
+	return s.kit.Build(ctx, engine.BuildRequest{Tag: tag, Labels: labels})
 }
 
-// buildOutcome turns a build that produced no image into a verdict. ok is false when o is it.
+// buildOutcome is the verdict on a build that produced no image; ok is false when o is it.
 func buildOutcome(ctx context.Context, res engine.BuildResult, err error) (o check.Outcome, ok bool, _ error) {
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
-			return check.Failf("Le build n'a pas fini dans le délai imparti : une étape attend ou boucle ?",
-				"The build did not finish in time: does a step wait or loop forever?").
-				With("un build qui se termine", check.Tail(res.Log, logTailLines)), false, nil
-		}
-		return check.Outcome{}, false, err
-	}
-	if res.Failed && needsPull(res.Error) {
-		return check.Failf("Le build veut télécharger une image absente de la machine, impossible hors ligne : partez de ddlab/busybox:1 (`grade images` la construit).",
-			"The build wants to pull an image missing from this machine, impossible offline: start from ddlab/busybox:1 (`grade images` builds it).").
-			With("une image de base présente localement", check.Clip(res.Error, 200)+"\n"+check.Tail(res.Log, logTailLines)), false, nil
-	}
-	if res.Failed {
-		return check.Failf("Le build échoue : %s", "The build fails: %s", check.Clip(res.Error, 200)).
-			With("un build réussi", check.Tail(res.Log, logTailLines)), false, nil
-	}
-	return check.Outcome{}, true, nil
+	return buildlab.Outcome(ctx, res, err, "", offlineBase)
 }
 
 func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 	s.run.Progress("build de " + imageRef + "…")
 	res, err := s.build(ctx, imageRef, nil)
-	b := &report.Build{Builder: string(res.Builder), Duration: res.Duration, Steps: len(res.Steps)}
-	for _, st := range res.Steps {
-		if st.Cached {
-			b.CachedSteps++
-		}
-	}
+	b := buildlab.Summary(res)
 	s.run.Build = b
 	if o, ok, err := buildOutcome(ctx, res, err); !ok {
 		b.LogTail = o.Actual
@@ -85,7 +45,7 @@ func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 	}
 	s.image, s.imageID = img, img.ID
 	want := s.run.Spec.Params["base"]
-	if ref, line := finalBase(s.df); normalizeRef(ref) != want {
+	if ref, line := buildlab.FinalBase(s.df); buildlab.NormalizeRef(ref) != want {
 		// The image exists: the other checks still grade it.
 		return check.Failf("L'image se construit, mais part de `%s` au lieu de %s.", "The image builds, but starts from `%s` instead of %s.", ref, want).
 			At(dockerfileName, line).With("FROM "+want, "FROM "+ref), nil
@@ -186,16 +146,6 @@ func instruction(createdBy string) string {
 		return "RUN " + rest
 	}
 	return s
-}
-
-// needsPull recognises a build that failed because it tried to reach a registry.
-func needsPull(msg string) bool {
-	for _, sign := range []string{"no such host", "pull access denied", "failed to resolve source metadata", "registry-1.docker.io", "manifest unknown", "failed to do request"} {
-		if strings.Contains(msg, sign) {
-			return true
-		}
-	}
-	return false
 }
 
 func shortID(id string) string {

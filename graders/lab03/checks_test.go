@@ -1,13 +1,7 @@
 package lab03
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -17,151 +11,25 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/imagetar"
 	"github.com/ddlab/grade/internal/lab"
 )
 
-// tarOf builds a tar holding files (name → content); a nil content makes a folder.
-func tarOf(t testing.TB, files [][2]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, f := range files {
-		h := &tar.Header{Name: f[0], Mode: 0o644, Size: int64(len(f[1])), Typeflag: tar.TypeReg}
-		if f[1] == "/" {
-			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, 0o755
-		}
-		require.NoError(t, tw.WriteHeader(h))
-		if h.Typeflag == tar.TypeReg {
-			_, err := tw.Write([]byte(f[1]))
-			require.NoError(t, err)
-		}
+// TestLayerTraps: a trap file counts in any layer above the base, even one a later layer
+// deletes (its whiteout), and never in the base's own layers.
+func TestLayerTraps(t *testing.T) {
+	layers := []imagetar.Layer{
+		{DiffID: "sha256:base", Entries: []imagetar.Entry{{Path: "/bin"}, {Path: "/bin/busybox"}}},
+		{DiffID: "sha256:copy", Entries: []imagetar.Entry{{Path: "/www"}, {Path: "/www/index.html"}, {Path: "/www/big.bin"}, {Path: "/www/.git/HEAD"}}},
+		{DiffID: "sha256:rm", Entries: []imagetar.Entry{{Path: "/www/.wh.big.bin", Whiteout: true}}},
 	}
-	require.NoError(t, tw.Close())
-	return buf.Bytes()
-}
-
-func gz(t testing.TB, b []byte) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write(b)
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
-}
-
-// saveTar is a legacy-layout `docker save` archive of a two-layer image: the base, then a
-// layer that copies big.bin and a layer that deletes it (a whiteout).
-func saveTar(t testing.TB, compressed bool) ([]byte, string) {
-	config := []byte(`{"rootfs":{"type":"layers"}}`)
-	base := tarOf(t, [][2]string{{"bin/", "/"}, {"bin/busybox", "elf"}})
-	copyLayer := tarOf(t, [][2]string{{"www/", "/"}, {"www/index.html", "<h1>Docker Deep Dive</h1>"}, {"www/big.bin", "xxxx"}, {"www/.git/HEAD", "ref"}})
-	rmLayer := tarOf(t, [][2]string{{"www/.wh.big.bin", ""}})
-	if compressed {
-		copyLayer = gz(t, copyLayer)
-	}
-	manifest, _ := json.Marshal([]map[string]any{{"Config": "abc.json", "RepoTags": []string{"lab3/site:build"},
-		"Layers": []string{"l0/layer.tar", "l1/layer.tar", "l2/layer.tar", "l3/layer.tar"}}})
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	add := func(name string, b []byte) {
-		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}))
-		_, err := tw.Write(b)
-		require.NoError(t, err)
-	}
-	add("abc.json", config)
-	add("l0/layer.tar", base)
-	add("l1/layer.tar", copyLayer)
-	add("l2/layer.tar", rmLayer)
-	// An empty layer (a RUN that changed nothing) is two zero blocks.
-	add("l3/layer.tar", make([]byte, 1024))
-	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "l4/layer.tar", Typeflag: tar.TypeSymlink, Linkname: "../l1/layer.tar"}))
-	add("manifest.json", manifest)
-	require.NoError(t, tw.Close())
-	return buf.Bytes(), sha(config)
-}
-
-func TestReadArchive(t *testing.T) {
-	for _, compressed := range []bool{false, true} {
-		b, configID := saveTar(t, compressed)
-		a, err := readArchive(bytes.NewReader(b), true)
-		require.NoError(t, err)
-		id, err := a.configDigest()
-		require.NoError(t, err)
-		assert.Equal(t, configID, id)
-		layers, err := a.imageLayers([]string{"sha256:base", "sha256:copy", "sha256:rm", "sha256:empty"})
-		require.NoError(t, err)
-		require.Len(t, layers, 4)
-		assert.Empty(t, layers[3].Entries)
-		assert.Equal(t, layers[1].Entries, a.Layers["l4/layer.tar"], "a linked layer is its target's")
-
-		base := []string{"sha256:base"}
-		assert.Equal(t, []string{"/www/.git", "/www/big.bin"}, trapsInLayers(layers, base, []string{"big.bin", ".git", "drafts"}))
-		assert.Equal(t, []string{"/www/.wh.big.bin"}, whiteouts(layers, base))
-		// The base's own files are never the student's.
-		assert.Empty(t, trapsInLayers(layers, []string{"sha256:base", "sha256:copy"}, []string{"big.bin", ".git"}))
-
-		_, err = a.imageLayers([]string{"sha256:one"})
-		assert.ErrorContains(t, err, "4 layers, the image has 1")
-	}
-	// Without layers, only the metadata is read.
-	b, configID := saveTar(t, false)
-	a, err := readArchive(bytes.NewReader(b), false)
-	require.NoError(t, err)
-	assert.Empty(t, a.Layers)
-	id, err := a.configDigest()
-	require.NoError(t, err)
-	assert.Equal(t, configID, id)
-	assert.Equal(t, []string{"lab3/site:build"}, a.Manifest[0].RepoTags)
-}
-
-func TestReadArchiveRefuses(t *testing.T) {
-	a, err := readArchive(bytes.NewReader(tarOf(t, [][2]string{{"hello.txt", "hi"}})), true)
-	require.NoError(t, err)
-	_, err = a.configDigest()
-	assert.ErrorContains(t, err, "no manifest.json")
-	_, err = a.imageLayers(nil)
-	assert.ErrorContains(t, err, "no manifest.json")
-
-	_, err = readArchive(bytes.NewReader([]byte("not a tar at all, not even close............")), true)
-	assert.Error(t, err)
-
-	bad := tarOf(t, [][2]string{{"manifest.json", "{not json"}})
-	_, err = readArchive(bytes.NewReader(bad), false)
-	assert.ErrorContains(t, err, "manifest.json")
-
-	missing := tarOf(t, [][2]string{{"manifest.json", `[{"Config":"nope.json","Layers":["x/layer.tar"]}]`}})
-	a, err = readArchive(bytes.NewReader(missing), true)
-	require.NoError(t, err)
-	_, err = a.configDigest()
-	assert.ErrorContains(t, err, "config nope.json missing")
-	_, err = a.imageLayers(nil)
-	assert.ErrorContains(t, err, "layer x/layer.tar missing")
-}
-
-func FuzzReadArchive(f *testing.F) {
-	b, _ := saveTar(f, false)
-	f.Add(b)
-	c, _ := saveTar(f, true)
-	f.Add(c)
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		a, err := readArchive(bytes.NewReader(data), true)
-		if err != nil {
-			return
-		}
-		_, _ = a.configDigest()
-		_, _ = a.imageLayers(nil)
-		_ = foreignNames(a)
-	})
+	base := []string{"sha256:base"}
+	assert.Equal(t, []string{"/www/.git", "/www/big.bin"}, trapsInLayers(layers, base, []string{"big.bin", ".git", "drafts"}))
+	assert.Equal(t, []string{"/www/.wh.big.bin"}, whiteouts(layers, base))
+	assert.Empty(t, trapsInLayers(layers, []string{"sha256:base", "sha256:copy"}, []string{"big.bin", ".git"}))
 }
 
 func TestForeignNames(t *testing.T) {
@@ -179,7 +47,7 @@ func TestForeignNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &archive{Manifest: []archiveImage{{RepoTags: tt.tags}}, OtherNames: tt.other}
+			a := &imagetar.Archive{Manifest: []imagetar.Image{{RepoTags: tt.tags}}, OtherNames: tt.other}
 			assert.Equal(t, tt.want, foreignNames(a))
 		})
 	}
@@ -213,21 +81,6 @@ func TestSharesBase(t *testing.T) {
 	assert.False(t, sharesBase([]string{"a"}, nil))
 }
 
-func TestFinalBase(t *testing.T) {
-	tests := []struct{ src, want string }{
-		{"FROM ddlab/busybox:1\nCOPY site/ /www/\n", "ddlab/busybox:1"},
-		{"FROM ddlab/go:1 AS x\nFROM ddlab/busybox:1\n", "ddlab/busybox:1"},
-		{"FROM ddlab/busybox:1 AS base\nFROM base AS site\nFROM site\n", "ddlab/busybox:1"},
-		{"FROM ddlab/busybox:1 AS x\nFROM ddlab/webapp:1\n", "ddlab/webapp:1"},
-	}
-	for _, tt := range tests {
-		df := dockerfile.Analyze(context.Background(), "Dockerfile", []byte(tt.src))
-		require.Nil(t, df.ParseError, tt.src)
-		got, _ := finalBase(df)
-		assert.Equal(t, tt.want, got, tt.src)
-	}
-}
-
 func TestMeasureContext(t *testing.T) {
 	dir := t.TempDir()
 	for name, content := range map[string]string{
@@ -252,8 +105,8 @@ func newState(t *testing.T, f *enginefake.Fake) *state {
 	require.NoError(t, err)
 	spec, err := cat.Spec("lab3")
 	require.NoError(t, err)
-	return &state{run: &grader.Run{ID: "0123456789abcdef", Spec: spec, Engine: f, Cleanup: &grader.Cleanup{},
-		Progress: func(string) {}, Detail: func(string) {}}}
+	return stateFor(&grader.Run{ID: "0123456789abcdef", Spec: spec, Engine: f, Cleanup: &grader.Cleanup{},
+		Progress: func(string) {}, Detail: func(string) {}})
 }
 
 func TestCheckLabels(t *testing.T) {

@@ -57,7 +57,7 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	}
 	gone, kept, o, err := s.makeDangling(ctx)
 	if o != nil || err != nil {
-		return deref(o), err
+		return check.Verdict(o), err
 	}
 	before, err := s.danglingImages(ctx)
 	if err != nil {

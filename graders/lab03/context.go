@@ -12,6 +12,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/imagetar"
 )
 
 // maxListed is how many offending paths a message lists.
@@ -64,7 +65,7 @@ func isTrap(name string, traps []string) bool {
 
 // trapsInLayers lists the paths of the new layers (those not shared with the base) that
 // carry a trap as one of their elements: /www/big.bin, /www/.git/HEAD, /www/drafts/…
-func trapsInLayers(layers []layer, base []string, traps []string) []string {
+func trapsInLayers(layers []imagetar.Layer, base []string, traps []string) []string {
 	shared := map[string]bool{}
 	for _, id := range base {
 		shared[id] = true
@@ -97,7 +98,7 @@ func trapsInLayers(layers []layer, base []string, traps []string) []string {
 }
 
 // whiteouts lists the whiteout markers of the new layers.
-func whiteouts(layers []layer, base []string) []string {
+func whiteouts(layers []imagetar.Layer, base []string) []string {
 	shared := map[string]bool{}
 	for _, id := range base {
 		shared[id] = true

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/imagetar"
 )
 
 // maxSaveStream bounds the `docker save` stream the grader reads for one image.
@@ -14,7 +15,7 @@ const maxSaveStream = 1 << 30
 // imageLayers lists the entries of every layer of the built image, once. The context and
 // whiteout checks need each layer on its own (a file deleted by a later layer is still in the
 // earlier one), which engine.ImageFiles, a view of the final filesystem, does not give.
-func (s *state) imageLayers(ctx context.Context) ([]layer, error) {
+func (s *state) imageLayers(ctx context.Context) ([]imagetar.Layer, error) {
 	if s.layers != nil {
 		return s.layers, nil
 	}
@@ -23,7 +24,7 @@ func (s *state) imageLayers(ctx context.Context) ([]layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	layers, err := a.imageLayers(s.image.LayerIDs)
+	layers, err := a.ImageLayers(s.image.LayerIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -32,13 +33,13 @@ func (s *state) imageLayers(ctx context.Context) ([]layer, error) {
 }
 
 // saveArchive reads the `docker save` stream of ref.
-func saveArchive(ctx context.Context, e engine.Engine, ref string) (*archive, error) {
+func saveArchive(ctx context.Context, e engine.Engine, ref string) (*imagetar.Archive, error) {
 	rc, err := e.SaveImage(ctx, ref)
 	if err != nil {
 		return nil, fmt.Errorf("image save: %w", err)
 	}
 	defer rc.Close()
-	a, err := readArchive(io.LimitReader(rc, maxSaveStream), true)
+	a, err := imagetar.Read(io.LimitReader(rc, maxSaveStream), imagetar.DefaultMaxEntries)
 	if err != nil && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/registry"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // published runs publish.sh once against the grader's own registry. skip is the verdict of
@@ -28,9 +29,8 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 		return nil, err
 	}
 	if info.Remote {
-		o := check.Skipf("Non évalué : le moteur Docker est distant (%s) et ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
-			"Not evaluated: the Docker engine is remote (%s) and cannot reach the registry the grader opens on this machine's 127.0.0.1.", r.Engine.Host())
-		o.Excluded = true
+		o := scriptlab.RemoteSkip(r.Engine.Host(), "il ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
+			"it cannot reach the registry the grader opens on this machine's 127.0.0.1.")
 		s.skip = &o
 		return s.skip, nil
 	}
@@ -133,7 +133,7 @@ func (s *state) registryTags(ctx context.Context) string {
 
 func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return deref(skip), err
+		return check.Verdict(skip), err
 	}
 	if s.publish.ExitCode != 0 || s.publish.TimedOut {
 		return grader.ScriptFailed("publish.sh", *s.publish), nil
@@ -171,7 +171,7 @@ func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
 
 func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return deref(skip), err
+		return check.Verdict(skip), err
 	}
 	e := s.run.Engine
 	tag := strings.Fields(s.run.Spec.Params["tags"])[0]
@@ -225,7 +225,7 @@ func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 
 func (s *state) checkSemver(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return deref(skip), err
+		return check.Verdict(skip), err
 	}
 	ref := strings.Fields(s.run.Spec.Params["tags"])[0]
 	want := strings.Fields(s.run.Spec.Params["semver-tags"])

@@ -42,7 +42,7 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 	}
 	index, o, err := s.get(ctx, id, port, "/", wait)
 	if o != nil || err != nil {
-		return deref(o), err
+		return check.Verdict(o), err
 	}
 	if want := r.Spec.Params["index-text"]; !strings.Contains(index, want) {
 		return check.Failf("GET / répond, mais sans %s : le dossier servi n'est pas celui du site ?", "GET / answers, but without %s: is the served folder not the site's?", want).
@@ -50,7 +50,7 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 	}
 	health, o, err := s.get(ctx, id, port, "/health", wait)
 	if o != nil || err != nil {
-		return deref(o), err
+		return check.Verdict(o), err
 	}
 	if want := r.Spec.Params["health-text"]; strings.TrimSpace(health) != want {
 		return check.Failf("GET /health répond %q au lieu de %q.", "GET /health answers %q instead of %q.", check.Clip(health, 200), want).
@@ -97,13 +97,6 @@ func (s *state) died(ctx context.Context, id string) (check.Outcome, bool) {
 
 func cmdOf(img engine.Image) string {
 	return fmt.Sprintf("ENTRYPOINT %q CMD %q", img.Entrypoint, img.Cmd)
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }
 
 func (s *state) checkLabels(context.Context) (check.Outcome, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/imagetar"
 )
 
 // archivePath is where export.sh writes the image, relative to the lab folder.
@@ -48,12 +49,12 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 	}
 	defer f.Close()
 	size := fileSize(f) // before LoadImage, which closes f once sent
-	a, err := readArchive(f, false)
+	a, err := imagetar.Read(f, 0)
 	if err != nil {
 		return check.Failf("%s n'est pas une archive `docker save` lisible : %v", "%s is not a readable `docker save` archive: %v", archivePath, err).
 			With("une archive docker save", check.Clip(err.Error(), 200)), nil
 	}
-	id, err := a.configDigest()
+	id, err := a.ConfigDigest()
 	if err != nil {
 		return check.Failf("%s n'a pas la forme d'une archive `docker save` (%v) : `docker load` ne saurait pas la lire.",
 			"%s is not shaped like a `docker save` archive (%v): `docker load` could not read it.", archivePath, err).
@@ -122,7 +123,7 @@ func openArchive(p string, limit int64) (*os.File, *check.Outcome) {
 }
 
 // foreignNames lists the names the archive would tag that are not the lab image's names.
-func foreignNames(a *archive) []string {
+func foreignNames(a *imagetar.Archive) []string {
 	var names, bad []string
 	for _, m := range a.Manifest {
 		names = append(names, m.RepoTags...)

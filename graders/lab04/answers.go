@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 // maxAnswerBytes bounds diagnostic.yaml: three short answers fit in far less.
@@ -91,7 +93,7 @@ func parseAnswers(data []byte) (answers, *answerError) {
 		}
 		if !isAnswerKey(k.Value) {
 			return answers{}, answerErr(k.Line, "clé inconnue « %s » (attendues : %s).", "unknown key %q (expected: %s).",
-				short(k.Value, 40), strings.Join(answerKeys, ", "))
+				check.Cut(k.Value, 40), strings.Join(answerKeys, ", "))
 		}
 		if _, dup := a.Line[k.Value]; dup {
 			return answers{}, answerErr(k.Line, "la clé %s apparaît deux fois.", "key %s appears twice.", k.Value)
@@ -110,7 +112,7 @@ func parseAnswers(data []byte) (answers, *answerError) {
 			n, err := strconv.Atoi(val)
 			if err != nil || (v.Tag != "!!int" && v.Tag != "!!str") {
 				return answers{}, answerErr(v.Line, "%s doit être un nombre entier, pas « %s ».", "%s must be an integer, not %q.",
-					keyExitCode, short(val, 40))
+					keyExitCode, check.Cut(val, 40))
 			}
 			a.ExitCode = n
 		case keyVariable:
@@ -148,5 +150,5 @@ func yamlError(err error) *answerError {
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 	}
-	return answerErr(line, "YAML invalide : %s.", "invalid YAML: %s.", short(msg, 200))
+	return answerErr(line, "YAML invalide : %s.", "invalid YAML: %s.", check.Cut(msg, 200))
 }

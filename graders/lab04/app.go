@@ -178,11 +178,3 @@ func nonEmptyLines(s string) []string {
 	}
 	return out
 }
-
-// short cuts s to n runes, so a flood of output never fills a report.
-func short(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
-}

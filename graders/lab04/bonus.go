@@ -17,7 +17,7 @@ import (
 func (s *state) checkIP(ctx context.Context) (check.Outcome, error) {
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	res, err := s.run.Script(ctx, "ip.sh")
 	if err != nil {
@@ -47,11 +47,11 @@ func judgeIP(output string, ips []string) check.Outcome {
 	lines := nonEmptyLines(output)
 	if len(lines) != 1 {
 		return check.Failf("ip.sh doit afficher une seule ligne, l'adresse IP ; il en affiche %d.", "ip.sh must print one line, the IP address; it prints %d.", len(lines)).
-			With(want, short(lastLines(output, 5), 500))
+			With(want, check.Cut(lastLines(output, 5), 500))
 	}
 	got := strings.TrimSpace(lines[0])
 	if net.ParseIP(got) == nil {
-		return check.Failf("ip.sh n'affiche pas une adresse IP : « %s ».", "ip.sh does not print an IP address: %q.", short(got, 80)).With(want, short(got, 200))
+		return check.Failf("ip.sh n'affiche pas une adresse IP : « %s ».", "ip.sh does not print an IP address: %q.", check.Cut(got, 80)).With(want, check.Cut(got, 200))
 	}
 	if !slices.Contains(ips, got) {
 		return check.Failf("ip.sh affiche %s, qui n'est pas l'adresse de lab4-app.", "ip.sh prints %s, which is not lab4-app's address.", got).With(want, got)
@@ -66,7 +66,7 @@ func (s *state) checkStats(ctx context.Context) (check.Outcome, error) {
 	}
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	res, err := s.run.Script(ctx, "stats.sh")
 	if err != nil {
@@ -87,7 +87,7 @@ func judgeStats(output string, actual, want int64) check.Outcome {
 	case !ok:
 		return check.Failf("stats.sh n'affiche pas de limite mémoire lisible (attendu : « 1.2MiB / %s » ou « %s »).",
 			"stats.sh prints no readable memory limit (expected \"1.2MiB / %s\" or \"%s\").", wantText, wantText).
-			With(wantText, short(lastLines(output, 3), 300))
+			With(wantText, check.Cut(lastLines(output, 3), 300))
 	case !near(limit, want):
 		return check.Failf("stats.sh affiche une limite mémoire de %s.", "stats.sh shows a memory limit of %s.", text).With(wantText, text)
 	case actual != want:

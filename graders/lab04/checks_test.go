@@ -107,7 +107,9 @@ func newTestState(t *testing.T, e engine.Engine) *state {
 		"restart-wait": "2s", "oom-mb": "128", "oom-wait": "3s", "manual-stop-wait": "1s", "memory": "67108864"}
 	r := &grader.Run{ID: "0123456789abcdef0123", Spec: &lab.Spec{Lab: "lab4", Params: params}, Engine: e,
 		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
-	return &state{run: r, appID: "app", http: newHTTPClient()}
+	s := stateFor(r)
+	s.appID = "app"
+	return s
 }
 
 var local = engine.Info{MemoryLimit: true}

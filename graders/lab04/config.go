@@ -119,14 +119,14 @@ func bytesText(n int64) string {
 func (s *state) checkPort(ctx context.Context) (check.Outcome, error) {
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if o, ok := judgeBinding(c.Ports, s.param("host-ip"), s.param("host-port")); !ok {
 		return o, nil
 	}
 	base, stop, err := s.baseURL(ctx, c)
 	if stop != nil || err != nil {
-		return deref(stop), err
+		return check.Verdict(stop), err
 	}
 	rep := s.getReady(ctx, base+"/health", 5*time.Second, nil)
 	if rep.Err != nil || rep.Status != http.StatusOK {
@@ -172,11 +172,11 @@ func judgeBinding(ports []engine.PortBinding, ip, port string) (check.Outcome, b
 func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	base, stop, err := s.baseURL(ctx, c)
 	if stop != nil || err != nil {
-		return deref(stop), err
+		return check.Verdict(stop), err
 	}
 	want := s.param("app-mode")
 	rep := s.getReady(ctx, base+"/env/APP_MODE", 5*time.Second, nil)
@@ -189,8 +189,8 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	case rep.Status != http.StatusOK:
 		return check.Failf("GET /env/APP_MODE répond %d.", "GET /env/APP_MODE answers %d.", rep.Status).With("APP_MODE="+want, rep.String()), nil
 	case rep.Body != want:
-		return check.Failf("APP_MODE vaut « %s » dans lab4-app.", "APP_MODE is %q in lab4-app.", short(rep.Body, 60)).
-			With("APP_MODE="+want, "APP_MODE="+short(rep.Body, 60)), nil
+		return check.Failf("APP_MODE vaut « %s » dans lab4-app.", "APP_MODE is %q in lab4-app.", check.Cut(rep.Body, 60)).
+			With("APP_MODE="+want, "APP_MODE="+check.Cut(rep.Body, 60)), nil
 	}
 	return check.Passf("GET /env/APP_MODE renvoie %s.", "GET /env/APP_MODE returns %s.", want), nil
 }
@@ -203,11 +203,4 @@ func envOf(env []string, name string) string {
 		}
 	}
 	return name + " absente de l'environnement du conteneur"
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }

@@ -93,7 +93,7 @@ func judgeAnswers(a answers, t truth, image string) check.Outcome {
 	for _, b := range bad {
 		keys = append(keys, b.key)
 		exp = append(exp, fmt.Sprintf("%s : ce que montre %s", b.key, b.how))
-		got = append(got, fmt.Sprintf("ligne %d : %s: %s", a.Line[b.key], b.key, short(b.got, 60)))
+		got = append(got, fmt.Sprintf("ligne %d : %s: %s", a.Line[b.key], b.key, check.Cut(b.got, 60)))
 	}
 	o := check.Failf("Le correcteur a lancé %s sans variable d'environnement : %s ne correspond pas à ce qu'il a observé.",
 		"The grader ran %s without any environment variable: %s does not match what it saw.", image, strings.Join(keys, ", "))
@@ -141,7 +141,7 @@ func (s *state) brokenTruth(ctx context.Context) (truth, error) {
 	}
 	v := missingVariable(logs.Stderr + "\n" + logs.Stdout)
 	if v == "" {
-		return truth{}, fmt.Errorf("%s: no missing variable named in its logs: %q", image, short(logs.Stderr+logs.Stdout, 300))
+		return truth{}, fmt.Errorf("%s: no missing variable named in its logs: %q", image, check.Cut(logs.Stderr+logs.Stdout, 300))
 	}
 	return truth{ExitCode: code, Variable: v, State: c.Status}, nil
 }
@@ -172,5 +172,5 @@ func lineOf(data []byte, n int) string {
 	if n > len(lines) {
 		return ""
 	}
-	return fmt.Sprintf("ligne %d : %s", n, short(lines[n-1], 120))
+	return fmt.Sprintf("ligne %d : %s", n, check.Cut(lines[n-1], 120))
 }

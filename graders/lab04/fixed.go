@@ -85,7 +85,7 @@ func (s *state) fixedDown(ctx context.Context, c engine.Container) check.Outcome
 	if c.Running && c.Health == "unhealthy" {
 		return check.Failf("lab4-fixed est unhealthy.", "lab4-fixed is unhealthy.").With("healthy", lastLines(joinLines(c.HealthLog), 3))
 	}
-	return check.Failf("lab4-fixed s'est arrêté (code %d) : %s", "lab4-fixed stopped (exit code %d): %s", c.ExitCode, short(text, 300)).
+	return check.Failf("lab4-fixed s'est arrêté (code %d) : %s", "lab4-fixed stopped (exit code %d): %s", c.ExitCode, check.Cut(text, 300)).
 		With("un conteneur healthy", stateText(c)+"\n"+text)
 }
 

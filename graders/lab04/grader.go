@@ -7,11 +7,10 @@ package lab04
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // The contract's fixed names (labs.md §5).
@@ -51,8 +50,8 @@ func (Grader) Params() []string {
 type state struct {
 	run   *grader.Run
 	appID string
-	info  *engine.Info
-	http  *http.Client
+	kit   *scriptlab.Session
+	http  *scriptlab.Client
 }
 
 // Checks lists lab 4's checks in the order they must run: the container's configuration is
@@ -60,7 +59,7 @@ type state struct {
 // that it restarts at most twice under on-failure:3 (labs.md §5); the diagnosis, the repair and
 // the cleanup come last. The bonuses need the running container, so they come before the crash.
 func (Grader) Checks(r *grader.Run) []check.Check {
-	s := &state{run: r, http: newHTTPClient()}
+	s := stateFor(r)
 	return []check.Check{
 		{ID: "lab4.run", Mode: check.Engine, Run: s.checkRun},
 		// The checks below need lab4-app, not a passing lab4.run: a run.sh that cannot be

@@ -3,53 +3,39 @@ package lab04
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
-// newHTTPClient reaches the published port directly: never through a proxy from the
-// environment, never reusing a connection to a process that may have just died.
-func newHTTPClient() *http.Client {
-	return probe.PublishedClient(10 * time.Second)
-}
-
-// engineInfo asks the engine once what it is.
-func (s *state) engineInfo(ctx context.Context) (engine.Info, error) {
-	if s.info == nil {
-		info, err := s.run.Engine.Info(ctx)
-		if err != nil {
-			return engine.Info{}, err
-		}
-		s.info = &info
-	}
-	return *s.info, nil
+// stateFor starts lab 4's state for a run. The HTTP client reaches the published port
+// directly: never through a proxy from the environment, never reusing a connection to a
+// process that may have just died.
+func stateFor(r *grader.Run) *state {
+	return &state{run: r, kit: scriptlab.New(r), http: scriptlab.NewClient(10 * time.Second)}
 }
 
 // remoteSkip is the verdict of a check that must reach the published port when the engine
 // runs on another machine: 127.0.0.1 there is not 127.0.0.1 here.
-func remoteSkip() check.Outcome {
-	o := check.Skipf("Non évalué : le moteur Docker est distant (DOCKER_HOST), le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
-		"Not evaluated: the Docker engine is remote (DOCKER_HOST), the grader cannot reach the port published on 127.0.0.1.")
-	o.Excluded = true
-	return o
+func (s *state) remoteSkip() check.Outcome {
+	return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
+		"the grader cannot reach the port published on 127.0.0.1.")
 }
 
 // baseURL is where the grader reaches lab4-app's port 8080 from this machine: through the
 // binding the student made, whatever it is, so that a wrong port costs lab4.port only.
 func (s *state) baseURL(ctx context.Context, c engine.Container) (string, *check.Outcome, error) {
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return "", nil, err
 	}
 	if info.Remote {
-		o := remoteSkip()
+		o := s.remoteSkip()
 		return "", &o, nil
 	}
 	var best *engine.PortBinding
@@ -83,41 +69,24 @@ type reply struct {
 
 // do sends one request; a reply without an answer is not an error of the grader.
 func (s *state) do(ctx context.Context, method, url string, header map[string]string) reply {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	if err != nil {
-		return reply{Err: err}
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return reply{Err: err}
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	return reply{Status: resp.StatusCode, Body: strings.TrimSpace(string(b))}
+	return replyOf(s.http.Do(ctx, method, url, "", header))
 }
 
 // getReady repeats GET url until it gets an answer or wait passes: the app may be starting.
 func (s *state) getReady(ctx context.Context, url string, wait time.Duration, header map[string]string) reply {
-	deadline := time.Now().Add(wait)
-	for {
-		rep := s.do(ctx, http.MethodGet, url, header)
-		if rep.Err == nil || time.Now().After(deadline) || ctx.Err() != nil {
-			return rep
-		}
-		if sleep(ctx, 250*time.Millisecond) != nil {
-			return rep
-		}
-	}
+	return replyOf(s.http.GetReady(ctx, url, wait, header, nil))
+}
+
+// replyOf keeps what lab 4's checks read of an exchange: the body trimmed.
+func replyOf(r scriptlab.Reply) reply {
+	return reply{Status: r.Status, Body: strings.TrimSpace(r.Body), Err: r.Err}
 }
 
 func (r reply) String() string {
 	if r.Err != nil {
-		return "pas de réponse : " + short(r.Err.Error(), 200)
+		return "pas de réponse : " + check.Cut(r.Err.Error(), 200)
 	}
-	return fmt.Sprintf("HTTP %d %s", r.Status, short(r.Body, 200))
+	return fmt.Sprintf("HTTP %d %s", r.Status, check.Cut(r.Body, 200))
 }
 
 func bindings(ports []engine.PortBinding) string {

@@ -24,7 +24,7 @@ func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
 	}
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	// A wrong policy is the answer already; crashing the app would only take it away from the
 	// checks that follow (with "no" it would never come back).
@@ -34,7 +34,7 @@ func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
 	}
 	base, stop, err := s.baseURL(ctx, c)
 	if stop != nil || err != nil {
-		return deref(stop), err
+		return check.Verdict(stop), err
 	}
 	if rep := s.getReady(ctx, base+"/health", wait, nil); rep.Err != nil {
 		return check.Failf("lab4-app ne répond pas sur %s : impossible de le faire planter.", "lab4-app does not answer on %s: cannot crash it.", base).
@@ -91,7 +91,7 @@ func (s *state) checkOOM(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -103,11 +103,11 @@ func (s *state) checkOOM(ctx context.Context) (check.Outcome, error) {
 	}
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	base, stop, err := s.baseURL(ctx, c)
 	if stop != nil || err != nil {
-		return deref(stop), err
+		return check.Verdict(stop), err
 	}
 	if rep := s.getReady(ctx, base+"/health", wait/2, nil); rep.Err != nil {
 		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", base).With("HTTP 200", rep.String()), nil

@@ -27,11 +27,11 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	}
 	c, fail, err := s.app(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	base, stop, err := s.baseURL(ctx, c)
 	if stop != nil || err != nil {
-		return deref(stop), err
+		return check.Verdict(stop), err
 	}
 	s.run.Progress(fmt.Sprintf("%d requêtes vers lab4-app…", requests))
 	var last string
@@ -120,11 +120,11 @@ func judgeLogs(output string, before, after []string, n int) check.Outcome {
 	}
 	if len(got) != n {
 		return check.Failf("logs.sh affiche %d ligne(s), pas les %d dernières lignes du journal.", "logs.sh prints %d line(s), not the last %d log lines.", len(got), n).
-			With(expected, short(lastLines(output, n+5), 2000))
+			With(expected, check.Cut(lastLines(output, n+5), 2000))
 	}
 	return check.Failf("Les %d lignes affichées ne sont pas les %d dernières du journal de lab4-app.",
 		"The %d lines printed are not the last %d lines of lab4-app's log.", len(got), n).
-		With(expected, short(strings.Join(got, "\n"), 2000))
+		With(expected, check.Cut(strings.Join(got, "\n"), 2000))
 }
 
 // stamp returns the RFC 3339 timestamp that starts line, or "".

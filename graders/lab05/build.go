@@ -2,7 +2,6 @@ package lab05
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,81 +11,35 @@ import (
 
 	"github.com/docker/go-units"
 
+	"github.com/ddlab/grade/internal/buildlab"
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/report"
 )
-
-// logTailLines is how much of a failed build's log a report keeps.
-const logTailLines = 25
 
 // build runs one build of the snapshot and registers the image for removal.
 func (s *state) build(ctx context.Context, purpose, target string) (engine.BuildResult, error) {
 	r := s.run
-	ref := fmt.Sprintf("ddlab-grade/%s:%s", r.ID[:12], purpose)
 	args := map[string]string{}
 	for _, kv := range strings.Fields(r.Spec.Params["build-args"]) {
 		k, v, _ := strings.Cut(kv, "=")
 		args[k] = v
 	}
 	r.Progress(fmt.Sprintf("build (%s)…", purpose))
-	res, err := r.Engine.Build(ctx, engine.BuildRequest{
-		ContextDir: r.Dir,
-		Dockerfile: dockerfileName,
-		Tag:        ref,
-		Target:     target,
-		BuildArgs:  args,
-		Labels:     r.Labels(),
-		Progress:   r.Detail,
-	})
-	if res.ImageID != "" {
-		id := res.ImageID
-		r.Cleanup.Add("image "+ref, func(ctx context.Context) error {
-			return r.Engine.Remove(ctx, engine.Ref{Kind: engine.KindImage, ID: id})
-		})
-	}
-	return res, err
+	return s.kit.Build(ctx, engine.BuildRequest{Tag: fmt.Sprintf("ddlab-grade/%s:%s", r.ID[:12], purpose), Target: target, BuildArgs: args})
 }
 
-// buildOutcome turns a build that did not produce an image into a verdict: the Dockerfile's
+// buildOutcome is the verdict on a build that did not produce an image: the Dockerfile's
 // fault, or a build that never finished. ok is false when o is the verdict.
 func buildOutcome(ctx context.Context, res engine.BuildResult, err error, what string) (o check.Outcome, ok bool, _ error) {
-	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
-			return check.Failf("Le build (%s) n'a pas fini dans le délai imparti : une étape attend ou boucle ?",
-				"The build (%s) did not finish in time: does a step wait or loop forever?", what).
-				With("un build qui se termine", check.Tail(res.Log, logTailLines)), false, nil
-		}
-		return check.Outcome{}, false, err
-	}
-	if res.Failed && needsPull(res.Error) {
-		return check.Failf("Le build (%s) veut télécharger une image absente de la machine, impossible hors ligne : partez de ddlab/go:1, ddlab/busybox:1 ou scratch (`grade images` les construit).",
-			"The build (%s) wants to pull an image missing from this machine, impossible offline: start from ddlab/go:1, ddlab/busybox:1 or scratch (`grade images` builds them).", what).
-			With("une image de base présente localement", check.Clip(res.Error, 300)+"\n"+check.Tail(res.Log, logTailLines)), false, nil
-	}
-	if res.Failed {
-		return check.Failf("Le build (%s) échoue : %s", "The build (%s) fails: %s", what, check.Clip(res.Error, 300)).
-			With("un build réussi", check.Tail(res.Log, logTailLines)), false, nil
-	}
-	return check.Outcome{}, true, nil
+	return buildlab.Outcome(ctx, res, err, what, offlineBases)
 }
 
 func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
-	if s.df.Syntax != "" {
-		// Offline the frontend cannot be pulled; building without it still grades the rest.
-		src, _ := dockerfile.WithoutSyntax(s.src)
-		if err := os.WriteFile(filepath.Join(s.run.Dir, dockerfileName), src, 0o644); err != nil {
-			return check.Outcome{}, err
-		}
+	if err := s.kit.WithoutSyntax(); err != nil {
+		return check.Outcome{}, err
 	}
 	res, err := s.build(ctx, "main", "")
-	b := &report.Build{Builder: string(res.Builder), Duration: res.Duration, Steps: len(res.Steps)}
-	for _, st := range res.Steps {
-		if st.Cached {
-			b.CachedSteps++
-		}
-	}
+	b := buildlab.Summary(res)
 	s.run.Build = b
 	if o, ok, err := buildOutcome(ctx, res, err, "VERSION=1.2.3"); !ok {
 		b.LogTail = o.Actual
@@ -125,7 +78,7 @@ func (s *state) checkMultistage(ctx context.Context) (check.Outcome, error) {
 	}
 	final := s.df.Final()
 	finals := strings.Fields(s.run.Spec.Params["final-bases"])
-	if !contains(finals, normalizeRef(final.Base)) {
+	if !contains(finals, buildlab.NormalizeRef(final.Base)) {
 		return check.Failf("L'étape finale part de %s au lieu d'une base minimale.", "The final stage starts from %s instead of a minimal base.", final.Base).
 			At(dockerfileName, final.Line).With(strings.Join(finals, " ou "), final.Base), nil
 	}
@@ -284,7 +237,7 @@ func (s *state) checkTestStage(ctx context.Context) (check.Outcome, error) {
 	if !res.Failed || !strings.Contains(res.Log, "TestGradeInjected") {
 		return check.Failf("Un test en échec a été ajouté dans cmd/server, mais `--target test` réussit encore (ou échoue sans l'exécuter) : l'étape test n'exécute pas `go test ./...`.",
 			"A failing test was added to cmd/server, yet `--target test` still succeeds (or fails without running it): the test stage does not run `go test ./...`.").
-			With("échec de TestGradeInjected", check.Tail(res.Log, logTailLines)), nil
+			With("échec de TestGradeInjected", check.Tail(res.Log, buildlab.LogTailLines)), nil
 	}
 	return check.Passf("`--target test` réussit, et échoue avec un test en échec injecté.",
 		"`--target test` succeeds, and fails once a failing test is injected."), nil
@@ -319,16 +272,6 @@ func layoutFail(err error) check.Outcome {
 		"The submission does not follow the lab's layout (cmd/server/main.go, README.md, docs/): %v", err)
 }
 
-// needsPull recognises a build that failed because it tried to reach a registry.
-func needsPull(msg string) bool {
-	for _, sign := range []string{"no such host", "pull access denied", "failed to resolve source metadata", "registry-1.docker.io", "manifest unknown", "failed to do request"} {
-		if strings.Contains(msg, sign) {
-			return true
-		}
-	}
-	return false
-}
-
 func findStep(steps []engine.Step, text string) *engine.Step {
 	for i := range steps {
 		if runStep.MatchString(steps[i].Name) && strings.Contains(steps[i].Name, text) {
@@ -349,12 +292,6 @@ func stepNames(steps []engine.Step) string {
 		return "aucune étape RUN"
 	}
 	return strings.Join(names, "\n")
-}
-
-func normalizeRef(ref string) string {
-	ref = strings.ToLower(ref)
-	ref = strings.TrimPrefix(ref, "docker.io/")
-	return strings.TrimPrefix(ref, "library/")
 }
 
 func exposed(ports []string) string {

@@ -28,7 +28,9 @@ func newState(t *testing.T, fake *enginefake.Fake, img engine.Image) *state {
 		Progress: func(string) {},
 		Detail:   func(string) {},
 	}
-	return &state{run: r, image: img, imageRef: "sha256:img"}
+	s := stateFor(r)
+	s.image, s.imageRef = img, "sha256:img"
+	return s
 }
 
 // probeFake answers the app container and every probe container: probes print what body says.

@@ -29,7 +29,7 @@ func (Grader) Params() []string {
 // Checks lists lab 5's checks in the order the student reads them. They share one static
 // analysis, one build and one running container, each made on first use.
 func (Grader) Checks(r *grader.Run) []check.Check {
-	s := &state{run: r}
+	s := stateFor(r)
 	const files, build = "lab5.files", "lab5.build"
 	return []check.Check{
 		{ID: files, Mode: check.Static, Run: s.checkFiles},

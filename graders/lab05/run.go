@@ -107,7 +107,7 @@ func (s *state) checkNonRoot(ctx context.Context) (check.Outcome, error) {
 	}
 	resp, fail, err := s.get(ctx, "/whoami")
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	var who struct {
 		UID int `json:"uid"`
@@ -136,7 +136,7 @@ func (s *state) checkHealthcheck(ctx context.Context) (check.Outcome, error) {
 	}
 	id, fail, err := s.container(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	wait, err := time.ParseDuration(s.run.Spec.Params["health-wait"])
 	if err != nil {
@@ -179,7 +179,7 @@ func (s *state) checkVersion(ctx context.Context) (check.Outcome, error) {
 	}
 	resp, fail, err := s.get(ctx, "/version")
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if got := strings.TrimSpace(resp.Body); got != want {
 		return check.Failf("GET /version renvoie %q : VERSION n'atteint pas la compilation.", "GET /version returns %q: VERSION does not reach the compile step.", got).
@@ -191,7 +191,7 @@ func (s *state) checkVersion(ctx context.Context) (check.Outcome, error) {
 func (s *state) checkSignals(ctx context.Context) (check.Outcome, error) {
 	id, fail, err := s.container(ctx)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	timeout, err := time.ParseDuration(s.run.Spec.Params["stop-timeout"])
 	if err != nil {
@@ -237,13 +237,6 @@ func (s *state) died(ctx context.Context, id string) (check.Outcome, bool) {
 	return check.Failf("Le conteneur s'est arrêté tout seul pendant la correction (code de sortie %d).",
 		"The container stopped by itself during grading (exit code %d).", c.ExitCode).
 		With("un conteneur qui reste démarré", check.Tail(logs, 10)), true
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }
 
 func orState(c engine.Container) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ddlab/grade/internal/buildlab"
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
@@ -13,9 +14,13 @@ import (
 
 const dockerfileName = "Dockerfile"
 
+// offlineBases are what the lab builds from, offline (`grade images` makes them).
+const offlineBases = "ddlab/go:1, ddlab/busybox:1 ou scratch"
+
 // state is what lab 5's checks share for one run.
 type state struct {
 	run      *grader.Run
+	kit      *buildlab.Session
 	src      []byte // the Dockerfile as submitted
 	df       *dockerfile.Analysis
 	image    engine.Image
@@ -25,14 +30,16 @@ type state struct {
 	ctrFail  *check.Outcome // why the container could not start: a verdict on the student
 }
 
+// stateFor starts lab 5's state for a run.
+func stateFor(r *grader.Run) *state {
+	return &state{run: r, kit: buildlab.New(r, dockerfileName)}
+}
+
 // checkFiles is the gate: the snapshot took nothing dangerous, and the Dockerfile is a
 // regular text file that BuildKit parses.
 func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
-	if o := s.run.RefusedOutcome(); o != nil {
-		return *o, nil
-	}
-	src, df, out, err := s.run.ReadDockerfile(ctx, dockerfileName)
-	s.src, s.df = src, df
+	out, err := s.kit.CheckFiles(ctx)
+	s.src, s.df = s.kit.Src, s.kit.DF
 	return out, err
 }
 
@@ -45,7 +52,7 @@ func (s *state) checkOfflineSyntax(context.Context) (check.Outcome, error) {
 	allowed := strings.Fields(s.run.Spec.Params["allowed-bases"])
 	stages := map[string]bool{}
 	for _, st := range s.df.Stages {
-		base := normalizeRef(st.Base)
+		base := buildlab.NormalizeRef(st.Base)
 		if !stages[strings.ToLower(st.Base)] && !contains(allowed, base) {
 			return check.Failf("`FROM %s` n'est pas une image de base autorisée hors ligne.",
 				"`FROM %s` is not a base image allowed offline.", st.Base).

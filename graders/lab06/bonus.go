@@ -40,13 +40,13 @@ func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	// The archive must hold the value whatever happened to it before (lab6.persistence
 	// judges that): write it again if it is gone.
 	if r, err := s.get(ctx); err != nil || r.Body != s.nonce {
 		if fail, err := s.put(ctx); fail != nil || err != nil {
-			return deref(fail), err
+			return check.Verdict(fail), err
 		}
 	}
 	archive := filepath.Join(s.run.Files, filepath.FromSlash(backupFile))
@@ -101,7 +101,7 @@ func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 			With(key+" (ou ./"+key+")", names(entries)).At(backupFile, 0), nil
 	case got != s.nonce:
 		return check.Failf("Dans %s, %s ne contient pas la valeur du volume.", "In %s, %s does not hold the volume's value.", backupFile, key).
-			With(s.nonce, oneLine(got)).At(backupFile, 0), nil
+			With(s.nonce, check.OneLine(got, 200)).At(backupFile, 0), nil
 	}
 	return check.Passf("%s contient %s ; le conteneur jetable montait %s en lecture seule.",
 		"%s holds %s; the throw-away container mounted %s read-only.", backupFile, key, volumeName), nil

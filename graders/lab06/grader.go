@@ -86,7 +86,7 @@ func (s *state) afterStart(run func(context.Context) (check.Outcome, error)) fun
 // local engine it runs run.
 func (s *state) onLocal(why reason, run func(context.Context) (check.Outcome, error)) func(context.Context) (check.Outcome, error) {
 	return func(ctx context.Context) (check.Outcome, error) {
-		info, err := s.engineInfo(ctx)
+		info, err := s.kit.EngineInfo(ctx)
 		if err != nil {
 			return check.Outcome{}, err
 		}

@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // requestTimeout bounds one request to the app: it answers in milliseconds, and /tmpfill
@@ -39,68 +38,34 @@ type kvResult struct {
 func (r reply) result() kvResult {
 	var res kvResult
 	if err := json.Unmarshal([]byte(r.Body), &res); err != nil {
-		res.Error = "réponse illisible : " + oneLine(r.Body)
+		res.Error = "réponse illisible : " + check.OneLine(r.Body, 200)
 	}
 	return res
 }
 
 // String shows the reply in an outcome.
-func (r reply) String() string { return fmt.Sprintf("HTTP %d %s", r.Status, oneLine(r.Body)) }
+func (r reply) String() string {
+	return fmt.Sprintf("HTTP %d %s", r.Status, check.OneLine(r.Body, 200))
+}
 
 // do sends one request. A connection that fails is an observation about the student's
-// container (not published, stopped), returned as an error for the caller to word.
+// container (not published, stopped), returned as an error for the caller to word. No
+// keep-alive: the container is removed and restarted between requests.
 func (c kvClient) do(ctx context.Context, method, path, body string) (reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
-	if err != nil {
-		return reply{}, err
-	}
-	// No keep-alive: the container is removed and restarted between requests.
-	hc := probe.PublishedClient(requestTimeout)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if err != nil {
-		return reply{}, err
-	}
-	return reply{Status: resp.StatusCode, Body: string(b)}, nil
+	r := scriptlab.NewClient(requestTimeout).Do(ctx, method, c.base+path, body, nil)
+	return reply{Status: r.Status, Body: r.Body}, r.Err
 }
 
 // waitHealthy polls GET /health until it answers 200 or wait runs out; it returns the last
 // thing it saw when it gives up.
 func (c kvClient) waitHealthy(ctx context.Context, wait time.Duration) (bool, string) {
-	deadline := time.Now().Add(wait)
-	last := "aucune réponse"
-	for {
-		r, err := c.do(ctx, http.MethodGet, "/health", "")
-		switch {
-		case err == nil && r.Status == http.StatusOK:
-			return true, ""
-		case err == nil:
-			last = r.String()
-		default:
-			last = oneLine(err.Error())
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return false, last
-		}
-		select {
-		case <-ctx.Done():
-			return false, last
-		case <-time.After(250 * time.Millisecond):
-		}
+	r := scriptlab.NewClient(requestTimeout).GetReady(ctx, c.base+"/health", wait, nil,
+		func(r scriptlab.Reply) bool { return r.Err == nil && r.Status == http.StatusOK })
+	switch {
+	case r.Err != nil:
+		return false, check.OneLine(r.Err.Error(), 200)
+	case r.Status != http.StatusOK:
+		return false, reply{Status: r.Status, Body: r.Body}.String()
 	}
-}
-
-// oneLine keeps the start of s on one line, for messages.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
-	}
-	return s
+	return true, ""
 }

@@ -20,7 +20,7 @@ import (
 // from it, sees an edit of the host file without a restart, and cannot write there (EROFS).
 func (s *state) checkBindRO(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	greeting := s.run.Spec.Params["greeting"]
 	got, r, err := s.greeting(ctx)
@@ -57,7 +57,7 @@ func (s *state) checkBindRO(ctx context.Context) (check.Outcome, error) {
 	w, err := s.client().do(ctx, http.MethodPost, "/write?path=/etc/kv/x", "")
 	if err != nil {
 		return check.Failf("POST /write?path=/etc/kv/x n'a pas de réponse.", "POST /write?path=/etc/kv/x gets no answer.").
-			With("errno EROFS", oneLine(err.Error())), nil
+			With("errno EROFS", check.OneLine(err.Error(), 200)), nil
 	}
 	res := w.result()
 	switch {
@@ -94,7 +94,7 @@ func (s *state) greeting(ctx context.Context) (string, string, error) {
 		if ctx.Err() != nil {
 			return "", "", ctx.Err()
 		}
-		return "", oneLine(err.Error()), nil
+		return "", check.OneLine(err.Error(), 200), nil
 	}
 	var conf map[string]string
 	if r.Status != http.StatusOK || json.Unmarshal([]byte(r.Body), &conf) != nil {
@@ -167,7 +167,7 @@ func (s *state) checkTmpfs(ctx context.Context) (check.Outcome, error) {
 			With("--tmpfs /tmp:rw,size=16m,mode=1777", describeAll(c.Mounts)), nil
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	fits, over := s.run.Spec.Params["tmpfs-fits"], s.run.Spec.Params["tmpfs-overflow"]
 	r, err := s.client().do(ctx, http.MethodPost, "/tmpfill?mb="+fits, "")
@@ -188,7 +188,7 @@ func (s *state) checkTmpfs(ctx context.Context) (check.Outcome, error) {
 			With("POST /write → ok", seen(r, err)), nil
 	}
 	if out, err := s.restart(ctx); out != nil || err != nil {
-		return deref(out), err
+		return check.Verdict(out), err
 	}
 	r, err = s.client().do(ctx, http.MethodGet, "/file?path="+marker, "")
 	if err != nil || r.result().Errno != "ENOENT" {
@@ -207,7 +207,7 @@ func (s *state) restart(ctx context.Context) (*check.Outcome, error) {
 		return nil, err
 	}
 	if err := e.Start(ctx, kvName); err != nil {
-		o := check.Failf("%s ne redémarre pas : %s", "%s does not restart: %s", kvName, oneLine(err.Error()))
+		o := check.Failf("%s ne redémarre pas : %s", "%s does not restart: %s", kvName, check.OneLine(err.Error(), 200))
 		return &o, nil
 	}
 	return s.app(ctx)
@@ -216,7 +216,7 @@ func (s *state) restart(ctx context.Context) (*check.Outcome, error) {
 // seen words a reply or the error that replaced it.
 func seen(r reply, err error) string {
 	if err != nil {
-		return oneLine(err.Error())
+		return check.OneLine(err.Error(), 200)
 	}
 	return r.String()
 }
@@ -225,7 +225,7 @@ func seen(r reply, err error) string {
 // wrote, and cannot write.
 func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.seed(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	run, err := s.reader(ctx)
 	if err != nil {
@@ -236,7 +236,7 @@ func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 	}
 	id, fail, err := s.running(ctx, readerName, "reader.sh")
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	e := s.run.Engine
 	cat, err := e.Exec(ctx, id, engine.ExecSpec{Cmd: []string{"cat", "/data/" + key}, Timeout: 10 * time.Second, MaxOut: 4 << 10})
@@ -250,7 +250,7 @@ func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 		}
 		return check.Failf("Dans %s, /data/%s ne contient pas la valeur écrite par l'application : ce n'est pas le même volume.",
 			"In %s, /data/%s does not hold the value the app wrote: it is not the same volume.", readerName, key).
-			With(s.nonce, fmt.Sprintf("cat /data/%s → code %d : %s%s", key, cat.ExitCode, oneLine(cat.Stdout+" "+cat.Stderr), mounts)), nil
+			With(s.nonce, fmt.Sprintf("cat /data/%s → code %d : %s%s", key, cat.ExitCode, check.OneLine(cat.Stdout+" "+cat.Stderr, 200), mounts)), nil
 	}
 	touch, err := e.Exec(ctx, id, engine.ExecSpec{Cmd: []string{"touch", "/data/x"}, Timeout: 10 * time.Second, MaxOut: 4 << 10})
 	if err != nil {
@@ -264,7 +264,7 @@ func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 	if !strings.Contains(touch.Stderr, "Read-only file system") {
 		return check.Failf("touch /data/x échoue dans %s, mais pas parce que le montage est en lecture seule.",
 			"touch /data/x fails in %s, but not because the mount is read-only.", readerName).
-			With("Read-only file system", oneLine(touch.Stderr)), nil
+			With("Read-only file system", check.OneLine(touch.Stderr, 200)), nil
 	}
 	return check.Passf("%s lit /data/%s (la valeur écrite par %s) et touch /data/x échoue : Read-only file system.",
 		"%s reads /data/%s (the value %s wrote) and touch /data/x fails: Read-only file system.", readerName, key, kvName), nil

@@ -109,7 +109,7 @@ func (s *state) put(ctx context.Context) (*check.Outcome, error) {
 		}
 		seen := ""
 		if err != nil {
-			seen = oneLine(err.Error())
+			seen = check.OneLine(err.Error(), 200)
 		} else {
 			seen = r.String()
 		}
@@ -146,7 +146,7 @@ func (s *state) reader(ctx context.Context) (res *scriptRun, err error) {
 // seedIfLocal seeds when the app can be reached; a failed seed is lab6.shared-ro's or
 // lab6.persistence's to report.
 func (s *state) seedIfLocal(ctx context.Context) error {
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil || !engineSeesFolder(info) {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // key is the key the grader writes through the app (labs.md §7: `PUT /kv/k`).
@@ -23,9 +24,9 @@ const key = "k"
 // the background) wait instead of racing the next one.
 type state struct {
 	run *grader.Run
+	kit *scriptlab.Session
 	mu  sync.Mutex
 
-	info    *engine.Info
 	nonce   string // the value written at key
 	kv      kvClient
 	cleaned bool // the cleanup of student leftovers is registered
@@ -65,7 +66,7 @@ type state struct {
 }
 
 func newState(r *grader.Run) *state {
-	s := &state{run: r, anon: map[string]string{}}
+	s := &state{run: r, kit: scriptlab.New(r), anon: map[string]string{}}
 	if r.ID != "" {
 		s.nonce = "lab6-" + r.ID[:min(12, len(r.ID))]
 	}
@@ -81,49 +82,28 @@ func (s *state) locked(run func(context.Context) (check.Outcome, error)) func(co
 	}
 }
 
-// engineInfo asks the engine once.
-func (s *state) engineInfo(ctx context.Context) (engine.Info, error) {
-	if s.info == nil {
-		info, err := s.run.Engine.Info(ctx)
-		if err != nil {
-			return engine.Info{}, err
-		}
-		s.info = &info
-	}
-	return *s.info, nil
-}
-
 // engineSeesFolder is the one place that decides whether the engine can bind-mount the
 // submission's folder and publish on our loopback: only a local engine can (labs.md §0.3).
 func engineSeesFolder(info engine.Info) bool { return !info.Remote }
-
-// remoteSkip is the environment skip of a check a remote engine cannot support: it leaves
-// the denominator, unless --strict.
-func remoteSkip(host, fr, en string) check.Outcome {
-	o := check.Skipf("Non évalué : le moteur Docker est distant (DOCKER_HOST=%s) : "+fr+" Lancez grade sur la machine du moteur (Docker local ou Docker Desktop).",
-		"Not evaluated: the Docker engine is remote (DOCKER_HOST=%s): "+en+" Run grade on the engine's machine (local Docker or Docker Desktop).", host)
-	o.Excluded = true
-	return o
-}
 
 // reason is the environment skip of a check that needs a local engine.
 type reason func(s *state) check.Outcome
 
 // folderReason: the bind mount of ./config needs the engine to see the lab folder.
 func folderReason(s *state) check.Outcome {
-	return remoteSkip(s.run.Engine.Host(), "il ne voit pas le dossier du lab, donc ./config ne peut pas y être monté (bind mount).",
+	return scriptlab.RemoteSkip(s.run.Engine.Host(), "il ne voit pas le dossier du lab, donc ./config ne peut pas y être monté (bind mount).",
 		"it cannot see the lab folder, so ./config cannot be bind-mounted there.")
 }
 
 // portReason: the app's checks dial the port the engine publishes on its own loopback.
 func portReason(s *state) check.Outcome {
-	return remoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas joindre le port 127.0.0.1:"+s.port()+" qu'il publie.",
+	return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas joindre le port 127.0.0.1:"+s.port()+" qu'il publie.",
 		"the grader cannot reach the 127.0.0.1:"+s.port()+" port it publishes.")
 }
 
 // needLocal returns the skip a remote engine gives, or nil on a local one.
 func (s *state) needLocal(ctx context.Context) (*check.Outcome, error) {
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil || engineSeesFolder(info) {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func describeAll(mounts []engine.Mount) string {
 // left nothing to grade.
 func (s *state) checkNamedVolume(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.start(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	c, err := s.run.Engine.InspectContainer(ctx, kvName)
 	if err != nil {
@@ -98,7 +98,7 @@ func labelsText(l map[string]string) string {
 // have removed and re-created the container.
 func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.seed(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	before := s.kvID
 	down, err := s.down(ctx)
@@ -109,7 +109,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 		return *fail, nil
 	}
 	if fail, err := s.reup(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if s.reupID == before {
 		return check.Failf("%s n'a pas été recréé : down.sh ne l'a pas supprimé et up.sh l'a gardé, la persistance n'est pas prouvée.",
@@ -117,12 +117,12 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 			With("un nouveau conteneur après down.sh puis up.sh", "le même conteneur "+short(before)), nil
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	r, err := s.get(ctx)
 	if err != nil {
 		return check.Failf("GET /kv/%s après up.sh n'a pas de réponse.", "GET /kv/%s after up.sh gets no answer.", key).
-			With(s.nonce, oneLine(err.Error())), nil
+			With(s.nonce, check.OneLine(err.Error(), 200)), nil
 	}
 	if r.Status != http.StatusOK || r.Body != s.nonce {
 		return check.Failf("La valeur écrite avant down.sh a disparu après up.sh : /data n'est pas dans le volume %s.",
@@ -218,7 +218,7 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("Après purge.sh, des conteneurs du lab existent encore : %s.", "After purge.sh, lab containers still exist: %s.",
 			strings.Join(s.purgeLeft, ", ")).With("aucun conteneur lab6", strings.Join(s.purgeLeft, ", ")), nil
 	}
-	info, err := s.engineInfo(ctx)
+	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -237,12 +237,12 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	r, err := s.get(ctx)
 	if err != nil {
 		return check.Failf("GET /kv/%s après purge.sh et up.sh n'a pas de réponse.", "GET /kv/%s after purge.sh and up.sh gets no answer.", key).
-			With("HTTP 404", oneLine(err.Error())), nil
+			With("HTTP 404", check.OneLine(err.Error(), 200)), nil
 	}
 	if r.Status != http.StatusNotFound {
 		return check.Failf("Après purge.sh puis up.sh, GET /kv/%s ne renvoie pas 404 : les anciennes données sont encore là.",
@@ -250,13 +250,6 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 	}
 	return check.Passf("Après purge.sh : ni conteneur ni volume ; up.sh repart à vide (GET /kv/%s → 404).",
 		"After purge.sh: no container, no volume; up.sh starts empty (GET /kv/%s → 404).", key), nil
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }
 
 func short(id string) string {

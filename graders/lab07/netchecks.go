@@ -11,6 +11,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // appPort is the port of ddlab/webapp:1 and ddlab/kv:1 inside their containers.
@@ -19,7 +21,7 @@ const appPort = "8080"
 func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	w, fail, err := s.running(ctx, web)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	names := []string{"api", "db", "database"}
 	var cmds [][]string
@@ -31,6 +33,12 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeDNS(names, res), nil
+}
+
+// judgeDNS: from web, each of names resolves (res[i]), and the last probe, GET
+// http://api:8080/health, answers 200.
+func judgeDNS(names []string, res []probeResult) check.Outcome {
 	var probs, seen []string
 	for i, n := range names {
 		if p := res[i]; p.OK {
@@ -53,16 +61,16 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 	if len(probs) > 0 {
 		return check.Failf("DNS depuis %s : %s.", "DNS from %s: %s.", web, probs[0]).
 			With("api, db et database résolus par 127.0.0.11 ; GET http://api:8080/health → 200",
-				strings.Join(append(probs, seen...), "\n")), nil
+				strings.Join(append(probs, seen...), "\n"))
 	}
 	return check.Passf("Depuis %s : %s ; GET http://api:8080/health → 200.", "From %s: %s; GET http://api:8080/health → 200.",
-		web, strings.Join(seen, ", ")), nil
+		web, strings.Join(seen, ", "))
 }
 
 func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 	d, fail, err := s.running(ctx, db)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	f, err := s.network(ctx, front)
 	if err != nil {
@@ -81,12 +89,24 @@ func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	o, control := judgeIsolation(ips, res)
+	if control != nil {
+		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s par son nom", front, web), *control, front)
+	}
+	return o, nil
+}
+
+// judgeIsolation decides from a probe on front: res[0] and res[1] are the positive control
+// (web by name, its /health), res[2] and res[3] the names db and lab7-db, then one TCP probe
+// per address of db (ips). When the control failed, control is it and o means nothing: a
+// failing control is never a verdict on the student.
+func judgeIsolation(ips []string, res []probeResult) (o check.Outcome, control *probeResult) {
 	if !res[0].OK || !res[1].OK || res[1].Status != 200 {
 		p := res[0]
 		if p.OK {
 			p = res[1]
 		}
-		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s par son nom", front, web), p, front)
+		return check.Outcome{}, &p
 	}
 	var probs []string
 	for i, n := range []string{"db", db} {
@@ -116,14 +136,12 @@ func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 
 func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	if s.remote {
-		o := check.Skipf("Non évalué : le moteur Docker est distant, le correcteur ne peut pas écouter sur la passerelle de %s.",
-			"Not evaluated: the Docker engine is remote, the grader cannot listen on %s's gateway.", front)
-		o.Excluded = true
-		return o, nil
+		return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas écouter sur la passerelle de "+front+".",
+			"the grader cannot listen on "+front+"'s gateway."), nil
 	}
 	a, fail, err := s.running(ctx, api)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	f, err := s.network(ctx, front)
 	if err != nil {
@@ -164,33 +182,48 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	if !res[0].OK || res[0].Status != 200 {
 		return s.controlFailed(ctx, fmt.Sprintf("%s joint %s sur %s", api, web, back), res[0], back)
 	}
-	p, routes := res[1], res[2]
-	route := "absente"
-	if routes.Default {
-		route = "présente"
-	}
 	open, err := s.openNetworks(ctx, a)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
-		c.addr, api, reached(p), api, strings.Join(networkNames(a), " "), route)
-	if len(open) > 0 {
-		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : il a une sortie (canari %s : %s).",
-			"%s is attached to %s, which is not --internal: it has a way out (canary %s: %s).", api, strings.Join(open, ", "), c.addr, reached(p)).
-			With("canari injoignable depuis "+api+", qui n'est que sur des réseaux --internal", seen), nil
+	return judgeEgress(egressObs{Canary: c.addr, Probe: res[1], DefaultRoute: res[2].Default, Networks: networkNames(a), Open: open}), nil
+}
+
+// egressObs is what lab7.internal-egress sees once both controls passed: api's try at the
+// canary on the host, whether api has a default route, its networks and those not internal.
+type egressObs struct {
+	Canary       string
+	Probe        probeResult
+	DefaultRoute bool
+	Networks     []string
+	Open         []string
+}
+
+// judgeEgress: api is on --internal networks only. The canary answering is not held against
+// the student (see below); a network that is not internal is.
+func judgeEgress(o egressObs) check.Outcome {
+	route := "absente"
+	if o.DefaultRoute {
+		route = "présente"
 	}
-	if p.OK {
+	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
+		o.Canary, api, reached(o.Probe), api, strings.Join(o.Networks, " "), route)
+	if len(o.Open) > 0 {
+		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : il a une sortie (canari %s : %s).",
+			"%s is attached to %s, which is not --internal: it has a way out (canary %s: %s).", api, strings.Join(o.Open, ", "), o.Canary, reached(o.Probe)).
+			With("canari injoignable depuis "+api+", qui n'est que sur des réseaux --internal", seen)
+	}
+	if o.Probe.OK {
 		// Before Docker 25 a container on an internal network keeps a default route and reaches
 		// the host's own addresses (moby/libnetwork#1151, moby/moby#47356); only traffic routed
 		// beyond the host is dropped. The canary, a host address, then answers: the engine's
 		// doing, not the student's, whose networks are all internal.
 		return check.Passf("%s n'est que sur des réseaux --internal. Le canari (adresse de l'hôte) répond quand même : ce moteur laisse un réseau interne joindre l'hôte lui-même, mais rien n'est routé au-delà. Route par défaut : %s (non noté).",
-			"%s is on --internal networks only. The canary (a host address) answers anyway: this engine lets an internal network reach the host itself, but nothing is routed beyond it. Default route: %s (not scored).", api, route), nil
+			"%s is on --internal networks only. The canary (a host address) answers anyway: this engine lets an internal network reach the host itself, but nothing is routed beyond it. Default route: %s (not scored).", api, route)
 	}
 	return check.Passf("Depuis %s, le canari %s est injoignable (%s) ; contrôle : %s le joint. Route par défaut dans %s : %s (non noté).",
 		"From %s, the canary %s is unreachable (%s); control: %s reaches it. Default route in %s: %s (not scored).",
-		api, c.addr, p.Why(), web, api, route), nil
+		api, o.Canary, o.Probe.Why(), web, api, route)
 }
 
 // openNetworks lists the networks of c that are not internal: each is a way out.
@@ -227,7 +260,7 @@ func reached(p probeResult) string {
 func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 	d, fail, err := s.running(ctx, db)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	ep, ok := d.Networks[back]
 	if !ok {
@@ -245,6 +278,11 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeAlias(ep, names, res), nil
+}
+
+// judgeAlias: on back, each of names (res[i]) resolves to db's address there (ep) only.
+func judgeAlias(ep engine.Endpoint, names []string, res []probeResult) check.Outcome {
 	var probs []string
 	for i, n := range names {
 		p := res[i]
@@ -259,35 +297,44 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 	if len(probs) > 0 {
 		return check.Failf("Alias : %s.", "Aliases: %s.", probs[0]).
 			With(fmt.Sprintf("database et db → %s sur %s", ep.IP, back),
-				strings.Join(append(probs, "alias déclarés : "+strings.Join(ep.Aliases, " ")), "\n")), nil
+				strings.Join(append(probs, "alias déclarés : "+strings.Join(ep.Aliases, " ")), "\n"))
 	}
 	return check.Passf("Sur %s, database et db se résolvent en %s, l'adresse de %s.", "On %s, database and db resolve to %s, %s's address.",
-		back, ep.IP, db), nil
+		back, ep.IP, db)
 }
 
 func (s *state) checkNone(ctx context.Context) (check.Outcome, error) {
 	b, fail, err := s.running(ctx, batch)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if b.NetworkMode != "none" {
-		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
-			With("--network none", strings.Join(networkNames(b), " ")), nil
+		return judgeNone(b, nil), nil
 	}
 	res, err := s.probe(ctx, "container:"+b.ID, []string{"ifaces"})
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeNone(b, res[0].Ifaces), nil
+}
+
+// judgeNone: batch runs with network mode none, and a probe in it sees lo only (ifaces, read
+// only when the mode is none).
+func judgeNone(b engine.Container, ifaces []probe.Iface) check.Outcome {
+	if b.NetworkMode != "none" {
+		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
+			With("--network none", strings.Join(networkNames(b), " "))
+	}
 	var names []string
-	for _, i := range res[0].Ifaces {
+	for _, i := range ifaces {
 		names = append(names, i.Name)
 	}
 	sort.Strings(names)
 	if !slices.Equal(names, []string{"lo"}) {
 		return check.Failf("Dans %s, la sonde voit les interfaces %s.", "In %s, the probe sees interfaces %s.", batch, strings.Join(names, " ")).
-			With("lo seulement", strings.Join(names, " ")), nil
+			With("lo seulement", strings.Join(names, " "))
 	}
-	return check.Passf("%s est sur none : seule l'interface lo existe.", "%s is on none: only the lo interface exists.", batch), nil
+	return check.Passf("%s est sur none : seule l'interface lo existe.", "%s is on none: only the lo interface exists.", batch)
 }
 
 func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
@@ -298,7 +345,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 	}
 	a, fail, err := s.running(ctx, api)
 	if fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	if f, err := s.network(ctx, front); err != nil || f == nil {
 		if err != nil {
@@ -307,7 +354,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 		return check.Failf("%s n'existe pas.", "%s does not exist.", front).With(front, "absent"), nil
 	}
 	if fail, err := s.runBonusScript(ctx, connectScript); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	mid, found, err := s.inspect(ctx, api)
 	if err != nil {
@@ -315,20 +362,18 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 	}
 	ep, on := mid.Networks[front]
 	if !found || !on {
-		return check.Failf("Après %s, %s n'est pas sur %s.", "After %s, %s is not on %s.", connectScript, api, front).
-			With(api+" sur "+front, strings.Join(networkNames(mid), " ")), nil
+		return judgeConnected(mid, found, probeResult{}), nil
 	}
 	url := "http://" + api + ":" + appPort + "/health"
 	res, err := s.probe(ctx, front, s.httpCmd(url, 10))
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if !res[0].OK || res[0].Status != 200 {
-		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, res[0].Why()).
-			With("HTTP 200", res[0].Why()), nil
+	if o := judgeConnected(mid, found, res[0]); o.Status != check.Pass {
+		return o, nil
 	}
 	if fail, err := s.runBonusScript(ctx, disconnectScript); fail != nil || err != nil {
-		return deref(fail), err
+		return check.Verdict(fail), err
 	}
 	res, err = s.probe(ctx, front, s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.dnsCmd(api),
 		s.tcpCmd(net.JoinHostPort(ep.IP, appPort)))
@@ -338,24 +383,50 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 	if !res[0].OK || res[0].Status != 200 {
 		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s", front, web), res[0], front)
 	}
-	if res[1].OK || res[2].OK {
-		return check.Failf("Après %s, %s est encore joignable depuis %s.", "After %s, %s is still reachable from %s.", disconnectScript, api, front).
-			With(api+" injoignable depuis "+front, fmt.Sprintf("DNS %s : %v ; TCP %s : %v", api, res[1].OK, ep.IP, res[2].OK)), nil
-	}
 	after, found, err := s.inspect(ctx, api)
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	var afterp *engine.Container
+	if found {
+		afterp = &after
+	}
+	return judgeDisconnected(ep.IP, res[1], res[2], a, afterp), nil
+}
+
+// judgeConnected: after connect.sh, api (mid; found false when it is gone) is on front and
+// answers GET /health from there (reach, read only when it is on front).
+func judgeConnected(mid engine.Container, found bool, reach probeResult) check.Outcome {
+	if _, on := mid.Networks[front]; !found || !on {
+		return check.Failf("Après %s, %s n'est pas sur %s.", "After %s, %s is not on %s.", connectScript, api, front).
+			With(api+" sur "+front, strings.Join(networkNames(mid), " "))
+	}
+	url := "http://" + api + ":" + appPort + "/health"
+	if !reach.OK || reach.Status != 200 {
+		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, reach.Why()).
+			With("HTTP 200", reach.Why())
+	}
+	return check.Passf("Après %s, %s répond depuis %s.", "After %s, %s answers from %s.", connectScript, api, front)
+}
+
+// judgeDisconnected: after disconnect.sh, api is neither resolved (dns) nor reachable at its
+// former address on front, ip (tcp), and it is the container before (running, the same one,
+// not restarted); after is nil when it is gone.
+func judgeDisconnected(ip string, dns, tcp probeResult, before engine.Container, after *engine.Container) check.Outcome {
+	if dns.OK || tcp.OK {
+		return check.Failf("Après %s, %s est encore joignable depuis %s.", "After %s, %s is still reachable from %s.", disconnectScript, api, front).
+			With(api+" injoignable depuis "+front, fmt.Sprintf("DNS %s : %v ; TCP %s : %v", api, dns.OK, ip, tcp.OK))
+	}
 	switch {
-	case !found || after.ID != a.ID:
+	case after == nil || after.ID != before.ID:
 		return check.Failf("%s a été recréé : connect/disconnect doivent agir sur le conteneur en marche.",
-			"%s was recreated: connect/disconnect must act on the running container.", api).With("même conteneur", "recréé"), nil
-	case !after.Running || !after.StartedAt.Equal(a.StartedAt) || after.RestartCount != a.RestartCount:
+			"%s was recreated: connect/disconnect must act on the running container.", api).With("même conteneur", "recréé")
+	case !after.Running || !after.StartedAt.Equal(before.StartedAt) || after.RestartCount != before.RestartCount:
 		return check.Failf("%s a redémarré pendant connect/disconnect.", "%s restarted during connect/disconnect.", api).
-			With("StartedAt "+a.StartedAt.String(), fmt.Sprintf("StartedAt %s, en marche : %v", after.StartedAt, after.Running)), nil
+			With("StartedAt "+before.StartedAt.String(), fmt.Sprintf("StartedAt %s, en marche : %v", after.StartedAt, after.Running))
 	}
 	return check.Passf("%s joignable depuis %s après %s, plus après %s, sans redémarrage.",
-		"%s reachable from %s after %s, no longer after %s, without a restart.", api, front, connectScript, disconnectScript), nil
+		"%s reachable from %s after %s, no longer after %s, without a restart.", api, front, connectScript, disconnectScript)
 }
 
 // controlFailed is the verdict when a positive control probe fails: it is not the student's
@@ -395,11 +466,4 @@ func ipv4(addrs []string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func deref(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
 }

@@ -2,7 +2,6 @@ package lab07
 
 import (
 	"context"
-	"strings"
 
 	"github.com/ddlab/grade/internal/probe"
 )
@@ -21,15 +20,4 @@ func (s *state) tcpCmd(addr string) []string { return probe.TCP(addr, s.probeTim
 
 func (s *state) httpCmd(url string, retries int) []string {
 	return probe.HTTP(url, s.probeTimeout, retries)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
-func oneLine(s string) string {
-	return truncate(strings.Join(strings.Fields(s), " "), 200)
 }

@@ -11,7 +11,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // maxScriptBytes bounds a script the gate accepts: a network.sh is a few dozen lines.
@@ -65,74 +66,113 @@ func (s *state) checkDeploy(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	s.deployed = &res
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed(networkScript, res), nil
+	return judgeDeploy(res), nil
+}
+
+// judgeDeploy: network.sh exits 0 in time.
+func judgeDeploy(res script.Result) check.Outcome {
+	if fail := scriptlab.JudgeScript(networkScript, res); fail != nil {
+		return *fail
 	}
 	return check.Passf("%s s'est terminé avec le code 0 en %s.", "%s exited with code 0 in %s.",
-		networkScript, res.Duration.Round(100e6)), nil
+		networkScript, res.Duration.Round(100e6))
 }
 
 // checkIdempotent runs network.sh a second time: it must succeed and change nothing.
 func (s *state) checkIdempotent(ctx context.Context) (check.Outcome, error) {
-	before, err := s.topology(ctx)
-	if err != nil {
+	var o idempotentObs
+	var err error
+	if o.Before, err = s.topology(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if len(before.Networks) == 0 && len(before.Containers) == 0 {
+	if !o.Before.empty() {
+		res, err := s.run.Script(ctx, networkScript)
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		o.Second = &res
+		if res.ExitCode == 0 && !res.TimedOut {
+			if o.After, err = s.topology(ctx); err != nil {
+				return check.Outcome{}, err
+			}
+		}
+	}
+	return judgeIdempotent(o), nil
+}
+
+// idempotentObs is what lab7.idempotent sees: the topology before a second network.sh, that
+// run (nil when there was nothing to compare), and the topology after it when it succeeded.
+type idempotentObs struct {
+	Before, After topo
+	Second        *script.Result
+}
+
+// judgeIdempotent: a second network.sh succeeds and leaves the topology as it was.
+func judgeIdempotent(o idempotentObs) check.Outcome {
+	if o.Before.empty() || o.Second == nil {
 		// A script that makes nothing would be trivially "unchanged".
 		return check.Skipf("Non évalué : %s n'a créé ni réseau ni conteneur du contrat (voir lab7.networks).",
-			"Not evaluated: %s created none of the contract's networks or containers (see lab7.networks).", networkScript), nil
+			"Not evaluated: %s created none of the contract's networks or containers (see lab7.networks).", networkScript)
 	}
-	res, err := s.run.Script(ctx, networkScript)
-	if err != nil {
-		return check.Outcome{}, err
+	if fail := scriptlab.JudgeScript(networkScript, *o.Second); fail != nil {
+		f := *fail
+		f.Message.FR = "Deuxième exécution : " + f.Message.FR + " Un script idempotent réussit aussi quand tout existe déjà."
+		f.Message.EN = "Second run: " + f.Message.EN + " An idempotent script also succeeds when everything already exists."
+		return f
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		o := grader.ScriptFailed(networkScript, res)
-		o.Message.FR = "Deuxième exécution : " + o.Message.FR + " Un script idempotent réussit aussi quand tout existe déjà."
-		o.Message.EN = "Second run: " + o.Message.EN + " An idempotent script also succeeds when everything already exists."
-		return o, nil
-	}
-	after, err := s.topology(ctx)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	if diff := compareTopology(before, after); len(diff) > 0 {
+	if diff := compareTopology(o.Before, o.After); len(diff) > 0 {
 		return check.Failf("La deuxième exécution de %s a changé la topologie : %s.", "The second run of %s changed the topology: %s.",
-			networkScript, diff[0]).With("mêmes réseaux (mêmes ID), mêmes conteneurs sur les mêmes réseaux", strings.Join(diff, "\n")), nil
+			networkScript, diff[0]).With("mêmes réseaux (mêmes ID), mêmes conteneurs sur les mêmes réseaux", strings.Join(diff, "\n"))
 	}
 	return check.Passf("Deuxième exécution : code 0, réseaux et rattachements inchangés (%s).",
-		"Second run: exit code 0, networks and attachments unchanged (%s).", before.summary()), nil
+		"Second run: exit code 0, networks and attachments unchanged (%s).", o.Before.summary())
 }
 
 // checkCleanup runs cleanup.sh: nothing of the lab may remain.
 func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
-	existing, err := s.leftovers(ctx)
-	if err != nil {
+	var o cleanupObs
+	var err error
+	if o.Before, err = s.leftovers(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if len(existing) == 0 {
+	if len(o.Before) > 0 {
+		res, err := s.run.Script(ctx, cleanupScript)
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		o.Run = &res
+		if res.ExitCode == 0 && !res.TimedOut {
+			if o.After, err = s.leftovers(ctx); err != nil {
+				return check.Outcome{}, err
+			}
+		}
+	}
+	return judgeCleanup(o), nil
+}
+
+// cleanupObs is what lab7.cleanup sees: the lab's objects before cleanup.sh, its run (nil
+// when there was nothing to clean), and what remained after it when it succeeded.
+type cleanupObs struct {
+	Before, After []string
+	Run           *script.Result
+}
+
+// judgeCleanup: cleanup.sh succeeds and leaves nothing of the lab.
+func judgeCleanup(o cleanupObs) check.Outcome {
+	if len(o.Before) == 0 || o.Run == nil {
 		// With nothing to remove, any script would pass.
 		return check.Skipf("Non évalué : il n'y a rien à nettoyer, %s n'a rien laissé du lab (voir lab7.networks).",
-			"Not evaluated: there is nothing to clean up, %s left nothing of the lab (see lab7.networks).", networkScript), nil
+			"Not evaluated: there is nothing to clean up, %s left nothing of the lab (see lab7.networks).", networkScript)
 	}
-	res, err := s.run.Script(ctx, cleanupScript)
-	if err != nil {
-		return check.Outcome{}, err
+	if fail := scriptlab.JudgeScript(cleanupScript, *o.Run); fail != nil {
+		return *fail
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed(cleanupScript, res), nil
-	}
-	left, err := s.leftovers(ctx)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	if len(left) > 0 {
-		return check.Failf("Après %s, il reste : %s.", "After %s, these remain: %s.", cleanupScript, strings.Join(left, ", ")).
-			With("aucun conteneur ni réseau lab7", strings.Join(left, "\n")), nil
+	if len(o.After) > 0 {
+		return check.Failf("Après %s, il reste : %s.", "After %s, these remain: %s.", cleanupScript, strings.Join(o.After, ", ")).
+			With("aucun conteneur ni réseau lab7", strings.Join(o.After, "\n"))
 	}
 	return check.Passf("Après %s, plus aucun conteneur ni réseau du lab.", "After %s, no container or network of the lab remains.",
-		cleanupScript), nil
+		cleanupScript)
 }
 
 // leftovers lists the lab's containers and networks that exist now: the contract's names,
@@ -199,9 +239,5 @@ func (s *state) runBonusScript(ctx context.Context, name string) (*check.Outcome
 	if err != nil {
 		return nil, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		o := grader.ScriptFailed(name, res)
-		return &o, nil
-	}
-	return nil, nil
+	return scriptlab.JudgeScript(name, res), nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/probe"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // wantNetworks is where each container of the contract belongs.
@@ -46,13 +46,19 @@ func (s *state) checkNetworks(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if probs := networkProblems(f, b, s.param("subnet")); len(probs) > 0 {
+	return judgeNetworks(f, b, s.param("subnet")), nil
+}
+
+// judgeNetworks: front a labelled bridge, back a labelled internal bridge on subnet; f or b
+// is nil when missing.
+func judgeNetworks(f, b *engine.Network, subnet string) check.Outcome {
+	if probs := networkProblems(f, b, subnet); len(probs) > 0 {
 		return check.Failf("Réseaux : %s.", "Networks: %s.", probs[0]).
 			With(fmt.Sprintf("%s : bridge ; %s : bridge, --internal, sous-réseau %s ; label %s=lab7 sur les deux",
-				front, back, s.param("subnet"), labLabel), strings.Join(probs, "\n")), nil
+				front, back, subnet, labLabel), strings.Join(probs, "\n"))
 	}
 	return check.Passf("%s (bridge) et %s (bridge, interne, %s) existent, avec le label.",
-		"%s (bridge) and %s (bridge, internal, %s) exist, labelled.", front, back, s.param("subnet")), nil
+		"%s (bridge) and %s (bridge, internal, %s) exist, labelled.", front, back, subnet)
 }
 
 // networkProblems lists what is wrong with the two networks; f or b is nil when missing.
@@ -102,12 +108,12 @@ func (s *state) checkAttachments(ctx context.Context) (check.Outcome, error) {
 			ctrs[name] = &c
 		}
 	}
-	probs := attachmentProblems(ctrs)
 	// Nothing of the lab on the default bridge, whatever its name.
 	list, err := s.labContainers(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	var others []engine.Container
 	for _, sum := range list {
 		if _, done := ctrs[sum.Name]; done {
 			continue
@@ -118,6 +124,16 @@ func (s *state) checkAttachments(ctx context.Context) (check.Outcome, error) {
 		} else if err != nil {
 			return check.Outcome{}, err
 		}
+		others = append(others, c)
+	}
+	return judgeAttachments(ctrs, others), nil
+}
+
+// judgeAttachments: each contract container (ctrs, by name; missing when absent) on its
+// networks, and no other container of the lab (others) on the default bridge.
+func judgeAttachments(ctrs map[string]*engine.Container, others []engine.Container) check.Outcome {
+	probs := attachmentProblems(ctrs)
+	for _, c := range others {
 		if onDefaultBridge(c) {
 			probs = append(probs, c.Name+" est sur le réseau par défaut bridge")
 		}
@@ -125,10 +141,10 @@ func (s *state) checkAttachments(ctx context.Context) (check.Outcome, error) {
 	if len(probs) > 0 {
 		return check.Failf("Rattachements : %s.", "Attachments: %s.", probs[0]).
 			With(fmt.Sprintf("%s : %s + %s ; %s et %s : %s seulement ; rien sur bridge", web, front, back, api, db, back),
-				strings.Join(probs, "\n")), nil
+				strings.Join(probs, "\n"))
 	}
 	return check.Passf("%s sur %s et %s ; %s et %s sur %s seulement ; rien sur le bridge par défaut.",
-		"%s on %s and %s; %s and %s on %s only; nothing on the default bridge.", web, front, back, api, db, back), nil
+		"%s on %s and %s; %s and %s on %s only; nothing on the default bridge.", web, front, back, api, db, back)
 }
 
 // attachmentProblems compares each contract container's networks with the contract; a
@@ -178,7 +194,7 @@ func (s *state) checkPublish(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	var ctrs []engine.Container
+	o := publishObs{Port: s.param("port"), Remote: s.remote}
 	for _, sum := range list {
 		c, err := s.run.Engine.InspectContainer(ctx, sum.ID)
 		if isNotFound(err) {
@@ -186,31 +202,53 @@ func (s *state) checkPublish(ctx context.Context) (check.Outcome, error) {
 		} else if err != nil {
 			return check.Outcome{}, err
 		}
-		ctrs = append(ctrs, c)
+		o.Ctrs = append(o.Ctrs, c)
 	}
-	port := s.param("port")
-	want := fmt.Sprintf("%s : 127.0.0.1:%s→8080/tcp, et rien d'autre de publié", web, port)
-	if probs := publishProblems(ctrs, port); len(probs) > 0 {
-		return check.Failf("Publication : %s.", "Publishing: %s.", probs[0]).With(want, strings.Join(probs, "\n")), nil
+	// The request through the port is made only when the bindings are right, from here.
+	if len(publishProblems(o.Ctrs, o.Port)) == 0 && !o.Remote {
+		o.URL = fmt.Sprintf("http://127.0.0.1:%s/api/health", o.Port)
+		o.Status, o.ServedBy, o.GetErr = httpGet(ctx, o.URL, 10*time.Second)
+		if o.GetErr != nil && ctx.Err() != nil {
+			return check.Outcome{}, ctx.Err()
+		}
 	}
-	if s.remote {
-		o := check.Passf("Seul %s publie, sur 127.0.0.1:%s (moteur distant : la requête HTTP par ce port n'est pas faite).",
-			"Only %s publishes, on 127.0.0.1:%s (remote engine: the HTTP request through that port is not made).", web, port)
-		return o, nil
+	return judgePublish(o), nil
+}
+
+// publishObs is what lab7.publish sees: the lab's containers and, when their bindings are
+// right and the engine is local, a GET through the published port.
+type publishObs struct {
+	Ctrs     []engine.Container
+	Port     string
+	Remote   bool
+	URL      string // "" when no request was made
+	Status   int
+	ServedBy string
+	GetErr   error
+}
+
+// judgePublish: only web publishes, on 127.0.0.1:port → 8080/tcp, and its gateway reaches the
+// API through it.
+func judgePublish(o publishObs) check.Outcome {
+	want := fmt.Sprintf("%s : 127.0.0.1:%s→8080/tcp, et rien d'autre de publié", web, o.Port)
+	if probs := publishProblems(o.Ctrs, o.Port); len(probs) > 0 {
+		return check.Failf("Publication : %s.", "Publishing: %s.", probs[0]).With(want, strings.Join(probs, "\n"))
 	}
-	url := fmt.Sprintf("http://127.0.0.1:%s/api/health", port)
-	status, served, err := httpGet(ctx, url, 10*time.Second)
-	if err != nil || status != http.StatusOK {
-		got := fmt.Sprintf("HTTP %d", status)
-		if err != nil {
-			got = oneLine(err.Error())
+	if o.Remote || o.URL == "" {
+		return check.Passf("Seul %s publie, sur 127.0.0.1:%s (moteur distant : la requête HTTP par ce port n'est pas faite).",
+			"Only %s publishes, on 127.0.0.1:%s (remote engine: the HTTP request through that port is not made).", web, o.Port)
+	}
+	if o.GetErr != nil || o.Status != http.StatusOK {
+		got := fmt.Sprintf("HTTP %d", o.Status)
+		if o.GetErr != nil {
+			got = check.OneLine(o.GetErr.Error(), 200)
 		}
 		return check.Failf("GET %s ne répond pas 200 : la passerelle de %s (ROUTES=/api=http://api:8080) n'atteint pas l'API.",
-			"GET %s does not answer 200: %s's gateway (ROUTES=/api=http://api:8080) does not reach the API.", url, web).
-			With("HTTP 200 (réponse de lab7-api)", got), nil
+			"GET %s does not answer 200: %s's gateway (ROUTES=/api=http://api:8080) does not reach the API.", o.URL, web).
+			With("HTTP 200 (réponse de lab7-api)", got)
 	}
 	return check.Passf("Seul %s publie, sur 127.0.0.1:%s ; GET /api/health → 200 (servi par %s).",
-		"Only %s publishes, on 127.0.0.1:%s; GET /api/health → 200 (served by %s).", web, port, served), nil
+		"Only %s publishes, on 127.0.0.1:%s; GET /api/health → 200 (served by %s).", web, o.Port, o.ServedBy)
 }
 
 // publishProblems: only web publishes, only 127.0.0.1:port → 8080/tcp.
@@ -260,30 +298,17 @@ func hostIP(ip string) string {
 }
 
 // httpGet calls url from the grader itself (the engine is local), retrying until it answers
-// or wait has passed: network.sh may have just started the containers.
+// 200 or wait has passed: network.sh may have just started the containers.
 func httpGet(ctx context.Context, url string, wait time.Duration) (int, string, error) {
-	client := probe.PublishedClient(2 * time.Second)
-	deadline := time.Now().Add(wait)
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return 0, "", err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK || time.Now().After(deadline) {
-				return resp.StatusCode, resp.Header.Get("X-Served-By"), nil
-			}
-		} else if time.Now().After(deadline) {
-			return 0, "", err
-		}
-		select {
-		case <-ctx.Done():
-			return 0, "", ctx.Err()
-		case <-time.After(300 * time.Millisecond):
-		}
+	rep := scriptlab.NewClient(2*time.Second).GetReady(ctx, url, wait, nil,
+		func(r scriptlab.Reply) bool { return r.Err == nil && r.Status == http.StatusOK })
+	switch {
+	case rep.Err != nil && ctx.Err() != nil:
+		return 0, "", ctx.Err()
+	case rep.Err != nil:
+		return 0, "", rep.Err
 	}
+	return rep.Status, rep.Header.Get("X-Served-By"), nil
 }
 
 func (s *state) checkStaticIP(ctx context.Context) (check.Outcome, error) {
@@ -291,25 +316,32 @@ func (s *state) checkStaticIP(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	want := s.param("db-ip")
 	if !found {
-		return check.Failf("%s n'existe pas.", "%s does not exist.", db).With(want, "absent"), nil
+		return judgeStaticIP(nil, s.param("db-ip")), nil
+	}
+	return judgeStaticIP(&c, s.param("db-ip")), nil
+}
+
+// judgeStaticIP: db (nil when missing) has the address want on back, asked for with --ip.
+func judgeStaticIP(c *engine.Container, want string) check.Outcome {
+	if c == nil {
+		return check.Failf("%s n'existe pas.", "%s does not exist.", db).With(want, "absent")
 	}
 	ep, ok := c.Networks[back]
 	switch {
 	case !ok:
-		return check.Failf("%s n'est pas sur %s.", "%s is not on %s.", db, back).With(want+" sur "+back, strings.Join(networkNames(c), " ")), nil
+		return check.Failf("%s n'est pas sur %s.", "%s is not on %s.", db, back).With(want+" sur "+back, strings.Join(networkNames(*c), " "))
 	case ep.StaticIP != want:
 		got := ep.StaticIP
 		if got == "" {
 			got = "aucune adresse demandée (" + ep.IP + " attribuée par Docker)"
 		}
 		return check.Failf("%s n'a pas l'adresse fixe %s sur %s.", "%s does not have the fixed address %s on %s.", db, want, back).
-			With("--ip "+want, got), nil
+			With("--ip "+want, got)
 	case ep.IP != want:
-		return check.Failf("%s a demandé %s mais a l'adresse %s.", "%s asked for %s but has address %s.", db, want, ep.IP).With(want, ep.IP), nil
+		return check.Failf("%s a demandé %s mais a l'adresse %s.", "%s asked for %s but has address %s.", db, want, ep.IP).With(want, ep.IP)
 	}
-	return check.Passf("%s est à %s sur %s (adresse demandée avec --ip).", "%s is at %s on %s (address asked with --ip).", db, want, back), nil
+	return check.Passf("%s est à %s sur %s (adresse demandée avec --ip).", "%s is at %s on %s (address asked with --ip).", db, want, back)
 }
 
 // topo is what a second network.sh must leave unchanged.
@@ -376,6 +408,9 @@ func topoOf(c engine.Container) ctrTopo {
 	ct.Ports = strings.Join(ports, " ")
 	return ct
 }
+
+// empty: neither a network nor a container of the contract.
+func (t topo) empty() bool { return len(t.Networks) == 0 && len(t.Containers) == 0 }
 
 func (t topo) summary() string {
 	return fmt.Sprintf("%d réseau(x), %d conteneur(s)", len(t.Networks), len(t.Containers))

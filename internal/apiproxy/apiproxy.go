@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"io"
 	"net"
 	"net/http"
@@ -167,7 +168,7 @@ func (p *Proxy) Close() error {
 // record notes the request before forwarding it, so records are in arrival order.
 func (p *Proxy) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &Record{Time: time.Now(), Method: r.Method, Path: clip(r.URL.RequestURI()), UserAgent: clip(r.UserAgent())}
+		rec := &Record{Time: time.Now(), Method: r.Method, Path: check.Cut(r.URL.RequestURI(), maxField), UserAgent: check.Cut(r.UserAgent(), maxField)}
 		p.mu.Lock()
 		full := len(p.recs) >= p.opts.MaxRecords
 		p.mu.Unlock()
@@ -222,13 +223,6 @@ func createdBy(res *http.Response) Created {
 
 // maxField bounds the path and User-Agent kept per record.
 const maxField = 2 << 10
-
-func clip(s string) string {
-	if len(s) > maxField {
-		return s[:maxField] + "…"
-	}
-	return s
-}
 
 // Len is the number of records so far: a mark to read what came after with Since.
 func (p *Proxy) Len() int {

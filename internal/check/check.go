@@ -146,16 +146,6 @@ func (s *Status) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown status %q", b)
 }
 
-// Clip keeps the first line of s, trimmed, at most n runes ("…" marks a cut): an
-// observation that fits a one-line message.
-func Clip(s string, n int) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
-	}
-	return s
-}
-
 // Tail keeps the last n lines of s, without its trailing newline.
 func Tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")

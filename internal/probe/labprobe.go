@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 )
@@ -58,7 +59,7 @@ func (p Result) Why() string {
 		return "pas de route"
 	}
 	if p.Error != "" {
-		return oneLine(p.Error)
+		return check.OneLine(p.Error, 200)
 	}
 	if p.Status != 0 {
 		return fmt.Sprintf("HTTP %d", p.Status)
@@ -82,7 +83,7 @@ func parseLabprobe(out string, want int) ([]Result, error) {
 		}
 		var p Result
 		if err := json.Unmarshal([]byte(line), &p); err != nil {
-			return nil, fmt.Errorf("probe output line %d is not JSON: %q", len(res)+1, truncate(line, 120))
+			return nil, fmt.Errorf("probe output line %d is not JSON: %q", len(res)+1, check.Cut(line, 120))
 		}
 		res = append(res, p)
 	}
@@ -90,7 +91,7 @@ func parseLabprobe(out string, want int) ([]Result, error) {
 		return nil, fmt.Errorf("probe output: %w", err)
 	}
 	if len(res) != want {
-		return nil, fmt.Errorf("probe printed %d result(s), want %d: %q", len(res), want, truncate(out, 300))
+		return nil, fmt.Errorf("probe printed %d result(s), want %d: %q", len(res), want, check.Cut(out, 300))
 	}
 	return res, nil
 }
@@ -141,7 +142,7 @@ func Lab(ctx context.Context, r *grader.Run, image, place string, timeout time.D
 	}
 	res, err := parseLabprobe(logs.Stdout, len(cmds))
 	if err != nil {
-		return nil, fmt.Errorf("%w (stderr: %q)", err, truncate(logs.Stderr, 300))
+		return nil, fmt.Errorf("%w (stderr: %q)", err, check.Cut(logs.Stderr, 300))
 	}
 	return res, nil
 }
@@ -169,15 +170,4 @@ func HTTP(url string, timeout time.Duration, retries int) []string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
-func oneLine(s string) string {
-	return truncate(strings.Join(strings.Fields(s), " "), 200)
 }

@@ -1,22 +1,18 @@
 package docker
 
 import (
-	"archive/tar"
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"sort"
-	"strings"
 
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/jsonmessage"
 
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/imagetar"
 )
 
 // maxImageFiles bounds the file list of one image, so a hostile image cannot exhaust memory.
@@ -52,145 +48,34 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (engine.Image, er
 }
 
 // ImageFiles lists the final filesystem of an image by walking `docker save` output, without
-// running anything. It reads both the legacy layout (<id>/layer.tar) and the OCI layout
-// (blobs/sha256/…) that newer engines write.
+// running anything. internal/imagetar reads both the legacy layout (<id>/layer.tar) and the
+// OCI layout (blobs/sha256/…) that newer engines write.
 func (e *Engine) ImageFiles(ctx context.Context, ref string) ([]engine.File, error) {
 	rc, err := e.cli.ImageSave(ctx, []string{ref})
 	if err != nil {
 		return nil, wrap(err)
 	}
 	defer rc.Close()
-	layers := map[string][]engine.File{}
-	// The legacy layout stores a layer whose content an earlier layer has as a symbolic
-	// link to that layer's layer.tar.
-	links := map[string]string{}
-	var manifest []struct{ Layers []string }
-	total := 0
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	a, err := imagetar.Read(rc, maxImageFiles)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		if err != nil {
-			return nil, fmt.Errorf("image save: %w", err)
-		}
-		if h.Typeflag == tar.TypeSymlink {
-			links[h.Name] = path.Join(path.Dir(h.Name), h.Linkname)
-			continue
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		if h.Name == "manifest.json" {
-			if err := json.NewDecoder(io.LimitReader(tr, 1<<20)).Decode(&manifest); err != nil {
-				return nil, fmt.Errorf("image save manifest: %w", err)
-			}
-			continue
-		}
-		br := bufio.NewReaderSize(tr, 1024)
-		if !isTar(br) {
-			continue
-		}
-		files, err := readLayer(br, maxImageFiles-total)
-		if err != nil {
-			return nil, fmt.Errorf("image layer %s: %w", h.Name, err)
-		}
-		total += len(files)
-		layers[h.Name] = files
+		return nil, fmt.Errorf("image save: %w", err)
 	}
-	if len(manifest) == 0 {
-		return nil, errors.New("image save: no manifest.json")
+	layers, err := a.ImageLayers(nil)
+	if err != nil {
+		return nil, fmt.Errorf("image save: %w", err)
 	}
-	final := map[string]engine.File{}
-	for i, name := range manifest[0].Layers {
-		files, ok := layers[name]
-		if !ok {
-			files = layers[links[name]]
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		// Whiteouts hide what lower layers wrote, never a file of their own layer, wherever
-		// the marker sits in the tar (OCI image spec, "Whiteouts"); a file replacing a lower
-		// folder takes its content away too. Collect them, then filter once: a hostile image
-		// with many whiteouts must not cost a scan of the whole tree each.
-		gone, under := map[string]bool{}, map[string]bool{}
-		for _, f := range files {
-			dir, base := path.Split(f.Path)
-			switch {
-			case base == ".wh..wh..opq":
-				d := strings.TrimSuffix(dir, "/")
-				if d == "" {
-					d = "/"
-				}
-				under[d] = true
-			case strings.HasPrefix(base, ".wh."):
-				p := dir + strings.TrimPrefix(base, ".wh.")
-				gone[p], under[p] = true, true
-			default:
-				if old, ok := final[f.Path]; ok && old.Dir && !f.Dir {
-					under[f.Path] = true
-				}
-			}
-		}
-		if len(gone)+len(under) > 0 {
-			for p := range final {
-				if gone[p] || hasAncestor(p, under) {
-					delete(final, p)
-				}
-			}
-		}
-		for _, f := range files {
-			if strings.HasPrefix(path.Base(f.Path), ".wh.") {
-				continue
-			}
-			f.Layer = i
-			final[f.Path] = f
-		}
+	entries, err := imagetar.Flatten(ctx, layers)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]engine.File, 0, len(final))
-	for _, f := range final {
-		out = append(out, f)
+	out := make([]engine.File, len(entries))
+	for i, f := range entries {
+		out[i] = engine.File{Path: f.Path, Mode: f.Mode, Size: f.Size, Dir: f.Dir, Link: f.Link, Layer: f.Layer}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
-}
-
-// hasAncestor reports whether a folder above p is in dirs.
-func hasAncestor(p string, dirs map[string]bool) bool {
-	for d := path.Dir(p); ; d = path.Dir(d) {
-		if dirs[d] {
-			return true
-		}
-		if d == "/" || d == "." {
-			return false
-		}
-	}
-}
-
-func isTar(br *bufio.Reader) bool {
-	b, err := br.Peek(262)
-	return err == nil && string(b[257:262]) == "ustar"
-}
-
-func readLayer(r io.Reader, budget int) ([]engine.File, error) {
-	var files []engine.File
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return files, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(files) >= budget {
-			return nil, fmt.Errorf("more than %d files", maxImageFiles)
-		}
-		p := "/" + strings.TrimPrefix(path.Clean("/"+h.Name), "/")
-		files = append(files, engine.File{Path: p, Mode: h.Mode, Size: h.Size, Dir: h.Typeflag == tar.TypeDir, Link: h.Linkname})
-	}
 }
 
 // ImportImage makes an image from a root filesystem tar (`docker import`).

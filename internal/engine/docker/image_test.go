@@ -317,7 +317,7 @@ func TestImageFilesErrors(t *testing.T) {
 		wantErr string
 	}{
 		{name: "no manifest", body: saveArchive(member{name: "x/layer.tar", body: layer(file("a", "a"))}), wantErr: "no manifest.json"},
-		{name: "broken manifest", body: saveArchive(member{name: "manifest.json", body: []byte("[{")}), wantErr: "image save manifest"},
+		{name: "broken manifest", body: saveArchive(member{name: "manifest.json", body: []byte("[{")}), wantErr: "image save: archive: manifest.json"},
 		{name: "not a tar", body: []byte("this is not a tar archive, and it is long enough to be read as one header............................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................"), wantErr: "image save"},
 	}
 	for _, tt := range tests {

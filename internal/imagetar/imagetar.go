@@ -1,4 +1,9 @@
-package lab03
+// Package imagetar reads the archives `docker save` writes (legacy and OCI layouts): what
+// images they hold, the digests of their configs, and each layer's entries. It is the one
+// place that walks layer tars: the engine adapter lists an image's final filesystem with it
+// ([Flatten]), graders read layers one by one (a file deleted by a later layer is still in
+// the earlier one) or check an archive a student exported.
+package imagetar
 
 import (
 	"archive/tar"
@@ -18,47 +23,54 @@ import (
 // Bounds on what an image archive may make the grader hold: a hostile archive (the student's
 // out/site.tar, or an image their Dockerfile made) must not exhaust memory.
 const (
-	maxArchiveEntries = 200_000 // files listed across all layers
+	// DefaultMaxEntries is a bound for the files listed across all layers of one archive.
+	DefaultMaxEntries = 200_000
 	maxMetaFile       = 4 << 20 // manifest.json, index.json, configs
 )
 
-// archive is what a `docker save` tar holds, legacy layout (<id>/layer.tar, <id>.json) or
+// Archive is what a `docker save` tar holds, legacy layout (<id>/layer.tar, <id>.json) or
 // OCI layout (blobs/sha256/<hex>, index.json), the two that engines write.
-type archive struct {
-	Manifest []archiveImage
+type Archive struct {
+	Manifest []Image
 	// Digests of the small non-tar files, by name: the config of an image is one of them,
 	// and its digest is the image ID.
 	Digests map[string]string
 	// Layers lists each layer tar's entries, by name (only when layers were read).
-	Layers map[string][]entry
+	Layers map[string][]Entry
 	// Names that `docker load` would tag: `repositories` (legacy) and index.json annotations.
 	OtherNames []string
 }
 
-// archiveImage is one entry of manifest.json.
-type archiveImage struct {
+// Image is one entry of manifest.json.
+type Image struct {
 	Config   string
 	RepoTags []string
 	Layers   []string
 }
 
-// entry is one path of a layer tar.
-type entry struct {
+// Entry is one path of a layer tar.
+type Entry struct {
 	Path     string // absolute, cleaned
+	Mode     int64
 	Size     int64
-	Whiteout bool // an OCI whiteout marker (.wh.<name> or .wh..wh..opq)
+	Dir      bool
+	Link     string // a symbolic link's target
+	Whiteout bool   // an OCI whiteout marker (.wh.<name> or .wh..wh..opq)
+	Layer    int    // the index of its layer, base first (set by [Archive.ImageLayers])
 }
 
-// layer is one layer of an image, base first.
-type layer struct {
+// Layer is one layer of an image.
+type Layer struct {
 	DiffID  string
-	Entries []entry
+	Entries []Entry
 }
 
-// readArchive reads a `docker save` stream. With withLayers it lists every layer's entries
-// (gzip-compressed layers too); otherwise layers are skipped unread.
-func readArchive(r io.Reader, withLayers bool) (*archive, error) {
-	a := &archive{Digests: map[string]string{}, Layers: map[string][]entry{}}
+// Read reads a `docker save` stream. With maxEntries > 0 it lists every layer's entries
+// (gzip-compressed layers too), at most maxEntries across the archive: a hostile archive must
+// not exhaust memory. With 0, layers are skipped unread.
+func Read(r io.Reader, maxEntries int) (*Archive, error) {
+	withLayers := maxEntries > 0
+	a := &Archive{Digests: map[string]string{}, Layers: map[string][]Entry{}}
 	links := map[string]string{} // the legacy layout links a repeated layer to its first copy
 	total := 0
 	tr := tar.NewReader(r)
@@ -86,7 +98,7 @@ func readArchive(r io.Reader, withLayers bool) (*archive, error) {
 			if !withLayers {
 				continue
 			}
-			entries, err := readLayer(br, kind == "gzip", maxArchiveEntries-total)
+			entries, err := readLayer(br, kind == "gzip", maxEntries, total)
 			if err != nil {
 				return nil, fmt.Errorf("archive: layer %s: %w", name, err)
 			}
@@ -115,7 +127,7 @@ func readArchive(r io.Reader, withLayers bool) (*archive, error) {
 }
 
 // readMeta reads the archive's own description files.
-func (a *archive) readMeta(name string, b []byte) error {
+func (a *Archive) readMeta(name string, b []byte) error {
 	switch name {
 	case "manifest.json":
 		if err := json.Unmarshal(b, &a.Manifest); err != nil {
@@ -164,7 +176,7 @@ func sniff(br *bufio.Reader) string {
 	return ""
 }
 
-func readLayer(r io.Reader, gz bool, budget int) ([]entry, error) {
+func readLayer(r io.Reader, gz bool, max, used int) ([]Entry, error) {
 	if gz {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
@@ -173,7 +185,7 @@ func readLayer(r io.Reader, gz bool, budget int) ([]entry, error) {
 		defer zr.Close()
 		r = zr
 	}
-	var out []entry
+	var out []Entry
 	tr := tar.NewReader(r)
 	for {
 		h, err := tr.Next()
@@ -183,16 +195,18 @@ func readLayer(r io.Reader, gz bool, budget int) ([]entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(out) >= budget {
-			return nil, fmt.Errorf("more than %d files", maxArchiveEntries)
+		if used+len(out) >= max {
+			return nil, fmt.Errorf("more than %d files", max)
 		}
 		p := path.Clean("/" + h.Name)
-		out = append(out, entry{Path: p, Size: h.Size, Whiteout: strings.HasPrefix(path.Base(p), ".wh.")})
+		out = append(out, Entry{Path: p, Mode: h.Mode, Size: h.Size, Dir: h.Typeflag == tar.TypeDir, Link: h.Linkname,
+			Whiteout: strings.HasPrefix(path.Base(p), ".wh.")})
 	}
 }
 
-// imageLayers pairs the first image of the archive with its layers, base first.
-func (a *archive) imageLayers(diffIDs []string) ([]layer, error) {
+// ImageLayers pairs the first image of the archive with its layers, base first; diffIDs (the
+// image's RootFS layers, optional) must then match them in number.
+func (a *Archive) ImageLayers(diffIDs []string) ([]Layer, error) {
 	if len(a.Manifest) == 0 {
 		return nil, errors.New("archive: no manifest.json")
 	}
@@ -200,13 +214,17 @@ func (a *archive) imageLayers(diffIDs []string) ([]layer, error) {
 	if len(diffIDs) != 0 && len(diffIDs) != len(names) {
 		return nil, fmt.Errorf("archive: %d layers, the image has %d", len(names), len(diffIDs))
 	}
-	out := make([]layer, len(names))
+	out := make([]Layer, len(names))
 	for i, n := range names {
 		e, ok := a.Layers[path.Clean(n)]
 		if !ok {
 			return nil, fmt.Errorf("archive: layer %s missing", n)
 		}
-		out[i].Entries = e
+		out[i].Entries = make([]Entry, len(e))
+		for j := range e {
+			out[i].Entries[j] = e[j]
+			out[i].Entries[j].Layer = i
+		}
 		if i < len(diffIDs) {
 			out[i].DiffID = diffIDs[i]
 		}
@@ -214,8 +232,8 @@ func (a *archive) imageLayers(diffIDs []string) ([]layer, error) {
 	return out, nil
 }
 
-// configDigest is the digest of the archive's first image config: its image ID.
-func (a *archive) configDigest() (string, error) {
+// ConfigDigest is the digest of the archive's only image config: its image ID.
+func (a *Archive) ConfigDigest() (string, error) {
 	if len(a.Manifest) == 0 {
 		return "", errors.New("no manifest.json")
 	}

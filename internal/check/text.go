@@ -1,0 +1,63 @@
+package check
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// The text helpers below are the only ones that shorten what a report shows: what they cut
+// often comes from the student (a body, a log, a path), so they never split a UTF-8
+// character and never pass invalid bytes on to a JSON or JUnit report.
+
+// Cut keeps at most n runes of s ("…" marks a cut), with invalid bytes made U+FFFD. Lines
+// and tabs are kept: for a block shown as Actual.
+func Cut(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if n < 0 {
+		n = 0
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// CutLine is [Cut] for a value shown inside a sentence: control characters (newlines and
+// tabs included) become "·", so the value stays on one line and shows where they were.
+func CutLine(s string, n int) string {
+	return Cut(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '·'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD")), n)
+}
+
+// Clip keeps the first line of s, trimmed, at most n runes ("…" marks a cut): an
+// observation that fits a one-line message.
+func Clip(s string, n int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return Cut(s, n)
+}
+
+// OneLine joins the words of s with single spaces and keeps at most n runes: an error
+// message from a tool, whatever its layout.
+func OneLine(s string, n int) string {
+	return Cut(strings.Join(strings.Fields(s), " "), n)
+}
+
+// Verdict unwraps an optional verdict, for `return check.Verdict(o), err` where o is the
+// failing outcome an observation may come back with (nil: nothing to say).
+func Verdict(o *Outcome) Outcome {
+	if o == nil {
+		return Outcome{}
+	}
+	return *o
+}

@@ -1,0 +1,164 @@
+// Package scriptlab is what the graders of script labs (1, 2, 4, 6, 7: the student hands in
+// shell scripts that drive the engine) share: the engine's facts fetched once, the skip of a
+// check that a remote engine cannot support (it leaves the denominator), the spec's typed
+// parameters, each script run once with its failing verdict, and the HTTP client that reaches
+// a published port with retries. It is to script labs what composelab is to Compose labs.
+package scriptlab
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+)
+
+// Session is one run's view of a script lab. Its methods are not safe for concurrent use:
+// a lab's checks run one after the other.
+type Session struct {
+	Run *grader.Run
+
+	info    *engine.Info
+	scripts map[string]*ScriptRun // by name, for scripts run once (Once)
+}
+
+// New starts a session for a run.
+func New(r *grader.Run) *Session {
+	return &Session{Run: r}
+}
+
+// EngineInfo asks the engine once what it is.
+func (s *Session) EngineInfo(ctx context.Context) (engine.Info, error) {
+	if s.info == nil {
+		info, err := s.Run.Engine.Info(ctx)
+		if err != nil {
+			return engine.Info{}, err
+		}
+		s.info = &info
+	}
+	return *s.info, nil
+}
+
+// LocalOnly returns the environment skip of a check a remote engine cannot support (fr and en
+// say why), or nil when the engine is local.
+func (s *Session) LocalOnly(ctx context.Context, fr, en string) (*check.Outcome, error) {
+	info, err := s.EngineInfo(ctx)
+	if err != nil || !info.Remote {
+		return nil, err
+	}
+	o := RemoteSkip(s.Run.Engine.Host(), fr, en)
+	return &o, nil
+}
+
+// RemoteSkip is the verdict of a check that needs the engine on the grader's machine (to dial
+// a port published on 127.0.0.1, to bind-mount the lab folder…) when it runs elsewhere: the
+// environment's limit, not the student's fault, so the check leaves the denominator (unless
+// --strict). fr and en say what cannot be done.
+func RemoteSkip(host, fr, en string) check.Outcome {
+	o := check.Skipf("Non évalué : le moteur Docker est distant (DOCKER_HOST=%s) : "+escape(fr)+" Lancez grade sur la machine du moteur (Docker local ou Docker Desktop).",
+		"Not evaluated: the Docker engine is remote (DOCKER_HOST=%s): "+escape(en)+" Run grade on the engine's machine (local Docker or Docker Desktop).", host)
+	o.Excluded = true
+	return o
+}
+
+// escape keeps a reason's % signs out of the format.
+func escape(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' {
+			out = append(out, '%')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// Param reads a parameter of the spec; a missing one is the instructor's error.
+func (s *Session) Param(key string) (string, error) { return s.Run.Spec.Param(key) }
+
+// Duration reads a positive Go duration ("60s").
+func (s *Session) Duration(key string) (time.Duration, error) {
+	v, err := s.Param(key)
+	if err != nil {
+		return 0, err
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("params.%s: %q is not a positive duration", key, v)
+	}
+	return d, nil
+}
+
+// Int reads a non-negative integer.
+func (s *Session) Int(key string) (int, error) {
+	n, err := s.Int64(key)
+	return int(n), err
+}
+
+// Int64 reads a non-negative integer (a size in bytes, CPUs in billionths).
+func (s *Session) Int64(key string) (int64, error) {
+	v, err := s.Param(key)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("params.%s: %q is not a non-negative integer", key, v)
+	}
+	return n, nil
+}
+
+// ScriptRun is one run of a student script and, when it failed, the verdict that says so.
+type ScriptRun struct {
+	Res  script.Result
+	Fail *check.Outcome // nil when the script exited 0 in time
+}
+
+// Script runs the student's script name (with env added) and judges its exit. A script the
+// submission copy refused (a link leaving the folder…) fails with the copy's reason rather
+// than "missing", without running.
+func (s *Session) Script(ctx context.Context, name string, env ...string) (*ScriptRun, error) {
+	for _, p := range s.Run.Refused {
+		if p.Path == name {
+			o := check.Outcome{Status: check.Fail, Message: check.Text{
+				FR: fmt.Sprintf("%s est refusé : %s", name, p.Message.FR),
+				EN: fmt.Sprintf("%s is refused: %s", name, p.Message.EN)}}
+			return &ScriptRun{Fail: &o}, nil
+		}
+	}
+	res, err := s.Run.Script(ctx, name, env...)
+	if err != nil {
+		return nil, err
+	}
+	return &ScriptRun{Res: res, Fail: JudgeScript(name, res)}, nil
+}
+
+// JudgeScript is the verdict on a script's exit: nil when it exited 0 in time.
+func JudgeScript(name string, res script.Result) *check.Outcome {
+	if !res.TimedOut && res.ExitCode == 0 {
+		return nil
+	}
+	o := grader.ScriptFailed(name, res)
+	return &o
+}
+
+// Once runs the script name at most once per session and keeps its run: the checks that look
+// at what it did share one run. A grader error is not kept: the next check tries again.
+func (s *Session) Once(ctx context.Context, name string, env ...string) (*ScriptRun, error) {
+	if sr, ok := s.scripts[name]; ok {
+		return sr, nil
+	}
+	sr, err := s.Script(ctx, name, env...)
+	if err != nil {
+		return nil, err
+	}
+	if s.scripts == nil {
+		s.scripts = map[string]*ScriptRun{}
+	}
+	s.scripts[name] = sr
+	return sr, nil
+}
