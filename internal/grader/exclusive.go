@@ -11,7 +11,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 )
 
-// Contract names what a lab's students create under fixed names (`lab1-web`, port 8081…).
+// Contract names what an exclusive lab's students create under fixed names (`lab1-web`, port 8081…).
 // Two runs of such a lab on one engine would fight over them, so they take turns, and what the
 // contract names is removed before and after each run, along with everything labelled
 // ddlab.lab=<lab> (labs.md §0.1).
@@ -20,11 +20,6 @@ type Contract struct {
 	Networks   []string
 	Volumes    []string
 	Images     []string // references, "lab3/site:build"
-}
-
-// Exclusive graders have a Contract.
-type Exclusive interface {
-	Contract() Contract
 }
 
 // lockImage is the image of the lock container; it is never started.

@@ -46,6 +46,8 @@ type Spec struct {
 	// "api/internal/labkit": "lab5/_starter/internal/labkit".
 	Shared map[string]string `yaml:"shared"`
 	Checks []CheckSpec       `yaml:"checks"`
+	// File is the name the spec was read from, for error messages.
+	File string `yaml:"-"`
 }
 
 // CheckSpec is what the spec says about one check.
@@ -142,6 +144,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	s.File = name
 	return &s, nil
 }
 

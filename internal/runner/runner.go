@@ -37,7 +37,7 @@ type Options struct {
 
 // Grade runs g's checks against r and returns the report. The error is non-nil only when the
 // run was interrupted (ctx cancelled); the report is complete even then.
-func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*report.Report, error) {
+func Grade(ctx context.Context, r *grader.Run, g grader.Checker, opts Options) (*report.Report, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
