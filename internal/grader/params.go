@@ -43,7 +43,9 @@ type Param struct {
 func StringParam(key string) Param { return Param{Key: key, Type: String} }
 
 // IntParam declares a required whole-number parameter in [min, max].
-func IntParam(key string, min, max int64) Param { return Param{Key: key, Type: Int, Min: min, Max: max} }
+func IntParam(key string, min, max int64) Param {
+	return Param{Key: key, Type: Int, Min: min, Max: max}
+}
 
 // PortParam declares a required TCP port parameter.
 func PortParam(key string) Param { return IntParam(key, 1, 65535) }

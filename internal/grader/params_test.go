@@ -125,4 +125,3 @@ func TestCrossCheckParams(t *testing.T) {
 	spec.Params["version"] = "1.2.3"
 	assert.NoError(t, CrossCheck(spec, g))
 }
-
