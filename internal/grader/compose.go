@@ -23,11 +23,7 @@ func (r *Run) Composer() (engine.Composer, error) {
 	if r.composer != nil {
 		return r.composer, nil
 	}
-	m, ok := r.Engine.(engine.ComposeMaker)
-	if !ok {
-		return nil, errors.New("this engine cannot run Compose projects")
-	}
-	c, err := m.Composer(r.Detail)
+	c, err := r.Engine.Composer(r.Detail)
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ func (r *Run) Lock(ctx context.Context, c Contract) error {
 // MountedVolumes lists the volumes that the lab's containers (labelled ddlab.lab=<lab>, or
 // named by the contract) mounted since a time, read from the engine's events so that other
 // labs' volumes never count.
-func MountedVolumes(ctx context.Context, e engine.Engine, lab string, c Contract, since time.Time) ([]string, error) {
+func MountedVolumes(ctx context.Context, e engine.System, lab string, c Contract, since time.Time) ([]string, error) {
 	evs, err := e.Events(ctx, engine.EventFilter{Since: since, Until: time.Now()})
 	if err != nil {
 		return nil, err

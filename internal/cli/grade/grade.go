@@ -244,7 +244,7 @@ func connect(ctx context.Context, f *cliutil.Factory) (engine.Engine, *report.En
 
 // sweep removes every object that carries label, containers first so networks, volumes and
 // images are free to go.
-func sweep(ctx context.Context, e engine.Engine, label string) error {
+func sweep(ctx context.Context, e engine.System, label string) error {
 	refs, err := e.List(ctx, label)
 	if err != nil {
 		return err
