@@ -27,7 +27,9 @@ func TestRoleFakes(t *testing.T) {
 			}, []string{"Info"}},
 		{"builds", func() error { _, err := (&Builds{}).Build(ctx, engine.BuildRequest{Tag: "t"}); return err },
 			func() error {
-				b := &Builds{BuildFn: func(context.Context, engine.BuildRequest) (engine.BuildResult, error) { return engine.BuildResult{}, nil }}
+				b := &Builds{BuildFn: func(context.Context, engine.BuildRequest) (engine.BuildResult, error) {
+					return engine.BuildResult{}, nil
+				}}
 				_, err := b.Build(ctx, engine.BuildRequest{Tag: "t"})
 				return err
 			}, []string{"Build t target="}},
