@@ -20,7 +20,10 @@ import (
 // its spec, French instructions, starter, solution, a fixture where each check fails, the
 // reference solution's fixture, and the fuzz targets of its parsers of student input.
 func TestEveryLabHasEveryPiece(t *testing.T) {
-	r := repo{labs: labs.FS, root: ".."}
+	// The source tree: the student build embeds no solution.
+	src := labs.Source()
+	require.NotNil(t, src)
+	r := repo{labs: src, root: ".."}
 	for _, g := range graders.All() {
 		t.Run(g.Lab(), func(t *testing.T) {
 			assert.Empty(t, r.missingPieces(g))
@@ -44,8 +47,8 @@ func (lab9) Checks(*grader.Run) []check.Check {
 
 // throwAway lays out every piece of lab9 in a fresh repository and returns its root. These
 // are all the files a new lab adds; with its one line in graders.All() they are all it
-// touches (catalog.yaml already lists the course's 14 labs; labs.FS and `make fuzz` find the
-// new files by themselves).
+// touches (catalog.yaml already lists the course's 14 labs; labs.FS's patterns and `make fuzz`
+// find the new files by themselves).
 func throwAway(t *testing.T) string {
 	root := t.TempDir()
 	files := map[string]string{

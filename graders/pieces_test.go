@@ -17,8 +17,8 @@ import (
 	"github.com/ddlab/grade/internal/lab"
 )
 
-// repo is where a lab's pieces live: the lab files (what labs.FS embeds: labN.yaml and labN/)
-// and the module's root folder (graders/labNN/ and the shared packages' fuzz targets).
+// repo is where a lab's pieces live: the lab files (the labs folder: labN.yaml and labN/) and
+// the module's root folder (graders/labNN/ and the shared packages' fuzz targets).
 type repo struct {
 	labs fs.FS
 	root string

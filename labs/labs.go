@@ -1,14 +1,25 @@
-// Package labs embeds the lab specs, starters and reference solutions in the binary, so a
-// student needs nothing but `grade`.
+// Package labs embeds the lab specs and starters in the binary, so a student needs nothing but
+// `grade`. The reference solutions are embedded only in the instructor build (`-tags
+// instructor`, `bin/grade-instructor`): the binary students run must not hold the answers.
 package labs
 
-import "embed"
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
 
-// FS holds catalog.yaml, every labN.yaml, and the labN/_starter and labN/_solution trees.
-// The patterns follow the labs present: a new lab's files are embedded without a change
-// here. lab[0-9]* matches lab5.yaml and lab5/ but not labs.go; all: keeps the files whose
-// names start with "." or "_" (.dockerignore, _starter). Fixtures live with the graders
-// (graders/labNN/testdata), never here, so none is embedded.
-//
-//go:embed catalog.yaml all:lab[0-9]*
-var FS embed.FS
+// Source is the labs folder of the source tree, solutions included, for tests and for
+// maintainers working in a clone; nil when the binary runs away from its sources.
+func Source() fs.FS {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return nil
+	}
+	dir := filepath.Dir(file)
+	if _, err := os.Stat(filepath.Join(dir, "catalog.yaml")); err != nil {
+		return nil
+	}
+	return os.DirFS(dir)
+}

@@ -29,7 +29,8 @@ func (Grader) Meta() grader.Meta {
 		Contract:  grader.Contract{Containers: []string{webName}},
 		Params: []grader.Param{
 			grader.StringParam("image"), grader.PortParam("host-port"), grader.PortParam("app-port"),
-			grader.StringParam("greeting"), grader.DurationParam("http-wait"), grader.ListParam("quiz-answers"),
+			grader.StringParam("greeting"), grader.DurationParam("http-wait"), grader.StringParam("quiz-salt"),
+			grader.ListParam("quiz-answers"),
 		},
 		Fuzz: []string{"FuzzParseKeyValues", "FuzzParseAnswers"},
 	}

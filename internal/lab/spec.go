@@ -4,6 +4,7 @@ package lab
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,9 @@ type Spec struct {
 	Checks []CheckSpec       `yaml:"checks"`
 	// File is the name the spec was read from, for error messages.
 	File string `yaml:"-"`
+	// Digest is "sha256:…" of the spec file's bytes, so a report names the exact spec it was
+	// graded with.
+	Digest string `yaml:"-"`
 }
 
 // CheckSpec is what the spec says about one check.
@@ -145,6 +149,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	s.File = name
+	s.Digest = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 	return &s, nil
 }
 

@@ -3,6 +3,7 @@ package initlab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -29,7 +30,7 @@ func NewCmdInit(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 		Args:  cobra.RangeArgs(1, 2),
 		Example: "  $ grade init lab5\n" +
 			"  $ grade init lab5 ~/ddlab/lab5\n" +
-			"  $ grade init lab5 /tmp/lab5-solution --solution   # the reference solution, for instructors",
+			"  $ grade-instructor init lab5 /tmp/lab5-solution --solution   # instructor build only",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Lab = args[0]
 			if len(args) == 2 {
@@ -41,7 +42,7 @@ func NewCmdInit(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 			return initRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Solution, "solution", false, "write the reference solution over the starter (instructors)")
+	cmd.Flags().BoolVar(&opts.Solution, "solution", false, "write the reference solution over the starter (instructor build only)")
 	return cmd
 }
 
@@ -66,6 +67,10 @@ func initRun(_ context.Context, opts *Options) error {
 	// The solution goes first: the starter then skips the files it replaces.
 	if opts.Solution {
 		sol, err := cat.Solution(spec.Lab)
+		if errors.Is(err, lab.ErrNoSolution) {
+			return cliutil.FlagErrorf("la solution de référence n'est livrée que dans la version enseignant de grade (grade-instructor, construit par `make build`) / " +
+				"the reference solution ships only in the instructor build (grade-instructor, built by `make build`)")
+		}
 		if err != nil {
 			return err
 		}

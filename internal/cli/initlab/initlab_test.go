@@ -12,6 +12,7 @@ import (
 
 	"github.com/ddlab/grade/internal/cli/clitest"
 	"github.com/ddlab/grade/internal/cliutil"
+	"github.com/ddlab/grade/internal/lab"
 )
 
 func TestNewCmdInit(t *testing.T) {
@@ -88,6 +89,18 @@ func Test_initRunDefaultFolder(t *testing.T) {
 	require.NoError(t, initRun(context.Background(), &Options{F: f, Lab: "LAB1"}))
 	assert.FileExists(t, filepath.Join("lab1", "run.sh"), "the folder is named after the lab")
 	assert.Contains(t, stdout.String(), "Ensuite : cd lab1 && grade lab1")
+}
+
+// The student build holds no solution: --solution says where to find it.
+func Test_initRunStudentBuild(t *testing.T) {
+	f, _, _ := clitest.Factory(t)
+	fsys := clitest.FS()
+	delete(fsys, "lab1/_solution/run.sh")
+	f.Catalog = func() (*lab.Catalog, error) { return lab.Load(fsys) }
+	err := initRun(context.Background(), &Options{F: f, Lab: "lab1", Dir: t.TempDir(), Solution: true})
+	require.ErrorContains(t, err, "grade-instructor")
+	var fe *cliutil.FlagError
+	assert.True(t, errors.As(err, &fe))
 }
 
 func Test_initRunErrors(t *testing.T) {
