@@ -3,7 +3,7 @@ GO ?= go
 BIN ?= bin/grade
 PKGS := ./...
 
-.PHONY: build test test-unit images bench bench-batch fuzz lint vet clean
+.PHONY: build test test-unit images bench bench-batch fuzz fuzz-list lint vet clean
 
 # Two builds: bin/grade is what students get (no reference solution, no readable quiz key);
 # bin/grade-instructor also embeds the solutions (`grade-instructor init labN --solution`).
@@ -35,27 +35,23 @@ bench:
 bench-batch: build
 	tools/bench-batch/bench-batch.sh
 
-# Every parser of student input (and of what student code prints) has a fuzz target.
+# Every parser of student input (and of what student code prints) has a fuzz target. The
+# targets are found, not listed: every `func FuzzX(` of a test file of a package of the module
+# (go list leaves out testdata and _starter trees, which are not the module's packages).
 FUZZTIME ?= 20s
-FUZZ_TARGETS := \
-	FuzzAnalyze:./internal/dockerfile \
-	FuzzParse:./internal/lab \
-	FuzzParseKeyValues:./graders/lab01 FuzzParseAnswers:./graders/lab01 \
-	FuzzEventActions:./graders/lab02 FuzzParseKV:./graders/lab02 \
-	FuzzReadArchive:./internal/imagetar \
-	FuzzParseAnswers:./graders/lab04 FuzzJudgeLogs:./graders/lab04 FuzzParseStatsLimit:./graders/lab04 \
-	FuzzLastLine:./graders/lab06 FuzzParseArchive:./graders/lab06 \
-	FuzzParseProbeOutput:./internal/probe \
-	FuzzScreen:./internal/compose FuzzLocate:./internal/compose FuzzLoadProject:./internal/compose \
-	FuzzParseManifest:./internal/registry \
-	FuzzParseResponse:./internal/images/assets/labprobe FuzzParseRoutes:./internal/images/assets/labprobe \
-	FuzzParseRoster:./internal/cli/batch FuzzParsePolicy:./internal/gradebook
 
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		name=$${t%%:*}; pkg=$${t#*:}; \
-		echo "== $$name $$pkg"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	@set -e; $(GO) list -f '{{.Dir}} {{.ImportPath}}' $(PKGS) | while read -r dir pkg; do \
+		for name in $$(cat "$$dir"/*_test.go 2>/dev/null | sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p'); do \
+			echo "== $$name $$pkg"; \
+			$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+# fuzz-list prints the targets `make fuzz` runs, without running them.
+fuzz-list:
+	@$(GO) list -f '{{.Dir}} {{.ImportPath}}' $(PKGS) | while read -r dir pkg; do \
+		cat "$$dir"/*_test.go 2>/dev/null | sed -n "s|^func \(Fuzz[A-Za-z0-9_]*\)(.*|\1 $$pkg|p"; \
 	done
 
 clean:

@@ -20,15 +20,20 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab1" }
 
-// Scripted: lab 1 runs the student's scripts.
-func (Grader) Scripted() bool { return true }
-
-// Contract: lab1-web has a fixed name and port 8081, so two runs on one engine take turns.
-func (Grader) Contract() grader.Contract { return grader.Contract{Containers: []string{webName}} }
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"image", "host-port", "app-port", "greeting", "http-wait", "script-timeout", "quiz-salt", "quiz-answers"}
+// Meta: lab 1 runs the student's scripts; lab1-web has a fixed name and port 8081, so two
+// runs on one engine take turns.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Scripts,
+		Exclusive: true,
+		Contract:  grader.Contract{Containers: []string{webName}},
+		Params: []grader.Param{
+			grader.StringParam("image"), grader.PortParam("host-port"), grader.PortParam("app-port"),
+			grader.StringParam("greeting"), grader.DurationParam("http-wait"), grader.StringParam("quiz-salt"),
+			grader.ListParam("quiz-answers"),
+		},
+		Fuzz: []string{"FuzzParseKeyValues", "FuzzParseAnswers"},
+	}
 }
 
 // Checks lists lab 1's checks. Their order is the lab's story and it matters: run.sh twice,

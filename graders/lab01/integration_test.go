@@ -12,5 +12,5 @@ import (
 // fixed: runs take turns), compares every check's status with want.json, and requires that
 // nothing of the run or of the lab is left.
 func TestFixtures(t *testing.T) {
-	gradetest.SerialFixtures(t, "lab1", lab01.New().Contract(), nil)
+	gradetest.SerialFixtures(t, "lab1", lab01.New().Meta().Contract, nil)
 }

@@ -40,5 +40,5 @@ func TestTwoRunsTakeTurns(t *testing.T) {
 	})
 	// One waits for the other (both may wait if another lab 1 grading shares the engine).
 	assert.GreaterOrEqual(t, waited.Load(), int32(1), "a run waited for the other")
-	assert.Empty(t, gradetest.LabLeftovers(t, e, "lab1", lab01.New().Contract()))
+	assert.Empty(t, gradetest.LabLeftovers(t, e, "lab1", lab01.New().Meta().Contract))
 }

@@ -25,7 +25,7 @@ func (s *state) checkEvents(ctx context.Context) (check.Outcome, error) {
 	}
 	// Another door must not speak for the student: clear what the scripts left, before the
 	// window opens.
-	if err := s.run.ClearLab(ctx, Grader{}.Contract()); err != nil {
+	if err := s.run.ClearLab(ctx, Grader{}.Meta().Contract); err != nil {
 		return check.Outcome{}, err
 	}
 	w, err := s.lifecycle(ctx)

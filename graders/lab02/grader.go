@@ -26,17 +26,16 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab2" }
 
-// Scripted: lab 2 is graded by running the student's scripts.
-func (Grader) Scripted() bool { return true }
-
-// Contract names what the scripts create, so runs take turns and start from a clean engine.
-func (Grader) Contract() grader.Contract {
-	return grader.Contract{Containers: []string{apiName, cliName}}
-}
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"script-timeout", "port", "greeting", "startup-wait"}
+// Meta: lab 2 is graded by running the student's scripts; the contract names what they
+// create, so runs take turns and start from a clean engine.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Scripts,
+		Exclusive: true,
+		Contract:  grader.Contract{Containers: []string{apiName, cliName}},
+		Params:    []grader.Param{grader.PortParam("port"), grader.StringParam("greeting"), grader.DurationParam("startup-wait")},
+		Fuzz:      []string{"FuzzParseKV", "FuzzEventActions"},
+	}
 }
 
 // Checks lists lab 2's checks in the order the student reads them. api.sh, cli.sh, info.sh

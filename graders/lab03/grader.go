@@ -19,20 +19,24 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab3" }
 
-// Scripted: publish.sh, cleanup.sh and export.sh run in a full copy of the submission.
-func (Grader) Scripted() bool { return true }
-
-// Contract names the images the lab's scripts work on under fixed names, so two runs on one
+// Meta: publish.sh, cleanup.sh and export.sh run in a full copy of the submission. The
+// contract names the images the lab's scripts work on under fixed names, so two runs on one
 // engine take turns. The registry tags (127.0.0.1:<port>/lab3/site:…) are other names of the
 // image the grader built, removed with it.
-func (Grader) Contract() grader.Contract {
-	return grader.Contract{Images: []string{imageRef, rebuildRef}}
-}
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"base", "tags", "semver-tags", "version", "port", "index-text", "health-text",
-		"startup-wait", "max-new-layers", "traps", "context-limit", "max-delta", "registry-max", "save-max"}
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Scripts,
+		Exclusive: true,
+		Contract:  grader.Contract{Images: []string{imageRef, rebuildRef}},
+		Params: []grader.Param{
+			grader.StringParam("base"), grader.ListParam("tags"), grader.ListParam("semver-tags"),
+			grader.StringParam("version"), grader.PortParam("port"), grader.StringParam("index-text"),
+			grader.StringParam("health-text"), grader.DurationParam("startup-wait"),
+			grader.IntParam("max-new-layers", 1, 127), grader.ListParam("traps"), grader.SizeParam("context-limit"),
+			grader.SizeParam("max-delta"), grader.SizeParam("registry-max"), grader.SizeParam("save-max"),
+		},
+		Fuzz: []string{"FuzzReadArchive", "internal/dockerfile.FuzzAnalyze"},
+	}
 }
 
 // Checks lists lab 3's checks in the order the student reads them. They share one build, one

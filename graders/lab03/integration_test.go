@@ -19,7 +19,7 @@ import (
 // turns), compares every check's status with want.json, and requires that nothing of the run
 // or of the lab is left, registry names on the base images included.
 func TestFixtures(t *testing.T) {
-	gradetest.SerialFixtures(t, "lab3", lab03.New().Contract(), func(t *testing.T, e engine.Engine, _ gradetest.Report) {
+	gradetest.SerialFixtures(t, "lab3", lab03.New().Meta().Contract, func(t *testing.T, e engine.Engine, _ gradetest.Report) {
 		assert.Empty(t, registryTags(t, e), "registry names left on the base images")
 	})
 }

@@ -282,8 +282,8 @@ func TestWithAppSkipsWithoutContainer(t *testing.T) {
 
 func TestContractAndChecks(t *testing.T) {
 	g := New()
-	assert.Equal(t, []string{"lab4-app", "lab4-fixed"}, g.Contract().Containers)
-	assert.True(t, g.Scripted())
+	assert.Equal(t, []string{"lab4-app", "lab4-fixed"}, g.Meta().Contract.Containers)
+	assert.Equal(t, grader.Scripts, g.Meta().Kind)
 	ids := grader.CheckIDs(g)
 	// The order the design requires: crash, then OOM, then the manual stop.
 	pos := map[string]int{}

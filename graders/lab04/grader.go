@@ -29,20 +29,23 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab4" }
 
-// Scripted: the submission is shell scripts, run in a private copy.
-func (Grader) Scripted() bool { return true }
-
-// Contract names what the student's scripts create; runs of lab 4 on one engine take turns,
-// since the names and port 8084 are fixed.
-func (Grader) Contract() grader.Contract {
-	return grader.Contract{Containers: []string{appName, fixedName}}
-}
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"script-timeout", "app-image", "broken-image", "host-ip", "host-port", "memory", "nano-cpus",
-		"pids-limit", "app-mode", "restart-retries", "restart-wait", "oom-mb", "oom-wait", "manual-stop-wait",
-		"diagnostic-wait", "database-url", "fixed-wait", "log-requests", "log-lines"}
+// Meta: the submission is shell scripts, run in a private copy. The contract names what they
+// create; runs of lab 4 on one engine take turns, since the names and port 8084 are fixed.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Scripts,
+		Exclusive: true,
+		Contract:  grader.Contract{Containers: []string{appName, fixedName}},
+		Params: []grader.Param{
+			grader.StringParam("app-image"), grader.StringParam("broken-image"), grader.StringParam("host-ip"),
+			grader.PortParam("host-port"), grader.IntParam("memory", 4<<20, 1<<40), grader.IntParam("nano-cpus", 1e6, 64e9),
+			grader.IntParam("pids-limit", 1, 1<<22), grader.StringParam("app-mode"), grader.IntParam("restart-retries", 1, 100),
+			grader.DurationParam("restart-wait"), grader.IntParam("oom-mb", 1, 1<<20), grader.DurationParam("oom-wait"),
+			grader.DurationParam("manual-stop-wait"), grader.DurationParam("diagnostic-wait"), grader.StringParam("database-url"),
+			grader.DurationParam("fixed-wait"), grader.IntParam("log-requests", 1, 10000), grader.IntParam("log-lines", 1, 10000),
+		},
+		Fuzz: []string{"FuzzParseAnswers", "FuzzJudgeLogs", "FuzzParseStatsLimit"},
+	}
 }
 
 // state is what the checks of one run share: lab4-app's ID once run.sh made it, the engine's

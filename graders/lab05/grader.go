@@ -19,11 +19,19 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab5" }
 
-// Params lists the spec parameters the checks read; a spec without one of them is refused
-// when it is loaded, not in the middle of grading.
-func (Grader) Params() []string {
-	return []string{"allowed-bases", "final-bases", "build-args", "version", "port", "max-size", "tiny-size",
-		"health-wait", "startup-wait", "stop-timeout", "stop-max", "context-max", "context-files"}
+// Meta: lab 5 builds the student's Dockerfile itself. A spec without one of the params is
+// refused when it is loaded, not in the middle of grading.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind: grader.Dockerfile,
+		Params: []grader.Param{
+			grader.ListParam("allowed-bases"), grader.ListParam("final-bases"), grader.ListParam("build-args"),
+			grader.StringParam("version"), grader.PortParam("port"), grader.SizeParam("max-size"), grader.SizeParam("tiny-size"),
+			grader.DurationParam("health-wait"), grader.DurationParam("startup-wait"), grader.DurationParam("stop-timeout"),
+			grader.DurationParam("stop-max"), grader.SizeParam("context-max"), grader.IntParam("context-files", 1, 1_000_000),
+		},
+		Fuzz: []string{"internal/dockerfile.FuzzAnalyze"},
+	}
 }
 
 // Checks lists lab 5's checks in the order the student reads them. They share one static

@@ -29,18 +29,20 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab6" }
 
-// Scripted: the submission is scripts, run in a private copy of the folder.
-func (Grader) Scripted() bool { return true }
-
-// Contract names what the student's scripts create; runs of lab 6 on one engine take turns.
-func (Grader) Contract() grader.Contract {
-	return grader.Contract{Containers: []string{kvName, readerName}, Volumes: []string{volumeName}}
-}
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"script-timeout", "port", "greeting", "app-wait", "tmpfs-fits", "tmpfs-overflow",
-		"context-max", "context-files"}
+// Meta: the submission is scripts, run in a private copy of the folder. The contract names
+// what they create; runs of lab 6 on one engine take turns.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Scripts,
+		Exclusive: true,
+		Contract:  grader.Contract{Containers: []string{kvName, readerName}, Volumes: []string{volumeName}},
+		Params: []grader.Param{
+			grader.PortParam("port"), grader.StringParam("greeting"), grader.DurationParam("app-wait"),
+			grader.IntParam("tmpfs-fits", 1, 1024), grader.IntParam("tmpfs-overflow", 1, 1024),
+			grader.SizeParam("context-max"), grader.IntParam("context-files", 1, 1_000_000),
+		},
+		Fuzz: []string{"FuzzParseArchive", "FuzzLastLine"},
+	}
 }
 
 // Checks lists lab 6's checks in the order they run. They share one scenario (state.go):

@@ -13,5 +13,5 @@ import (
 // of the lab remains: no run-labelled object, no contract object, and no anonymous volume
 // that a lab6 container mounted.
 func TestFixtures(t *testing.T) {
-	gradetest.SerialFixtures(t, "lab6", lab06.New().Contract(), nil)
+	gradetest.SerialFixtures(t, "lab6", lab06.New().Meta().Contract, nil)
 }

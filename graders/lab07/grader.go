@@ -42,17 +42,19 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab7" }
 
-// Scripted: the checks run the student's scripts.
-func (Grader) Scripted() bool { return true }
-
-// Contract names what network.sh creates: two runs of lab 7 on one engine take turns.
-func (Grader) Contract() grader.Contract {
-	return grader.Contract{Containers: []string{web, api, db, batch}, Networks: []string{front, back}}
-}
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"script-timeout", "subnet", "db-ip", "port", "canary-port", "probe-image", "probe-timeout"}
+// Meta: the checks run the student's scripts. The contract names what network.sh creates:
+// two runs of lab 7 on one engine take turns.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Scripts,
+		Exclusive: true,
+		Contract:  grader.Contract{Containers: []string{web, api, db, batch}, Networks: []string{front, back}},
+		Params: []grader.Param{
+			grader.StringParam("subnet"), grader.StringParam("db-ip"), grader.PortParam("port"), grader.PortParam("canary-port"),
+			grader.StringParam("probe-image"), grader.DurationParam("probe-timeout"),
+		},
+		Fuzz: []string{"internal/probe.FuzzParseProbeOutput"},
+	}
 }
 
 // Checks lists lab 7's checks in the order they must run: the observations of the topology

@@ -17,7 +17,7 @@ import (
 // (testdata/<case>/) on the real engine and compares every check's status with want.json.
 // The cases run one after the other: lab 7's names and port are fixed, so runs take turns.
 func TestFixtures(t *testing.T) {
-	gradetest.SerialFixtures(t, "lab7", lab07.New().Contract(), func(t *testing.T, e engine.Engine, _ gradetest.Report) {
+	gradetest.SerialFixtures(t, "lab7", lab07.New().Meta().Contract, func(t *testing.T, e engine.Engine, _ gradetest.Report) {
 		require.Empty(t, labObjects(t, e), "the student's objects outlive the run")
 	})
 }

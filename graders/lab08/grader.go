@@ -32,16 +32,20 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab8" }
 
-// Composed: the grader runs the student's Compose project.
-func (Grader) Composed() bool { return true }
-
-// Contract: the project publishes a fixed host port (8088), so two runs take turns.
-func (Grader) Contract() grader.Contract { return grader.Contract{} }
-
-// Params lists the spec parameters the checks read.
-func (Grader) Params() []string {
-	return []string{"port", "up-timeout", "health-timeout", "scale", "scale-requests", "greeting",
-		"greeting-override", "probe-image", "probe-timeout"}
+// Meta: the grader runs the student's Compose project. It publishes a fixed host port
+// (8088), so two runs take turns.
+func (Grader) Meta() grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Compose,
+		Exclusive: true,
+		Params: []grader.Param{
+			grader.PortParam("port"), grader.DurationParam("up-timeout"), grader.DurationParam("health-timeout"),
+			grader.IntParam("scale", 2, 20), grader.IntParam("scale-requests", 1, 10000), grader.StringParam("greeting"),
+			grader.StringParam("greeting-override"), grader.StringParam("probe-image"), grader.DurationParam("probe-timeout"),
+		},
+		Fuzz: []string{"internal/compose.FuzzLoadProject", "internal/compose.FuzzScreen", "internal/compose.FuzzLocate",
+			"internal/probe.FuzzParseProbeOutput"},
+	}
 }
 
 // Checks lists lab 8's checks: what the files say, then the running project, then the

@@ -15,7 +15,7 @@ import (
 // check's status with want.json, and requires that no container, network or volume of the
 // run's Compose projects is left.
 func TestFixtures(t *testing.T) {
-	gradetest.SerialFixtures(t, "lab8", lab08.New().Contract(), func(t *testing.T, e engine.Engine, rep gradetest.Report) {
+	gradetest.SerialFixtures(t, "lab8", lab08.New().Meta().Contract, func(t *testing.T, e engine.Engine, rep gradetest.Report) {
 		require.Empty(t, gradetest.ProjectLeftovers(t, e, "lab8-"+rep.RunID[:12]), "the run's Compose project outlived it")
 	})
 }

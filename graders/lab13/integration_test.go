@@ -15,7 +15,7 @@ import (
 // check's status with want.json, and requires that nothing of the run's Compose project is
 // left, paused orders and recreated catalog included.
 func TestFixtures(t *testing.T) {
-	gradetest.SerialFixtures(t, "lab13", lab13.New().Contract(), func(t *testing.T, e engine.Engine, rep gradetest.Report) {
+	gradetest.SerialFixtures(t, "lab13", lab13.New().Meta().Contract, func(t *testing.T, e engine.Engine, rep gradetest.Report) {
 		require.Empty(t, gradetest.ProjectLeftovers(t, e, "lab13-"+rep.RunID[:12]), "the run's Compose project outlived it")
 	})
 }

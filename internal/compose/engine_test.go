@@ -117,7 +117,7 @@ func TestComposeOnEngine(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, missing)
 
-	c, err := e.(engine.ComposeMaker).Composer(func(line string) { t.Log(line) })
+	c, err := e.(engine.Compose).Composer(func(line string) { t.Log(line) })
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

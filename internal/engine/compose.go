@@ -32,8 +32,8 @@ type UpOptions struct {
 	WaitTimeout time.Duration // bound for Wait
 }
 
-// ComposeMaker is an engine that can also run Compose projects. Compose's own progress
-// lines go to progress.
-type ComposeMaker interface {
+// Compose is the engine's role that runs Compose projects: Composer makes the runner of
+// projects, with Compose's own progress lines going to progress.
+type Compose interface {
 	Composer(progress func(line string)) (Composer, error)
 }

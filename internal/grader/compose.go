@@ -11,21 +11,6 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 )
 
-// Composed graders run the student's Compose project: the run then gets Files, the whole
-// submission (build contexts with their own .dockerignore, .env, the override), as scripts do.
-type Composed interface {
-	Composed() bool
-}
-
-// NeedsFiles tells whether a grader's runs need Files.
-func NeedsFiles(g Grader) bool {
-	if s, ok := g.(Scripted); ok && s.Scripted() {
-		return true
-	}
-	c, ok := g.(Composed)
-	return ok && c.Composed()
-}
-
 // ProjectName is the Compose project name of this run for a lab: unique, so that grading never
 // touches the student's own `docker compose up` of the same lab, nor another run.
 func (r *Run) ProjectName() string {
@@ -38,11 +23,7 @@ func (r *Run) Composer() (engine.Composer, error) {
 	if r.composer != nil {
 		return r.composer, nil
 	}
-	m, ok := r.Engine.(engine.ComposeMaker)
-	if !ok {
-		return nil, errors.New("this engine cannot run Compose projects")
-	}
-	c, err := m.Composer(r.Detail)
+	c, err := r.Engine.Composer(r.Detail)
 	if err != nil {
 		return nil, err
 	}

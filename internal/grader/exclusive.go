@@ -11,7 +11,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 )
 
-// Contract names what a lab's students create under fixed names (`lab1-web`, port 8081…).
+// Contract names what an exclusive lab's students create under fixed names (`lab1-web`, port 8081…).
 // Two runs of such a lab on one engine would fight over them, so they take turns, and what the
 // contract names is removed before and after each run, along with everything labelled
 // ddlab.lab=<lab> (labs.md §0.1).
@@ -20,11 +20,6 @@ type Contract struct {
 	Networks   []string
 	Volumes    []string
 	Images     []string // references, "lab3/site:build"
-}
-
-// Exclusive graders have a Contract.
-type Exclusive interface {
-	Contract() Contract
 }
 
 // lockImage is the image of the lock container; it is never started.
@@ -107,7 +102,7 @@ func (r *Run) Lock(ctx context.Context, c Contract) error {
 // MountedVolumes lists the volumes that the lab's containers (labelled ddlab.lab=<lab>, or
 // named by the contract) mounted since a time, read from the engine's events so that other
 // labs' volumes never count.
-func MountedVolumes(ctx context.Context, e engine.Engine, lab string, c Contract, since time.Time) ([]string, error) {
+func MountedVolumes(ctx context.Context, e engine.System, lab string, c Contract, since time.Time) ([]string, error) {
 	evs, err := e.Events(ctx, engine.EventFilter{Since: since, Until: time.Now()})
 	if err != nil {
 		return nil, err

@@ -14,11 +14,17 @@ import (
 	"github.com/ddlab/grade/internal/report"
 )
 
-// A Grader lists the checks of one lab, bound to one run. Checks share the run's state
-// (a build, a container) through closures, and build it lazily so that a failed
-// prerequisite costs nothing.
+// A Grader lists the checks of one lab, bound to one run, and declares what the lab is
+// (Meta). Checks share the run's state (a build, a container) through closures, and build it
+// lazily so that a failed prerequisite costs nothing.
 type Grader interface {
 	Lab() string // "lab5"; joins labs/lab5.yaml
+	Meta() Meta
+	Checker
+}
+
+// Checker is the part of a grader the runner needs: its checks, bound to one run.
+type Checker interface {
 	Checks(r *Run) []check.Check
 }
 
@@ -31,7 +37,7 @@ type Run struct {
 	Refused []buildctx.Problem // what the snapshot refused (links leaving the folder, size…)
 	// Files is a private copy of the whole submission, .dockerignore or not, where student
 	// scripts run (see Script) and Compose projects load; set only for graders that need it
-	// (NeedsFiles).
+	// (Meta.NeedsFiles).
 	Files     string
 	Engine    engine.Engine // nil when grading statically or when no engine answered
 	EngineErr error         // why Engine is nil
@@ -70,6 +76,9 @@ func NewRegistry(gs ...Grader) (*Registry, error) {
 		if _, dup := reg.byLab[g.Lab()]; dup {
 			return nil, fmt.Errorf("grader for %s registered twice", g.Lab())
 		}
+		if err := g.Meta().validate(g.Lab()); err != nil {
+			return nil, err
+		}
 		seen := map[string]bool{}
 		for _, id := range CheckIDs(g) {
 			if seen[id] {
@@ -99,7 +108,7 @@ func (r *Registry) Labs() []string {
 }
 
 // CheckIDs lists a grader's check IDs in order, without grading anything.
-func CheckIDs(g Grader) []string {
+func CheckIDs(g Checker) []string {
 	var ids []string
 	for _, c := range g.Checks(&Run{}) {
 		ids = append(ids, c.ID)
@@ -107,8 +116,8 @@ func CheckIDs(g Grader) []string {
 	return ids
 }
 
-// CrossCheck reports every check a grader runs that its spec lacks, and every spec entry
-// no check implements.
+// CrossCheck reports every check a grader runs that its spec lacks, every spec entry no
+// check implements, and every param the spec gets wrong (see CheckParams).
 func CrossCheck(spec *lab.Spec, g Grader) error {
 	var errs []error
 	ids := map[string]bool{}
@@ -123,12 +132,6 @@ func CrossCheck(spec *lab.Spec, g Grader) error {
 			errs = append(errs, fmt.Errorf("%s: spec entry %s has no check in the grader", spec.Lab, c.ID))
 		}
 	}
-	if p, ok := g.(interface{ Params() []string }); ok {
-		for _, k := range p.Params() {
-			if _, ok := spec.Params[k]; !ok {
-				errs = append(errs, fmt.Errorf("%s: params.%s is missing", spec.Lab, k))
-			}
-		}
-	}
+	errs = append(errs, CheckParams(spec, g.Meta()))
 	return errors.Join(errs...)
 }

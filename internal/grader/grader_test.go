@@ -22,6 +22,8 @@ type fakeGrader struct {
 
 func (g fakeGrader) Lab() string { return g.lab }
 
+func (g fakeGrader) Meta() Meta { return Meta{Kind: Static} }
+
 func (g fakeGrader) Checks(*Run) []check.Check {
 	out := make([]check.Check, len(g.ids))
 	for i, id := range g.ids {
@@ -217,18 +219,4 @@ func TestRunNames(t *testing.T) {
 	assert.Equal(t, "ddlab-0123456789ab-build", r.Name("build"))
 	assert.Equal(t, "ddlab.run=0123456789abcdef0123", r.RunLabel())
 	assert.Equal(t, map[string]string{"ddlab.run": r.ID, "ddlab.lab": "lab5", "ddlab.tool": "grade"}, r.Labels())
-}
-
-type paramGrader struct{ fakeGrader }
-
-func (paramGrader) Params() []string { return []string{"port", "version"} }
-
-func TestCrossCheckParams(t *testing.T) {
-	g := paramGrader{fakeGrader{lab: "lab9", ids: []string{"lab9.a"}}}
-	spec := &lab.Spec{Lab: "lab9", Checks: []lab.CheckSpec{{ID: "lab9.a"}}, Params: map[string]string{"port": "8080"}}
-	err := CrossCheck(spec, g)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "params.version")
-	spec.Params["version"] = "1.2.3"
-	assert.NoError(t, CrossCheck(spec, g))
 }

@@ -48,7 +48,7 @@ func (r *Run) scriptHost(ctx context.Context) (string, error) {
 
 // removeCreated removes what the recorded requests created: containers first, so that
 // networks and volumes are free to go.
-func removeCreated(ctx context.Context, e engine.Engine, recs []apiproxy.Record) error {
+func removeCreated(ctx context.Context, e engine.System, recs []apiproxy.Record) error {
 	var errs []error
 	for _, kind := range []engine.Kind{engine.KindContainer, engine.KindNetwork, engine.KindVolume} {
 		for _, rec := range recs {

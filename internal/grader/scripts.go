@@ -13,12 +13,6 @@ import (
 	"github.com/ddlab/grade/internal/script"
 )
 
-// Scripted graders run student scripts: the run then gets Files, a full private copy of the
-// submission, since a .dockerignore must not hide a script from its run.
-type Scripted interface {
-	Scripted() bool
-}
-
 // ScriptTimeout is how long one student script may run, from the spec's `script-timeout`
 // parameter, else the labs' contract of 120 s (labs.md §0.1).
 func (r *Run) ScriptTimeout() time.Duration {
@@ -35,7 +29,7 @@ func (r *Run) ScriptTimeout() time.Duration {
 // with exit code 127 and a French sentence, not an error: the student forgot it.
 func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Result, error) {
 	if r.Files == "" {
-		return script.Result{}, errors.New("grader: Script called on a run without Files (the grader is not Scripted)")
+		return script.Result{}, errors.New("grader: Script called on a run without Files (the grader's Meta.Kind is not Scripts)")
 	}
 	if r.Engine == nil {
 		return script.Result{}, errors.New("grader: Script needs an engine")

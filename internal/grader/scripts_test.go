@@ -63,7 +63,7 @@ func TestScriptEnvironmentAndFailures(t *testing.T) {
 	assert.Equal(t, time.Second, r.ScriptTimeout())
 
 	_, err = (&Run{Spec: r.Spec, Progress: r.Progress}).Script(ctx, "env.sh")
-	require.Error(t, err, "a grader that is not Scripted has no Files")
+	require.Error(t, err, "a grader whose Meta.Kind is not Scripts has no Files")
 }
 
 func TestTailLines(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // Sweep removes every object that carries label, containers first so networks, volumes and
 // images are free to go. It is the safety net of a run (whatever a check forgot, the run's
 // label finds) and what `grade batch` runs for a grading process it had to kill.
-func Sweep(ctx context.Context, e engine.Engine, label string) error {
+func Sweep(ctx context.Context, e engine.System, label string) error {
 	refs, err := e.List(ctx, label)
 	if err != nil {
 		return err

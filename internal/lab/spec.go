@@ -3,8 +3,8 @@
 package lab
 
 import (
-	"crypto/sha256"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +47,8 @@ type Spec struct {
 	// "api/internal/labkit": "lab5/_starter/internal/labkit".
 	Shared map[string]string `yaml:"shared"`
 	Checks []CheckSpec       `yaml:"checks"`
+	// File is the name the spec was read from, for error messages.
+	File string `yaml:"-"`
 	// Digest is "sha256:…" of the spec file's bytes, so a report names the exact spec it was
 	// graded with.
 	Digest string `yaml:"-"`
@@ -146,6 +148,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	s.File = name
 	s.Digest = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 	return &s, nil
 }

@@ -1,6 +1,13 @@
 // Package runner grades one submission: it runs a lab's checks in order, skips those whose
 // prerequisites failed, bounds each with a timeout, turns panics into errors, scores the
 // results from the spec, and always cleans up.
+//
+// The runner owns safety between checks: the checks of a lab share state (a build, a
+// container, a Compose project) through closures, so two of them must never run at once. A
+// check past its deadline gets a grace period to return its own verdict; one that still
+// has not returned (stuck in a call that ignores its context) is left behind, and every
+// check after it is reported as an error instead of being run next to it. Waiting for it
+// without bound would let one hung call outlast the lab's own time limit.
 package runner
 
 import (
@@ -37,7 +44,7 @@ type Options struct {
 
 // Grade runs g's checks against r and returns the report. The error is non-nil only when the
 // run was interrupted (ctx cancelled); the report is complete even then.
-func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*report.Report, error) {
+func Grade(ctx context.Context, r *grader.Run, g grader.Checker, opts Options) (*report.Report, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -56,7 +63,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 
 	status := map[string]check.Status{}
 	excluded := map[string]bool{}
-	said := ""
+	said, stuck := "", ""
 	for _, c := range g.Checks(r) {
 		spec := r.Spec.Check(c.ID)
 		if spec == nil {
@@ -64,7 +71,18 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 			return rep, fmt.Errorf("check %s has no entry in %s's spec", c.ID, r.Spec.Lab)
 		}
 		t0 := now()
-		out := runOne(labCtx, r, c, spec, status, excluded, opts)
+		var out check.Outcome
+		if stuck != "" {
+			out = check.Outcome{Status: check.Error, Message: check.T(
+				"Non évalué : le contrôle %s tourne encore après son délai ; la correction s'arrête là pour qu'il ne fausse pas les suivants.",
+				"Not evaluated: check %s is still running past its deadline; grading stops there so that it cannot disturb the next checks.", stuck)}
+		} else {
+			var late bool
+			out, late = runOne(labCtx, r, c, spec, status, excluded, opts)
+			if late {
+				stuck = c.ID
+			}
+		}
 		status[c.ID], excluded[c.ID] = out.Status, out.Excluded
 		// An unreachable engine is explained once, at the first check it stops.
 		if out.Message == noEngineText() {
@@ -85,13 +103,15 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Grader, opts Options) (*
 	return rep, nil
 }
 
-func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSpec, status map[string]check.Status, excluded map[string]bool, opts Options) check.Outcome {
+// runOne runs one check and returns its verdict; stuck is true when the check had not
+// returned by the end of its grace period and is still running.
+func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSpec, status map[string]check.Status, excluded map[string]bool, opts Options) (out check.Outcome, stuck bool) {
 	if ctx.Err() != nil {
 		if !labOver(ctx) {
-			return interrupted(ctx)
+			return interrupted(ctx), false
 		}
 		if c.Mode != check.Static {
-			return labTimeout(r)
+			return labTimeout(r), false
 		}
 		// Past the lab's deadline, static checks still cost nothing to grade.
 		ctx = context.WithoutCancel(ctx)
@@ -99,18 +119,18 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 	for _, need := range c.Needs {
 		if excluded[need] {
 			// Left out with its prerequisite, not lost because of it.
-			return staticSkip()
+			return staticSkip(), false
 		}
 		if status[need] != check.Pass {
 			return check.Skipf("Non évalué : le contrôle préalable %s n'a pas réussi.",
-				"Not evaluated: prerequisite %s did not pass.", need)
+				"Not evaluated: prerequisite %s did not pass.", need), false
 		}
 	}
 	if c.Mode == check.Engine && r.Engine == nil {
 		if opts.Static {
-			return staticSkip()
+			return staticSkip(), false
 		}
-		return noEngine(r.EngineErr)
+		return noEngine(r.EngineErr), false
 	}
 	timeout := time.Duration(spec.Timeout)
 	if timeout == 0 {
@@ -123,6 +143,13 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 		grace = checkGrace
 	}
 	out, err := safeRun(cctx, c, grace)
+	// A stuck check gets the verdict of its deadline (its own, the lab's, or Ctrl-C); the
+	// caller stops the run.
+	return judgeRun(ctx, cctx, r, c, out, err, timeout), errors.Is(err, errStuck)
+}
+
+// judgeRun turns what a check returned into its verdict.
+func judgeRun(ctx, cctx context.Context, r *grader.Run, c check.Check, out check.Outcome, err error, timeout time.Duration) check.Outcome {
 	switch {
 	case err == nil && out.Status == 0:
 		return check.Outcome{Status: check.Error, Message: check.T(
@@ -145,8 +172,12 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 	}
 }
 
+// errStuck is safeRun's error for a check that did not return within its grace period.
+var errStuck = errors.New("check still running after its deadline")
+
 // safeRun runs c in its own goroutine, so that a check stuck in a call that ignores its
-// context still ends at the deadline (it is then left to finish on its own), and a panic
+// context still ends at the deadline (safeRun then returns errStuck and the goroutine is left
+// to finish on its own: the runner runs nothing else of the lab beside it), and a panic
 // becomes an error instead of killing the run before cleanup.
 func safeRun(ctx context.Context, c check.Check, grace time.Duration) (check.Outcome, error) {
 	type result struct {
@@ -177,7 +208,7 @@ func safeRun(ctx context.Context, c check.Check, grace time.Duration) (check.Out
 	case r := <-done:
 		return r.out, r.err
 	case <-late.C:
-		return check.Outcome{}, ctx.Err()
+		return check.Outcome{}, fmt.Errorf("%s: %w (%w)", c.ID, errStuck, ctx.Err())
 	}
 }
 

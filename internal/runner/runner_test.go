@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,23 +184,52 @@ func TestUnknownCheckIsASpecError(t *testing.T) {
 	require.ErrorContains(t, err, "lab9.zz")
 }
 
-func TestStuckCheckEndsAtItsTimeout(t *testing.T) {
+// A check that ignores its context ends at its timeout, and the runner runs nothing of the
+// lab beside it: the checks after it are errors, never run while it may still touch the state
+// they share.
+func TestStuckCheckStopsTheRun(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
+	var shared atomic.Int32 // the state the lab's checks share
 	checks := []check.Check{
 		{ID: "lab9.a", Mode: check.Static, Run: func(context.Context) (check.Outcome, error) {
 			<-release // ignores its context, as a hung library call would
+			shared.Add(1)
 			return check.Passf("ok", "ok"), nil
+		}},
+		{ID: "lab9.b", Mode: check.Static, Run: func(context.Context) (check.Outcome, error) {
+			shared.Add(10)
+			return check.Passf("ok", "ok"), nil
+		}},
+		{ID: "lab9.c", Mode: check.Static, Run: pass},
+	}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(req3(), pts3()), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	start := time.Now()
+	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 100 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second, "bounded: the lab does not wait for the stuck check")
+	assert.Equal(t, []check.Status{check.Error, check.Error, check.Error},
+		[]check.Status{rep.Results[0].Status, rep.Results[1].Status, rep.Results[2].Status})
+	assert.Contains(t, rep.Results[0].Message, "dépassé son délai")
+	assert.Contains(t, rep.Results[1].Message, "lab9.a tourne encore")
+	assert.Zero(t, shared.Load(), "no check ran beside the stuck one")
+}
+
+// A check that honours its context within the grace period does not stop the run.
+func TestCheckThatStopsInGraceLetsTheRunGoOn(t *testing.T) {
+	checks := []check.Check{
+		{ID: "lab9.a", Mode: check.Static, Run: func(ctx context.Context) (check.Outcome, error) {
+			<-ctx.Done()
+			return check.Outcome{}, ctx.Err()
 		}},
 		{ID: "lab9.b", Mode: check.Static, Run: pass},
 	}
 	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required},
 		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
-	start := time.Now()
-	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 100 * time.Millisecond})
+	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 5 * time.Second})
 	require.NoError(t, err)
-	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.Equal(t, check.Error, rep.Results[0].Status)
+	assert.Contains(t, rep.Results[0].Message, "dépassé son délai")
 	assert.Equal(t, check.Pass, rep.Results[1].Status)
 }
 

@@ -18,7 +18,6 @@ import (
 
 	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/gradebook"
-	"github.com/ddlab/grade/internal/grader"
 )
 
 // Options are the command's inputs.
@@ -140,7 +139,7 @@ func runBatch(ctx context.Context, opts *Options) error {
 	}
 
 	jobs := opts.Jobs
-	if _, ok := g.(grader.Exclusive); ok && jobs > 1 {
+	if g.Meta().Exclusive && jobs > 1 {
 		// The lab's contract fixes names and ports: two gradings on one engine would collide,
 		// and each child would wait for the engine lock inside its own time limit.
 		fmt.Fprintf(f.IO.ErrOut, "%s : noms et ports fixés par le contrat, un rendu à la fois (-j 1) / fixed names and ports: one at a time\n", spec.Lab)

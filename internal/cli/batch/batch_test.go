@@ -349,7 +349,7 @@ func TestExclusiveLabTakesTurns(t *testing.T) {
 	exclusive := ""
 	for _, l := range reg.Labs() {
 		g, _ := reg.Get(l)
-		if _, ok := g.(grader.Exclusive); ok {
+		if g.Meta().Exclusive {
 			exclusive = l
 			break
 		}

@@ -18,19 +18,34 @@ import (
 // minFreeDisk is the free space under which builds start failing in odd ways.
 const minFreeDisk = 2 << 30
 
-// NewCmdDoctor builds `grade doctor`.
-func NewCmdDoctor(f *cliutil.Factory) *cobra.Command {
+// Options are the command's inputs.
+type Options struct {
+	F *cliutil.Factory
+	// LookPath finds a tool on PATH (exec.LookPath); Statfs reads a file system's free space
+	// (syscall.Statfs). Tests replace both.
+	LookPath func(string) (string, error)
+	Statfs   func(path string, st *syscall.Statfs_t) error
+}
+
+// NewCmdDoctor builds `grade doctor`; runF replaces doctorRun in tests.
+func NewCmdDoctor(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f, LookPath: exec.LookPath, Statfs: syscall.Statfs}
 	return &cobra.Command{
-		Use:   "doctor",
-		Short: "Vérifier que le moteur Docker et les images de base sont prêts",
-		Args:  cobra.NoArgs,
+		Use:     "doctor",
+		Short:   "Vérifier que le moteur Docker et les images de base sont prêts",
+		Args:    cobra.NoArgs,
+		Example: "  $ grade doctor",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return run(cmd.Context(), f)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return doctorRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func run(ctx context.Context, f *cliutil.Factory) error {
+func doctorRun(ctx context.Context, opts *Options) error {
+	f := opts.F
 	out := f.IO.Out
 	ok := true
 	line := func(good bool, format string, args ...any) {
@@ -68,7 +83,7 @@ func run(ctx context.Context, f *cliutil.Factory) error {
 		name     string
 		required bool
 	}{{"sh", true}, {"docker", true}, {"curl", false}, {"jq", false}} {
-		path, err := exec.LookPath(tool.name)
+		path, err := opts.LookPath(tool.name)
 		switch {
 		case err == nil:
 			line(true, "%s : %s", tool.name, path)
@@ -94,7 +109,7 @@ func run(ctx context.Context, f *cliutil.Factory) error {
 	}
 	if !info.Remote && info.RootDir != "" {
 		var fs syscall.Statfs_t
-		if err := syscall.Statfs(info.RootDir, &fs); err == nil {
+		if err := opts.Statfs(info.RootDir, &fs); err == nil {
 			free := int64(fs.Bavail) * int64(fs.Bsize)
 			line(free >= minFreeDisk, "espace libre sous %s : %s", info.RootDir, units.HumanSize(float64(free)))
 		}

@@ -119,6 +119,7 @@ func runGrade(ctx context.Context, opts *Options) error {
 	if err := grader.CrossCheck(spec, g); err != nil {
 		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
 	}
+	spec = grader.WithDefaults(spec, g.Meta())
 	if st, err := os.Stat(opts.Dir); err != nil || !st.IsDir() {
 		return cliutil.FlagErrorf("%s n'est pas un dossier / is not a folder", opts.Dir)
 	}
@@ -198,7 +199,7 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 		return nil, err
 	}
 	run.Dir, run.Refused = snap.Dir, snap.Problems
-	if grader.NeedsFiles(g) {
+	if g.Meta().NeedsFiles() {
 		files, err := os.MkdirTemp("", "grade-"+run.ID[:8]+"-files-")
 		if err != nil {
 			return nil, err
@@ -229,8 +230,8 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 			// whatever a check forgot, the run's label finds.
 			run.Cleanup.Add("engine client", func(context.Context) error { return e.Close() })
 			run.Cleanup.Add("engine objects", func(ctx context.Context) error { return grader.Sweep(ctx, e, run.RunLabel()) })
-			if ex, ok := g.(grader.Exclusive); ok {
-				if err := run.Lock(ctx, ex.Contract()); err != nil {
+			if m := g.Meta(); m.Exclusive {
+				if err := run.Lock(ctx, m.Contract); err != nil {
 					return nil, err
 				}
 			}

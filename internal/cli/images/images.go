@@ -11,10 +11,18 @@ import (
 	"github.com/ddlab/grade/internal/images"
 )
 
-// NewCmdImages builds `grade images [build|check]`.
-func NewCmdImages(f *cliutil.Factory) *cobra.Command {
-	b := &images.Builder{}
-	var force bool
+// Options are the command's inputs.
+type Options struct {
+	F       *cliutil.Factory
+	Action  string   // "build" or "check"
+	Refs    []string // the images to build; none means all
+	Force   bool
+	Builder *images.Builder // Busybox and GoRoot from the flags; Engine and Progress set by imagesRun
+}
+
+// NewCmdImages builds `grade images [build|check]`; runF replaces imagesRun in tests.
+func NewCmdImages(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f, Builder: &images.Builder{}}
 	cmd := &cobra.Command{
 		Use:   "images [build|check] [<image>...]",
 		Short: "Construire hors ligne les images de base ddlab/* (ou vérifier leur présence)",
@@ -22,29 +30,35 @@ func NewCmdImages(f *cliutil.Factory) *cobra.Command {
 			"à partir du busybox statique et de la chaîne Go de la machine. Avec check : dit lesquelles sont présentes.",
 		Example: "  $ grade images\n  $ grade images check\n  $ grade images build ddlab/go:1 --force",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			action := "build"
+			opts.Action = "build"
 			if len(args) > 0 && (args[0] == "build" || args[0] == "check") {
-				action, args = args[0], args[1:]
+				opts.Action, args = args[0], args[1:]
 			}
-			return run(cmd.Context(), f, b, action, args, force)
+			opts.Refs = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return imagesRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&b.Busybox, "busybox", "", "static busybox binary to use (default: busybox on PATH)")
-	cmd.Flags().StringVar(&b.GoRoot, "goroot", "", "Go toolchain to copy into ddlab/go:1 (default: this grade's GOROOT)")
-	cmd.Flags().BoolVar(&force, "force", false, "rebuild even when present")
+	cmd.Flags().StringVar(&opts.Builder.Busybox, "busybox", "", "static busybox binary to use (default: busybox on PATH)")
+	cmd.Flags().StringVar(&opts.Builder.GoRoot, "goroot", "", "Go toolchain to copy into ddlab/go:1 (default: this grade's GOROOT)")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "rebuild even when present")
 	return cmd
 }
 
-func run(ctx context.Context, f *cliutil.Factory, b *images.Builder, action string, refs []string, force bool) error {
+func imagesRun(ctx context.Context, opts *Options) error {
+	f := opts.F
 	e, err := f.Engine()
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	if action == "build" {
+	if opts.Action == "build" {
+		b := opts.Builder
 		b.Engine = e
 		b.Progress = func(s string) { fmt.Fprintln(f.IO.ErrOut, s) }
-		if err := b.Ensure(ctx, refs, force); err != nil {
+		if err := b.Ensure(ctx, opts.Refs, opts.Force); err != nil {
 			return err
 		}
 	}
@@ -63,7 +77,7 @@ func run(ctx context.Context, f *cliutil.Factory, b *images.Builder, action stri
 		}
 		fmt.Fprintf(f.IO.Out, "%-18s %s\n", p.Ref, state)
 	}
-	if missing && action == "check" {
+	if missing && opts.Action == "check" {
 		return &cliutil.ExitError{Code: cliutil.ExitEngine}
 	}
 	return nil

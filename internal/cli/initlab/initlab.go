@@ -2,6 +2,7 @@
 package initlab
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,9 +13,17 @@ import (
 	"github.com/ddlab/grade/internal/lab"
 )
 
-// NewCmdInit builds `grade init <lab> [<dir>]`.
-func NewCmdInit(f *cliutil.Factory) *cobra.Command {
-	var solution bool
+// Options are the command's inputs.
+type Options struct {
+	F        *cliutil.Factory
+	Lab      string
+	Dir      string // "" means a folder named after the lab
+	Solution bool
+}
+
+// NewCmdInit builds `grade init <lab> [<dir>]`; runF replaces initRun in tests.
+func NewCmdInit(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
 	cmd := &cobra.Command{
 		Use:   "init <lab> [<dir>]",
 		Short: "Écrire les fichiers de départ d'un lab (sans jamais écraser un fichier)",
@@ -23,63 +32,75 @@ func NewCmdInit(f *cliutil.Factory) *cobra.Command {
 			"  $ grade init lab5 ~/ddlab/lab5\n" +
 			"  $ grade-instructor init lab5 /tmp/lab5-solution --solution   # instructor build only",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := f.Catalog()
-			if err != nil {
-				return err
-			}
-			spec, err := cat.Spec(args[0])
-			if err != nil {
-				return cliutil.LabError(args[0], err)
-			}
-			dir := spec.Lab
+			opts.Lab = args[0]
 			if len(args) == 2 {
-				dir = args[1]
+				opts.Dir = args[1]
 			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			var written, kept []string
-			// The solution goes first: the starter then skips the files it replaces.
-			if solution {
-				sol, err := cat.Solution(spec.Lab)
-				if errors.Is(err, lab.ErrNoSolution) {
-					return cliutil.FlagErrorf("la solution de référence n'est livrée que dans la version enseignant de grade (grade-instructor, construit par `make build`) / " +
-						"the reference solution ships only in the instructor build (grade-instructor, built by `make build`)")
-				}
-				if err != nil {
-					return err
-				}
-				if written, kept, err = lab.WriteFiles(sol, dir); err != nil {
-					return err
-				}
-			}
-			starter, err := cat.Starter(spec.Lab)
-			if err != nil {
-				return err
-			}
-			w, k, err := lab.WriteFiles(starter, dir)
-			if err != nil {
-				return err
-			}
-			mine := map[string]bool{}
-			for _, name := range written {
-				mine[name] = true
-			}
-			for _, name := range k {
-				if !mine[name] {
-					kept = append(kept, name)
-				}
-			}
-			written = append(written, w...)
-			out := f.IO.Out
-			fmt.Fprintf(out, "%s : %d fichier(s) écrit(s) dans %s\n", spec.Lab, len(written), dir)
-			for _, k := range kept {
-				fmt.Fprintf(out, "  conservé (existait déjà) : %s\n", k)
-			}
-			fmt.Fprintf(out, "Ensuite : cd %s && grade %s\n", dir, spec.Lab)
-			return nil
+			return initRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&solution, "solution", false, "write the reference solution over the starter (instructor build only)")
+	cmd.Flags().BoolVar(&opts.Solution, "solution", false, "write the reference solution over the starter (instructor build only)")
 	return cmd
+}
+
+func initRun(_ context.Context, opts *Options) error {
+	f := opts.F
+	cat, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	spec, err := cat.Spec(opts.Lab)
+	if err != nil {
+		return cliutil.LabError(opts.Lab, err)
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = spec.Lab
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var written, kept []string
+	// The solution goes first: the starter then skips the files it replaces.
+	if opts.Solution {
+		sol, err := cat.Solution(spec.Lab)
+		if errors.Is(err, lab.ErrNoSolution) {
+			return cliutil.FlagErrorf("la solution de référence n'est livrée que dans la version enseignant de grade (grade-instructor, construit par `make build`) / " +
+				"the reference solution ships only in the instructor build (grade-instructor, built by `make build`)")
+		}
+		if err != nil {
+			return err
+		}
+		if written, kept, err = lab.WriteFiles(sol, dir); err != nil {
+			return err
+		}
+	}
+	starter, err := cat.Starter(spec.Lab)
+	if err != nil {
+		return err
+	}
+	w, k, err := lab.WriteFiles(starter, dir)
+	if err != nil {
+		return err
+	}
+	mine := map[string]bool{}
+	for _, name := range written {
+		mine[name] = true
+	}
+	for _, name := range k {
+		if !mine[name] {
+			kept = append(kept, name)
+		}
+	}
+	written = append(written, w...)
+	out := f.IO.Out
+	fmt.Fprintf(out, "%s : %d fichier(s) écrit(s) dans %s\n", spec.Lab, len(written), dir)
+	for _, k := range kept {
+		fmt.Fprintf(out, "  conservé (existait déjà) : %s\n", k)
+	}
+	fmt.Fprintf(out, "Ensuite : cd %s && grade %s\n", dir, spec.Lab)
+	return nil
 }

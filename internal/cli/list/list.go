@@ -2,6 +2,7 @@
 package list
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 
@@ -10,43 +11,58 @@ import (
 	"github.com/ddlab/grade/internal/cliutil"
 )
 
-// NewCmdList builds `grade list`.
-func NewCmdList(f *cliutil.Factory) *cobra.Command {
-	var langFlag string
+// Options are the command's inputs.
+type Options struct {
+	F    *cliutil.Factory
+	Lang string
+}
+
+// NewCmdList builds `grade list`; runF replaces listRun in tests.
+func NewCmdList(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "Lister les 14 labs, leurs points et ceux qui sont corrigeables",
-		Args:  cobra.NoArgs,
+		Use:     "list",
+		Short:   "Lister les 14 labs, leurs points et ceux qui sont corrigeables",
+		Args:    cobra.NoArgs,
+		Example: "  $ grade list\n  $ grade list --lang en",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			lang, err := f.Lang(langFlag)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			cat, err := f.Catalog()
-			if err != nil {
-				return err
-			}
-			reg, err := f.Graders()
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(f.IO.Out, 2, 4, 2, ' ', 0)
-			head := "LAB\tCH.\tTITRE\tPOINTS\tÉTAT"
-			ready, coming := "corrigeable", "à venir"
-			if lang == "en" {
-				head, ready, coming = "LAB\tCH.\tTITLE\tPOINTS\tSTATUS", "gradable", "coming"
-			}
-			fmt.Fprintln(tw, head)
-			for _, e := range cat.Labs {
-				points, state := "—", coming
-				if _, ok := reg.Get(e.Lab); ok && e.Spec != nil {
-					points, state = fmt.Sprintf("%g + %g bonus", e.Spec.MaxScore(), e.Spec.BonusPoints()), ready
-				}
-				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", e.Lab, e.Chapter, e.Title.In(lang), points, state)
-			}
-			return tw.Flush()
+			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&langFlag, "lang", "", "language: fr or en")
+	cmd.Flags().StringVar(&opts.Lang, "lang", "", "language: fr or en")
 	return cmd
+}
+
+func listRun(_ context.Context, opts *Options) error {
+	f := opts.F
+	lang, err := f.Lang(opts.Lang)
+	if err != nil {
+		return err
+	}
+	cat, err := f.Catalog()
+	if err != nil {
+		return err
+	}
+	reg, err := f.Graders()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 2, 4, 2, ' ', 0)
+	head := "LAB\tCH.\tTITRE\tPOINTS\tÉTAT"
+	ready, coming := "corrigeable", "à venir"
+	if lang == "en" {
+		head, ready, coming = "LAB\tCH.\tTITLE\tPOINTS\tSTATUS", "gradable", "coming"
+	}
+	fmt.Fprintln(tw, head)
+	for _, e := range cat.Labs {
+		points, state := "—", coming
+		if _, ok := reg.Get(e.Lab); ok && e.Spec != nil {
+			points, state = fmt.Sprintf("%g + %g bonus", e.Spec.MaxScore(), e.Spec.BonusPoints()), ready
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", e.Lab, e.Chapter, e.Title.In(lang), points, state)
+	}
+	return tw.Flush()
 }

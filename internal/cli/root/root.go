@@ -40,12 +40,12 @@ func NewCmdRoot(f *cliutil.Factory) (*cobra.Command, error) {
 	}
 	cmd.AddGroup(&cobra.Group{ID: "labs", Title: "Labs:"})
 	cmd.AddCommand(
-		list.NewCmdList(f),
-		describe.NewCmdDescribe(f),
-		initlab.NewCmdInit(f),
-		doctor.NewCmdDoctor(f),
-		images.NewCmdImages(f),
-		validate.NewCmdValidate(f),
+		list.NewCmdList(f, nil),
+		describe.NewCmdDescribe(f, nil),
+		initlab.NewCmdInit(f, nil),
+		doctor.NewCmdDoctor(f, nil),
+		images.NewCmdImages(f, nil),
+		validate.NewCmdValidate(f, nil),
 		batch.NewCmdBatch(f, nil),
 		merge.NewCmdMerge(f, nil),
 	)

@@ -1,8 +1,11 @@
 // Package validate is `grade validate`: load lab specs strictly and check them against the
-// graders, as the project's tests do.
+// graders, as the project's tests do: the checks a spec names against those its grader runs,
+// and its params against those the grader declares (type, required, range).
 package validate
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -13,53 +16,79 @@ import (
 	"github.com/ddlab/grade/internal/lab"
 )
 
-// NewCmdValidate builds `grade validate [<lab.yaml>...]`.
-func NewCmdValidate(f *cliutil.Factory) *cobra.Command {
+// Options are the command's inputs.
+type Options struct {
+	F     *cliutil.Factory
+	Files []string // spec files; none means the embedded specs
+}
+
+// NewCmdValidate builds `grade validate [<labN.yaml>...]`; runF replaces validateRun in tests.
+func NewCmdValidate(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{F: f}
 	return &cobra.Command{
 		Use:   "validate [<labN.yaml>...]",
-		Short: "Valider des spécifications de lab (schéma strict, points, contrôles)",
+		Short: "Valider des spécifications de lab (schéma strict, points, contrôles, paramètres)",
 		Long: "Sans argument, valide les spécifications embarquées. Avec des fichiers, valide ceux-là :\n" +
-			"un enseignant peut ainsi modifier les points ou les indices d'un lab et vérifier son fichier.",
+			"un enseignant peut ainsi modifier les points, les indices ou les paramètres d'un lab et vérifier\n" +
+			"son fichier. Chaque paramètre est comparé à ce que le correcteur du lab déclare (type, présence,\n" +
+			"bornes) ; chaque erreur nomme le fichier et la clé.",
 		Example: "  $ grade validate\n  $ grade validate ./lab5.yaml",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			reg, err := f.Graders()
-			if err != nil {
-				return err
+			opts.Files = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			var specs []*lab.Spec
-			if len(args) == 0 {
-				cat, err := f.Catalog()
-				if err != nil {
-					return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
-				}
-				for _, e := range cat.Labs {
-					if e.Spec != nil {
-						specs = append(specs, e.Spec)
-					}
-				}
-			}
-			for _, p := range args {
-				b, err := os.ReadFile(p)
-				if err != nil {
-					return cliutil.FlagErrorf("%v", err)
-				}
-				s, err := lab.Parse(p, b)
-				if err != nil {
-					return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
-				}
-				specs = append(specs, s)
-			}
-			for _, s := range specs {
-				g, ok := reg.Get(s.Lab)
-				if !ok {
-					return fmt.Errorf("%w: %s has no grader", cliutil.ErrSpec, s.Lab)
-				}
-				if err := grader.CrossCheck(s, g); err != nil {
-					return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
-				}
-				fmt.Fprintf(f.IO.Out, "✔ %s : %d contrôles, %g points + %g bonus\n", s.Lab, len(s.Checks), s.MaxScore(), s.BonusPoints())
-			}
-			return nil
+			return validateRun(cmd.Context(), opts)
 		},
 	}
+}
+
+func validateRun(_ context.Context, opts *Options) error {
+	f := opts.F
+	reg, err := f.Graders()
+	if err != nil {
+		return err
+	}
+	var specs []*lab.Spec
+	if len(opts.Files) == 0 {
+		cat, err := f.Catalog()
+		if err != nil {
+			return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+		}
+		for _, e := range cat.Labs {
+			if e.Spec != nil {
+				specs = append(specs, e.Spec)
+			}
+		}
+	}
+	var errs []error
+	for _, p := range opts.Files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return cliutil.FlagErrorf("%v", err)
+		}
+		s, err := lab.Parse(p, b)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		specs = append(specs, s)
+	}
+	// Every spec is checked, so one run lists every problem of every file.
+	for _, s := range specs {
+		g, ok := reg.Get(s.Lab)
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s : %s n'a pas de correcteur dans cette version / has no grader", s.File, s.Lab))
+			continue
+		}
+		if err := grader.CrossCheck(s, g); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(f.IO.Out, "✔ %s : %d contrôles, %g points + %g bonus\n", s.Lab, len(s.Checks), s.MaxScore(), s.BonusPoints())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+	}
+	return nil
 }

@@ -54,7 +54,7 @@ volumes:
 
 	var mu sync.Mutex
 	var progress []string
-	c, err := e.(engine.ComposeMaker).Composer(func(l string) { mu.Lock(); progress = append(progress, l); mu.Unlock() })
+	c, err := e.(engine.Compose).Composer(func(l string) { mu.Lock(); progress = append(progress, l); mu.Unlock() })
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

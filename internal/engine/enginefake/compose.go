@@ -19,23 +19,36 @@ type Composer struct {
 	PauseFn   func(ctx context.Context, p *types.Project, services ...string) error
 	UnpauseFn func(ctx context.Context, p *types.Project, services ...string) error
 
-	fake *Fake
+	rec *recorder
 }
 
-var _ engine.ComposeMaker = (*Fake)(nil)
+// Compose fakes engine.Compose: Composer returns ComposerValue, whose calls are logged on the
+// Compose fake (or on the Fake it is a view of).
+type Compose struct {
+	ComposerValue *Composer // what Composer returns; nil: not stubbed
+
+	recorder
+}
+
+var _ engine.Compose = (*Compose)(nil)
+
+// Composer returns ComposerValue, logging its calls here; it fails when the test set none.
+func (r *Compose) Composer(progress func(string)) (engine.Composer, error) {
+	r.log("Composer")
+	if r.ComposerValue == nil {
+		return nil, ErrNotStubbed
+	}
+	r.ComposerValue.rec = &r.recorder
+	return r.ComposerValue, nil
+}
 
 // Composer returns f.ComposerValue, logging its calls on f; it fails when the test set none.
 func (f *Fake) Composer(progress func(string)) (engine.Composer, error) {
-	f.log("Composer")
-	if f.ComposerValue == nil {
-		return nil, ErrNotStubbed
-	}
-	f.ComposerValue.fake = f
-	return f.ComposerValue, nil
+	return (&Compose{ComposerValue: f.ComposerValue, recorder: recorder{to: &f.recorder}}).Composer(progress)
 }
 
 func (c *Composer) Up(ctx context.Context, p *types.Project, o engine.UpOptions) error {
-	c.fake.log("ComposeUp %s %s", p.Name, strings.Join(o.Services, ","))
+	c.rec.log("ComposeUp %s %s", p.Name, strings.Join(o.Services, ","))
 	if c.UpFn == nil {
 		return ErrNotStubbed
 	}
@@ -43,7 +56,7 @@ func (c *Composer) Up(ctx context.Context, p *types.Project, o engine.UpOptions)
 }
 
 func (c *Composer) Down(ctx context.Context, p *types.Project, volumes bool) error {
-	c.fake.log("ComposeDown %s volumes=%t", p.Name, volumes)
+	c.rec.log("ComposeDown %s volumes=%t", p.Name, volumes)
 	if c.DownFn == nil {
 		return ErrNotStubbed
 	}
@@ -67,7 +80,7 @@ func (c *Composer) Unpause(ctx context.Context, p *types.Project, services ...st
 }
 
 func (c *Composer) verb(name string, fn func(context.Context, *types.Project, ...string) error, ctx context.Context, p *types.Project, services []string) error {
-	c.fake.log("Compose%s %s %s", name, p.Name, strings.Join(services, ","))
+	c.rec.log("Compose%s %s %s", name, p.Name, strings.Join(services, ","))
 	if fn == nil {
 		return ErrNotStubbed
 	}
