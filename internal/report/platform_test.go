@@ -320,4 +320,3 @@ func TestGitLabSections(t *testing.T) {
 		})
 	}
 }
-
