@@ -33,11 +33,16 @@ func TestMain(m *testing.M) {
 		// -short runs no CI file: building the binary is most of this package's time.
 		flag.Parse()
 		if !testing.Short() {
-			// The flags of make build, so the shared build cache serves it.
-			cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(bin, "grade"), "../cmd/grade")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				os.Stderr.Write(out)
-				panic(err)
+			// The two builds of make build, with its flags so the shared build cache serves
+			// them: grade for the CI files, grade-instructor for the reference solution.
+			for _, args := range [][]string{
+				{"build", "-trimpath", "-o", filepath.Join(bin, "grade"), "../cmd/grade"},
+				{"build", "-trimpath", "-tags", "instructor", "-o", filepath.Join(bin, "grade-instructor"), "../cmd/grade"},
+			} {
+				if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+					os.Stderr.Write(out)
+					panic(err)
+				}
 			}
 		}
 		return m.Run()
@@ -57,7 +62,7 @@ func needBinary(t *testing.T) {
 func solution(t *testing.T, edits ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	out, err := exec.Command(filepath.Join(bin, "grade"), "init", "lab5", dir, "--solution").CombinedOutput()
+	out, err := exec.Command(filepath.Join(bin, "grade-instructor"), "init", "lab5", dir, "--solution").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	for i := 0; i+1 < len(edits); i += 2 {
 		p := filepath.Join(dir, "Dockerfile")
