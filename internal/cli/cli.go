@@ -34,16 +34,18 @@ func Main() int {
 
 // NewFactory wires the real catalog, graders and engine to io.
 func NewFactory(io *iostreams.IOStreams) *cliutil.Factory {
-	return &cliutil.Factory{
+	f := &cliutil.Factory{
 		IO:       io,
 		Catalog:  func() (*lab.Catalog, error) { return lab.Load(labs.FS) },
 		Graders:  func() (*grader.Registry, error) { return grader.NewRegistry(graders.All()...) },
-		Engine:   func() (engine.Engine, error) { return docker.New() },
 		Now:      time.Now,
 		Version:  Version,
 		Getenv:   os.Getenv,
 		Hostname: os.Hostname,
 	}
+	// Read when a command first needs the engine, after the flags are parsed.
+	f.Engine = func() (engine.Engine, error) { return docker.NewForContext(f.EngineContext) }
+	return f
 }
 
 // Run executes one command line and maps its outcome to an exit code.

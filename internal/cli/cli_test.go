@@ -243,7 +243,7 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", dir, "--format", "xml"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{`--format: "xml" is not text, json or junit`},
+			wantErrOut: []string{`--format: "xml" is not one of text, json, junit, github, classroom`},
 		},
 		{
 			name:       "bad lang",

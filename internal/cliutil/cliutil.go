@@ -34,6 +34,9 @@ type Factory struct {
 	Version  string
 	Getenv   func(string) string
 	Hostname func() (string, error)
+	// EngineContext is the global --context flag: the Docker context to use, as
+	// `docker --context` takes it ("" follows DOCKER_HOST, DOCKER_CONTEXT, config.json).
+	EngineContext string
 }
 
 // Lang picks the report language: --lang wins, then LC_ALL/LC_MESSAGES/LANG, else French.

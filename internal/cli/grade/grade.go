@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/docker/go-units"
@@ -39,6 +40,7 @@ type Options struct {
 	Timeout time.Duration
 	Spec    string // an instructor's spec file replacing the embedded one
 	RunID   string // set by `grade batch`, which sweeps the run's objects if it must kill us
+	CI      CIOptions
 }
 
 // NewCmdGrade builds `grade <lab> [<dir>]` for one lab of the catalog.
@@ -55,10 +57,8 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 			if len(args) == 1 {
 				opts.Dir = args[0]
 			}
-			switch opts.Format {
-			case "text", "json", "junit":
-			default:
-				return cliutil.FlagErrorf("--format: %q is not text, json or junit", opts.Format)
+			if err := checkFormat(opts.Format); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -67,7 +67,7 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "text", "what goes to stdout: text, json or junit")
+	fl.StringVar(&opts.Format, "format", "text", "what goes to stdout: "+strings.Join(formats, ", "))
 	fl.StringArrayVar(&opts.JSON, "json", nil, "also write the JSON report to `FILE` (- is stdout)")
 	fl.StringArrayVar(&opts.JUnit, "junit", nil, "also write the JUnit XML report to `FILE` (- is stdout)")
 	fl.StringVar(&opts.Lang, "lang", "", "report language: fr or en (default: from LANG, else fr)")
@@ -77,6 +77,7 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 	fl.StringVar(&opts.Spec, "spec", "", "grade with this lab spec `FILE` (points, hints, limits) instead of the embedded one")
 	fl.StringVar(&opts.RunID, "run-id", "", "use this run `UUID` (labels every engine object): for grade batch")
 	_ = fl.MarkHidden("run-id")
+	addCIFlags(fl, &opts.CI)
 	return cmd
 }
 
@@ -168,7 +169,7 @@ func runGrade(ctx context.Context, opts *Options) error {
 		if err := write(f, rep, outputs); err != nil {
 			return err
 		}
-		return gradeErr
+		return opts.CI.exit(gradeErr)
 	}
 	if err := write(f, rep, outputs); err != nil {
 		return err
@@ -177,9 +178,9 @@ func runGrade(ctx context.Context, opts *Options) error {
 	case errors.Is(gradeErr, context.Canceled):
 		return &cliutil.ExitError{Code: cliutil.ExitInterrupted}
 	case gradeErr != nil:
-		return gradeErr
+		return opts.CI.exit(gradeErr)
 	}
-	return &cliutil.ExitError{Code: exitCode(rep)}
+	return opts.CI.exit(&cliutil.ExitError{Code: exitCode(rep)})
 }
 
 // grade prepares the run (snapshot, engine) and runs the checks. Everything it creates is
@@ -303,6 +304,7 @@ func plan(opts *Options) ([]output, error) {
 	for _, p := range opts.JUnit {
 		outs = append(outs, output{"junit", p})
 	}
+	outs = append(outs, opts.CI.outputs()...)
 	for _, o := range outs {
 		if o.path == "-" {
 			stdout++
@@ -325,6 +327,12 @@ func write(f *cliutil.Factory, rep *report.Report, outs []output) error {
 			return err
 		}
 		if o.path == "-" {
+			if done, err := writeStdoutCI(f, rep, o.format); done {
+				if err != nil {
+					return err
+				}
+				continue
+			}
 			if err := w.Write(f.IO.Out, rep); err != nil {
 				return err
 			}

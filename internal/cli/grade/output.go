@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ddlab/grade/internal/report"
 )
@@ -24,8 +25,23 @@ func writerFor(format string, color bool, hostname string) (report.Writer, error
 		return report.JSON{}, nil
 	case "junit":
 		return report.JUnit{Hostname: hostname}, nil
+	case "github":
+		token, err := stopToken()
+		return report.GitHub{Token: token}, err
+	case "classroom":
+		return report.Classroom{}, nil
+	case "gitlab":
+		return report.GitLab{Color: color}, nil
+	case "codequality":
+		return report.CodeQuality{}, nil
+	case "sarif":
+		return report.SARIF{}, nil
+	case "gradescope":
+		return report.Gradescope{}, nil
+	case "prairielearn":
+		return report.PrairieLearn{}, nil
 	}
-	return nil, fmt.Errorf("unknown format %q (text, json, junit)", format)
+	return nil, fmt.Errorf("unknown format %q (%s)", format, strings.Join(formats, ", "))
 }
 
 // writeAtomic renders into memory, then replaces path in one rename, so a CI job reading the

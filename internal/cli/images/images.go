@@ -14,24 +14,29 @@ import (
 // Options are the command's inputs.
 type Options struct {
 	F       *cliutil.Factory
-	Action  string   // "build" or "check"
-	Refs    []string // the images to build; none means all
+	Action  string   // "build", "check", "pull" or "push"
+	Refs    []string // the images to act on; none means all
 	Force   bool
 	Builder *images.Builder // Busybox and GoRoot from the flags; Engine and Progress set by imagesRun
+	Dist    *distOptions    // registry and pins, for pull and push
 }
 
-// NewCmdImages builds `grade images [build|check]`; runF replaces imagesRun in tests.
+// NewCmdImages builds `grade images [build|check|pull|push]`; runF replaces imagesRun in tests.
 func NewCmdImages(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{F: f, Builder: &images.Builder{}}
+	opts := &Options{F: f, Builder: &images.Builder{}, Dist: &distOptions{}}
 	cmd := &cobra.Command{
-		Use:   "images [build|check] [<image>...]",
-		Short: "Construire hors ligne les images de base ddlab/* (ou vérifier leur présence)",
+		Use:   "images [build|check|pull|push] [<image>...]",
+		Short: "Construire hors ligne les images de base ddlab/* (ou vérifier leur présence, les télécharger, les publier)",
 		Long: "Sans argument ou avec build : construit, sans rien télécharger, les images ddlab/* manquantes\n" +
-			"à partir du busybox statique et de la chaîne Go de la machine. Avec check : dit lesquelles sont présentes.",
-		Example: "  $ grade images\n  $ grade images check\n  $ grade images build ddlab/go:1 --force",
+			"à partir du busybox statique et de la chaîne Go de la machine. Avec check : dit lesquelles sont présentes.\n" +
+			"Avec pull : les télécharge du registre du cours (--registry, par défaut " + images.DefaultRegistry + "),\n" +
+			"vérifiées par leur digest (--pins, par défaut ceux livrés avec grade), et construit hors ligne\n" +
+			"celles qui n'ont pu l'être. Avec push (enseignant) : les publie et écrit leurs digests (--write-pins).",
+		Example: "  $ grade images\n  $ grade images check\n  $ grade images build ddlab/go:1 --force\n" +
+			"  $ grade images pull\n  $ grade images push --registry ghcr.io/moncours --write-pins internal/images/pins.txt",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Action = "build"
-			if len(args) > 0 && (args[0] == "build" || args[0] == "check") {
+			if len(args) > 0 && (args[0] == "build" || args[0] == "check" || args[0] == "pull" || args[0] == "push") {
 				opts.Action, args = args[0], args[1:]
 			}
 			opts.Refs = args
@@ -41,6 +46,7 @@ func NewCmdImages(f *cliutil.Factory, runF func(context.Context, *Options) error
 			return imagesRun(cmd.Context(), opts)
 		},
 	}
+	addDistFlags(cmd, opts.Dist)
 	cmd.Flags().StringVar(&opts.Builder.Busybox, "busybox", "", "static busybox binary to use (default: busybox on PATH)")
 	cmd.Flags().StringVar(&opts.Builder.GoRoot, "goroot", "", "Go toolchain to copy into ddlab/go:1 (default: this grade's GOROOT)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "rebuild even when present")
@@ -49,6 +55,9 @@ func NewCmdImages(f *cliutil.Factory, runF func(context.Context, *Options) error
 
 func imagesRun(ctx context.Context, opts *Options) error {
 	f := opts.F
+	if opts.Action == "pull" || opts.Action == "push" {
+		return distribute(ctx, f, opts.Builder, opts.Dist, opts.Action, opts.Refs)
+	}
 	e, err := f.Engine()
 	if err != nil {
 		return err

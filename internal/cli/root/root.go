@@ -38,6 +38,8 @@ func NewCmdRoot(f *cliutil.Factory) (*cobra.Command, error) {
 		SilenceErrors: true,
 		Example:       "  $ grade list\n  $ grade init lab5 && cd lab5\n  $ grade lab5\n  $ grade lab5 --junit junit.xml --json grade.json",
 	}
+	cmd.PersistentFlags().StringVar(&f.EngineContext, "context", "",
+		"Docker context `NAME` to grade on, as docker --context (default: DOCKER_HOST, DOCKER_CONTEXT, then docker context use)")
 	cmd.AddGroup(&cobra.Group{ID: "labs", Title: "Labs:"})
 	cmd.AddCommand(
 		list.NewCmdList(f, nil),

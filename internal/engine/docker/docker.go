@@ -4,14 +4,10 @@ package docker
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -26,27 +22,11 @@ type Engine struct {
 	host string
 }
 
-// New connects to the engine that DOCKER_HOST, or else the current Docker context, names.
-// It does not dial: the first call does, so commands that need no engine stay fast.
+// New connects to the engine the Docker CLI would use without --context (see
+// [NewForContext]). It does not dial: the first call does, so commands that need no engine
+// stay fast.
 func New() (*Engine, error) {
-	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
-	host := os.Getenv("DOCKER_HOST")
-	if host == "" {
-		if h, err := contextHost(); err != nil {
-			return nil, err
-		} else if h != "" {
-			host = h
-			opts = append(opts, client.WithHost(h))
-		}
-	}
-	cli, err := client.NewClientWithOpts(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("docker client: %w", err)
-	}
-	if host == "" {
-		host = cli.DaemonHost()
-	}
-	return &Engine{cli: cli, host: host}, nil
+	return NewForContext("")
 }
 
 // newWithClient wraps an existing client; host is the endpoint it talks to, which decides
@@ -57,50 +37,6 @@ func newWithClient(cli *client.Client, host string) *Engine {
 
 // Close releases the client's connections.
 func (e *Engine) Close() error { return e.cli.Close() }
-
-// contextHost reads the endpoint of the current Docker context, as the docker CLI does:
-// DOCKER_CONTEXT, else config.json's currentContext; "default" means the default socket.
-func contextHost() (string, error) {
-	cfgDir := os.Getenv("DOCKER_CONFIG")
-	if cfgDir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", nil
-		}
-		cfgDir = filepath.Join(home, ".docker")
-	}
-	name := os.Getenv("DOCKER_CONTEXT")
-	if name == "" {
-		b, err := os.ReadFile(filepath.Join(cfgDir, "config.json"))
-		if err != nil {
-			return "", nil
-		}
-		var cfg struct {
-			CurrentContext string `json:"currentContext"`
-		}
-		if json.Unmarshal(b, &cfg) != nil {
-			return "", nil
-		}
-		name = cfg.CurrentContext
-	}
-	if name == "" || name == "default" {
-		return "", nil
-	}
-	sum := sha256.Sum256([]byte(name))
-	b, err := os.ReadFile(filepath.Join(cfgDir, "contexts", "meta", hex.EncodeToString(sum[:]), "meta.json"))
-	if err != nil {
-		return "", fmt.Errorf("docker context %q: %w", name, err)
-	}
-	var meta struct {
-		Endpoints map[string]struct {
-			Host string `json:"Host"`
-		} `json:"Endpoints"`
-	}
-	if err := json.Unmarshal(b, &meta); err != nil {
-		return "", fmt.Errorf("docker context %q: %w", name, err)
-	}
-	return meta.Endpoints["docker"].Host, nil
-}
 
 // Info asks the engine who it is.
 func (e *Engine) Info(ctx context.Context) (engine.Info, error) {

@@ -2,17 +2,29 @@ package docker
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/docker/cli/cli/command"
+	ctxdocker "github.com/docker/cli/cli/context/docker"
+	"github.com/docker/cli/cli/context/store"
 	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -171,21 +183,27 @@ func TestWrapKeepsDaemonErrors(t *testing.T) {
 	assert.NotErrorIs(t, wrap(errors.New("conflict")), engine.ErrUnavailable)
 }
 
-func TestContextHost(t *testing.T) {
+// TestNewForContext follows the Docker CLI's order: --context, then DOCKER_HOST (default
+// context), DOCKER_CONTEXT, config.json's currentContext, the default socket; contexts are
+// read through docker/cli's own store.
+func TestNewForContext(t *testing.T) {
 	metaJSON := func(name, host string) string {
 		return fmt.Sprintf(`{"Name":%q,"Metadata":{"Description":"lab machine"},"Endpoints":{"docker":{"Host":%q,"SkipTLSVerify":false}}}`, name, host)
 	}
+	const defaultHost = "unix:///var/run/docker.sock"
 	tests := []struct {
 		name     string
+		flag     string // --context
+		envHost  string // DOCKER_HOST
 		envCtx   string // DOCKER_CONTEXT
 		config   string // config.json, "" for none
 		contexts map[string]string
 		want     string
 		wantErr  string
 	}{
-		{name: "no config", want: ""},
-		{name: "config without current context", config: `{"auths":{}}`, want: ""},
-		{name: "default context", config: `{"currentContext":"default"}`, want: ""},
+		{name: "no config", want: defaultHost},
+		{name: "config without current context", config: `{"auths":{}}`, want: defaultHost},
+		{name: "default context", config: `{"currentContext":"default"}`, want: defaultHost},
 		{
 			name:     "current context from config.json",
 			config:   `{"auths":{},"currentContext":"labvm"}`,
@@ -199,15 +217,37 @@ func TestContextHost(t *testing.T) {
 			contexts: map[string]string{"labvm": metaJSON("labvm", "tcp://10.0.0.1:2375"), "rootless": metaJSON("rootless", "unix:///run/user/1000/docker.sock")},
 			want:     "unix:///run/user/1000/docker.sock",
 		},
-		{name: "DOCKER_CONTEXT=default", envCtx: "default", config: `{"currentContext":"labvm"}`, want: ""},
+		{
+			name:     "DOCKER_HOST wins over DOCKER_CONTEXT",
+			envHost:  "tcp://10.0.0.9:2375",
+			envCtx:   "labvm",
+			contexts: map[string]string{"labvm": metaJSON("labvm", "tcp://10.0.0.1:2375")},
+			want:     "tcp://10.0.0.9:2375",
+		},
+		{
+			name:     "--context wins over DOCKER_HOST",
+			flag:     "labvm",
+			envHost:  "tcp://10.0.0.9:2375",
+			contexts: map[string]string{"labvm": metaJSON("labvm", "tcp://10.0.0.1:2375")},
+			want:     "tcp://10.0.0.1:2375",
+		},
+		{
+			name:     "ssh host",
+			flag:     "remote",
+			contexts: map[string]string{"remote": metaJSON("remote", "ssh://prof@lab.example.org")},
+			want:     "ssh://prof@lab.example.org",
+		},
+		{name: "DOCKER_CONTEXT=default", envCtx: "default", config: `{"currentContext":"labvm"}`, want: defaultHost},
 		{name: "unknown context", config: `{"currentContext":"gone"}`, wantErr: `docker context "gone"`},
+		{name: "unknown --context", flag: "gone", wantErr: `docker context "gone"`},
 		{name: "broken meta.json", envCtx: "bad", contexts: map[string]string{"bad": "{"}, wantErr: `docker context "bad"`},
-		{name: "broken config.json is ignored", config: `{`, want: ""},
+		{name: "broken config.json is ignored", config: `{`, want: defaultHost},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			t.Setenv("DOCKER_CONFIG", dir)
+			t.Setenv("DOCKER_HOST", tt.envHost)
 			t.Setenv("DOCKER_CONTEXT", tt.envCtx)
 			if tt.config != "" {
 				require.NoError(t, os.WriteFile(filepath.Join(dir, "config.json"), []byte(tt.config), 0o600))
@@ -218,31 +258,114 @@ func TestContextHost(t *testing.T) {
 				require.NoError(t, os.MkdirAll(d, 0o755))
 				require.NoError(t, os.WriteFile(filepath.Join(d, "meta.json"), []byte(meta), 0o600))
 			}
-			got, err := contextHost()
+			e, err := NewForContext(tt.flag) // never dials
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			defer e.Close()
+			assert.Equal(t, tt.want, e.host)
 		})
 	}
 }
 
-func TestNewUsesContextHost(t *testing.T) {
+// TestNewForContextTLS: a context whose TLS material sits in the store (docker context create
+// --docker "host=tcp://...,ca=...,cert=...,key=...") talks TLS with its client certificate:
+// an engine on loopback that requires one answers the ping.
+func TestNewForContextTLS(t *testing.T) {
+	m := newTestTLS(t)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Api-Version", "1.41")
+		w.Header().Set("Ostype", "linux")
+		_, _ = w.Write([]byte("OK"))
+	}))
+	srv.TLS = &tls.Config{ClientCAs: m.pool, ClientAuth: tls.RequireAndVerifyClientCert, Certificates: []tls.Certificate{m.server}}
+	srv.StartTLS()
+	defer srv.Close()
+
 	dir := t.TempDir()
 	t.Setenv("DOCKER_CONFIG", dir)
 	t.Setenv("DOCKER_HOST", "")
-	t.Setenv("DOCKER_CONTEXT", "labvm")
-	sum := sha256.Sum256([]byte("labvm"))
-	d := filepath.Join(dir, "contexts", "meta", hex.EncodeToString(sum[:]))
-	require.NoError(t, os.MkdirAll(d, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(d, "meta.json"), []byte(`{"Name":"labvm","Endpoints":{"docker":{"Host":"tcp://10.0.0.1:2375"}}}`), 0o600))
+	t.Setenv("DOCKER_CONTEXT", "")
+	host := "tcp://" + srv.Listener.Addr().String()
+	s := store.New(filepath.Join(dir, "contexts"), command.DefaultContextStoreConfig())
+	require.NoError(t, s.CreateOrUpdate(store.Metadata{
+		Name:      "secure",
+		Metadata:  command.DockerContext{},
+		Endpoints: map[string]any{"docker": ctxdocker.EndpointMeta{Host: host}},
+	}))
+	require.NoError(t, s.ResetEndpointTLSMaterial("secure", "docker", &store.EndpointTLSData{
+		Files: map[string][]byte{"ca.pem": m.ca, "cert.pem": m.cert, "key.pem": m.key},
+	}))
 
-	e, err := New() // New never dials.
+	e, err := NewForContext("secure")
 	require.NoError(t, err)
 	defer e.Close()
-	assert.Equal(t, "tcp://10.0.0.1:2375", e.host)
-	assert.True(t, isRemote(e.host))
+	assert.Equal(t, host, e.host)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = e.cli.Ping(ctx)
+	require.NoError(t, err, "TLS with the context's CA and client certificate")
+
+	// The same engine without the context's material refuses the client.
+	t.Setenv("DOCKER_HOST", host)
+	plain, err := NewForContext("")
+	require.NoError(t, err)
+	defer plain.Close()
+	_, err = plain.cli.Ping(ctx)
+	require.Error(t, err)
+}
+
+type testTLS struct {
+	ca, cert, key []byte // PEM, for the context store
+	pool          *x509.CertPool
+	server        tls.Certificate // for 127.0.0.1
+}
+
+// newTestTLS makes a CA, a client certificate and a server certificate for 127.0.0.1.
+func newTestTLS(t *testing.T) testTLS {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	require.NoError(t, err)
+	cliKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	cliTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "prof"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	cliDER, err := x509.CreateCertificate(rand.Reader, cliTmpl, caTmpl, &cliKey.PublicKey, caKey)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(cliKey)
+	require.NoError(t, err)
+	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	srvTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "engine"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, KeyUsage: x509.KeyUsageDigitalSignature,
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caTmpl, &srvKey.PublicKey, caKey)
+	require.NoError(t, err)
+	caCert, err := x509.ParseCertificate(caDER)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return testTLS{
+		ca:     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		cert:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cliDER}),
+		key:    pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+		pool:   pool,
+		server: tls.Certificate{Certificate: [][]byte{srvDER}, PrivateKey: srvKey},
+	}
 }
