@@ -54,7 +54,7 @@ func (Grader) Checks(r *grader.Run) []check.Check {
 		return check.Check{ID: id, Mode: check.Engine, Needs: running, Run: s.ready(run)}
 	}
 	return []check.Check{
-		{ID: "lab8.valid", Mode: check.Static, Run: s.checkValid},
+		{ID: "lab8.valid", Mode: check.Static, Run: s.sess.CheckValid(judgeValid)},
 		{ID: policy, Mode: check.Static, Run: s.sess.CheckPolicy},
 		{ID: "lab8.offline-images", Mode: check.Engine, Needs: []string{policy}, Run: s.ready(s.checkOfflineImages)},
 		{ID: build, Mode: check.Engine, Needs: []string{policy}, Run: s.ready(s.sess.CheckBuild)},
