@@ -64,7 +64,7 @@ func (Grader) Checks(r *grader.Run) []check.Check {
 		return check.Check{ID: id, Mode: check.Engine, Needs: need, Run: s.ready(run)}
 	}
 	return []check.Check{
-		{ID: "lab13.valid", Mode: check.Static, Run: s.checkValid},
+		{ID: "lab13.valid", Mode: check.Static, Run: s.sess.CheckValid(judgeValid)},
 		{ID: policy, Mode: check.Static, Run: s.sess.CheckPolicy},
 		{ID: build, Mode: check.Engine, Needs: []string{policy}, Run: s.ready(s.sess.CheckBuild)},
 		engineCheck(up, s.checkUp),
