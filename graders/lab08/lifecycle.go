@@ -23,15 +23,15 @@ const webPort = "8080"
 // call sends requests to web from inside its own namespace, so the checks work on a remote
 // engine too. Each cmd is a labprobe http command relative to web.
 func (s *state) call(ctx context.Context, p *types.Project, cmds ...[]string) ([]probe.Result, *check.Outcome, error) {
-	return s.sess.ProbeIn(ctx, p, web, s.param("probe-image"), s.probeTimeout, cmds...)
+	return s.Through(ctx, p, web, cmds...)
 }
 
 func (s *state) get(path string, retries int) []string {
-	return probe.HTTP("http://127.0.0.1:"+webPort+path, s.probeTimeout, retries)
+	return probe.HTTP("http://127.0.0.1:"+webPort+path, s.ProbeTimeout, retries)
 }
 
 func (s *state) post(path, body string) []string {
-	return []string{"http", "-timeout", s.probeTimeout.String(), "-retries", "3", "-method", "POST",
+	return []string{"http", "-timeout", s.ProbeTimeout.String(), "-retries", "3", "-method", "POST",
 		"-header", "Content-Type:application/json", "-data", body, "http://127.0.0.1:" + webPort + path}
 }
 
@@ -44,11 +44,11 @@ func nonce() string {
 // checkE2E: POST /api/items through web answers 201 and the next GET /api/items lists the item
 // (web → api → db).
 func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	name := "n-" + nonce()
-	res, o, err := s.call(ctx, s.sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)), s.get("/api/items", 0))
+	res, o, err := s.call(ctx, s.Sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)), s.get("/api/items", 0))
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -62,11 +62,11 @@ func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
 // cycle runs `down` (with volumes or not) then `up` of the project, waits for health, and
 // reads GET /api/items through web. Only the caller's cancelled context is an error.
 func (s *state) cycle(ctx context.Context, volumes bool) (*cycleObs, *check.Outcome, error) {
-	err := s.sess.Down(ctx, volumes)
+	err := s.Sess.Down(ctx, volumes)
 	if err != nil {
 		err = fmt.Errorf("down: %w", err)
 	} else {
-		err = s.run.Up(ctx, s.sess.Project(), engine.UpOptions{Wait: true, WaitTimeout: s.healthWait})
+		err = s.Run.Up(ctx, s.Sess.Project(), engine.UpOptions{Wait: true, WaitTimeout: s.HealthWait})
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -74,7 +74,7 @@ func (s *state) cycle(ctx context.Context, volumes bool) (*cycleObs, *check.Outc
 		}
 		return &cycleObs{Err: err}, nil, nil
 	}
-	res, o, err := s.call(ctx, s.sess.Project(), s.get("/api/items", 5))
+	res, o, err := s.call(ctx, s.Sess.Project(), s.get("/api/items", 5))
 	if o != nil || err != nil {
 		return nil, o, err
 	}
@@ -84,14 +84,14 @@ func (s *state) cycle(ctx context.Context, volumes bool) (*cycleObs, *check.Outc
 // checkPersistence: the item survives `down` + `up`, and is gone after `down -v` + `up`; the
 // data lives in the project's named volume dbdata, mounted on /data.
 func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	obs := persistenceObs{Item: s.item}
-	if vol, ok := s.sess.Project().Volumes["dbdata"]; ok {
+	if vol, ok := s.Sess.Project().Volumes["dbdata"]; ok {
 		obs.Volume = vol.Name
 	}
-	cs, err := composelab.Containers(ctx, s.run.Engine, s.sess.Project(), db)
+	cs, err := composelab.Containers(ctx, s.Run.Engine, s.Sess.Project(), db)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -101,7 +101,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	}
 	if obs.Item == "" {
 		name := "n-" + nonce()
-		res, o, err := s.call(ctx, s.sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)))
+		res, o, err := s.call(ctx, s.Sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)))
 		if o != nil || err != nil {
 			return composelab.Verdict(o), err
 		}
@@ -113,9 +113,9 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	}
 	for _, volumes := range []bool{false, true} {
 		if volumes {
-			s.run.Progress("lab8 : down -v puis up…")
+			s.Run.Progress("lab8 : down -v puis up…")
 		} else {
-			s.run.Progress("lab8 : down puis up (sans -v)…")
+			s.Run.Progress("lab8 : down puis up (sans -v)…")
 		}
 		c, o, err := s.cycle(ctx, volumes)
 		if o != nil || err != nil {
@@ -136,11 +136,11 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 // checkEnv: with .env as given /api/hello says the default greeting; with API_GREETING set in
 // the grader's environment, that value wins over .env.
 func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	obs := envObs{Want: s.param("greeting"), Override: s.param("greeting-override")}
-	res, o, err := s.call(ctx, s.sess.Project(), s.get("/api/hello", 5))
+	obs := envObs{Want: s.Param("greeting"), Override: s.Param("greeting-override")}
+	res, o, err := s.call(ctx, s.Sess.Project(), s.get("/api/hello", 5))
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -148,7 +148,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeEnv(obs); done {
 		return out, nil
 	}
-	v, probs, err := s.sess.LoadVariant(ctx, "", map[string]string{"API_GREETING": obs.Override}, nil)
+	v, probs, err := s.Sess.LoadVariant(ctx, "", map[string]string{"API_GREETING": obs.Override}, nil)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -160,8 +160,8 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeEnv(obs); done {
 		return out, nil
 	}
-	s.run.Progress("lab8 : api recréé avec API_GREETING=" + obs.Override + "…")
-	err = s.run.Up(ctx, v, engine.UpOptions{Services: []string{api}, NoDeps: true, Wait: true, WaitTimeout: s.healthWait})
+	s.Run.Progress("lab8 : api recréé avec API_GREETING=" + obs.Override + "…")
+	err = s.Run.Up(ctx, v, engine.UpOptions{Services: []string{api}, NoDeps: true, Wait: true, WaitTimeout: s.HealthWait})
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
 	}
@@ -181,7 +181,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 // useBuiltImages gives a variant of the project the images the grader built for the
 // original: a variant never builds again.
 func (s *state) useBuiltImages(p *types.Project) {
-	for _, b := range s.sess.Builds {
+	for _, b := range s.Sess.Builds {
 		if svc, ok := p.Services[b.Service]; ok && svc.Build != nil {
 			svc.Image, svc.Build, svc.PullPolicy = b.Tag, nil, types.PullPolicyNever
 			p.Services[b.Service] = svc
@@ -192,22 +192,22 @@ func (s *state) useBuiltImages(p *types.Project) {
 // checkScale: api scaled to 3 replicas, all healthy, and 20 requests through web reach at
 // least 2 of them.
 func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	p := s.sess.Project()
-	obs := scaleObs{ContainerName: p.Services[api].ContainerName, N: s.scale, Requests: s.requests}
+	p := s.Sess.Project()
+	obs := scaleObs{ContainerName: p.Services[api].ContainerName, N: s.Scale, Requests: s.requests}
 	if out, done := judgeScale(obs); done {
 		return out, nil
 	}
-	s.run.Progress(fmt.Sprintf("lab8 : api passe à %d répliques…", obs.N))
-	err := s.sess.Scale(ctx, api, obs.N, s.healthWait)
+	s.Run.Progress(fmt.Sprintf("lab8 : api passe à %d répliques…", obs.N))
+	err := s.Sess.Scale(ctx, api, obs.N, s.HealthWait)
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
 	}
 	obs.Scaled, obs.ScaleErr = true, err
 	if err == nil {
-		if obs.Containers, err = composelab.Containers(ctx, s.run.Engine, p, api); err != nil {
+		if obs.Containers, err = composelab.Containers(ctx, s.Run.Engine, p, api); err != nil {
 			return check.Outcome{}, err
 		}
 	}
@@ -230,10 +230,10 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 // checkDevOverride: compose.override.yaml bind-mounts ./api/static into api, and a file
 // written there on the host is served through web without a rebuild.
 func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
-	_, err := os.Stat(filepath.Join(s.run.Files, "compose.override.yaml"))
-	obs := devObs{Override: err == nil, Remote: s.remote}
-	static := filepath.Join(s.run.Files, "api", "static")
-	for _, v := range s.sess.Project().Services[api].Volumes {
+	_, err := os.Stat(filepath.Join(s.Run.Files, "compose.override.yaml"))
+	obs := devObs{Override: err == nil, Remote: s.Remote}
+	static := filepath.Join(s.Run.Files, "api", "static")
+	for _, v := range s.Sess.Project().Services[api].Volumes {
 		if v.Type == types.VolumeTypeBind && filepath.Clean(v.Source) == static {
 			obs.Bound = true
 		}
@@ -241,14 +241,14 @@ func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeDevOverride(obs); done {
 		return out, nil
 	}
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	obs.Name, obs.Body = "grade-"+nonce()+".txt", "vu sans rebuild "+nonce()
 	if err := os.WriteFile(filepath.Join(static, obs.Name), []byte(obs.Body), 0o644); err != nil {
 		return check.Outcome{}, err
 	}
-	res, o, err := s.call(ctx, s.sess.Project(), s.get("/api/static/"+obs.Name, 3))
+	res, o, err := s.call(ctx, s.Sess.Project(), s.get("/api/static/"+obs.Name, 3))
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -260,10 +260,10 @@ func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
 // checkProfiles: a debug service under profile debug is not started by a plain up, and is
 // started with --profile debug.
 func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	p := s.sess.Project()
+	p := s.Sess.Project()
 	var obs profilesObs
 	d, disabled := p.DisabledServices["debug"]
 	_, obs.Enabled = p.Services["debug"]
@@ -271,7 +271,7 @@ func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeProfiles(obs); done {
 		return out, nil
 	}
-	cs, err := composelab.Containers(ctx, s.run.Engine, p, "debug")
+	cs, err := composelab.Containers(ctx, s.Run.Engine, p, "debug")
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -279,7 +279,7 @@ func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeProfiles(obs); done {
 		return out, nil
 	}
-	v, probs, err := s.sess.LoadVariant(ctx, "", nil, []string{"debug"})
+	v, probs, err := s.Sess.LoadVariant(ctx, "", nil, []string{"debug"})
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -288,16 +288,16 @@ func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
 		return out, nil
 	}
 	s.useBuiltImages(v)
-	s.run.Progress("lab8 : up --profile debug…")
-	ctx2, cancel := context.WithTimeout(ctx, s.healthWait+30*time.Second)
+	s.Run.Progress("lab8 : up --profile debug…")
+	ctx2, cancel := context.WithTimeout(ctx, s.HealthWait+30*time.Second)
 	defer cancel()
-	err = s.run.Up(ctx2, v, engine.UpOptions{Services: []string{"debug"}, NoDeps: true})
+	err = s.Run.Up(ctx2, v, engine.UpOptions{Services: []string{"debug"}, NoDeps: true})
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
 	}
 	obs.Up, obs.UpErr = true, err
 	if err == nil {
-		if obs.After, err = composelab.Containers(ctx, s.run.Engine, v, "debug"); err != nil {
+		if obs.After, err = composelab.Containers(ctx, s.Run.Engine, v, "debug"); err != nil {
 			return check.Outcome{}, err
 		}
 	}

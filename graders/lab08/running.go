@@ -17,7 +17,7 @@ import (
 func (s *state) containers(ctx context.Context, svcs ...string) (map[string][]engine.Container, error) {
 	out := map[string][]engine.Container{}
 	for _, svc := range svcs {
-		cs, err := composelab.Containers(ctx, s.run.Engine, s.sess.Project(), svc)
+		cs, err := composelab.Containers(ctx, s.Run.Engine, s.Sess.Project(), svc)
 		if err != nil {
 			return nil, err
 		}
@@ -28,17 +28,17 @@ func (s *state) containers(ctx context.Context, svcs ...string) (map[string][]en
 
 // checkUpHealthy: after up, web, api and db each run one container that reaches healthy.
 func (s *state) checkUpHealthy(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	deadline := s.sess.UpSince.Add(s.healthWait)
+	deadline := s.Sess.UpSince.Add(s.HealthWait)
 	return composelab.Settle(ctx, func(ctx context.Context) (check.Outcome, bool, error) {
 		cs, err := s.containers(ctx, web, api, db)
 		if err != nil {
 			return check.Outcome{}, false, err
 		}
-		o, done := judgeUpHealthy(healthObs{Containers: cs, Late: time.Now().After(deadline), UpFailure: s.sess.UpFailure(),
-			Wait: s.healthWait, Elapsed: time.Since(s.sess.UpSince)})
+		o, done := judgeUpHealthy(healthObs{Containers: cs, Late: time.Now().After(deadline), UpFailure: s.Sess.UpFailure(),
+			Wait: s.HealthWait, Elapsed: time.Since(s.Sess.UpSince)})
 		return o, done, nil
 	})
 }
@@ -46,15 +46,15 @@ func (s *state) checkUpHealthy(ctx context.Context) (check.Outcome, error) {
 // checkDependsHealthy: api waits for db, and web for api, with condition service_healthy; in
 // the engine's events of the first up, db became healthy before api started.
 func (s *state) checkDependsHealthy(ctx context.Context) (check.Outcome, error) {
-	p := s.sess.Project()
+	p := s.Sess.Project()
 	o := dependsObs{Conditions: map[[2]string]string{}}
 	for _, d := range [][2]string{{api, db}, {web, api}} {
 		o.Conditions[d] = p.Services[d[0]].DependsOn[d[1]].Condition
 	}
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	evs, err := s.run.Engine.Events(ctx, engine.EventFilter{Since: s.sess.UpSince, Until: s.sess.UpDone.Add(time.Second),
+	evs, err := s.Run.Engine.Events(ctx, engine.EventFilter{Since: s.Sess.UpSince, Until: s.Sess.UpDone.Add(time.Second),
 		Type: "container", Labels: []string{"com.docker.compose.project=" + p.Name}})
 	if err != nil {
 		return check.Outcome{}, err
@@ -66,19 +66,19 @@ func (s *state) checkDependsHealthy(ctx context.Context) (check.Outcome, error) 
 // checkSegmentation: from web's namespace api resolves and answers, db neither resolves nor
 // connects; back is internal. A positive control from api's namespace proves db was there.
 func (s *state) checkSegmentation(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	w, o, err := s.sess.Running(ctx, web)
+	w, o, err := s.Sess.Running(ctx, web)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
-	a, o, err := s.sess.Running(ctx, api)
+	a, o, err := s.Sess.Running(ctx, api)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
 	var obs segmentationObs
-	ctl, err := s.probe(ctx, "container:"+a.ID, probe.TCP("db:8080", s.probeTimeout))
+	ctl, err := s.probe(ctx, "container:"+a.ID, probe.TCP("db:8080", s.ProbeTimeout))
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -87,14 +87,14 @@ func (s *state) checkSegmentation(ctx context.Context) (check.Outcome, error) {
 		return judgeSegmentation(obs), nil // db is not there: web's view would prove nothing
 	}
 	obs.FromWeb, err = s.probe(ctx, "container:"+w.ID,
-		probe.HTTP("http://api:8080/health", s.probeTimeout, 3), probe.DNS(db, s.probeTimeout), probe.TCP("db:8080", s.probeTimeout))
+		probe.HTTP("http://api:8080/health", s.ProbeTimeout, 3), probe.DNS(db, s.ProbeTimeout), probe.TCP("db:8080", s.ProbeTimeout))
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	back, ok := s.sess.Project().Networks["back"]
+	back, ok := s.Sess.Project().Networks["back"]
 	obs.BackDeclared = ok
 	if ok {
-		n, err := s.run.Engine.InspectNetwork(ctx, back.Name)
+		n, err := s.Run.Engine.InspectNetwork(ctx, back.Name)
 		if err != nil {
 			return check.Outcome{}, err
 		}
@@ -105,11 +105,11 @@ func (s *state) checkSegmentation(ctx context.Context) (check.Outcome, error) {
 
 // checkPorts: only web publishes, on 127.0.0.1:<port>; api and db publish nothing.
 func (s *state) checkPorts(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	p := s.sess.Project()
-	o := portsObs{Port: fmt.Sprint(s.port), Declared: map[string][]types.ServicePortConfig{}}
+	p := s.Sess.Project()
+	o := portsObs{Port: fmt.Sprint(s.Port), Declared: map[string][]types.ServicePortConfig{}}
 	for _, svc := range []string{api, db} {
 		o.Declared[svc] = p.Services[svc].Ports
 	}
@@ -120,10 +120,10 @@ func (s *state) checkPorts(ctx context.Context) (check.Outcome, error) {
 	o.Containers = cs
 	// The request from this machine is the last observation: only a project right so far
 	// gets it, and a remote engine's published port is not on this machine.
-	if out := judgePorts(o); out.Status != check.Pass || s.remote {
+	if out := judgePorts(o); out.Status != check.Pass || s.Remote {
 		return out, nil
 	}
-	resp, err := probe.PublishedClient(s.probeTimeout).Get("http://127.0.0.1:" + o.Port + "/health")
+	resp, err := probe.PublishedClient(s.ProbeTimeout).Get("http://127.0.0.1:" + o.Port + "/health")
 	if err != nil {
 		o.HostErr = err
 	} else {
@@ -134,7 +134,7 @@ func (s *state) checkPorts(ctx context.Context) (check.Outcome, error) {
 
 // checkRestart: api and db restart unless stopped.
 func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	cs, err := s.containers(ctx, api, db)
@@ -146,5 +146,5 @@ func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
 
 // probe runs labprobe commands at place.
 func (s *state) probe(ctx context.Context, place string, cmds ...[]string) ([]probe.Result, error) {
-	return probe.Lab(ctx, s.run, s.param("probe-image"), place, s.probeTimeout, cmds...)
+	return probe.Lab(ctx, s.Run, s.Param("probe-image"), place, s.ProbeTimeout, cmds...)
 }

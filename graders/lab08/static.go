@@ -10,7 +10,7 @@ import (
 // checkOfflineImages: every service has a build: or a local ddlab/* image, and no reference
 // to another registry; the engine has each image (nothing is pulled).
 func (s *state) checkOfflineImages(ctx context.Context) (check.Outcome, error) {
-	p := s.sess.Project()
+	p := s.Sess.Project()
 	o := offlineObs{Pulled: map[string]string{}}
 	for _, n := range p.ServiceNames() {
 		if svc := p.Services[n]; svc.Build == nil {
@@ -21,7 +21,7 @@ func (s *state) checkOfflineImages(ctx context.Context) (check.Outcome, error) {
 	if out := judgeOffline(o); out.Status == check.Fail {
 		return out, nil
 	}
-	missing, err := compose.MissingImages(ctx, s.run.Engine, p)
+	missing, err := compose.MissingImages(ctx, s.Run.Engine, p)
 	if err != nil {
 		return check.Outcome{}, err
 	}

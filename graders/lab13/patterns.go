@@ -17,12 +17,12 @@ import (
 // checkOneProcess: PID 1 of gateway, catalog and orders is the service's binary (exec form,
 // no shell, no supervisor), and each has its own image.
 func (s *state) checkOneProcess(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	running := map[string]engine.Container{}
 	for _, n := range goServices {
-		c, o, err := s.sess.Running(ctx, n)
+		c, o, err := s.Sess.Running(ctx, n)
 		if o != nil || err != nil {
 			return composelab.Verdict(o), err
 		}
@@ -33,7 +33,7 @@ func (s *state) checkOneProcess(ctx context.Context) (check.Outcome, error) {
 
 // checkInitJob: orders-migrate exited 0 before orders started, and was not restarted.
 func (s *state) checkInitJob(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	cs, err := s.containers(ctx, migrate, orders)
@@ -47,13 +47,13 @@ func (s *state) checkInitJob(ctx context.Context) (check.Outcome, error) {
 // orders-db; positive controls show each service reaches its own; no volume is mounted by two
 // services but the logs volume the sidecar reads.
 func (s *state) checkDBPerService(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	img, t := s.param("probe-image"), s.probeTimeout
+	t := s.ProbeTimeout
 	var obs dbObs
 	for _, iso := range isolations {
-		res, o, err := s.sess.ProbeIn(ctx, s.sess.Project(), iso.From, img, t,
+		res, o, err := s.Through(ctx, s.Sess.Project(), iso.From,
 			probe.TCP(iso.Own+":8080", t), probe.DNS(iso.Other, t), probe.TCP(iso.Other+":8080", t))
 		if o != nil || err != nil {
 			return composelab.Verdict(o), err
@@ -63,7 +63,7 @@ func (s *state) checkDBPerService(ctx context.Context) (check.Outcome, error) {
 			return out, nil
 		}
 	}
-	cs, err := s.containers(ctx, s.sess.Project().ServiceNames()...)
+	cs, err := s.containers(ctx, s.Sess.Project().ServiceNames()...)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -79,11 +79,11 @@ func (s *state) checkDBPerService(ctx context.Context) (check.Outcome, error) {
 
 // checkGatewayOnly: only the gateway publishes a port, on 127.0.0.1.
 func (s *state) checkGatewayOnly(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	p := s.sess.Project()
-	obs := gatewayObs{Port: fmt.Sprint(s.port), Services: p.ServiceNames(), Declared: map[string][]types.ServicePortConfig{}}
+	p := s.Sess.Project()
+	obs := gatewayObs{Port: fmt.Sprint(s.Port), Services: p.ServiceNames(), Declared: map[string][]types.ServicePortConfig{}}
 	for _, n := range obs.Services {
 		obs.Declared[n] = p.Services[n].Ports
 	}
@@ -98,34 +98,34 @@ func (s *state) checkGatewayOnly(ctx context.Context) (check.Outcome, error) {
 // checkAmbassador: orders-ambassador shares orders' network namespace and, from it,
 // localhost:8080 is orders.
 func (s *state) checkAmbassador(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	var obs ambassadorObs
-	_, obs.Declared = s.sess.Project().Services[ambassador]
+	_, obs.Declared = s.Sess.Project().Services[ambassador]
 	if out, done := judgeAmbassador(obs); done {
 		return out, nil
 	}
-	a, o, err := s.sess.Running(ctx, ambassador)
+	a, o, err := s.Sess.Running(ctx, ambassador)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
-	ord, o, err := s.sess.Running(ctx, orders)
+	ord, o, err := s.Sess.Running(ctx, orders)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
 	obs.NetworkMode, obs.Shown, obs.OrdersID, obs.OrdersHost = a.NetworkMode, a.NetworkMode, ord.ID, ord.Hostname
 	// The engine names the namespace's container by ID; the student wrote its service.
 	if id, ok := strings.CutPrefix(a.NetworkMode, "container:"); ok && id != ord.ID {
-		if c, err := s.run.Engine.InspectContainer(ctx, id); err == nil {
+		if c, err := s.Run.Engine.InspectContainer(ctx, id); err == nil {
 			obs.Shown = "service:" + c.Labels["com.docker.compose.service"]
 		}
 	}
 	if out, done := judgeAmbassador(obs); done {
 		return out, nil
 	}
-	res, o, err := s.sess.ProbeIn(ctx, s.sess.Project(), ambassador, s.param("probe-image"), s.probeTimeout,
-		probe.HTTP("http://localhost:8080/health", s.probeTimeout, 2))
+	res, o, err := s.Through(ctx, s.Sess.Project(), ambassador,
+		probe.HTTP("http://localhost:8080/health", s.ProbeTimeout, 2))
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -137,7 +137,7 @@ func (s *state) checkAmbassador(ctx context.Context) (check.Outcome, error) {
 // checkSingleDockerfile: one Dockerfile with ARG SERVICE builds gateway, catalog and orders,
 // and the second and third builds found the `go mod download` step in the cache.
 func (s *state) checkSingleDockerfile(ctx context.Context) (check.Outcome, error) {
-	obs := dockerfileObs{Builds: s.sess.Builds}
+	obs := dockerfileObs{Builds: s.Sess.Builds}
 	if out, done := judgeSingleDockerfile(obs); done {
 		return out, nil
 	}

@@ -13,7 +13,7 @@ import (
 func (s *state) containers(ctx context.Context, svcs ...string) (map[string][]engine.Container, error) {
 	out := map[string][]engine.Container{}
 	for _, svc := range svcs {
-		cs, err := composelab.Containers(ctx, s.run.Engine, s.sess.Project(), svc)
+		cs, err := composelab.Containers(ctx, s.Run.Engine, s.Sess.Project(), svc)
 		if err != nil {
 			return nil, err
 		}
@@ -25,11 +25,11 @@ func (s *state) containers(ctx context.Context, svcs ...string) (map[string][]en
 // checkUp: after up, every long-running service runs and, when it has a healthcheck, is
 // healthy; the init job ran.
 func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	deadline := s.sess.UpSince.Add(s.healthWait)
-	p := s.sess.Project()
+	deadline := s.Sess.UpSince.Add(s.HealthWait)
+	p := s.Sess.Project()
 	names, jobs := p.ServiceNames(), oneShots(p)
 	return composelab.Settle(ctx, func(ctx context.Context) (check.Outcome, bool, error) {
 		cs, err := s.containers(ctx, names...)
@@ -37,7 +37,7 @@ func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
 			return check.Outcome{}, false, err
 		}
 		o, done := judgeUp(upObs{Services: names, Jobs: jobs, Containers: cs, Late: time.Now().After(deadline),
-			UpFailure: s.sess.UpFailure(), Elapsed: time.Since(s.sess.UpSince)})
+			UpFailure: s.Sess.UpFailure(), Elapsed: time.Since(s.Sess.UpSince)})
 		return o, done, nil
 	})
 }

@@ -23,13 +23,13 @@ func nonce() string {
 
 // serviceLogs concatenates the logs of every container of a service since a time.
 func (s *state) serviceLogs(ctx context.Context, service string, since time.Time) (string, error) {
-	cs, err := composelab.Containers(ctx, s.run.Engine, s.sess.Project(), service)
+	cs, err := composelab.Containers(ctx, s.Run.Engine, s.Sess.Project(), service)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	for _, c := range cs {
-		l, err := s.run.Engine.ReadLogs(ctx, c.ID, engine.LogOptions{Since: since, MaxBytes: 512 << 10})
+		l, err := s.Run.Engine.ReadLogs(ctx, c.ID, engine.LogOptions{Since: since, MaxBytes: 512 << 10})
 		if err != nil {
 			return "", err
 		}
@@ -65,7 +65,7 @@ func (s *state) waitLogs(ctx context.Context, service string, since time.Time, w
 
 // order posts an order for p1 through the gateway and returns the answer.
 func (s *state) order(ctx context.Context, headers ...string) (*probe.Result, *check.Outcome, error) {
-	res, o, err := s.through(ctx, s.postOrder("p1", s.probeTimeout, headers...))
+	res, o, err := s.through(ctx, s.postOrder("p1", s.ProbeTimeout, headers...))
 	if o != nil || err != nil {
 		return nil, o, err
 	}
@@ -84,7 +84,7 @@ func (s *state) readLogs(ctx context.Context, service string, since time.Time, w
 // checkE2E: an order through the gateway answers 201, and catalog's logs show the validation
 // call orders made for it.
 func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	since := time.Now().Add(-time.Second)
@@ -107,14 +107,14 @@ func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
 // checkSidecar: after an order, orders-logship's output holds its access-log line, read from a
 // volume it shares with orders, read-only on its side.
 func (s *state) checkSidecar(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	side, o, err := s.sess.Running(ctx, logship)
+	side, o, err := s.Sess.Running(ctx, logship)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
-	ord, o, err := s.sess.Running(ctx, orders)
+	ord, o, err := s.Sess.Running(ctx, orders)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -139,7 +139,7 @@ func (s *state) checkSidecar(ctx context.Context) (check.Outcome, error) {
 // checkCorrelation: a request sent with X-Request-ID shows that ID in the logs of gateway,
 // orders and catalog.
 func (s *state) checkCorrelation(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
 	obs := correlationObs{ID: "r-" + nonce()}
@@ -169,14 +169,14 @@ func (s *state) checkCorrelation(ctx context.Context) (check.Outcome, error) {
 // checkFailureIsolation: with orders frozen (docker pause: connections are accepted, nothing
 // answers), /api/catalog still answers 200 and /api/orders answers 504 within the budget.
 func (s *state) checkFailureIsolation(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	c, err := s.run.Composer()
+	c, err := s.Run.Composer()
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	p := s.sess.Project()
+	p := s.Sess.Project()
 	if err := c.Pause(ctx, p, orders); err != nil {
 		return check.Outcome{}, fmt.Errorf("pause orders: %w", err)
 	}
@@ -199,15 +199,15 @@ func (s *state) checkFailureIsolation(ctx context.Context) (check.Outcome, error
 
 // checkScaleLB: catalog scaled to 3 replicas; requests through the gateway reach at least 2.
 func (s *state) checkScaleLB(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	obs := scaleObs{ContainerName: s.sess.Project().Services[catalog].ContainerName, N: s.scale, Requests: s.requests}
+	obs := scaleObs{ContainerName: s.Sess.Project().Services[catalog].ContainerName, N: s.Scale, Requests: s.requests}
 	if out, done := judgeScaleLB(obs); done {
 		return out, nil
 	}
-	s.run.Progress(fmt.Sprintf("lab13 : catalog passe à %d répliques…", obs.N))
-	err := s.sess.Scale(ctx, catalog, obs.N, s.healthWait)
+	s.Run.Progress(fmt.Sprintf("lab13 : catalog passe à %d répliques…", obs.N))
+	err := s.Sess.Scale(ctx, catalog, obs.N, s.HealthWait)
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
 	}
@@ -231,18 +231,18 @@ func (s *state) checkScaleLB(ctx context.Context) (check.Outcome, error) {
 // checkDiscovery: ROUTES names services, never addresses; when catalog is recreated with a
 // new address, nothing else restarted, the shop works again within the window.
 func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
-	if err := s.started(ctx); err != nil {
+	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	obs := discoveryObs{Project: s.sess.Project(), Window: s.window}
+	obs := discoveryObs{Project: s.Sess.Project(), Window: s.window}
 	if out, done := judgeDiscovery(obs); done {
 		return out, nil
 	}
-	old, o, err := s.sess.Running(ctx, catalog)
+	old, o, err := s.Sess.Running(ctx, catalog)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
-	gw, o, err := s.sess.Running(ctx, gateway)
+	gw, o, err := s.Sess.Running(ctx, gateway)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -260,7 +260,7 @@ func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeDiscovery(obs); done {
 		return out, nil
 	}
-	now, o, err := s.sess.Running(ctx, catalog)
+	now, o, err := s.Sess.Running(ctx, catalog)
 	if o != nil || err != nil {
 		return composelab.Verdict(o), err
 	}
@@ -270,7 +270,7 @@ func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
 	}
 	deadline := time.Now().Add(s.window)
 	for {
-		res, o, err := s.through(ctx, s.get("/api/catalog/products/p1", 0), s.postOrder("p1", s.probeTimeout))
+		res, o, err := s.through(ctx, s.get("/api/catalog/products/p1", 0), s.postOrder("p1", s.ProbeTimeout))
 		if o != nil || err != nil {
 			return composelab.Verdict(o), err
 		}
@@ -284,30 +284,30 @@ func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
 // recreateElsewhere recreates catalog so that it gets a new address: the engine would hand the
 // freed one back, so a placeholder holds it meanwhile.
 func (s *state) recreateElsewhere(ctx context.Context, network string) error {
-	c, err := s.run.Composer()
+	c, err := s.Run.Composer()
 	if err != nil {
 		return err
 	}
-	p := s.sess.Project()
+	p := s.Sess.Project()
 	if err := c.Stop(ctx, p, catalog); err != nil {
 		return err
 	}
-	id, err := s.run.Engine.Run(ctx, engine.RunSpec{
-		Name: s.run.Name("placeholder-" + nonce()), Image: "ddlab/busybox:1", Entrypoint: []string{"sleep", "300"},
-		Labels: s.run.Labels(), NetworkMode: network, Limits: engine.Limits{MemoryBytes: 16 << 20, Pids: 8},
+	id, err := s.Run.Engine.Run(ctx, engine.RunSpec{
+		Name: s.Run.Name("placeholder-" + nonce()), Image: "ddlab/busybox:1", Entrypoint: []string{"sleep", "300"},
+		Labels: s.Run.Labels(), NetworkMode: network, Limits: engine.Limits{MemoryBytes: 16 << 20, Pids: 8},
 	})
 	if id != "" {
 		defer func() {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 			defer cancel()
-			_ = s.run.Engine.Remove(rctx, engine.Ref{Kind: engine.KindContainer, ID: id})
+			_ = s.Run.Engine.Remove(rctx, engine.Ref{Kind: engine.KindContainer, ID: id})
 		}()
 	}
 	if err != nil {
 		return fmt.Errorf("placeholder: %w", err)
 	}
-	s.run.Progress("lab13 : recréation de catalog…")
-	if err := s.run.Up(ctx, p, engine.UpOptions{Services: []string{catalog}, NoDeps: true, Recreate: true, Wait: true, WaitTimeout: s.healthWait}); err != nil {
+	s.Run.Progress("lab13 : recréation de catalog…")
+	if err := s.Run.Up(ctx, p, engine.UpOptions{Services: []string{catalog}, NoDeps: true, Recreate: true, Wait: true, WaitTimeout: s.HealthWait}); err != nil {
 		return fmt.Errorf("%w: %w", errRecreate, err)
 	}
 	return nil
