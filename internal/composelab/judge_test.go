@@ -13,6 +13,9 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/engine/enginefake"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/lab"
 )
 
 func TestJudgePolicy(t *testing.T) {
@@ -117,4 +120,41 @@ func TestSettle(t *testing.T) {
 	defer cancel()
 	_, err = Settle(ctx, func(context.Context) (check.Outcome, bool, error) { return check.Outcome{}, false, nil })
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// TestLabReady: the parameters and the engine's facts are read once, before the first check
+// that needs the project; a malformed parameter is the instructor's error, for every check.
+func TestLabReady(t *testing.T) {
+	infos := 0
+	fake := &enginefake.Fake{InfoFn: func(context.Context) (engine.Info, error) { infos++; return engine.Info{Remote: true}, nil }}
+	params := map[string]string{"port": "8088", "scale": "3", "up-timeout": "2m", "health-timeout": "1m", "probe-timeout": "5s", "n": "20"}
+	r := &grader.Run{ID: "0123456789abcdef0123", Spec: &lab.Spec{Lab: "lab8", Params: params}, Engine: fake, Files: t.TempDir(),
+		Cleanup: &grader.Cleanup{}, Detail: func(string) {}}
+	var n int
+	l := NewLab(r, func(ps *Params) { n = ps.Int("n") })
+	l.Sess.loaded, l.Sess.Loaded = true, &compose.Loaded{Project: &types.Project{Name: "p"}}
+	run := l.Ready(func(context.Context) (check.Outcome, error) { return check.Passf("ok", "ok"), nil })
+	for range 2 {
+		o, err := run(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, check.Pass, o.Status)
+	}
+	assert.Equal(t, 1, infos, "the engine's facts are fetched once")
+	assert.Equal(t, 8088, l.Port)
+	assert.Equal(t, 3, l.Scale)
+	assert.Equal(t, 2*time.Minute, l.UpTimeout)
+	assert.Equal(t, time.Minute, l.HealthWait)
+	assert.Equal(t, 5*time.Second, l.ProbeTimeout)
+	assert.Equal(t, 20, n, "the lab's own parameters")
+	assert.True(t, l.Remote)
+
+	params["n"] = "many"
+	bad := NewLab(r, func(ps *Params) { ps.Int("n") })
+	_, err := bad.Ready(func(context.Context) (check.Outcome, error) { return check.Outcome{}, nil })(context.Background())
+	assert.EqualError(t, err, `params.n: "many" is not a positive number`)
+
+	cs := []check.Check{l.Valid("lab8.valid", nil), l.Policy("lab8.policy"), l.Build("lab8.build", "lab8.policy"), l.Engine("lab8.e2e", []string{"lab8.policy", "lab8.build"}, nil)}
+	assert.Equal(t, []check.Mode{check.Static, check.Static, check.Engine, check.Engine}, []check.Mode{cs[0].Mode, cs[1].Mode, cs[2].Mode, cs[3].Mode})
+	assert.Equal(t, []string{"lab8.policy"}, cs[2].Needs)
+	assert.Equal(t, []string{"lab8.policy", "lab8.build"}, cs[3].Needs)
 }
