@@ -127,27 +127,28 @@ func TestJudgeUp(t *testing.T) {
 
 func TestJudgeOneProcess(t *testing.T) {
 	proc := func(image string, argv ...string) engine.Container {
-		return engine.Container{ImageID: image, Image: image, Entrypoint: argv[:1], Cmd: argv[1:]}
+		return engine.Container{Running: true, ImageID: image, Image: image, Entrypoint: argv[:1], Cmd: argv[1:]}
 	}
-	own := map[string]engine.Container{gateway: proc("g", "/gateway"), catalog: proc("c", "/service"), orders: proc("o", "/service")}
-	with := func(svc string, c engine.Container) map[string]engine.Container {
-		m := map[string]engine.Container{}
+	own := map[string][]engine.Container{gateway: {proc("g", "/gateway")}, catalog: {proc("c", "/service")}, orders: {proc("o", "/service")}}
+	with := func(svc string, c engine.Container) map[string][]engine.Container {
+		m := map[string][]engine.Container{}
 		for k, v := range own {
 			m[k] = v
 		}
-		m[svc] = c
+		m[svc] = []engine.Container{c}
 		return m
 	}
 	tests := []struct {
 		name    string
-		running map[string]engine.Container
+		running map[string][]engine.Container
 		want    check.Status
 		msg     string
 	}{
 		{"solution", own, check.Pass, "le binaire est le PID 1"},
 		{"starter: shell form", with(catalog, proc("c", "/bin/sh", "-c", "/service")), check.Fail, `Le PID 1 de catalog est "/bin/sh -c /service"`},
 		{"a supervisor", with(orders, proc("o", "/usr/bin/tini", "--", "/service")), check.Fail, "tini"},
-		{"nothing to run", with(gateway, engine.Container{ImageID: "g"}), check.Fail, "gateway n'a ni ENTRYPOINT ni CMD"},
+		{"nothing to run", with(gateway, engine.Container{Running: true, ImageID: "g"}), check.Fail, "gateway n'a ni ENTRYPOINT ni CMD"},
+		{"a service stopped", with(catalog, engine.Container{Status: "exited", ExitCode: 2}), check.Fail, "Le service catalog ne tourne pas (exited, code 2)"},
 		{"one image for two services", with(orders, proc("c", "/service")), check.Fail, "catalog et orders tournent avec la même image"},
 	}
 	for _, tt := range tests {

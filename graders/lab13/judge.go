@@ -125,12 +125,15 @@ func judgeUp(o upObs) (out check.Outcome, decided bool) {
 var wrappers = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true,
 	"supervisord": true, "s6-svscan": true, "runsvdir": true, "tini": true, "dumb-init": true}
 
-// judgeOneProcess: PID 1 of gateway, catalog and orders (their running containers, in
-// goServices' order) is the service's binary, and each has its own image.
-func judgeOneProcess(running map[string]engine.Container) check.Outcome {
+// judgeOneProcess: gateway, catalog and orders (their containers by service) each run, PID 1
+// of each is the service's binary, and each has its own image.
+func judgeOneProcess(containers map[string][]engine.Container) check.Outcome {
 	images := map[string]string{}
 	for _, n := range goServices {
-		c := running[n]
+		c, down := composelab.FirstRunning(n, containers[n])
+		if down != nil {
+			return *down
+		}
 		argv := append(append([]string{}, c.Entrypoint...), c.Cmd...)
 		if len(argv) == 0 {
 			return check.Failf("%s n'a ni ENTRYPOINT ni CMD.", "%s has neither ENTRYPOINT nor CMD.", n).With("le binaire du service", "rien")

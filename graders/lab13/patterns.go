@@ -20,15 +20,11 @@ func (s *state) checkOneProcess(ctx context.Context) (check.Outcome, error) {
 	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	running := map[string]engine.Container{}
-	for _, n := range goServices {
-		c, o, err := s.Sess.Running(ctx, n)
-		if o != nil || err != nil {
-			return composelab.Verdict(o), err
-		}
-		running[n] = c
+	cs, err := s.containers(ctx, goServices...)
+	if err != nil {
+		return check.Outcome{}, err
 	}
-	return judgeOneProcess(running), nil
+	return judgeOneProcess(cs), nil
 }
 
 // checkInitJob: orders-migrate exited 0 before orders started, and was not restarted.
