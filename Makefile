@@ -5,8 +5,11 @@ PKGS := ./...
 
 .PHONY: build test test-unit images bench fuzz lint vet clean
 
+# Two builds: bin/grade is what students get (no reference solution, no readable quiz key);
+# bin/grade-instructor also embeds the solutions (`grade-instructor init labN --solution`).
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/grade
+	$(GO) build -trimpath -tags instructor -o $(BIN)-instructor ./cmd/grade
 
 vet:
 	$(GO) vet $(PKGS)

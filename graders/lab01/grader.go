@@ -28,7 +28,7 @@ func (Grader) Contract() grader.Contract { return grader.Contract{Containers: []
 
 // Params lists the spec parameters the checks read.
 func (Grader) Params() []string {
-	return []string{"image", "host-port", "app-port", "greeting", "http-wait", "script-timeout", "quiz-answers"}
+	return []string{"image", "host-port", "app-port", "greeting", "http-wait", "script-timeout", "quiz-salt", "quiz-answers"}
 }
 
 // Checks lists lab 1's checks. Their order is the lab's story and it matters: run.sh twice,

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/quizkey"
 )
 
 const answersFile = "answers.yaml"
@@ -28,15 +29,17 @@ var (
 	letterRe   = regexp.MustCompile(`^[a-d]$`)
 )
 
-// parseKey reads the answer key of the spec, "q1=b q2=c …".
+// parseKey reads the answer key of the spec, "q1=<digest> q2=<digest> …", each digest being
+// quizkey.Digest(salt, question, letter): the spec, and so the student's binary, never holds
+// the letters (tools/quizkey prints a key line).
 func parseKey(s string) (map[string]string, error) {
 	key := map[string]string{}
 	for _, f := range strings.Fields(s) {
-		q, a, ok := strings.Cut(f, "=")
-		if !ok || !questionRe.MatchString(q) || !letterRe.MatchString(a) || key[q] != "" {
-			return nil, fmt.Errorf("params.quiz-answers: %q is not q<N>=<a-d>, once per question", f)
+		q, d, ok := strings.Cut(f, "=")
+		if !ok || !questionRe.MatchString(q) || !quizkey.Valid(d) || key[q] != "" {
+			return nil, fmt.Errorf("params.quiz-answers: %q is not q<N>=<digest> (tools/quizkey), once per question", f)
 		}
-		key[q] = a
+		key[q] = d
 	}
 	if len(key) == 0 {
 		return nil, errors.New("params.quiz-answers is empty")
@@ -122,6 +125,7 @@ func (s *state) checkQuiz(context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	salt := s.run.Spec.Params["quiz-salt"]
 	for _, p := range s.run.Refused {
 		if p.Path == answersFile {
 			return check.Outcome{Status: check.Fail, Message: check.Text{
@@ -155,12 +159,12 @@ func (s *state) checkQuiz(context.Context) (check.Outcome, error) {
 			FR: fmt.Sprintf("%s ne peut pas être lu : %s.", answersFile, perr.Why.FR),
 			EN: fmt.Sprintf("%s cannot be read: %s.", answersFile, perr.Why.EN)}}.At(answersFile, perr.Line), nil
 	}
-	return judgeQuiz(key, answers, lines), nil
+	return judgeQuiz(key, salt, answers, lines), nil
 }
 
 // judgeQuiz names the questions left unanswered and those answered wrong, never the right
-// letters.
-func judgeQuiz(key, answers map[string]string, lines map[string]int) check.Outcome {
+// letters (it does not know them: key holds salted digests).
+func judgeQuiz(key map[string]string, salt string, answers map[string]string, lines map[string]int) check.Outcome {
 	qs := make([]string, 0, len(key))
 	for q := range key {
 		qs = append(qs, q)
@@ -173,7 +177,7 @@ func judgeQuiz(key, answers map[string]string, lines map[string]int) check.Outco
 		switch {
 		case !ok || !letterRe.MatchString(a):
 			blank = append(blank, q)
-		case a != key[q]:
+		case quizkey.Digest(salt, q, a) != key[q]:
 			wrong = append(wrong, q)
 		default:
 			continue

@@ -1,6 +1,7 @@
 package lab01
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,14 +14,35 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/quizkey"
 	"github.com/ddlab/grade/labs"
 )
 
+// digests is a key of letters turned into the digests a spec holds.
+func digests(salt string, letters map[string]string) map[string]string {
+	out := map[string]string{}
+	for q, a := range letters {
+		out[q] = quizkey.Digest(salt, q, a)
+	}
+	return out
+}
+
+func keyLine(salt string, letters map[string]string) string {
+	var fs []string
+	for q, d := range digests(salt, letters) {
+		fs = append(fs, q+"="+d)
+	}
+	return strings.Join(fs, "  ")
+}
+
 func TestParseKey(t *testing.T) {
-	k, err := parseKey("q1=b  q2=c\nq10=a")
+	letters := map[string]string{"q1": "b", "q2": "c", "q10": "a"}
+	k, err := parseKey(keyLine("s", letters))
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"q1": "b", "q2": "c", "q10": "a"}, k)
-	for _, bad := range []string{"", "q1=e", "q1=b q1=c", "x1=a", "q1:b", "q1=B"} {
+	assert.Equal(t, digests("s", letters), k)
+	d := quizkey.Digest("s", "q1", "b")
+	// Plain letters are refused: the key must never be readable in the spec.
+	for _, bad := range []string{"", "q1=b", "q1=b q2=c", "q1=" + d + " q1=" + d, "x1=" + d, "q1:" + d, "q1=" + strings.ToUpper(d)} {
 		_, err := parseKey(bad)
 		assert.Error(t, err, bad)
 	}
@@ -71,14 +93,14 @@ func TestParseAnswers(t *testing.T) {
 }
 
 func TestJudgeQuiz(t *testing.T) {
-	key := map[string]string{"q1": "b", "q2": "c", "q3": "a", "q4": "d", "q10": "a"}
+	key := digests("salt", map[string]string{"q1": "b", "q2": "c", "q3": "a", "q4": "d", "q10": "a"})
 	lines := map[string]int{"q1": 3, "q2": 5, "q3": 7, "q4": 9, "q10": 11}
 	all := map[string]string{"q1": "b", "q2": "c", "q3": "a", "q4": "d", "q10": "a"}
-	o := judgeQuiz(key, all, lines)
+	o := judgeQuiz(key, "salt", all, lines)
 	assert.Equal(t, check.Pass, o.Status)
 
 	some := map[string]string{"q1": "b", "q2": "?", "q3": "b", "q4": "d", "q10": "b"}
-	o = judgeQuiz(key, some, lines)
+	o = judgeQuiz(key, "salt", some, lines)
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Equal(t, "2/5 bonnes réponses ; sans réponse valide (une lettre a, b, c ou d) : q2 ; à revoir : q3, q10.", o.Message.FR)
 	assert.Equal(t, "2/5 right answers; without a valid answer (one letter a, b, c or d): q2; to revisit: q3, q10.", o.Message.EN)
@@ -97,16 +119,17 @@ func TestSpecKeyMatchesSolution(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, key, 4)
 	for tree, want := range map[string]check.Status{"_solution": check.Pass, "_starter": check.Fail} {
-		data, err := labs.FS.ReadFile("lab1/" + tree + "/answers.yaml")
+		data, err := fs.ReadFile(labs.Source(), "lab1/"+tree+"/answers.yaml")
 		require.NoError(t, err)
 		answers, lines, perr := parseAnswers(data)
 		require.Nil(t, perr)
-		assert.Equal(t, want, judgeQuiz(key, answers, lines).Status, tree)
+		assert.Equal(t, want, judgeQuiz(key, spec.Params["quiz-salt"], answers, lines).Status, tree)
 	}
 }
 
 func TestCheckQuizFiles(t *testing.T) {
-	spec := &lab.Spec{Lab: "lab1", Params: map[string]string{"quiz-answers": "q1=b q2=c q3=a q4=d"}}
+	spec := &lab.Spec{Lab: "lab1", Params: map[string]string{"quiz-salt": "x",
+		"quiz-answers": keyLine("x", map[string]string{"q1": "b", "q2": "c", "q3": "a", "q4": "d"})}}
 	run := func(t *testing.T, setup func(dir string), refused ...buildctx.Problem) check.Outcome {
 		dir := t.TempDir()
 		setup(dir)

@@ -3,9 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +65,7 @@ func newFactory(t *testing.T, eng engineFunc) (*cliutil.Factory, *bytes.Buffer, 
 // does: the solution first, then the starter around it.
 func solution(t *testing.T) string {
 	t.Helper()
-	cat, err := lab.Load(labs.FS)
+	cat, err := lab.Load(labs.Source())
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "lab5")
 	require.NoError(t, os.MkdirAll(dir, 0o755))
@@ -565,13 +568,26 @@ func TestInit(t *testing.T) {
 func TestInitSolution(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sol")
 	f, stdout, stderr := newFactory(t, noEngine(t))
+	// As the instructor build does: a catalog that holds the solutions.
+	f.Catalog = func() (*lab.Catalog, error) { return lab.Load(labs.Source()) }
 	require.Equal(t, cliutil.ExitOK, Run(context.Background(), f, []string{"init", "lab5", dir, "--solution"}), stderr.String())
 	assert.NotContains(t, stdout.String(), "conservé", "the starter's own Dockerfile is not reported as kept")
-	want, err := labs.FS.ReadFile("lab5/_solution/Dockerfile")
+	want, err := fs.ReadFile(labs.Source(), "lab5/_solution/Dockerfile")
 	require.NoError(t, err)
 	got, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got))
+}
+
+func TestInitSolutionStudentBuild(t *testing.T) {
+	if labs.Instructor {
+		t.Skip("the instructor build holds the solutions")
+	}
+	dir := filepath.Join(t.TempDir(), "sol")
+	f, _, stderr := newFactory(t, noEngine(t))
+	assert.Equal(t, cliutil.ExitUsage, Run(context.Background(), f, []string{"init", "lab5", dir, "--solution"}))
+	assert.Contains(t, stderr.String(), "version enseignant")
+	assert.NoFileExists(t, filepath.Join(dir, "Dockerfile"), "nothing written")
 }
 
 func TestInitErrors(t *testing.T) {
@@ -684,4 +700,55 @@ func TestRunInterrupted(t *testing.T) {
 	f, stdout, stderr := newFactory(t, noEngine(t))
 	code := Run(ctx, f, []string{"lab5", dir, "--static"})
 	assert.Equal(t, cliutil.ExitInterrupted, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+}
+
+// TestReportProvenance: a report names the spec it was graded with, and says when an
+// instructor's --spec or --timeout replaced the embedded ones.
+func TestReportProvenance(t *testing.T) {
+	type prov struct {
+		SpecDigest        string  `json:"spec_digest"`
+		SpecSource        string  `json:"spec_source"`
+		SpecFile          string  `json:"spec_file"`
+		TimeoutSeconds    float64 `json:"timeout_seconds"`
+		TimeoutOverridden bool    `json:"timeout_overridden"`
+	}
+	embedded, err := labs.FS.ReadFile("lab5.yaml")
+	require.NoError(t, err)
+	mine := append(append([]byte{}, embedded...), []byte("\n# édité par l'enseignant\n")...)
+	tests := []struct {
+		name  string
+		extra func(dir string) []string
+		spec  []byte
+		want  prov
+	}{
+		{"embedded", func(string) []string { return nil }, embedded, prov{SpecSource: "embedded", TimeoutSeconds: 600}},
+		{"--spec and --timeout", func(dir string) []string {
+			p := filepath.Join(dir, "..", "cours.yaml")
+			require.NoError(t, os.WriteFile(p, mine, 0o644))
+			return []string{"--spec", p, "--timeout", "90s"}
+		}, mine, prov{SpecSource: "file", TimeoutSeconds: 90, TimeoutOverridden: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := solution(t)
+			f, stdout, stderr := newFactory(t, noEngine(t))
+			args := append([]string{"lab5", dir, "--static", "--format", "json"}, tt.extra(dir)...)
+			Run(context.Background(), f, args)
+			var rep struct {
+				Provenance prov `json:"provenance"`
+			}
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "stderr:\n%s", stderr)
+			want := tt.want
+			want.SpecDigest = fmt.Sprintf("sha256:%x", sha256.Sum256(tt.spec))
+			if want.SpecSource == "file" {
+				want.SpecFile = filepath.Join(dir, "..", "cours.yaml")
+			}
+			if !want.TimeoutOverridden {
+				spec, err := lab.Parse("lab5.yaml", embedded)
+				require.NoError(t, err)
+				want.TimeoutSeconds = time.Duration(spec.Timeout).Seconds()
+			}
+			assert.Equal(t, want, rep.Provenance)
+		})
+	}
 }

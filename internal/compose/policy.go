@@ -73,7 +73,7 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		if l := s.Logging; l != nil && l.Driver != "" && l.Driver != "json-file" && l.Driver != "local" && l.Driver != "none" {
 			add(key("logging.driver"), "pilote de journaux %q : json-file, local ou none seulement (les autres envoient hors de la machine)", l.Driver)
 		}
-		if n := publishedPorts(s) * replicas(s); n > MaxPublished {
+		if n := publishedPorts(s, replicas(s)); n > MaxPublished {
 			add(key("ports"), "%d ports publiés sur l'hôte : %d au plus", n, MaxPublished)
 		}
 		if s.Runtime != "" {
@@ -101,8 +101,11 @@ func Policy(p *types.Project, dir string, allow Allow) []Problem {
 		}
 		// Hooks run as execs during up and during the grader's own down, where a privileged or
 		// endless one would act with every capability or hold the cleanup.
-		if len(s.PostStart) > 0 || len(s.PreStop) > 0 {
+		if len(s.PostStart) > 0 {
 			add(key("post_start"), "post_start et pre_stop ne sont pas pris en charge par le correcteur : retirez-les")
+		}
+		if len(s.PreStop) > 0 {
+			add(key("pre_stop"), "post_start et pre_stop ne sont pas pris en charge par le correcteur : retirez-les")
 		}
 		for i, v := range s.Volumes {
 			if v.Type == types.VolumeTypeImage {
@@ -174,19 +177,19 @@ const (
 	MaxPublished = 16
 )
 
-func publishedPorts(s types.ServiceConfig) int {
+// publishedPorts counts the host ports the engine binds for one service over its replicas, as
+// Docker does: a port with no host side gets one ephemeral host port per replica, and a host
+// range for one container port ("6005-6015:80") gives each replica one port of the range.
+func publishedPorts(s types.ServiceConfig, replicas int) int {
 	n := 0
 	for _, p := range s.Ports {
-		if p.Published == "" {
-			continue
-		}
-		lo, hi, ok := strings.Cut(p.Published, "-")
+		lo, hi, isRange := strings.Cut(p.Published, "-")
 		a, errA := strconv.Atoi(lo)
 		b, errB := strconv.Atoi(hi)
-		if ok && errA == nil && errB == nil && b >= a {
-			n += b - a + 1
+		if isRange && errA == nil && errB == nil && b >= a {
+			n += min(b-a+1, replicas)
 		} else {
-			n++
+			n += replicas
 		}
 	}
 	return n

@@ -58,7 +58,9 @@ func TestPolicyRefuses(t *testing.T) {
 		{"use_api_socket", svc("use_api_socket: true"), "services.s.use_api_socket", "socket Docker"},
 		{"network_mode bridge", svc("network_mode: bridge"), "services.s.network_mode", "network_mode: bridge"},
 		{"network_mode another network", svc("network_mode: lab7-back"), "services.s.network_mode", "lab7-back"},
-		{"pre_stop hook", svc("pre_stop:\n      - command: [sleep, infinity]"), "services.s.post_start", "pre_stop"},
+		{"pre_stop hook", svc("pre_stop:\n      - command: [sleep, infinity]"), "services.s.pre_stop", "pre_stop"},
+		{"a container port range with ephemeral host ports, times the replicas", svc("ports: ['8000-8009']\n    deploy: {replicas: 5}"), "services.s.ports", "50 ports publiés"},
+		{"one ephemeral port per replica beyond the bound", svc("ports: ['80', '443', '8080', '9090']\n    scale: 5"), "services.s.ports", "20 ports publiés"},
 		{"seccomp profile", svc("security_opt: ['seccomp=prof.json']"), "services.s.security_opt", "seccomp=prof.json"},
 		{"label disable", svc("security_opt: ['label=disable']"), "services.s.security_opt", "label=disable"},
 		{"logging to syslog", svc("logging: {driver: syslog}"), "services.s.logging.driver", "syslog"},
@@ -139,6 +141,8 @@ volumes:
   data: {driver: local}
 `, Allow{}, nil},
 		{"dockerfile inline", build("context: .\n      dockerfile_inline: \"FROM scratch\\n\""), Allow{}, nil},
+		// Docker gives each replica one port of the host range: 5 ports, not 11 × 5.
+		{"a host port range shared by the replicas", svc("ports: ['6005-6015:80']\n    deploy: {replicas: 5}"), Allow{}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

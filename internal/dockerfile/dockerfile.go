@@ -42,6 +42,9 @@ type Problem struct {
 	URL         string // documentation of the rule
 	Line        int
 	Description string // the rule's generic description (linter findings only)
+	// LabsOnly names an instruction flag that only the experimental docker/dockerfile:1-labs
+	// frontend knows (e.g. "--security"): BuildKit's own "unknown flag" says nothing of why.
+	LabsOnly string
 }
 
 // Stage is one FROM … block.
@@ -237,8 +240,9 @@ func analyze(ctx context.Context, a *Analysis, src []byte) {
 	sort.SliceStable(a.Lint, func(i, j int) bool { return a.Lint[i].Line < a.Lint[j].Line })
 	if lr.Error != nil && a.ParseError == nil {
 		a.ParseError = &Problem{
-			Message: normaliseLintError(lr.Error.Message),
-			Line:    clampLine(firstLine(lr.Error.Location.Ranges), nlines),
+			Message:  normaliseLintError(lr.Error.Message),
+			Line:     clampLine(firstLine(lr.Error.Location.Ranges), nlines),
+			LabsOnly: labsOnlyFlag(lr.Error.Message),
 		}
 	}
 }
@@ -263,7 +267,25 @@ func problemFromError(err error, nlines int) *Problem {
 		p.Line = ue.Line
 	}
 	p.Line = clampLine(p.Line, nlines)
+	p.LabsOnly = labsOnlyFlag(p.Message)
 	return p
+}
+
+// labsOnlyFlags are the flags the stable frontend rejects as unknown because only the labs
+// channel (built with the dfrunsecurity tag) defines them. The `# syntax=…-labs` line that would
+// select that channel is neutralised offline, so the student needs to hear the reason.
+var labsOnlyFlags = map[string]string{
+	"unknown flag: --security":                                "--security",
+	"device feature is only supported in Dockerfile frontend": "--device",
+}
+
+func labsOnlyFlag(msg string) string {
+	for text, flag := range labsOnlyFlags {
+		if strings.Contains(msg, text) {
+			return flag
+		}
+	}
+	return ""
 }
 
 // normaliseLintError sorts the rule list of "lint violation found for rules: …" (`# check=error=true`),

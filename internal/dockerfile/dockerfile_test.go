@@ -530,3 +530,35 @@ func BenchmarkAnalyzeGood(b *testing.B) {
 		}
 	}
 }
+
+// A read-write bind mount once crashed the linter (conversion read LLB capabilities that were
+// never passed) and failed valid public Dockerfiles with "internal error … line 0".
+func TestReadWriteBindMountLints(t *testing.T) {
+	a := analyzeFixture(t, "public/compose-bind-rw.Dockerfile")
+	require.Nil(t, a.ParseError, "%+v", a.ParseError)
+	build := a.StageByName("build")
+	require.NotNil(t, build)
+	require.Len(t, build.Commands, 2)
+	assert.Equal(t, "bind", build.Commands[1].Mounts[0].Type)
+}
+
+func TestLabsOnlyFlags(t *testing.T) {
+	tests := []struct {
+		name, src string
+		line      int
+		flag      string
+	}{
+		{"security after a labs syntax line", "# syntax=docker/dockerfile:1-labs\nFROM scratch\nRUN --security=insecure true\n", 3, "--security"},
+		{"security without syntax line", "FROM scratch\nRUN --security=sandbox true\n", 2, "--security"},
+		{"device", "FROM scratch\n\nRUN --device=/dev/fuse true\n", 3, "--device"},
+		{"an unknown flag is not labs-only", "FROM scratch\nRUN --bogus=1 true\n", 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := Analyze(context.Background(), "Dockerfile", []byte(tt.src))
+			require.NotNil(t, a.ParseError)
+			assert.Equal(t, tt.line, a.ParseError.Line)
+			assert.Equal(t, tt.flag, a.ParseError.LabsOnly)
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerui"
 	"github.com/moby/buildkit/frontend/subrequests/lint"
+	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -33,8 +34,14 @@ func runLint(ctx context.Context, name string, src []byte) (*lint.LintResults, e
 		Config:       dockerui.Config{BuildPlatforms: []ocispecs.Platform{linuxAMD64}},
 		SourceMap:    sm,
 		MetaResolver: offlineResolver{},
+		LLBCaps:      &allCaps,
 	})
 }
+
+// allCaps stands in for the capabilities a BuildKit daemon would announce. Conversion reads them
+// for some instructions (a read-write bind mount dereferences them), and linting must not fail
+// where a real build would not; no capability is exercised since nothing is solved.
+var allCaps = pb.Caps.CapSet(pb.Caps.All())
 
 // offlineResolver stands in for the registry: every image "exists" and has a minimal config of
 // the requested platform (linux/amd64 by default) with a PATH, one layer, no ONBUILD triggers.

@@ -55,6 +55,15 @@ func (r *Run) ReadDockerfile(ctx context.Context, name string) (src []byte, df *
 			"The %s is not a text file (binary bytes or not UTF-8).", name).At(name, 0), nil
 	}
 	df = dockerfile.Analyze(ctx, name, src)
+	if pe := df.ParseError; pe != nil && pe.LabsOnly != "" {
+		return nil, nil, check.Failf("Le %[1]s utilise RUN %[2]s, qui n'existe que dans le canal expérimental docker/dockerfile:1-labs : "+
+			"la correction ne peut pas le télécharger (aucun registre joignable, la ligne # syntax= est neutralisée) "+
+			"et n'accorde jamais les droits qu'il demande (security.insecure, périphériques). Retirez %[2]s de l'instruction RUN.",
+			"The %[1]s uses RUN %[2]s, which only the experimental docker/dockerfile:1-labs channel defines: "+
+				"the grader cannot fetch it (no registry reachable, the # syntax= line is neutralised) "+
+				"and never grants what it asks for (security.insecure, devices). Remove %[2]s from the RUN instruction.",
+			name, pe.LabsOnly).At(name, pe.Line), nil
+	}
 	if pe := df.ParseError; pe != nil {
 		return nil, nil, check.Failf("Le %s ne peut pas être analysé : %s", "The %s cannot be parsed: %s", name, pe.Message).
 			At(name, pe.Line), nil

@@ -68,7 +68,10 @@ type Report struct {
 // Prepare lays out a fixture in a fresh folder and returns it.
 func Prepare(t testing.TB, labName, caseDir string, c Case) string {
 	t.Helper()
-	cat, err := lab.Load(labs.FS)
+	// The source tree, not the embedded labs: the student build embeds no solution.
+	src := labs.Source()
+	require.NotNil(t, src, "the labs folder of the source tree")
+	cat, err := lab.Load(src)
 	require.NoError(t, err)
 	dir := t.TempDir()
 	if c.Solution {

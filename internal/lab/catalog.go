@@ -126,7 +126,15 @@ func (c *Catalog) Starter(lab string) (fs.FS, error) {
 	return overlay(own, c.fsys, e.Spec.Shared)
 }
 
+// ErrNoSolution is returned by Solution when the catalog does not hold the reference solution:
+// the student build ships none.
+var ErrNoSolution = errors.New("no reference solution in this build")
+
 // Solution returns the reference solution's files, to lay over the starter.
 func (c *Catalog) Solution(lab string) (fs.FS, error) {
-	return fs.Sub(c.fsys, path.Join(lab, "_solution"))
+	dir := path.Join(lab, "_solution")
+	if fi, err := fs.Stat(c.fsys, dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%s: %w", lab, ErrNoSolution)
+	}
+	return fs.Sub(c.fsys, dir)
 }

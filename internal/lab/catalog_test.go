@@ -84,6 +84,9 @@ func TestLoad(t *testing.T) {
 	b, err = fs.ReadFile(sol, "Dockerfile")
 	require.NoError(t, err)
 	assert.Equal(t, "FROM scratch\n", string(b))
+
+	_, err = c.Solution("lab2")
+	assert.ErrorIs(t, err, ErrNoSolution, "a catalog without the solution tree (the student build) says so")
 }
 
 func TestLoadErrors(t *testing.T) {

@@ -3,6 +3,7 @@
 package lab
 
 import (
+	"crypto/sha256"
 	"bytes"
 	"errors"
 	"fmt"
@@ -46,6 +47,9 @@ type Spec struct {
 	// "api/internal/labkit": "lab5/_starter/internal/labkit".
 	Shared map[string]string `yaml:"shared"`
 	Checks []CheckSpec       `yaml:"checks"`
+	// Digest is "sha256:…" of the spec file's bytes, so a report names the exact spec it was
+	// graded with.
+	Digest string `yaml:"-"`
 }
 
 // CheckSpec is what the spec says about one check.
@@ -142,6 +146,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 	if err := s.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	s.Digest = fmt.Sprintf("sha256:%x", sha256.Sum256(data))
 	return &s, nil
 }
 

@@ -27,6 +27,7 @@ func reportAllPass() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "1.4.0",
+		Provenance:    Provenance{SpecDigest: "sha256:0d4e", Timeout: 15 * time.Minute},
 		Lab:           "lab3",
 		Title:         "Images et couches",
 		Submission:    "tp3",
@@ -69,6 +70,7 @@ func reportMixed() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "1.4.0",
+		Provenance:    Provenance{SpecDigest: "sha256:5f1c0e", SpecFile: "cours-2025/lab5.yaml", Timeout: 5 * time.Minute, TimeoutOverridden: true},
 		Lab:           "lab5",
 		Title:         "Volumes et persistance",
 		Submission:    "./rendus/élève-1",
@@ -138,6 +140,7 @@ func reportEnglish() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "1.4.0",
+		Provenance:    Provenance{SpecDigest: "sha256:9a7b", Timeout: 90 * time.Second, TimeoutOverridden: true},
 		Lab:           "lab6",
 		Title:         "Networks",
 		Submission:    "/home/alice/lab6",
@@ -180,6 +183,7 @@ func reportStatic() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "dev",
+		Provenance:    Provenance{SpecDigest: "sha256:0d4e", Timeout: 15 * time.Minute},
 		Lab:           "lab2",
 		Title:         "Premier Dockerfile",
 		Submission:    ".",
@@ -211,6 +215,7 @@ func reportGradeError() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "1.4.0",
+		Provenance:    Provenance{SpecDigest: "sha256:0d4e", Timeout: 15 * time.Minute},
 		Lab:           "lab7",
 		Title:         "Compose",
 		Submission:    "tp7",

@@ -36,8 +36,17 @@ type jsonDocument struct {
 	Engine          *jsonEngine `json:"engine,omitempty"`
 	Build           *jsonBuild  `json:"build,omitempty"`
 	Error           string      `json:"error,omitempty"`
+	Provenance      jsonProv    `json:"provenance"`
 	Counts          jsonCounts  `json:"counts"`
 	Tests           []jsonTest  `json:"tests"`
+}
+
+type jsonProv struct {
+	SpecDigest        string  `json:"spec_digest"`
+	SpecSource        string  `json:"spec_source"` // "embedded" or "file"
+	SpecFile          string  `json:"spec_file,omitempty"`
+	TimeoutSeconds    float64 `json:"timeout_seconds"`
+	TimeoutOverridden bool    `json:"timeout_overridden"`
 }
 
 type jsonEngine struct {
@@ -80,6 +89,13 @@ type jsonTest struct {
 	DurationSeconds float64 `json:"duration_seconds"`
 }
 
+func specSource(p Provenance) string {
+	if p.SpecFile != "" {
+		return "file"
+	}
+	return "embedded"
+}
+
 // Write renders r as JSON to w.
 func (JSON) Write(w io.Writer, r *Report) error {
 	if r == nil {
@@ -114,6 +130,10 @@ func newJSONDocument(r *Report) jsonDocument {
 		MaxScore:        round(r.MaxScore, 100),
 		Passed:          r.Passed,
 		Error:           r.Error,
+		Provenance: jsonProv{
+			SpecDigest: r.Provenance.SpecDigest, SpecSource: specSource(r.Provenance), SpecFile: r.Provenance.SpecFile,
+			TimeoutSeconds: seconds3(r.Provenance.Timeout), TimeoutOverridden: r.Provenance.TimeoutOverridden,
+		},
 		Counts: jsonCounts{
 			Total: c.Total, Passed: c.Passed, Failed: c.Failed, Skipped: c.Skipped, Errors: c.Errors,
 		},

@@ -212,6 +212,16 @@ func junitProperties(r *Report) []junitProperty {
 	if r.Engine != nil && r.Engine.Version != "" {
 		props = append(props, junitProperty{"grade.engine_version", r.Engine.Version})
 	}
+	if p := r.Provenance; p.SpecDigest != "" {
+		props = append(props, junitProperty{"grade.spec_digest", p.SpecDigest}, junitProperty{"grade.spec_source", specSource(p)})
+		if p.SpecFile != "" {
+			props = append(props, junitProperty{"grade.spec_file", p.SpecFile})
+		}
+	}
+	if p := r.Provenance; p.Timeout > 0 {
+		props = append(props, junitProperty{"grade.timeout_seconds", strconv.FormatFloat(seconds3(p.Timeout), 'f', -1, 64)},
+			junitProperty{"grade.timeout_overridden", strconv.FormatBool(p.TimeoutOverridden)})
+	}
 	return props
 }
 

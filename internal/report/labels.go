@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"path"
 	"path/filepath"
@@ -35,7 +36,38 @@ type labels struct {
 	notScored                            string
 	allPassed, notAllPassed              string
 	noneEvaluated                        string
+	setup                                string
+	specFile, timeoutFlag                string // fmt formats: the file, the duration
 	steps                                func(n, cached int) string
+}
+
+// limit writes a time limit as people do: "5 min", "1 min 30 s", "45 s".
+func (l labels) limit(d time.Duration) string {
+	d = d.Round(time.Second)
+	m, sec := int(d/time.Minute), int((d%time.Minute)/time.Second)
+	switch {
+	case m == 0:
+		return fmt.Sprintf("%d s", sec)
+	case sec == 0:
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d min %d s", m, sec)
+}
+
+// overrides says what an instructor changed for this run (--spec, --timeout); "" when the
+// embedded spec and its time limit were used, as for every student.
+func (l labels) overrides(p Provenance) string {
+	var parts []string
+	if p.SpecFile != "" {
+		parts = append(parts, fmt.Sprintf(l.specFile, p.SpecFile, p.SpecDigest))
+	}
+	if p.TimeoutOverridden {
+		parts = append(parts, fmt.Sprintf(l.timeoutFlag, l.limit(p.Timeout)))
+	}
+	if l.lang == "fr" {
+		return strings.Join(parts, " ; ")
+	}
+	return strings.Join(parts, "; ")
 }
 
 var french = labels{
@@ -50,6 +82,9 @@ var french = labels{
 	allPassed:     "Toutes les vérifications obligatoires sont réussies.",
 	notAllPassed:  "Des vérifications obligatoires ne sont pas réussies.",
 	noneEvaluated: "Aucune vérification obligatoire n'a pu être évaluée (il faut un moteur Docker).",
+	setup:         "Réglages",
+	specFile:      "spec remplacée par %s (%s)",
+	timeoutFlag:   "délai imposé par --timeout : %s",
 	steps: func(n, cached int) string {
 		word := "étapes"
 		if n <= 1 {
@@ -71,6 +106,9 @@ var english = labels{
 	allPassed:     "All required checks passed.",
 	notAllPassed:  "Some required checks did not pass.",
 	noneEvaluated: "No required check could be evaluated (a Docker engine is needed).",
+	setup:         "Settings",
+	specFile:      "spec replaced by %s (%s)",
+	timeoutFlag:   "time limit set by --timeout: %s",
 	steps: func(n, cached int) string {
 		word := "steps"
 		if n == 1 {

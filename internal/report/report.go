@@ -29,7 +29,17 @@ type Report struct {
 	Engine        *Engine // nil when no engine was used
 	Build         *Build  // nil when nothing was built
 	Error         string  // set when the submission could not be graded at all
+	Provenance    Provenance
 	Results       []check.Result
+}
+
+// Provenance is what produced the grade besides the submission: the spec (its digest, and the
+// file when an instructor's --spec replaced the embedded one) and the overall time limit.
+type Provenance struct {
+	SpecDigest        string
+	SpecFile          string // "" for the spec embedded in the binary
+	Timeout           time.Duration
+	TimeoutOverridden bool // --timeout replaced the spec's
 }
 
 // Engine describes the Docker engine that graded the submission.

@@ -79,6 +79,9 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	if e := r.Engine; e != nil {
 		b.WriteString(dim(l.engine+l.colon) + " " + engineLine(e) + "\n")
 	}
+	if line := l.overrides(r.Provenance); line != "" {
+		b.WriteString(dim(l.setup+l.colon) + " " + line + "\n")
+	}
 	if bd := r.Build; bd != nil {
 		line := bd.Builder
 		if line != "" {

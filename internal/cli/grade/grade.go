@@ -140,12 +140,19 @@ func runGrade(ctx context.Context, opts *Options) error {
 	rep, gradeErr := grade(ctx, f, run, g, opts, lang)
 	prog.Done()
 	cleanup()
-	if rep == nil {
+	notStarted := rep == nil
+	if notStarted {
 		// Grading never started (bad limits, unreadable snapshot): CI still gets a report
 		// that says so, and the exit code says the submission was not graded.
 		rep = &report.Report{SchemaVersion: report.SchemaVersion, ToolVersion: f.Version, Lab: spec.Lab,
 			Title: spec.Title.In(lang), Submission: opts.Dir, RunID: run.ID, Lang: lang,
 			StartedAt: f.Now().UTC(), Error: gradeErr.Error()}
+	}
+	rep.Provenance = report.Provenance{
+		SpecDigest: spec.Digest, SpecFile: opts.Spec,
+		Timeout: time.Duration(spec.Timeout), TimeoutOverridden: opts.Timeout > 0,
+	}
+	if notStarted {
 		if err := write(f, rep, outputs); err != nil {
 			return err
 		}

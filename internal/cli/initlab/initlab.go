@@ -2,6 +2,7 @@
 package initlab
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -20,7 +21,7 @@ func NewCmdInit(f *cliutil.Factory) *cobra.Command {
 		Args:  cobra.RangeArgs(1, 2),
 		Example: "  $ grade init lab5\n" +
 			"  $ grade init lab5 ~/ddlab/lab5\n" +
-			"  $ grade init lab5 /tmp/lab5-solution --solution   # the reference solution, for instructors",
+			"  $ grade-instructor init lab5 /tmp/lab5-solution --solution   # instructor build only",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cat, err := f.Catalog()
 			if err != nil {
@@ -41,6 +42,10 @@ func NewCmdInit(f *cliutil.Factory) *cobra.Command {
 			// The solution goes first: the starter then skips the files it replaces.
 			if solution {
 				sol, err := cat.Solution(spec.Lab)
+				if errors.Is(err, lab.ErrNoSolution) {
+					return cliutil.FlagErrorf("la solution de référence n'est livrée que dans la version enseignant de grade (grade-instructor, construit par `make build`) / " +
+						"the reference solution ships only in the instructor build (grade-instructor, built by `make build`)")
+				}
 				if err != nil {
 					return err
 				}
@@ -75,6 +80,6 @@ func NewCmdInit(f *cliutil.Factory) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&solution, "solution", false, "write the reference solution over the starter (instructors)")
+	cmd.Flags().BoolVar(&solution, "solution", false, "write the reference solution over the starter (instructor build only)")
 	return cmd
 }
