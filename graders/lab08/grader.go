@@ -1,5 +1,5 @@
-// Package lab08 grades lab 8, « Docker Compose : une application multi-conteneurs » (labs.md
-// §9): the student's compose.yaml runs web (the gateway), api (built from ./api) and db (the kv
+// Package lab08 grades lab 8, « Docker Compose : une application multi-conteneurs » (docs/labs/lab8.md):
+// the student's compose.yaml runs web (the gateway), api (built from ./api) and db (the kv
 // store) on two networks. The grader loads it with compose-go, builds api itself, starts the
 // project on the embedded Compose engine under a name of its own, then observes start order,
 // segmentation, the data path, persistence across down/up, interpolation from .env, and the
@@ -12,7 +12,7 @@ import (
 	"github.com/ddlab/grade/internal/grader"
 )
 
-// The contract's services (labs.md §9).
+// The contract's services (docs/labs/lab8.md).
 const (
 	web = "web"
 	api = "api"

@@ -1,4 +1,4 @@
-// Package lab13 grades lab 13, « Microservices en conteneurs » (labs.md §14): a shop split
+// Package lab13 grades lab 13, « Microservices en conteneurs » (docs/labs/lab13.md): a shop split
 // into Compose services, a gateway alone published, catalog and orders each owning a kv
 // database on an internal network, an init job, a log-shipping sidecar and an ambassador. The
 // grader builds and starts the project on the embedded Compose engine, then checks the
@@ -17,7 +17,7 @@ import (
 	"github.com/ddlab/grade/internal/probe"
 )
 
-// The contract's services (labs.md §14).
+// The contract's services (docs/labs/lab13.md).
 const (
 	gateway    = "gateway"
 	catalog    = "catalog"
