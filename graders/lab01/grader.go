@@ -1,4 +1,4 @@
-// Package lab01 grades lab 1, « Premiers conteneurs : conteneur ou VM ? » (labs.md §2): the
+// Package lab01 grades lab 1, « Premiers conteneurs : conteneur ou VM ? » (docs/labs/lab1.md): the
 // student's run.sh starts lab1-web, observe.sh reports what a container shares with the host
 // (kernel) and what it does not (PID, hostname), cleanup.sh removes the lab's containers.
 package lab01

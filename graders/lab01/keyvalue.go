@@ -9,7 +9,7 @@ import (
 	"github.com/ddlab/grade/internal/check"
 )
 
-// observeKeys are the keys observe.sh must print (labs.md §2).
+// observeKeys are the keys observe.sh must print (docs/labs/lab1.md).
 var observeKeys = []string{"noyau_hote", "noyau_conteneur", "pid_conteneur", "pid_hote", "hostname_conteneur", "derniere_requete"}
 
 var keyRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

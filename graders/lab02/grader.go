@@ -1,4 +1,4 @@
-// Package lab02 grades lab 2, « Parler au démon : le CLI n'est qu'un client » (labs.md §3):
+// Package lab02 grades lab 2, « Parler au démon : le CLI n'est qu'un client » (docs/labs/lab2.md):
 // the student drives the engine with curl against DOCKER_API_URL, a recording proxy the
 // grader puts in front of the engine (internal/apiproxy), then with the docker CLI pointed at
 // the same proxy, and reads the runtime stack, the logs stream and the events stream.

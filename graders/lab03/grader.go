@@ -1,4 +1,4 @@
-// Package lab03 grades lab 3, « Images et couches » (labs.md §4): a one-layer site image on
+// Package lab03 grades lab 3, « Images et couches » (docs/labs/lab3.md): a one-layer site image on
 // ddlab/busybox:1 built from a clean context, published under several tags to a registry the
 // grader runs itself, pulled back by digest, and the lab's dangling images cleaned up.
 package lab03

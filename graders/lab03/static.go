@@ -13,7 +13,7 @@ import (
 	"github.com/ddlab/grade/internal/script"
 )
 
-// The lab's contract (labs.md §4): the image the grader builds and gives the scripts as
+// The lab's contract (docs/labs/lab3.md): the image the grader builds and gives the scripts as
 // $IMAGE, the tag its rebuilds use to make dangling images, and the registry repository.
 const (
 	dockerfileName = "Dockerfile"

@@ -1,4 +1,4 @@
-// Package lab04 grades lab 4, « Cycle de vie et débogage des conteneurs » (labs.md §5): the
+// Package lab04 grades lab 4, « Cycle de vie et débogage des conteneurs » (docs/labs/lab4.md): the
 // student's scripts run lab4-app with a restart policy and limits, which the grader then sees
 // at work (a crash, an OOM kill, a manual stop); a diagnosis of ddlab/broken:1 is compared
 // with the grader's own run of it; fix.sh repairs it; logs.sh and cleanup.sh are judged on
@@ -13,7 +13,7 @@ import (
 	"github.com/ddlab/grade/internal/scriptlab"
 )
 
-// The contract's fixed names (labs.md §5).
+// The contract's fixed names (docs/labs/lab4.md).
 const (
 	appName   = "lab4-app"
 	fixedName = "lab4-fixed"
@@ -59,7 +59,7 @@ type state struct {
 
 // Checks lists lab 4's checks in the order they must run: the container's configuration is
 // read while it runs, then it crashes, is OOM-killed and is stopped by hand, in that order, so
-// that it restarts at most twice under on-failure:3 (labs.md §5); the diagnosis, the repair and
+// that it restarts at most twice under on-failure:3 (docs/labs/lab4.md); the diagnosis, the repair and
 // the cleanup come last. The bonuses need the running container, so they come before the crash.
 func (Grader) Checks(r *grader.Run) []check.Check {
 	s := stateFor(r)

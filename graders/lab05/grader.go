@@ -1,4 +1,4 @@
-// Package lab05 grades lab 5, « Écrire un bon Dockerfile » (labs.md §6): a multi-stage,
+// Package lab05 grades lab 5, « Écrire un bon Dockerfile » (docs/labs/lab5.md): a multi-stage,
 // lint-clean Dockerfile for the provided Go app, ordered for the cache, non-root, with an
 // exec-form entrypoint and healthcheck, built offline with VERSION=1.2.3.
 package lab05

@@ -1,5 +1,5 @@
 // Package lab06 grades lab 6, « Données persistantes : volumes, bind mounts, tmpfs »
-// (labs.md §7): scripts that run ddlab/kv:1 with a named volume, a read-only bind mount of
+// (docs/labs/lab6.md): scripts that run ddlab/kv:1 with a named volume, a read-only bind mount of
 // ./config and a size-capped tmpfs, a read-only reader sharing the volume, and a volume
 // lifecycle (down keeps it, purge removes it). Every check does what it asserts: it writes
 // through the app, removes and re-creates, restarts, edits the mounted file, execs in the
@@ -13,7 +13,7 @@ import (
 	"github.com/ddlab/grade/internal/grader"
 )
 
-// The contract's fixed names (labs.md §7).
+// The contract's fixed names (docs/labs/lab6.md).
 const (
 	kvName     = "lab6-kv"
 	readerName = "lab6-reader"

@@ -16,7 +16,7 @@ import (
 	"github.com/ddlab/grade/internal/scriptlab"
 )
 
-// key is the key the grader writes through the app (labs.md §7: `PUT /kv/k`).
+// key is the key the grader writes through the app (docs/labs/lab6.md: `PUT /kv/k`).
 const key = "k"
 
 // state is the scenario lab 6's checks share for one run. Each step runs at most once and
@@ -83,7 +83,7 @@ func (s *state) locked(run func(context.Context) (check.Outcome, error)) func(co
 }
 
 // engineSeesFolder is the one place that decides whether the engine can bind-mount the
-// submission's folder and publish on our loopback: only a local engine can (labs.md §0.3).
+// submission's folder and publish on our loopback: only a local engine can (docs/labs/README.md §0.3).
 func engineSeesFolder(info engine.Info) bool { return !info.Remote }
 
 // reason is the environment skip of a check that needs a local engine.

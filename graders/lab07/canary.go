@@ -22,7 +22,7 @@ type canary struct {
 }
 
 // startCanary listens on ip:port. The engine runs the adapter's containers, not the host
-// network, so the listener lives in the grader (labs.md §8 puts it in a host-network container).
+// network, so the listener lives in the grader (docs/labs/lab7.md puts it in a host-network container).
 func startCanary(ip, port string) (*canary, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort(ip, port))
 	if err != nil {

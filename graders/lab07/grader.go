@@ -1,4 +1,4 @@
-// Package lab07 grades lab 7, « Réseaux Docker » (labs.md §8): network.sh builds a front and
+// Package lab07 grades lab 7, « Réseaux Docker » (docs/labs/lab7.md): network.sh builds a front and
 // an internal back network and three containers on them; the grader observes the topology,
 // then probes DNS, isolation, egress and publishing from the containers' own namespaces with
 // ddlab/probe:1, and finally runs network.sh again and cleanup.sh.
@@ -15,7 +15,7 @@ import (
 	"github.com/ddlab/grade/internal/script"
 )
 
-// The contract's fixed names (labs.md §8).
+// The contract's fixed names (docs/labs/lab7.md).
 const (
 	front = "lab7-front"
 	back  = "lab7-back"

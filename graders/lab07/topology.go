@@ -18,7 +18,7 @@ import (
 // wantNetworks is where each container of the contract belongs.
 var wantNetworks = map[string][]string{web: {back, front}, api: {back}, db: {back}}
 
-// labLabel is the label every object of the lab carries (labs.md §0.1).
+// labLabel is the label every object of the lab carries (docs/labs/README.md §0.1).
 const labLabel = "ddlab.lab"
 
 // network reads a network; nil when it does not exist.

@@ -97,16 +97,7 @@ func (s *Session) CheckPolicy(ctx context.Context) (check.Outcome, error) {
 	if err := s.Load(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if s.Loaded == nil {
-		return LoadFailure(s.Problems), nil
-	}
-	if len(s.Policy) > 0 {
-		return check.Failf("Le projet demande ce que le correcteur refuse pour protéger la machine : %s",
-			"The project asks for what the grader refuses to protect the machine: %s", s.Policy[0].String()).
-			With("aucune option dangereuse pour l'hôte", Text(s.Policy)), nil
-	}
-	return check.Passf("Rien dans le projet ne touche l'hôte (%d services).", "Nothing in the project touches the host (%d services).",
-		len(s.Loaded.Project.Services)), nil
+	return JudgePolicy(s.Loaded, s.Problems, s.Policy), nil
 }
 
 // LoadFailure is the verdict on files Compose does not load, with the first place to fix.
@@ -134,19 +125,7 @@ func (s *Session) CheckBuild(ctx context.Context) (check.Outcome, error) {
 	if err := s.build(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if len(s.Builds) == 0 {
-		return check.Passf("Aucun service à construire.", "No service to build."), nil
-	}
-	last := s.Builds[len(s.Builds)-1]
-	if last.Result.Failed {
-		return check.Failf("Le build du service %s échoue : %s", "Building service %s fails: %s", last.Service, check.Clip(last.Result.Error, 300)).
-			With("un build réussi", check.Tail(last.Result.Log, 25)), nil
-	}
-	var names []string
-	for _, b := range s.Builds {
-		names = append(names, b.Service)
-	}
-	return check.Passf("Images construites par le correcteur : %s.", "Images built by the grader: %s.", strings.Join(names, ", ")), nil
+	return JudgeBuild(s.Builds), nil
 }
 
 func (s *Session) build(ctx context.Context) error {
@@ -219,18 +198,8 @@ func (s *Session) Running(ctx context.Context, service string) (engine.Container
 	if err != nil {
 		return engine.Container{}, nil, err
 	}
-	for _, c := range cs {
-		if c.Running {
-			return c, nil, nil
-		}
-	}
-	o := check.Failf("Le service %s ne tourne pas.", "Service %s is not running.", service).With(service+" démarré", "aucun conteneur démarré")
-	if len(cs) > 0 {
-		c := cs[0]
-		o = check.Failf("Le service %s ne tourne pas (%s, code %d).", "Service %s is not running (%s, exit code %d).", service, c.Status, c.ExitCode).
-			With(service+" démarré", c.Status)
-	}
-	return engine.Container{}, &o, nil
+	c, o := FirstRunning(service, cs)
+	return c, o, nil
 }
 
 // UpFailure says in French why the first up did not bring every service up healthy.
@@ -266,8 +235,7 @@ func (s *Session) ProbeIn(ctx context.Context, p *types.Project, service, image 
 			return res, nil, err
 		}
 	}
-	o := check.Failf("Le service %s ne tourne pas : impossible de passer par lui.", "Service %s is not running: requests cannot go through it.", service).
-		With(service+" démarré", "arrêté ou absent")
+	o := Unreachable(service)
 	return nil, &o, nil
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // Canvas writes the gradebook as Canvas's gradebook importer reads it
-// (instructure/canvas-lms gradebook_importer.rb, report-formats.md §7): the student columns
+// (instructure/canvas-lms gradebook_importer.rb, docs/report-formats.md §7): the student columns
 // up to Section, the last student column the importer requires, then one assignment column,
 // and a "Points Possible" row. A submission that was not graded gets an empty cell, which
 // Canvas reads as "no score" rather than zero.

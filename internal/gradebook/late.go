@@ -18,7 +18,7 @@ import (
 //	max-late-days: 3                 # later than this many days: the score is 0 (default: no limit)
 //
 // The penalty is applied to the submission's time, never to the time of grading, so a regrade
-// gives the same grade (report-formats.md §7).
+// gives the same grade (docs/report-formats.md §7).
 type Policy struct {
 	Due           time.Time `yaml:"due" json:"due"`
 	Grace         string    `yaml:"grace,omitempty" json:"grace,omitempty"`

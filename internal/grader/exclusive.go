@@ -14,7 +14,7 @@ import (
 // Contract names what an exclusive lab's students create under fixed names (`lab1-web`, port 8081…).
 // Two runs of such a lab on one engine would fight over them, so they take turns, and what the
 // contract names is removed before and after each run, along with everything labelled
-// ddlab.lab=<lab> (labs.md §0.1).
+// ddlab.lab=<lab> (docs/labs/README.md §0.1).
 type Contract struct {
 	Containers []string
 	Networks   []string

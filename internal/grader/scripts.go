@@ -14,7 +14,7 @@ import (
 )
 
 // ScriptTimeout is how long one student script may run, from the spec's `script-timeout`
-// parameter, else the labs' contract of 120 s (labs.md §0.1).
+// parameter, else the labs' contract of 120 s (docs/labs/README.md §0.1).
 func (r *Run) ScriptTimeout() time.Duration {
 	if v, ok := r.Spec.Params["script-timeout"]; ok {
 		if d, err := time.ParseDuration(v); err == nil && d > 0 {

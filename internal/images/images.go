@@ -1,5 +1,5 @@
 // Package images builds, offline, the ddlab/* base images the labs and their tests use
-// (labs.md §1), from the host's static busybox and Go toolchain. Nothing is pulled.
+// (docs/labs/README.md §1), from the host's static busybox and Go toolchain. Nothing is pulled.
 package images
 
 import (

@@ -29,7 +29,7 @@ HEALTHCHECK --interval=2s --timeout=2s --retries=3 CMD ["/labapp","healthcheck"]
 ENTRYPOINT ["/labapp"]
 `
 
-// Extra instructions of the images that run the lab app in another mode (labs.md §1).
+// Extra instructions of the images that run the lab app in another mode (docs/labs/README.md §1).
 const (
 	// brokenExtra: labapp legacy exits 3 unless DATABASE_URL is set (lab 4's diagnosis).
 	brokenExtra = `CMD ["legacy"]`

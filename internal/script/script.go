@@ -1,4 +1,4 @@
-// Package script runs a student's POSIX shell script the way the labs promise (labs.md §0.1):
+// Package script runs a student's POSIX shell script the way the labs promise (docs/labs/README.md §0.1):
 // `sh -eu <script>` in the lab folder, with a timeout, a small fixed environment and a capped
 // output, and nothing of it left running afterwards.
 package script

@@ -1,0 +1,695 @@
+package lab13
+
+import (
+	"fmt"
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/composelab"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
+)
+
+// Lab 13's verdicts, each decided by a pure function from what its check observed, so
+// checks_test.go judges every case (the failing fixtures' included) without an engine.
+// A check that acts on the project (an order, a pause, a scale, a re-creation) observes in
+// stages: its judge returns decided=false while the observation so far holds no verdict and
+// the next stage must be observed.
+
+// required are the services the contract names; all but the init job run for good.
+var required = []string{gateway, catalog, catalogDB, orders, ordersDB, migrate, logship}
+
+// judgeValid: the contract's services exist and every long-running service declares a
+// healthcheck.
+func judgeValid(l *compose.Loaded) check.Outcome {
+	p := l.Project
+	var missing, unchecked []string
+	for _, n := range required {
+		if _, ok := p.Services[n]; !ok {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return check.Failf("Services absents du projet : %s.", "Services missing from the project: %s.", strings.Join(missing, ", ")).
+			With(strings.Join(required, ", "), strings.Join(p.ServiceNames(), ", "))
+	}
+	oneShot := oneShots(p)
+	for _, n := range p.ServiceNames() {
+		svc := p.Services[n]
+		if oneShot[n] {
+			continue // a job that ends needs no healthcheck
+		}
+		if svc.HealthCheck == nil || svc.HealthCheck.Disable || len(svc.HealthCheck.Test) == 0 {
+			unchecked = append(unchecked, n)
+		}
+	}
+	sort.Strings(unchecked)
+	if len(unchecked) > 0 {
+		return check.Failf("Services de longue durée sans healthcheck dans compose.yaml : %s.", "Long-running services without a healthcheck in compose.yaml: %s.",
+			strings.Join(unchecked, ", ")).With("un healthcheck par service", strings.Join(unchecked, ", "))
+	}
+	return check.Passf("Le projet se charge : %d services, chacun avec son healthcheck.", "The project loads: %d services, each with its healthcheck.",
+		len(p.Services))
+}
+
+// oneShots are the services that end: the init job, and any service others wait for with
+// service_completed_successfully.
+func oneShots(p *types.Project) map[string]bool {
+	out := map[string]bool{migrate: true}
+	for _, svc := range p.Services {
+		for dep, d := range svc.DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully {
+				out[dep] = true
+			}
+		}
+	}
+	return out
+}
+
+// upObs is one look at every service after the first up.
+type upObs struct {
+	Services   []string                      // the project's services, in order
+	Jobs       map[string]bool               // the ones that end (oneShots)
+	Containers map[string][]engine.Container // by service, ordered by name
+	Late       bool                          // the health wait is over
+	UpFailure  string                        // why Compose's up failed, in French ("" when it did not)
+	Elapsed    time.Duration                 // since the up started
+}
+
+// judgeUp: every long-running service runs and, when it has a healthcheck, is healthy; the
+// jobs ended with code 0. decided is false while a healthcheck still says « starting » and
+// the wait is not over.
+func judgeUp(o upObs) (out check.Outcome, decided bool) {
+	var bad, waiting []string
+	for _, n := range o.Services {
+		cs := o.Containers[n]
+		switch {
+		case len(cs) == 0:
+			bad = append(bad, n+" : aucun conteneur")
+		case o.Jobs[n] && cs[0].ExitCode == 0 && !cs[0].Running:
+		case o.Jobs[n] && !cs[0].Running:
+			bad = append(bad, fmt.Sprintf("%s : terminé avec le code %d", n, cs[0].ExitCode))
+		case !cs[0].Running:
+			bad = append(bad, fmt.Sprintf("%s : %s (code %d)", n, cs[0].Status, cs[0].ExitCode))
+		case cs[0].Health == "starting":
+			waiting = append(waiting, n+" : encore « starting »")
+		case cs[0].Health == "unhealthy":
+			bad = append(bad, n+" : unhealthy ("+check.Clip(strings.Join(cs[0].HealthLog, " | "), 150)+")")
+		}
+	}
+	if len(bad) > 0 || (len(waiting) > 0 && o.Late) {
+		msg := strings.Join(append(bad, waiting...), " ; ")
+		if o.UpFailure != "" {
+			msg += " — " + o.UpFailure
+		}
+		return check.Failf("Le projet ne démarre pas entièrement : %s.", "The project does not fully start: %s.", msg).
+			With("tous les services démarrés et sains", msg), true
+	}
+	if len(waiting) > 0 {
+		return check.Outcome{}, false
+	}
+	return check.Passf("%d services démarrés et sains en %s.", "%d services started and healthy in %s.",
+		len(o.Services), o.Elapsed.Round(time.Second)), true
+}
+
+// shells and supervisors that must not be PID 1 of a service.
+var wrappers = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true,
+	"supervisord": true, "s6-svscan": true, "runsvdir": true, "tini": true, "dumb-init": true}
+
+// judgeOneProcess: gateway, catalog and orders (their containers by service) each run, PID 1
+// of each is the service's binary, and each has its own image.
+func judgeOneProcess(containers map[string][]engine.Container) check.Outcome {
+	images := map[string]string{}
+	for _, n := range goServices {
+		c, down := composelab.FirstRunning(n, containers[n])
+		if down != nil {
+			return *down
+		}
+		argv := append(append([]string{}, c.Entrypoint...), c.Cmd...)
+		if len(argv) == 0 {
+			return check.Failf("%s n'a ni ENTRYPOINT ni CMD.", "%s has neither ENTRYPOINT nor CMD.", n).With("le binaire du service", "rien")
+		}
+		if wrappers[path.Base(argv[0])] {
+			return check.Failf("Le PID 1 de %s est %q et non le binaire du service : forme exec, un seul processus.",
+				"PID 1 of %s is %q, not the service's binary: exec form, one process.", n, strings.Join(argv, " ")).
+				With("le binaire en PID 1", strings.Join(argv, " "))
+		}
+		if other, dup := images[c.ImageID]; dup {
+			return check.Failf("%s et %s tournent avec la même image : chaque service a la sienne.", "%s and %s run the same image: each service has its own.", other, n).
+				With("une image par service", c.Image)
+		}
+		images[c.ImageID] = n
+	}
+	return check.Passf("gateway, catalog et orders : le binaire est le PID 1, chacun dans sa propre image.",
+		"gateway, catalog and orders: the binary is PID 1, each in its own image.")
+}
+
+// judgeInitJob: orders-migrate (its containers) exited 0 without restarting, before orders
+// (its containers) started.
+func judgeInitJob(jobs, ordersCs []engine.Container) check.Outcome {
+	if len(jobs) == 0 {
+		return check.Failf("orders-migrate n'a pas été lancé.", "orders-migrate was not run.").With("orders-migrate exécuté", "absent")
+	}
+	j := jobs[0]
+	switch {
+	case j.Running:
+		return check.Failf("orders-migrate tourne encore : une tâche d'initialisation doit se terminer.", "orders-migrate is still running: an init job must end.").
+			With("terminé, code 0", j.Status)
+	case j.ExitCode != 0:
+		return check.Failf("orders-migrate s'est terminé avec le code %d.", "orders-migrate exited with code %d.", j.ExitCode).With("code 0", fmt.Sprint(j.ExitCode))
+	case j.RestartCount > 0 || (j.Restart.Name != "" && j.Restart.Name != "no"):
+		return check.Failf("orders-migrate a la politique %q (%d redémarrage(s)) : une tâche ponctuelle a restart: \"no\".",
+			"orders-migrate has policy %q (%d restart(s)): a one-shot job has restart: \"no\".", j.Restart.Name, j.RestartCount).With(`restart: "no"`, j.Restart.Name)
+	}
+	o, down := composelab.FirstRunning(orders, ordersCs)
+	if down != nil {
+		return *down
+	}
+	if j.FinishedAt.After(o.StartedAt) {
+		return check.Failf("orders a démarré %s avant la fin de orders-migrate : depends_on avec condition: service_completed_successfully.",
+			"orders started %s before orders-migrate ended: depends_on with condition: service_completed_successfully.", j.FinishedAt.Sub(o.StartedAt)).
+			With("migrate fini, puis orders démarré", "orders démarré pendant migrate")
+	}
+	return check.Passf("orders-migrate a fini (code 0) avant le démarrage d'orders, sans redémarrage.", "orders-migrate ended (code 0) before orders started, without restart.")
+}
+
+// isolation is one service of db-per-service and the two databases: its own, and the other
+// service's that it must not see.
+type isolation struct{ From, Own, Other string }
+
+// isolations are db-per-service's probes, in order.
+var isolations = []isolation{{orders, ordersDB, catalogDB}, {catalog, catalogDB, ordersDB}}
+
+// dbObs is what lab13.db-per-service observes, stage by stage.
+type dbObs struct {
+	Probes [][]probe.Result          // per isolation, in order: TCP own:8080, DNS other, TCP other:8080
+	Mounts map[string][]engine.Mount // the volumes every service's containers mount; nil until listed
+}
+
+// judgeDBPerService: each service reaches its own database and not the other's (the own one
+// is the positive control), and no volume is mounted by two services but the logs volume
+// the sidecar reads.
+func judgeDBPerService(o dbObs) (out check.Outcome, decided bool) {
+	for i, iso := range isolations {
+		if i >= len(o.Probes) {
+			return check.Outcome{}, false
+		}
+		res := o.Probes[i]
+		switch {
+		case !res[0].OK:
+			return check.Failf("Depuis %s, sa propre base %s est injoignable (%s).", "From %s, its own database %s is unreachable (%s).", iso.From, iso.Own, res[0].Why()).
+				With(iso.Own+" joignable depuis "+iso.From, res[0].Why()), true
+		case res[1].OK:
+			return check.Failf("Depuis %s, le nom %s se résout (%s) : les bases partagent un réseau avec l'autre service.",
+				"From %s, the name %s resolves (%s): the databases share a network with the other service.", iso.From, iso.Other, strings.Join(res[1].Addrs, ", ")).
+				With(iso.Other+" inconnu depuis "+iso.From, strings.Join(res[1].Addrs, ", ")), true
+		case res[2].OK:
+			return check.Failf("Depuis %s, %s:8080 est joignable.", "From %s, %s:8080 is reachable.", iso.From, iso.Other).With("injoignable", "connexion établie"), true
+		}
+	}
+	if o.Mounts == nil {
+		return check.Outcome{}, false
+	}
+	if shared := sharedVolumes(o.Mounts); len(shared) > 0 {
+		return check.Failf("Volumes montés par plusieurs services : %s (seul le volume de journaux est partagé, avec le sidecar).",
+			"Volumes mounted by several services: %s (only the logs volume is shared, with the sidecar).", strings.Join(shared, " ; ")).
+			With("un volume par base", strings.Join(shared, " ; ")), true
+	}
+	return check.Passf("Chaque service n'atteint que sa propre base ; aucun volume de données partagé.", "Each service reaches only its own database; no data volume is shared."), true
+}
+
+// sharedVolumes lists the named volumes that several services mount (mounts by service),
+// but the one the sidecar reads.
+func sharedVolumes(mounts map[string][]engine.Mount) []string {
+	users := map[string]map[string]bool{}
+	logs := map[string]bool{}
+	for n, ms := range mounts {
+		for _, m := range ms {
+			if m.Type != "volume" {
+				continue
+			}
+			if users[m.Source] == nil {
+				users[m.Source] = map[string]bool{}
+			}
+			users[m.Source][n] = true
+			if n == logship {
+				logs[m.Source] = true
+			}
+		}
+	}
+	var out []string
+	for v, svcs := range users {
+		if len(svcs) > 1 && !logs[v] {
+			out = append(out, fmt.Sprintf("%s (%s)", v, strings.Join(slices.Sorted(maps.Keys(svcs)), ", ")))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// gatewayObs is what lab13.gateway-only observes.
+type gatewayObs struct {
+	Port       string                               // the published port the contract wants
+	Services   []string                             // the project's services, in order
+	Declared   map[string][]types.ServicePortConfig // ports: of each service in the file
+	Containers map[string][]engine.Container        // each service's containers
+}
+
+// judgeGatewayOnly: only the gateway publishes a port, on 127.0.0.1:<port>. The file comes
+// first: the engine binds nothing for a service on internal networks only, yet the file
+// asks for it.
+func judgeGatewayOnly(o gatewayObs) check.Outcome {
+	want := o.Port
+	for _, n := range o.Services {
+		if ports := o.Declared[n]; n != gateway && len(ports) > 0 {
+			return check.Failf("%s déclare des ports publiés (%s:%s) : seul gateway est publié.", "%s declares published ports (%s:%s): only gateway is published.",
+				n, composelab.OrAll(ports[0].HostIP), ports[0].Published).With("aucun port pour "+n, composelab.OrAll(ports[0].HostIP)+":"+ports[0].Published)
+		}
+	}
+	found := false
+	for _, n := range o.Services {
+		for _, c := range o.Containers[n] {
+			for _, b := range c.Ports {
+				switch {
+				case b.HostPort == "":
+				case n != gateway:
+					return check.Failf("%s publie le port %s:%s : seul gateway est publié.", "%s publishes port %s:%s: only gateway is published.", n, b.HostIP, b.HostPort).
+						With("aucun port pour "+n, b.HostIP+":"+b.HostPort)
+				case b.HostIP != "127.0.0.1" || b.HostPort != want:
+					return check.Failf("gateway publie %s:%s ; attendu 127.0.0.1:%s.", "gateway publishes %s:%s; expected 127.0.0.1:%s.", b.HostIP, b.HostPort, want).
+						With("127.0.0.1:"+want, b.HostIP+":"+b.HostPort)
+				default:
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		return check.Failf("gateway ne publie pas 127.0.0.1:%s.", "gateway does not publish 127.0.0.1:%s.", want).With("127.0.0.1:"+want, "rien")
+	}
+	return check.Passf("Seul gateway est publié, sur 127.0.0.1:%s.", "Only gateway is published, on 127.0.0.1:%s.", want)
+}
+
+// judgeOrder is the verdict on POST /api/orders {"product":"p1"} through the gateway when it
+// does not answer 201; nil when it does.
+func judgeOrder(r probe.Result) *check.Outcome {
+	if r.Status == 201 {
+		return nil
+	}
+	o := check.Failf("POST /api/orders {\"product\":\"p1\"} via la passerelle répond %s au lieu de 201.",
+		"POST /api/orders {\"product\":\"p1\"} through the gateway answers %s instead of 201.", r.Why()).
+		With("201", fmt.Sprintf("%s %s", r.Why(), check.Clip(r.Body, 200)))
+	return &o
+}
+
+// logsObs is a wait for strings in a service's logs.
+type logsObs struct {
+	Want  []string // what the logs must hold
+	Found bool     // they held all of it before the wait ended
+	Logs  string   // what they held
+}
+
+// e2eWants is what catalog's logs must show for an order: the validation call, and the
+// order's request ID when the gateway gave one.
+func e2eWants(order probe.Result) []string {
+	want := []string{"/products/p1"}
+	if id := order.Headers["X-Request-Id"]; id != "" {
+		want = append(want, id)
+	}
+	return want
+}
+
+// e2eObs is what lab13.e2e observes, stage by stage.
+type e2eObs struct {
+	Order   *probe.Result // the order through the gateway; nil until sent
+	Catalog *logsObs      // catalog's logs after it; nil until read
+}
+
+// judgeE2E: an order through the gateway answers 201 and catalog's logs show the validation
+// call orders made for it.
+func judgeE2E(o e2eObs) (out check.Outcome, decided bool) {
+	if o.Order == nil {
+		return check.Outcome{}, false
+	}
+	if bad := judgeOrder(*o.Order); bad != nil {
+		return *bad, true
+	}
+	if o.Catalog == nil {
+		return check.Outcome{}, false
+	}
+	if !o.Catalog.Found {
+		return check.Failf("La commande est acceptée mais les journaux de catalog ne montrent pas l'appel de validation de p1 : orders doit interroger catalog.",
+			"The order is accepted but catalog's logs show no validation call for p1: orders must ask catalog.").
+			With(strings.Join(o.Catalog.Want, " + "), check.Tail(o.Catalog.Logs, 5)), true
+	}
+	return check.Passf("Commande créée (201) ; catalog a validé p1 pour orders.", "Order created (201); catalog validated p1 for orders."), true
+}
+
+// sidecarObs is what lab13.sidecar observes, stage by stage, orders-logship and orders
+// running.
+type sidecarObs struct {
+	Sidecar, Orders []engine.Mount // their mounts
+	Order           *probe.Result  // an order through the gateway; nil until sent
+	Shipped         *logsObs       // the sidecar's output after it; nil until read
+}
+
+// sidecarWant is what the sidecar must ship for an order: its request ID when the gateway
+// gave one, else the method of its access-log line.
+func sidecarWant(order probe.Result) string {
+	if id := order.Headers["X-Request-Id"]; id != "" {
+		return id
+	}
+	return "POST"
+}
+
+// judgeSidecar: orders-logship reads, read-only, a volume it shares with orders, and ships
+// the access-log line of an order.
+func judgeSidecar(o sidecarObs) (out check.Outcome, decided bool) {
+	shared := ""
+	for _, m := range o.Sidecar {
+		for _, om := range o.Orders {
+			if m.Type == "volume" && om.Type == "volume" && m.Source == om.Source {
+				shared = m.Source
+				if !m.ReadOnly {
+					return check.Failf("Le sidecar monte %s en écriture : il ne fait que lire.", "The sidecar mounts %s read-write: it only reads.", m.Source).
+						With(m.Source+":ro", m.Source+":rw"), true
+				}
+			}
+		}
+	}
+	if shared == "" {
+		return check.Failf("orders-logship ne partage aucun volume avec orders.", "orders-logship shares no volume with orders.").With("un volume partagé", "aucun"), true
+	}
+	if o.Order == nil {
+		return check.Outcome{}, false
+	}
+	if bad := judgeOrder(*o.Order); bad != nil {
+		return *bad, true
+	}
+	if o.Shipped == nil {
+		return check.Outcome{}, false
+	}
+	if !o.Shipped.Found {
+		want := strings.Join(o.Shipped.Want, " ")
+		return check.Failf("Après une commande, la sortie d'orders-logship ne contient pas la ligne du journal d'accès (%s).",
+			"After an order, orders-logship's output lacks the access-log line (%s).", want).With(want, check.Tail(o.Shipped.Logs, 5)), true
+	}
+	return check.Passf("Le sidecar expédie le journal d'accès d'orders (volume %s en lecture seule).", "The sidecar ships orders' access log (volume %s, read-only).", shared), true
+}
+
+// correlationObs is what lab13.correlation observes, stage by stage.
+type correlationObs struct {
+	ID      string        // the X-Request-ID sent
+	Order   *probe.Result // the order sent with it; nil until sent
+	Missing []string      // the services whose logs lack it; nil until read
+	Read    bool          // the logs were read
+}
+
+// judgeCorrelation: a request sent with X-Request-ID shows that ID in the logs of gateway,
+// orders and catalog.
+func judgeCorrelation(o correlationObs) (out check.Outcome, decided bool) {
+	if o.Order == nil {
+		return check.Outcome{}, false
+	}
+	if bad := judgeOrder(*o.Order); bad != nil {
+		return *bad, true
+	}
+	if !o.Read {
+		return check.Outcome{}, false
+	}
+	if len(o.Missing) > 0 {
+		return check.Failf("L'identifiant %s n'apparaît pas dans les journaux de : %s.", "ID %s does not appear in the logs of: %s.", o.ID, strings.Join(o.Missing, ", ")).
+			With(o.ID+" dans gateway, orders, catalog", "absent de "+strings.Join(o.Missing, ", ")), true
+	}
+	return check.Passf("%s suit la requête dans gateway, orders et catalog.", "%s follows the request through gateway, orders and catalog.", o.ID), true
+}
+
+// ambassadorObs is what lab13.ambassador observes, stage by stage.
+type ambassadorObs struct {
+	Declared    bool          // the file has an orders-ambassador service
+	NetworkMode string        // the ambassador's, as the engine has it ("container:<id>")
+	Shown       string        // the same as the student wrote it ("service:catalog") when it is not orders'
+	OrdersID    string        // orders' container; "" until both run
+	OrdersHost  string        // and its hostname, which it sends as X-Served-By
+	Health      *probe.Result // GET localhost:8080/health from the ambassador's namespace; nil until asked
+}
+
+// judgeAmbassador: orders-ambassador exists, shares orders' network namespace and, from it,
+// localhost:8080 is orders.
+func judgeAmbassador(o ambassadorObs) (out check.Outcome, decided bool) {
+	if !o.Declared {
+		return check.Failf("Pas de service orders-ambassador.", "No orders-ambassador service.").With("orders-ambassador", "absent"), true
+	}
+	if o.OrdersID == "" {
+		return check.Outcome{}, false
+	}
+	if o.NetworkMode != "container:"+o.OrdersID {
+		return check.Failf("orders-ambassador n'est pas dans l'espace réseau d'orders (network_mode : %s).", "orders-ambassador is not in orders' network namespace (network_mode: %s).", o.Shown).
+			With("network_mode: service:orders", o.Shown), true
+	}
+	if o.Health == nil {
+		return check.Outcome{}, false
+	}
+	if r := *o.Health; r.Status != 200 || r.Headers["X-Served-By"] != o.OrdersHost {
+		return check.Failf("Depuis l'ambassadeur, localhost:8080 n'est pas orders (%s, servi par %q).", "From the ambassador, localhost:8080 is not orders (%s, served by %q).",
+			r.Why(), r.Headers["X-Served-By"]).With("orders ("+o.OrdersHost+")", r.Headers["X-Served-By"]), true
+	}
+	return check.Passf("L'ambassadeur partage l'espace réseau d'orders : localhost:8080 y est orders.", "The ambassador shares orders' network namespace: localhost:8080 is orders there."), true
+}
+
+// dockerfileObs is what lab13.single-dockerfile observes, stage by stage.
+type dockerfileObs struct {
+	Builds []compose.Built // the grader's builds, in order
+	Source []byte          // the one Dockerfile the Go services share; nil until read
+}
+
+// dockerfiles are the Dockerfiles (context/file) the builds of the Go services used.
+func dockerfiles(builds []compose.Built) map[string]bool {
+	files := map[string]bool{}
+	for _, b := range builds {
+		if slices.Contains(goServices, b.Service) {
+			df := b.Config.Dockerfile
+			if df == "" {
+				df = "Dockerfile"
+			}
+			files[path.Join(b.Config.Context, df)] = true
+		}
+	}
+	return files
+}
+
+// judgeSingleDockerfile: one Dockerfile with ARG SERVICE builds gateway, catalog and orders,
+// `go mod download` comes before ARG SERVICE in it, and the second and third builds found
+// that step in the cache.
+func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
+	built := map[string]types.BuildConfig{}
+	for _, b := range o.Builds {
+		built[b.Service] = b.Config
+	}
+	for _, n := range goServices {
+		b, ok := built[n]
+		if !ok {
+			return check.Failf("%s n'est pas construit (build:).", "%s is not built (build:).", n).With("build:", "image"), true
+		}
+		if _, ok := b.Args["SERVICE"]; !ok {
+			return check.Failf("Le build de %s ne passe pas d'argument SERVICE.", "The build of %s passes no SERVICE argument.", n).With("args: {SERVICE: "+n+"}", "absent"), true
+		}
+	}
+	if files := dockerfiles(o.Builds); len(files) != 1 {
+		return check.Failf("gateway, catalog et orders utilisent %d Dockerfile différents.", "gateway, catalog and orders use %d different Dockerfiles.", len(files)).
+			With("un seul Dockerfile", fmt.Sprint(len(files))), true
+	}
+	if o.Source == nil {
+		return check.Outcome{}, false
+	}
+	// The cache trace alone can mislead: after the student's own builds, BuildKit holds every
+	// service's steps, ARG SERVICE first or not. The order in the file decides.
+	if download, arg := lineOf(o.Source, "go mod download"), lineOf(o.Source, "ARG SERVICE"); download < 0 || (arg >= 0 && arg < download) {
+		return check.Failf("Dans le Dockerfile, `go mod download` doit venir avant ARG SERVICE (ligne %d) : sinon chaque service refait l'étape des dépendances.",
+			"In the Dockerfile, `go mod download` must come before ARG SERVICE (line %d): otherwise each service redoes the dependency step.", arg+1).
+			With("go mod download, puis ARG SERVICE", "ARG SERVICE d'abord"), true
+	}
+	var order []string
+	cached := map[string]bool{}
+	for _, b := range o.Builds {
+		if !slices.Contains(goServices, b.Service) {
+			continue
+		}
+		order = append(order, b.Service)
+		for _, st := range b.Result.Steps {
+			if strings.Contains(st.Name, "go mod download") && st.Cached {
+				cached[b.Service] = true
+			}
+		}
+	}
+	if len(order) < 3 {
+		return check.Failf("Les trois services n'ont pas été construits.", "The three services were not built.").With("3 builds", fmt.Sprint(len(order))), true
+	}
+	for _, n := range order[1:] {
+		if !cached[n] {
+			return check.Failf("Le build de %s (après %s) n'a pas trouvé l'étape `go mod download` en cache : placez-la avant ARG SERVICE.",
+				"Building %s (after %s) did not find the `go mod download` step in the cache: put it before ARG SERVICE.", n, order[0]).
+				With("go mod download CACHED", "reconstruite"), true
+		}
+	}
+	return check.Passf("Un seul Dockerfile avec ARG SERVICE ; %s et %s réutilisent l'étape des dépendances.", "One Dockerfile with ARG SERVICE; %s and %s reuse the dependency step.",
+		order[1], order[2]), true
+}
+
+// lineOf is the index of the first line holding text (a Dockerfile instruction, case as
+// written), -1 when none does.
+func lineOf(src []byte, text string) int {
+	for i, l := range strings.Split(string(src), "\n") {
+		if strings.Contains(strings.Join(strings.Fields(l), " "), text) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isolationObs is what lab13.failure-isolation observes with orders frozen.
+type isolationObs struct {
+	Budget, Wait   time.Duration // the failure budget, and how long the order was waited for
+	Catalog, Order probe.Result  // GET /api/catalog, then POST /api/orders, through the gateway
+}
+
+// judgeFailureIsolation: with orders frozen, /api/catalog still answers 200 and /api/orders
+// answers 504 within the budget.
+func judgeFailureIsolation(o isolationObs) check.Outcome {
+	switch {
+	case o.Catalog.Status != 200:
+		return check.Failf("orders figé, /api/catalog répond %s : la panne d'un service en bloque un autre.", "With orders frozen, /api/catalog answers %s.", o.Catalog.Why()).
+			With("200", o.Catalog.Why())
+	case !o.Order.OK:
+		return check.Failf("orders figé, /api/orders ne répond pas en %s (%s) : fixez UPSTREAM_TIMEOUT sur la passerelle.",
+			"With orders frozen, /api/orders does not answer within %s (%s): set UPSTREAM_TIMEOUT on the gateway.", o.Wait, o.Order.Why()).
+			With(fmt.Sprintf("504 en moins de %s", o.Budget), o.Order.Why())
+	case o.Order.Status != 504:
+		return check.Failf("orders figé, /api/orders répond %d au lieu de 504.", "With orders frozen, /api/orders answers %d instead of 504.", o.Order.Status).
+			With("504", fmt.Sprint(o.Order.Status))
+	case time.Duration(o.Order.MS)*time.Millisecond > o.Budget:
+		return check.Failf("orders figé, /api/orders répond 504 mais en %d ms (budget %s).", "With orders frozen, /api/orders answers 504 but in %d ms (budget %s).", o.Order.MS, o.Budget).
+			With("moins de "+o.Budget.String(), fmt.Sprintf("%d ms", o.Order.MS))
+	}
+	return check.Passf("orders figé : /api/catalog répond 200, /api/orders 504 en %d ms.", "orders frozen: /api/catalog answers 200, /api/orders 504 in %d ms.", o.Order.MS)
+}
+
+var ipLiteral = regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`)
+
+// addressed tells whether a value names a container by address (loopback and any-address
+// are not containers).
+func addressed(v string) bool {
+	for _, ip := range ipLiteral.FindAllString(v, -1) {
+		if ip != "127.0.0.1" && ip != "0.0.0.0" {
+			return true
+		}
+	}
+	return false
+}
+
+// discoveryObs is what lab13.discovery observes, stage by stage.
+type discoveryObs struct {
+	Project     *types.Project // the services' environment, as loaded
+	Network     *string        // the network gateway and catalog share ("" when none); nil until the containers are seen
+	OldIP       string         // catalog's address on it before its re-creation
+	NewIP       string         // and after
+	Recreated   bool           // catalog was recreated
+	RecreateErr error          // Compose's complaint then
+	Last        []probe.Result // the last GET /api/catalog/products/p1 and order after it; nil until sent
+	Late        bool           // the discovery window is over
+	Window      time.Duration
+}
+
+// judgeDiscovery: no service's environment names another by address, and when catalog is
+// recreated with a new address the shop works again within the window.
+func judgeDiscovery(o discoveryObs) (out check.Outcome, decided bool) {
+	for _, n := range o.Project.ServiceNames() {
+		env := o.Project.Services[n].Environment
+		for _, k := range slices.Sorted(maps.Keys(env)) {
+			if v := env[k]; v != nil && addressed(*v) {
+				return check.Failf("%s.%s contient une adresse IP (%s) : elle change à chaque recréation.", "%s.%s holds an IP address (%s): it changes on every re-creation.",
+					n, k, ipLiteral.FindString(*v)).With("des noms de service", *v), true
+			}
+		}
+	}
+	if o.Network == nil {
+		return check.Outcome{}, false
+	}
+	if *o.Network == "" {
+		return check.Failf("gateway et catalog ne partagent aucun réseau.", "gateway and catalog share no network.").With("un réseau commun (backend)", "aucun"), true
+	}
+	if !o.Recreated {
+		return check.Outcome{}, false
+	}
+	if o.RecreateErr != nil {
+		return check.Failf("catalog ne revient pas après sa recréation : %v", "catalog does not come back after its re-creation: %v", o.RecreateErr).
+			With("catalog sain", check.Clip(o.RecreateErr.Error(), 300)), true
+	}
+	if o.Last == nil {
+		return check.Outcome{}, false
+	}
+	if o.Last[0].Status == 200 && o.Last[1].Status == 201 {
+		return check.Passf("catalog recréé (%s → %s) : la passerelle et orders le retrouvent par son nom.", "catalog re-created (%s → %s): the gateway and orders find it by name.",
+			o.OldIP, o.NewIP), true
+	}
+	if !o.Late {
+		return check.Outcome{}, false
+	}
+	return check.Failf("Après la recréation de catalog (%s → %s), la boutique ne répond plus en %s : /api/catalog/products/p1 %s, POST /api/orders %s.",
+		"After catalog was re-created (%s → %s), the shop does not answer within %s: /api/catalog/products/p1 %s, POST /api/orders %s.",
+		o.OldIP, o.NewIP, o.Window, o.Last[0].Why(), o.Last[1].Why()).With("200 puis 201", o.Last[0].Why()+", "+o.Last[1].Why()), true
+}
+
+// sharedNetwork is a network both containers are on, "" when none.
+func sharedNetwork(a, b engine.Container) string {
+	net := ""
+	for n := range a.Networks {
+		if _, ok := b.Networks[n]; ok {
+			net = n
+		}
+	}
+	return net
+}
+
+// scaleObs is what lab13.scale-lb observes, stage by stage.
+type scaleObs struct {
+	ContainerName string         // catalog's container_name in the file
+	N, Requests   int            // the replicas asked for, the requests sent
+	Scaled        bool           // catalog was scaled to N
+	ScaleErr      error          // Compose's complaint then
+	Results       []probe.Result // the requests through the gateway; nil until sent
+}
+
+// judgeScaleLB: catalog has no fixed name, scales to N replicas, and the requests through
+// the gateway reach at least 2 of them.
+func judgeScaleLB(o scaleObs) (out check.Outcome, decided bool) {
+	if o.ContainerName != "" {
+		return check.Failf("catalog a un container_name (%s) : un nom fixe interdit les répliques.", "catalog has a container_name (%s): a fixed name forbids replicas.", o.ContainerName).
+			With("pas de container_name", o.ContainerName), true
+	}
+	if !o.Scaled {
+		return check.Outcome{}, false
+	}
+	if o.ScaleErr != nil {
+		return check.Failf("catalog ne passe pas à %d répliques : %v", "catalog does not scale to %d replicas: %v", o.N, o.ScaleErr).
+			With(fmt.Sprint(o.N), check.Clip(o.ScaleErr.Error(), 300)), true
+	}
+	if o.Results == nil {
+		return check.Outcome{}, false
+	}
+	seen := composelab.ServedBy(o.Results)
+	if seen < 2 {
+		return check.Failf("%d requêtes via la passerelle n'ont atteint que %d réplique(s) de catalog.", "%d requests through the gateway reached only %d catalog replica(s).", o.Requests, seen).
+			With("au moins 2 X-Served-By", fmt.Sprint(seen)), true
+	}
+	return check.Passf("catalog à %d répliques ; %d requêtes en ont atteint %d.", "catalog at %d replicas; %d requests reached %d.", o.N, o.Requests, seen), true
+}
