@@ -23,6 +23,7 @@ func TestNewCmdImages(t *testing.T) {
 		wantsErr  string
 		busybox   string
 		goroot    string
+		registry  string
 		wantForce bool
 	}{
 		{name: "no argument builds all", cli: "", wants: Options{Action: "build", Refs: []string{}}},
@@ -31,6 +32,9 @@ func TestNewCmdImages(t *testing.T) {
 		{name: "check", cli: "check", wants: Options{Action: "check", Refs: []string{}}},
 		{name: "tools", cli: "--busybox /bin/busybox --goroot /usr/lib/go", wants: Options{Action: "build", Refs: []string{}},
 			busybox: "/bin/busybox", goroot: "/usr/lib/go"},
+		{name: "pull from a registry", cli: "pull --registry 127.0.0.1:5000/cours", wants: Options{Action: "pull", Refs: []string{}},
+			registry: "127.0.0.1:5000/cours"},
+		{name: "push", cli: "push ddlab/go:1", wants: Options{Action: "push", Refs: []string{"ddlab/go:1"}}},
 		{name: "unknown flag", cli: "--pull", wantsErr: "unknown flag: --pull"},
 	}
 	for _, tt := range tests {
@@ -48,7 +52,12 @@ func TestNewCmdImages(t *testing.T) {
 			require.NotNil(t, got)
 			assert.Equal(t, tt.busybox, got.Builder.Busybox)
 			assert.Equal(t, tt.goroot, got.Builder.GoRoot)
-			got.F, got.Builder = nil, nil
+			wantRegistry := tt.registry
+			if wantRegistry == "" {
+				wantRegistry = images.DefaultRegistry
+			}
+			assert.Equal(t, wantRegistry, got.Dist.registry)
+			got.F, got.Builder, got.Dist = nil, nil, nil
 			if got.Refs == nil {
 				got.Refs = []string{}
 			}
