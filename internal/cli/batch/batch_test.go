@@ -224,7 +224,10 @@ func Test_runBatch(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "res")
 	var swept []string
 	fake := &enginefake.Fake{
-		ListFn:   func(_ context.Context, label string) ([]engine.Ref, error) { swept = append(swept, label); return nil, nil },
+		ListFn: func(_ context.Context, label string) ([]engine.Ref, error) {
+			swept = append(swept, label)
+			return nil, nil
+		},
 		RemoveFn: func(context.Context, engine.Ref) error { return nil },
 	}
 	f, stdout, stderr := testFactory(t, fake)
