@@ -33,13 +33,16 @@ func TestMain(m *testing.M) {
 		// -short runs no CI file: building the binary is most of this package's time.
 		flag.Parse()
 		if !testing.Short() {
-			// The two builds of make build, with its flags so the shared build cache serves
-			// them: grade for the CI files, grade-instructor for the reference solution.
+			// The static build CI runners get (make build-static, the image's binary), and
+			// grade-instructor with the same flags so the build cache serves both: grade for
+			// the CI files and the image, grade-instructor for the reference solution.
 			for _, args := range [][]string{
-				{"build", "-trimpath", "-o", filepath.Join(bin, "grade"), "../cmd/grade"},
-				{"build", "-trimpath", "-tags", "instructor", "-o", filepath.Join(bin, "grade-instructor"), "../cmd/grade"},
+				{"build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join(bin, "grade"), "../cmd/grade"},
+				{"build", "-trimpath", "-ldflags", "-s -w", "-tags", "instructor", "-o", filepath.Join(bin, "grade-instructor"), "../cmd/grade"},
 			} {
-				if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+				cmd := exec.Command("go", args...)
+				cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+				if out, err := cmd.CombinedOutput(); err != nil {
 					os.Stderr.Write(out)
 					panic(err)
 				}
