@@ -43,8 +43,8 @@ run() { # label, then the command; prints "label: seconds"
 echo "grade batch lab5, $N submissions, $(nproc) CPU, $(date -u +%FT%TZ)" | tee "$OUT/figures.txt"
 run "j1" "$GRADE" batch lab5 "$OUT/class" --out "$OUT/j1" -j 1
 run "j2" "$GRADE" batch lab5 "$OUT/class" --out "$OUT/j2" -j 2
-run "shard-0/2" "$GRADE" batch lab5 "$OUT/class" --out "$OUT/shard-0" --shard 0/2
-run "shard-1/2" "$GRADE" batch lab5 "$OUT/class" --out "$OUT/shard-1" --shard 1/2
+run "shard-0of2" "$GRADE" batch lab5 "$OUT/class" --out "$OUT/shard-0" --shard 0/2
+run "shard-1of2" "$GRADE" batch lab5 "$OUT/class" --out "$OUT/shard-1" --shard 1/2
 run "merge" "$GRADE" merge "$OUT/shard-0" "$OUT/shard-1" --out "$OUT/merged"
 for f in gradebook-canvas.csv gradebook-moodle.csv class-report.html; do
 	if cmp -s "$OUT/j1/$f" "$OUT/merged/$f"; then
