@@ -13,19 +13,6 @@ import (
 	"github.com/ddlab/grade/internal/probe"
 )
 
-// containers lists the containers of each service of the session's project.
-func (s *state) containers(ctx context.Context, svcs ...string) (map[string][]engine.Container, error) {
-	out := map[string][]engine.Container{}
-	for _, svc := range svcs {
-		cs, err := composelab.Containers(ctx, s.Run.Engine, s.Sess.Project(), svc)
-		if err != nil {
-			return nil, err
-		}
-		out[svc] = cs
-	}
-	return out, nil
-}
-
 // checkUpHealthy: after up, web, api and db each run one container that reaches healthy.
 func (s *state) checkUpHealthy(ctx context.Context) (check.Outcome, error) {
 	if err := s.Started(ctx); err != nil {
@@ -33,7 +20,7 @@ func (s *state) checkUpHealthy(ctx context.Context) (check.Outcome, error) {
 	}
 	deadline := s.Sess.UpSince.Add(s.HealthWait)
 	return composelab.Settle(ctx, func(ctx context.Context) (check.Outcome, bool, error) {
-		cs, err := s.containers(ctx, web, api, db)
+		cs, err := s.ServiceContainers(ctx, web, api, db)
 		if err != nil {
 			return check.Outcome{}, false, err
 		}
@@ -113,7 +100,7 @@ func (s *state) checkPorts(ctx context.Context) (check.Outcome, error) {
 	for _, svc := range []string{api, db} {
 		o.Declared[svc] = p.Services[svc].Ports
 	}
-	cs, err := s.containers(ctx, web, api, db)
+	cs, err := s.ServiceContainers(ctx, web, api, db)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -137,7 +124,7 @@ func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
 	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	cs, err := s.containers(ctx, api, db)
+	cs, err := s.ServiceContainers(ctx, api, db)
 	if err != nil {
 		return check.Outcome{}, err
 	}

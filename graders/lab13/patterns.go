@@ -20,7 +20,7 @@ func (s *state) checkOneProcess(ctx context.Context) (check.Outcome, error) {
 	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	cs, err := s.containers(ctx, goServices...)
+	cs, err := s.ServiceContainers(ctx, goServices...)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -32,7 +32,7 @@ func (s *state) checkInitJob(ctx context.Context) (check.Outcome, error) {
 	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	cs, err := s.containers(ctx, migrate, orders)
+	cs, err := s.ServiceContainers(ctx, migrate, orders)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -59,7 +59,7 @@ func (s *state) checkDBPerService(ctx context.Context) (check.Outcome, error) {
 			return out, nil
 		}
 	}
-	cs, err := s.containers(ctx, s.Sess.Project().ServiceNames()...)
+	cs, err := s.ServiceContainers(ctx, s.Sess.Project().ServiceNames()...)
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -83,7 +83,7 @@ func (s *state) checkGatewayOnly(ctx context.Context) (check.Outcome, error) {
 	for _, n := range obs.Services {
 		obs.Declared[n] = p.Services[n].Ports
 	}
-	cs, err := s.containers(ctx, obs.Services...)
+	cs, err := s.ServiceContainers(ctx, obs.Services...)
 	if err != nil {
 		return check.Outcome{}, err
 	}

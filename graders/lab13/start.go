@@ -6,21 +6,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/composelab"
-	"github.com/ddlab/grade/internal/engine"
 )
-
-// containers lists the containers of each service of the session's project.
-func (s *state) containers(ctx context.Context, svcs ...string) (map[string][]engine.Container, error) {
-	out := map[string][]engine.Container{}
-	for _, svc := range svcs {
-		cs, err := composelab.Containers(ctx, s.Run.Engine, s.Sess.Project(), svc)
-		if err != nil {
-			return nil, err
-		}
-		out[svc] = cs
-	}
-	return out, nil
-}
 
 // checkUp: after up, every long-running service runs and, when it has a healthcheck, is
 // healthy; the init job ran.
@@ -32,7 +18,7 @@ func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
 	p := s.Sess.Project()
 	names, jobs := p.ServiceNames(), oneShots(p)
 	return composelab.Settle(ctx, func(ctx context.Context) (check.Outcome, bool, error) {
-		cs, err := s.containers(ctx, names...)
+		cs, err := s.ServiceContainers(ctx, names...)
 		if err != nil {
 			return check.Outcome{}, false, err
 		}

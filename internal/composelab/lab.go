@@ -8,6 +8,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/probe"
 )
@@ -104,4 +105,17 @@ func (l *Lab) Build(id, policy string) check.Check {
 // Engine is a check of the running project, after the checks it needs.
 func (l *Lab) Engine(id string, needs []string, run CheckFunc) check.Check {
 	return check.Check{ID: id, Mode: check.Engine, Needs: needs, Run: l.Ready(run)}
+}
+
+// ServiceContainers lists the containers of each service of the session's project.
+func (l *Lab) ServiceContainers(ctx context.Context, svcs ...string) (map[string][]engine.Container, error) {
+	out := map[string][]engine.Container{}
+	for _, svc := range svcs {
+		cs, err := Containers(ctx, l.Run.Engine, l.Sess.Project(), svc)
+		if err != nil {
+			return nil, err
+		}
+		out[svc] = cs
+	}
+	return out, nil
 }
