@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/stretchr/testify/assert"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/check/checktest"
 	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
@@ -17,24 +17,6 @@ import (
 // Every verdict of lab 8 judged from recorded observations, without an engine. The cases
 // named after a fixture (testdata/<case>) are what that fixture makes the check observe on
 // the real engine; the integration test checks the same verdicts end to end.
-
-// verdict asserts an outcome's status and that its French message holds msg.
-func verdict(t *testing.T, o check.Outcome, want check.Status, msg string) {
-	t.Helper()
-	assert.Equal(t, want, o.Status, o.Message.FR)
-	assert.Contains(t, o.Message.FR, msg)
-}
-
-// staged asserts a staged judge's result: undecided, or decided with status and message.
-func staged(t *testing.T, o check.Outcome, done, wantDone bool, want check.Status, msg string) {
-	t.Helper()
-	if !wantDone {
-		assert.False(t, done, "the observation so far must not decide: %s", o.Message.FR)
-		return
-	}
-	assert.True(t, done, "the observation must decide")
-	verdict(t, o, want, msg)
-}
 
 func ok(status int, body string) probe.Result {
 	return probe.Result{OK: true, Status: status, Body: body}
@@ -66,7 +48,7 @@ func TestJudgeValid(t *testing.T) {
 		{"a service missing", compose.Loaded{Declared: "lab8", Project: project(web, api)}, check.Fail, "le projet a : api, web"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeValid(&tt.l), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeValid(&tt.l), tt.want, tt.msg) })
 	}
 }
 
@@ -84,7 +66,7 @@ func TestJudgeOffline(t *testing.T) {
 			check.Fail, "grade images"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeOffline(tt.o), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeOffline(tt.o), tt.want, tt.msg) })
 	}
 }
 
@@ -119,7 +101,7 @@ func TestJudgeUpHealthy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeUpHealthy(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -151,7 +133,7 @@ func TestJudgeDependsHealthy(t *testing.T) {
 		{"web does not wait", dependsObs{conds(healthy, ""), dbFirst}, check.Fail, "web.depends_on.api doit avoir `condition: service_healthy` (trouvé : absent)"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeDependsHealthy(tt.o), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeDependsHealthy(tt.o), tt.want, tt.msg) })
 	}
 }
 
@@ -175,7 +157,7 @@ func TestJudgeSegmentation(t *testing.T) {
 		{"fail-wiring: back not internal", segmentationObs{Control: ok(0, ""), FromWeb: isolated, BackDeclared: true}, check.Fail, "back n'est pas interne"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeSegmentation(tt.o), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeSegmentation(tt.o), tt.want, tt.msg) })
 	}
 }
 
@@ -212,7 +194,7 @@ func TestJudgePorts(t *testing.T) {
 			check.Fail, "ne répond pas depuis l'hôte : connection reset"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgePorts(tt.o), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgePorts(tt.o), tt.want, tt.msg) })
 	}
 }
 
@@ -228,7 +210,7 @@ func TestJudgeE2E(t *testing.T) {
 		{"the item is not listed", ok(201, ""), ok(200, `[]`), check.Fail, "ne contient pas l'élément n-1"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeE2E("n-1", tt.post, tt.list), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeE2E("n-1", tt.post, tt.list), tt.want, tt.msg) })
 	}
 }
 
@@ -249,7 +231,7 @@ func TestJudgeRestart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			verdict(t, judgeRestart(map[string][]engine.Container{api: tt.api, db: tt.db}), tt.want, tt.msg)
+			checktest.Verdict(t, judgeRestart(map[string][]engine.Container{api: tt.api, db: tt.db}), tt.want, tt.msg)
 		})
 	}
 }
@@ -286,7 +268,7 @@ func TestJudgePersistence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgePersistence(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -322,7 +304,7 @@ func TestJudgeEnv(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeEnv(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -358,7 +340,7 @@ func TestJudgeScale(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeScale(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -383,7 +365,7 @@ func TestJudgeDevOverride(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeDevOverride(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -414,7 +396,7 @@ func TestJudgeProfiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeProfiles(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }

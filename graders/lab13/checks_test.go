@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/check/checktest"
 	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
@@ -17,24 +18,6 @@ import (
 // Every verdict of lab 13 judged from recorded observations, without an engine. The cases
 // named after a fixture (testdata/<case>) are what that fixture makes the check observe on
 // the real engine; the integration test checks the same verdicts end to end.
-
-// verdict asserts an outcome's status and that its French message holds msg.
-func verdict(t *testing.T, o check.Outcome, want check.Status, msg string) {
-	t.Helper()
-	assert.Equal(t, want, o.Status, o.Message.FR)
-	assert.Contains(t, o.Message.FR, msg)
-}
-
-// staged asserts a staged judge's result: undecided, or decided with status and message.
-func staged(t *testing.T, o check.Outcome, done, wantDone bool, want check.Status, msg string) {
-	t.Helper()
-	if !wantDone {
-		assert.False(t, done, "the observation so far must not decide: %s", o.Message.FR)
-		return
-	}
-	assert.True(t, done, "the observation must decide")
-	verdict(t, o, want, msg)
-}
 
 func str(s string) *string { return &s }
 
@@ -84,7 +67,7 @@ func TestJudgeValid(t *testing.T) {
 		{"another job, waited for as completed", seed, check.Pass, "9 services"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeValid(&compose.Loaded{Project: tt.p}), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeValid(&compose.Loaded{Project: tt.p}), tt.want, tt.msg) })
 	}
 }
 
@@ -120,7 +103,7 @@ func TestJudgeUp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeUp(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -152,7 +135,7 @@ func TestJudgeOneProcess(t *testing.T) {
 		{"one image for two services", with(orders, proc("c", "/service")), check.Fail, "catalog et orders tournent avec la même image"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeOneProcess(tt.running), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeOneProcess(tt.running), tt.want, tt.msg) })
 	}
 	for _, argv0 := range []string{"sh", "bash", "supervisord", "tini"} {
 		assert.True(t, wrappers[argv0], argv0)
@@ -189,7 +172,7 @@ func TestJudgeInitJob(t *testing.T) {
 		{"orders started first", job(nil), []engine.Container{early}, check.Fail, "orders a démarré 2s avant la fin de orders-migrate"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeInitJob(tt.jobs, tt.orders), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeInitJob(tt.jobs, tt.orders), tt.want, tt.msg) })
 	}
 }
 
@@ -221,7 +204,7 @@ func TestJudgeDBPerService(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeDBPerService(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -252,7 +235,7 @@ func TestJudgeGatewayOnly(t *testing.T) {
 		{"gateway declares its port but nothing runs", gatewayObs{Port: "8093", Services: names}, check.Fail, "gateway ne publie pas 127.0.0.1:8093"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { verdict(t, judgeGatewayOnly(tt.o), tt.want, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeGatewayOnly(tt.o), tt.want, tt.msg) })
 	}
 }
 
@@ -275,7 +258,7 @@ func TestJudgeE2E(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeE2E(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 	assert.Equal(t, []string{"/products/p1", "abc"}, e2eWants(created))
@@ -307,7 +290,7 @@ func TestJudgeSidecar(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeSidecar(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 	assert.Equal(t, "abc", sidecarWant(created))
@@ -333,7 +316,7 @@ func TestJudgeCorrelation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeCorrelation(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -362,7 +345,7 @@ func TestJudgeAmbassador(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeAmbassador(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -397,7 +380,7 @@ func TestJudgeSingleDockerfile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeSingleDockerfile(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
@@ -419,7 +402,7 @@ func TestJudgeFailureIsolation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			verdict(t, judgeFailureIsolation(isolationObs{Budget: budget, Wait: 3 * budget, Catalog: tt.catalog, Order: tt.order}), tt.want, tt.msg)
+			checktest.Verdict(t, judgeFailureIsolation(isolationObs{Budget: budget, Wait: 3 * budget, Catalog: tt.catalog, Order: tt.order}), tt.want, tt.msg)
 		})
 	}
 }
@@ -454,7 +437,7 @@ func TestJudgeDiscovery(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeDiscovery(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 	a := engine.Container{Networks: map[string]engine.Endpoint{"catalog-net": {}, backend: {}}}
@@ -490,7 +473,7 @@ func TestJudgeScaleLB(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeScaleLB(tt.o)
-			staged(t, o, done, tt.done, tt.want, tt.msg)
+			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
 }
