@@ -61,3 +61,13 @@ func Verdict(o *Outcome) Outcome {
 	}
 	return *o
 }
+
+// ShortID is the 12-character form the Docker CLI shows of an engine ID (a "sha256:" prefix
+// dropped); a shorter ID is kept whole, so a fake's "c1" never panics a grader.
+func ShortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

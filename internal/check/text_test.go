@@ -60,6 +60,18 @@ func TestOneLine(t *testing.T) {
 	assert.Equal(t, "dial tcp: é…", OneLine("dial   tcp:\né refused", 11))
 }
 
+func TestShortID(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                            "",
+		"c1":                          "c1",
+		"0123456789ab":                "0123456789ab",
+		"0123456789abcdef":            "0123456789ab",
+		"sha256:0123456789abcdef0123": "0123456789ab",
+	} {
+		assert.Equal(t, want, ShortID(in), in)
+	}
+}
+
 func TestVerdict(t *testing.T) {
 	assert.Equal(t, Outcome{}, Verdict(nil))
 	o := Failf("non", "no")
