@@ -6,7 +6,6 @@ package lab07
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
@@ -98,9 +97,10 @@ type state struct {
 func (s *state) ready(run func(context.Context) (check.Outcome, error)) func(context.Context) (check.Outcome, error) {
 	return func(ctx context.Context) (check.Outcome, error) {
 		if s.probeTimeout == 0 {
-			d, err := time.ParseDuration(s.param("probe-timeout"))
-			if err != nil || d <= 0 {
-				return check.Outcome{}, fmt.Errorf("params.probe-timeout: %q is not a duration", s.param("probe-timeout"))
+			v := grader.ReadValues(s.run.Spec)
+			d := v.Duration("probe-timeout")
+			if v.Err != nil {
+				return check.Outcome{}, v.Err
 			}
 			info, err := s.run.Engine.Info(ctx)
 			if err != nil {

@@ -48,7 +48,7 @@ func (Grader) Meta() grader.Meta {
 // checks that take it down and up again, last.
 func (Grader) Checks(r *grader.Run) []check.Check {
 	s := &state{}
-	s.Lab = composelab.NewLab(r, func(ps *composelab.Params) { s.requests = ps.Int("scale-requests") })
+	s.Lab = composelab.NewLab(r, func(ps *grader.Values) { s.requests = ps.Int("scale-requests") })
 	const policy, build = "lab8.policy", "lab8.build"
 	running := []string{policy, build}
 	return []check.Check{

@@ -50,7 +50,7 @@ func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
 	name := "n-" + nonce()
 	res, o, err := s.call(ctx, s.Sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)), s.get("/api/items", 0))
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	out := judgeE2E(name, res[0], res[1])
 	if out.Status == check.Pass {
@@ -103,7 +103,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 		name := "n-" + nonce()
 		res, o, err := s.call(ctx, s.Sess.Project(), s.post("/api/items", fmt.Sprintf(`{"name":%q}`, name)))
 		if o != nil || err != nil {
-			return composelab.Verdict(o), err
+			return check.Verdict(o), err
 		}
 		obs.Created, obs.Item = &res[0], name
 		if out, done := judgePersistence(obs); done {
@@ -119,7 +119,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 		}
 		c, o, err := s.cycle(ctx, volumes)
 		if o != nil || err != nil {
-			return composelab.Verdict(o), err
+			return check.Verdict(o), err
 		}
 		if volumes {
 			obs.DownV = c
@@ -142,7 +142,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	obs := envObs{Want: s.Param("greeting"), Override: s.Param("greeting-override")}
 	res, o, err := s.call(ctx, s.Sess.Project(), s.get("/api/hello", 5))
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.Before = &res[0]
 	if out, done := judgeEnv(obs); done {
@@ -171,7 +171,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	}
 	res, o, err = s.call(ctx, v, s.get("/api/hello", 5))
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.After = &res[0]
 	out, _ := judgeEnv(obs)
@@ -220,7 +220,7 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 	}
 	res, o, err := s.call(ctx, p, cmds...)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.Results = res
 	out, _ := judgeScale(obs)
@@ -250,7 +250,7 @@ func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
 	}
 	res, o, err := s.call(ctx, s.Sess.Project(), s.get("/api/static/"+obs.Name, 3))
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.Served = &res[0]
 	out, _ := judgeDevOverride(obs)

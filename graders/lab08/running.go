@@ -58,11 +58,11 @@ func (s *state) checkSegmentation(ctx context.Context) (check.Outcome, error) {
 	}
 	w, o, err := s.Sess.Running(ctx, web)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	a, o, err := s.Sess.Running(ctx, api)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	var obs segmentationObs
 	ctl, err := s.probe(ctx, "container:"+a.ID, probe.TCP("db:8080", s.ProbeTimeout))

@@ -61,7 +61,7 @@ func (Grader) Meta() grader.Meta {
 // project, then the checks that disturb it.
 func (Grader) Checks(r *grader.Run) []check.Check {
 	s := &state{}
-	s.Lab = composelab.NewLab(r, func(ps *composelab.Params) {
+	s.Lab = composelab.NewLab(r, func(ps *grader.Values) {
 		s.budget, s.window = ps.Duration("failure-budget"), ps.Duration("discovery-window")
 		s.requests = ps.Int("lb-requests")
 	})

@@ -9,7 +9,6 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/composelab"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
 )
@@ -52,7 +51,7 @@ func (s *state) checkDBPerService(ctx context.Context) (check.Outcome, error) {
 		res, o, err := s.Through(ctx, s.Sess.Project(), iso.From,
 			probe.TCP(iso.Own+":8080", t), probe.DNS(iso.Other, t), probe.TCP(iso.Other+":8080", t))
 		if o != nil || err != nil {
-			return composelab.Verdict(o), err
+			return check.Verdict(o), err
 		}
 		obs.Probes = append(obs.Probes, res)
 		if out, done := judgeDBPerService(obs); done {
@@ -104,11 +103,11 @@ func (s *state) checkAmbassador(ctx context.Context) (check.Outcome, error) {
 	}
 	a, o, err := s.Sess.Running(ctx, ambassador)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	ord, o, err := s.Sess.Running(ctx, orders)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.NetworkMode, obs.Shown, obs.OrdersID, obs.OrdersHost = a.NetworkMode, a.NetworkMode, ord.ID, ord.Hostname
 	// The engine names the namespace's container by ID; the student wrote its service.
@@ -123,7 +122,7 @@ func (s *state) checkAmbassador(ctx context.Context) (check.Outcome, error) {
 	res, o, err := s.Through(ctx, s.Sess.Project(), ambassador,
 		probe.HTTP("http://localhost:8080/health", s.ProbeTimeout, 2))
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.Health = &res[0]
 	out, _ := judgeAmbassador(obs)

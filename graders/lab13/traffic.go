@@ -92,7 +92,7 @@ func (s *state) checkE2E(ctx context.Context) (check.Outcome, error) {
 	var o *check.Outcome
 	var err error
 	if obs.Order, o, err = s.order(ctx); o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	if out, done := judgeE2E(obs); done {
 		return out, nil
@@ -112,11 +112,11 @@ func (s *state) checkSidecar(ctx context.Context) (check.Outcome, error) {
 	}
 	side, o, err := s.Sess.Running(ctx, logship)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	ord, o, err := s.Sess.Running(ctx, orders)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs := sidecarObs{Sidecar: side.Mounts, Orders: ord.Mounts}
 	if out, done := judgeSidecar(obs); done {
@@ -124,7 +124,7 @@ func (s *state) checkSidecar(ctx context.Context) (check.Outcome, error) {
 	}
 	since := time.Now().Add(-time.Second)
 	if obs.Order, o, err = s.order(ctx); o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	if out, done := judgeSidecar(obs); done {
 		return out, nil
@@ -147,7 +147,7 @@ func (s *state) checkCorrelation(ctx context.Context) (check.Outcome, error) {
 	var o *check.Outcome
 	var err error
 	if obs.Order, o, err = s.order(ctx, "X-Request-ID:"+obs.ID); o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	if out, done := judgeCorrelation(obs); done {
 		return out, nil
@@ -191,7 +191,7 @@ func (s *state) checkFailureIsolation(ctx context.Context) (check.Outcome, error
 	post[4] = "0" // -retries 0: one attempt, timed
 	res, o, err := s.through(ctx, s.get("/api/catalog", 1), post)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.Catalog, obs.Order = res[0], res[1]
 	return judgeFailureIsolation(obs), nil
@@ -221,7 +221,7 @@ func (s *state) checkScaleLB(ctx context.Context) (check.Outcome, error) {
 	}
 	res, o, err := s.through(ctx, cmds...)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.Results = res
 	out, _ := judgeScaleLB(obs)
@@ -240,11 +240,11 @@ func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
 	}
 	old, o, err := s.Sess.Running(ctx, catalog)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	gw, o, err := s.Sess.Running(ctx, gateway)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	net := sharedNetwork(old, gw)
 	obs.Network = &net
@@ -262,7 +262,7 @@ func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
 	}
 	now, o, err := s.Sess.Running(ctx, catalog)
 	if o != nil || err != nil {
-		return composelab.Verdict(o), err
+		return check.Verdict(o), err
 	}
 	obs.NewIP = now.Networks[net].IP
 	if obs.NewIP == obs.OldIP {
@@ -272,7 +272,7 @@ func (s *state) checkDiscovery(ctx context.Context) (check.Outcome, error) {
 	for {
 		res, o, err := s.through(ctx, s.get("/api/catalog/products/p1", 0), s.postOrder("p1", s.ProbeTimeout))
 		if o != nil || err != nil {
-			return composelab.Verdict(o), err
+			return check.Verdict(o), err
 		}
 		obs.Last, obs.Late = res, time.Now().After(deadline)
 		if out, done := judgeDiscovery(obs); done {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/assert"
@@ -19,19 +18,6 @@ import (
 	"github.com/ddlab/grade/internal/lab"
 	"github.com/ddlab/grade/internal/probe"
 )
-
-func TestParams(t *testing.T) {
-	p := Params{Values: map[string]string{"wait": "60s", "n": "3", "bad": "soon", "zero": "0"}}
-	assert.Equal(t, time.Minute, p.Duration("wait"))
-	assert.Equal(t, 3, p.Int("n"))
-	assert.NoError(t, p.Err)
-	p.Duration("bad")
-	p.Int("zero")
-	assert.EqualError(t, p.Err, `params.bad: "soon" is not a duration`, "the first error is kept")
-	q := Params{Values: map[string]string{}}
-	q.Int("missing")
-	assert.EqualError(t, q.Err, `params.missing: "" is not a positive number`)
-}
 
 func TestServedBy(t *testing.T) {
 	ok := func(by string) probe.Result {

@@ -131,7 +131,7 @@ func TestLabReady(t *testing.T) {
 	r := &grader.Run{ID: "0123456789abcdef0123", Spec: &lab.Spec{Lab: "lab8", Params: params}, Engine: fake, Files: t.TempDir(),
 		Cleanup: &grader.Cleanup{}, Detail: func(string) {}}
 	var n int
-	l := NewLab(r, func(ps *Params) { n = ps.Int("n") })
+	l := NewLab(r, func(ps *grader.Values) { n = ps.Int("n") })
 	l.Sess.loaded, l.Sess.Loaded = true, &compose.Loaded{Project: &types.Project{Name: "p"}}
 	run := l.Ready(func(context.Context) (check.Outcome, error) { return check.Passf("ok", "ok"), nil })
 	for range 2 {
@@ -149,9 +149,9 @@ func TestLabReady(t *testing.T) {
 	assert.True(t, l.Remote)
 
 	params["n"] = "many"
-	bad := NewLab(r, func(ps *Params) { ps.Int("n") })
+	bad := NewLab(r, func(ps *grader.Values) { ps.Int("n") })
 	_, err := bad.Ready(func(context.Context) (check.Outcome, error) { return check.Outcome{}, nil })(context.Background())
-	assert.EqualError(t, err, `params.n: "many" is not a positive number`)
+	assert.EqualError(t, err, `params.n: "many" is not a non-negative integer`)
 
 	cs := []check.Check{l.Valid("lab8.valid", nil), l.Policy("lab8.policy"), l.Build("lab8.build", "lab8.policy"), l.Engine("lab8.e2e", []string{"lab8.policy", "lab8.build"}, nil)}
 	assert.Equal(t, []check.Mode{check.Static, check.Static, check.Engine, check.Engine}, []check.Mode{cs[0].Mode, cs[1].Mode, cs[2].Mode, cs[3].Mode})

@@ -29,13 +29,13 @@ type Lab struct {
 	UpTimeout, HealthWait, ProbeTimeout time.Duration // params up-timeout, health-timeout, probe-timeout
 	Remote                              bool          // the engine runs on another machine
 
-	own  func(*Params) // reads the lab's own parameters
+	own  func(*grader.Values) // reads the lab's own parameters
 	read bool
 }
 
 // NewLab starts a Compose lab's run; own reads the parameters of that lab alone (it may be
 // nil).
-func NewLab(r *grader.Run, own func(*Params)) *Lab {
+func NewLab(r *grader.Run, own func(*grader.Values)) *Lab {
 	return &Lab{Run: r, Sess: New(r, compose.Allow{}), own: own}
 }
 
@@ -59,11 +59,11 @@ func (l *Lab) Ready(run CheckFunc) CheckFunc {
 }
 
 func (l *Lab) readParams(ctx context.Context) error {
-	ps := Params{Values: l.Run.Spec.Params}
+	ps := grader.ReadValues(l.Run.Spec)
 	l.UpTimeout, l.HealthWait, l.ProbeTimeout = ps.Duration("up-timeout"), ps.Duration("health-timeout"), ps.Duration("probe-timeout")
 	l.Port, l.Scale = ps.Int("port"), ps.Int("scale")
 	if l.own != nil {
-		l.own(&ps)
+		l.own(ps)
 	}
 	if ps.Err != nil {
 		return ps.Err

@@ -239,14 +239,6 @@ func (s *Session) ProbeIn(ctx context.Context, p *types.Project, service, image 
 	return nil, &o, nil
 }
 
-// Verdict unwraps an optional verdict for `return composelab.Verdict(o), err`.
-func Verdict(o *check.Outcome) check.Outcome {
-	if o == nil {
-		return check.Outcome{}
-	}
-	return *o
-}
-
 // OrAll shows an empty host address of a published port as the engine binds it.
 func OrAll(ip string) string {
 	if ip == "" {

@@ -8,7 +8,6 @@ package scriptlab
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
@@ -82,34 +81,20 @@ func (s *Session) Param(key string) (string, error) { return s.Run.Spec.Param(ke
 
 // Duration reads a positive Go duration ("60s").
 func (s *Session) Duration(key string) (time.Duration, error) {
-	v, err := s.Param(key)
-	if err != nil {
-		return 0, err
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("params.%s: %q is not a positive duration", key, v)
-	}
-	return d, nil
+	v := grader.ReadValues(s.Run.Spec)
+	return v.Duration(key), v.Err
 }
 
 // Int reads a non-negative integer.
 func (s *Session) Int(key string) (int, error) {
-	n, err := s.Int64(key)
-	return int(n), err
+	v := grader.ReadValues(s.Run.Spec)
+	return v.Int(key), v.Err
 }
 
 // Int64 reads a non-negative integer (a size in bytes, CPUs in billionths).
 func (s *Session) Int64(key string) (int64, error) {
-	v, err := s.Param(key)
-	if err != nil {
-		return 0, err
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("params.%s: %q is not a non-negative integer", key, v)
-	}
-	return n, nil
+	v := grader.ReadValues(s.Run.Spec)
+	return v.Int64(key), v.Err
 }
 
 // ScriptRun is one run of a student script and, when it failed, the verdict that says so.
