@@ -7,6 +7,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/engine"
 )
@@ -14,7 +15,7 @@ import (
 // ProjectName is the Compose project name of this run for a lab: unique, so that grading never
 // touches the student's own `docker compose up` of the same lab, nor another run.
 func (r *Run) ProjectName() string {
-	return fmt.Sprintf("%s-%s", r.Spec.Lab, r.ID[:12])
+	return fmt.Sprintf("%s-%s", r.Spec.Lab, check.ShortID(r.ID))
 }
 
 // Composer returns the engine's Compose runner, created once per run, with Compose's progress

@@ -61,7 +61,7 @@ func (r *Run) RunLabel() string { return RunLabelOf(r.ID) }
 
 // Name returns an engine object name unique to this run.
 func (r *Run) Name(purpose string) string {
-	return fmt.Sprintf("ddlab-%s-%s", r.ID[:12], purpose)
+	return fmt.Sprintf("ddlab-%s-%s", check.ShortID(r.ID), purpose)
 }
 
 // Registry holds the graders by lab.
