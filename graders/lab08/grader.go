@@ -28,20 +28,11 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab8" }
 
-// Meta: the grader runs the student's Compose project. It publishes a fixed host port
-// (8088), so two runs take turns.
+// Meta: the grader runs the student's Compose project; it publishes host port 8088, so two
+// runs take turns.
 func (Grader) Meta() grader.Meta {
-	return grader.Meta{
-		Kind:      grader.Compose,
-		Exclusive: true,
-		Params: []grader.Param{
-			grader.PortParam("port"), grader.DurationParam("up-timeout"), grader.DurationParam("health-timeout"),
-			grader.IntParam("scale", 2, 20), grader.IntParam("scale-requests", 1, 10000), grader.StringParam("greeting"),
-			grader.StringParam("greeting-override"), grader.StringParam("probe-image"), grader.DurationParam("probe-timeout"),
-		},
-		Fuzz: []string{"internal/compose.FuzzLoadProject", "internal/compose.FuzzScreen", "internal/compose.FuzzLocate",
-			"internal/probe.FuzzParseProbeOutput"},
-	}
+	return composelab.Meta(grader.IntParam("scale-requests", 1, 10000), grader.StringParam("greeting"),
+		grader.StringParam("greeting-override"))
 }
 
 // Checks lists lab 8's checks: what the files say, then the running project, then the

@@ -41,20 +41,11 @@ func New() Grader { return Grader{} }
 // Lab names the lab.
 func (Grader) Lab() string { return "lab13" }
 
-// Meta: the grader runs the student's Compose project. The gateway publishes a fixed host
-// port (8093), so two runs take turns.
+// Meta: the grader runs the student's Compose project; the gateway publishes host port
+// 8093, so two runs take turns.
 func (Grader) Meta() grader.Meta {
-	return grader.Meta{
-		Kind:      grader.Compose,
-		Exclusive: true,
-		Params: []grader.Param{
-			grader.PortParam("port"), grader.DurationParam("up-timeout"), grader.DurationParam("health-timeout"),
-			grader.IntParam("scale", 2, 20), grader.IntParam("lb-requests", 1, 10000), grader.DurationParam("failure-budget"),
-			grader.DurationParam("discovery-window"), grader.StringParam("probe-image"), grader.DurationParam("probe-timeout"),
-		},
-		Fuzz: []string{"internal/compose.FuzzLoadProject", "internal/compose.FuzzScreen", "internal/compose.FuzzLocate",
-			"internal/probe.FuzzParseProbeOutput"},
-	}
+	return composelab.Meta(grader.IntParam("lb-requests", 1, 10000), grader.DurationParam("failure-budget"),
+		grader.DurationParam("discovery-window"))
 }
 
 // Checks lists lab 13's checks: the files, the start, the patterns observed on the running

@@ -119,3 +119,19 @@ func (l *Lab) ServiceContainers(ctx context.Context, svcs ...string) (map[string
 	}
 	return out, nil
 }
+
+// Meta is what a Compose lab declares: the kit's parameters, then the lab's own, and the
+// fuzz targets of the parsers the kit reads student files with. Compose labs publish a
+// fixed host port (param port), so two runs take turns.
+func Meta(own ...grader.Param) grader.Meta {
+	return grader.Meta{
+		Kind:      grader.Compose,
+		Exclusive: true,
+		Params: append([]grader.Param{
+			grader.PortParam("port"), grader.DurationParam("up-timeout"), grader.DurationParam("health-timeout"),
+			grader.IntParam("scale", 2, 20), grader.StringParam("probe-image"), grader.DurationParam("probe-timeout"),
+		}, own...),
+		Fuzz: []string{"internal/compose.FuzzLoadProject", "internal/compose.FuzzScreen", "internal/compose.FuzzLocate",
+			"internal/probe.FuzzParseProbeOutput"},
+	}
+}
