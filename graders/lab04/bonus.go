@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 func (s *state) checkIP(ctx context.Context) (check.Outcome, error) {
-	c, fail, err := s.app(ctx)
+	c, fail, err := s.runningApp(ctx)
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
@@ -23,8 +23,8 @@ func (s *state) checkIP(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("ip.sh", res), nil
+	if f := scriptlab.JudgeScript("ip.sh", res); f != nil {
+		return *f, nil
 	}
 	var ips []string
 	for _, ep := range c.Networks {
@@ -64,7 +64,7 @@ func (s *state) checkStats(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	c, fail, err := s.app(ctx)
+	c, fail, err := s.runningApp(ctx)
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
@@ -72,8 +72,8 @@ func (s *state) checkStats(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("stats.sh", res), nil
+	if f := scriptlab.JudgeScript("stats.sh", res); f != nil {
+		return *f, nil
 	}
 	return judgeStats(res.Stdout, c.Resources.Memory, want), nil
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // logWindow is how many of the latest log lines the grader reads around logs.sh: the app's
@@ -25,7 +25,7 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	if err != nil || n == 0 {
 		return check.Outcome{}, fmt.Errorf("params.log-lines: %q", s.param("log-lines"))
 	}
-	c, fail, err := s.app(ctx)
+	c, fail, err := s.runningApp(ctx)
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
@@ -60,8 +60,8 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("logs.sh", res), nil
+	if f := scriptlab.JudgeScript("logs.sh", res); f != nil {
+		return *f, nil
 	}
 	after, err := s.logLines(ctx, c.ID)
 	if err != nil {
