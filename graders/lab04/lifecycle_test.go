@@ -294,7 +294,7 @@ func TestJudgeFixed(t *testing.T) {
 	}{
 		{"fixture solution", obs(healthy), true, check.Pass, "lab4-fixed (ddlab/broken:1, DATABASE_URL=kv://lab4) est healthy"},
 		{"fixture starter: fix.sh exits 0, no container", fixedObs{}, true, check.Fail, "aucun conteneur lab4-fixed n'existe"},
-		{"fixture fail-answers: no DATABASE_URL, exits 3", down(crashed, missingVar), true, check.Fail, "s'est arrêté (code 3) : démarrage ERREUR: variable DATABASE_URL manquante"},
+		{"fixture fail-answers: no DATABASE_URL, exits 3", down(crashed, missingVar), true, check.Fail, "s'est arrêté (code 3) : démarrage\nERREUR: variable DATABASE_URL manquante"},
 		{"stopped, only stdout", down(crashed, &engine.Logs{Stdout: "oups\n"}), true, check.Fail, "(code 3) : oups"},
 		{"fix.sh fails", fixedObs{Script: script.Result{ExitCode: 1}}, true, check.Fail, "fix.sh s'est terminé avec le code 1"},
 		{"image not read yet", fixedObs{Found: true}, false, 0, ""},
