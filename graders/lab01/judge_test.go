@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/check/checktest"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/grader"
@@ -299,16 +300,110 @@ func TestStateWithFakeEngine(t *testing.T) {
 				return []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "copie", State: "running"}}, nil
 			},
 		}
-		o, c, err := fakeRun(spec, e, &scriptRun{}).judgeWebNow(t.Context())
+		w, err := fakeRun(spec, e, &scriptRun{}).observeWeb(t.Context())
 		require.NoError(t, err)
-		assert.Equal(t, "abc", c.ID)
-		assert.Contains(t, o.Message.FR, "à côté de lab1-web : copie")
+		assert.Equal(t, "abc", w.C.ID)
+		assert.Contains(t, judgeWebObs(w).Message.FR, "à côté de lab1-web : copie")
 	})
 	t.Run("a missing base image is the grader's error, not the student's", func(t *testing.T) {
 		e := &enginefake.Fake{InspectImageFn: func(context.Context, string) (engine.Image, error) {
 			return engine.Image{}, engine.ErrNotFound
 		}}
-		_, _, err := fakeRun(spec, e, &scriptRun{}).judgeWebNow(t.Context())
+		_, err := fakeRun(spec, e, &scriptRun{}).observeWeb(t.Context())
 		assert.ErrorContains(t, err, "grade images")
 	})
+}
+
+func TestJudgeRunAndIdempotent(t *testing.T) {
+	want := webWant{Image: "ddlab/webapp:1", ImageID: "sha256:web1"}
+	good := engine.Container{ID: "abcdef0123456789", Image: "ddlab/webapp:1", ImageID: "sha256:web1", Running: true, Status: "running",
+		Labels: map[string]string{"ddlab.lab": "lab1"}}
+	web := func(f func(*engine.Container)) webObs { c := good; f(&c); return webObs{C: c, Found: true, Want: want} }
+	same := web(func(*engine.Container) {})
+	unlabelled := web(func(c *engine.Container) { c.Labels = nil })
+	stopped := web(func(c *engine.Container) { c.Running, c.Status, c.ExitCode = false, "exited", 1 })
+	stopped.Logs = "panic: port in use\n"
+	timeout := check.Failf("run.sh n'a pas fini en 4s : il a été arrêté.", "run.sh did not finish within 4s and was stopped.")
+	conflict := check.Failf("run.sh s'est terminé avec le code 125.", "run.sh exited with code 125.").
+		With("code de sortie 0", `docker: Error response from daemon: Conflict. The container name "/lab1-web" is already in use`)
+	runs := []struct {
+		name   string
+		fail   *check.Outcome
+		w      webObs
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", nil, same, check.Pass, "lab1-web tourne depuis ddlab/webapp:1, avec le label ddlab.lab=lab1 (ID abcdef012345)"},
+		{"fixture starter", nil, webObs{Want: want}, check.Fail, "Aucun conteneur nommé lab1-web"},
+		{"fixture fail-exposed", nil, unlabelled, check.Fail, "n'a pas le label ddlab.lab=lab1"},
+		{"fixture fail-hang", &timeout, webObs{}, check.Fail, "run.sh n'a pas fini en 4s"},
+		{"stopped, its logs shown", nil, stopped, check.Fail, "ne tourne pas"},
+	}
+	for _, tt := range runs {
+		t.Run("run "+tt.name, func(t *testing.T) { checktest.Verdict(t, judgeRun(tt.fail, tt.w), tt.status, tt.msg) })
+	}
+	assert.Equal(t, "état exited, code 1\npanic: port in use", judgeRun(nil, stopped).Actual)
+
+	idem := []struct {
+		name   string
+		o      idempotentObs
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution: re-created", idempotentObs{FirstID: "0000", Web: same}, check.Pass, "recrée lab1-web (nouvel ID abcdef012345)"},
+		{"kept", idempotentObs{FirstID: good.ID, Web: same}, check.Pass, "lab1-web (abcdef012345) reste le seul en marche"},
+		{"fixture starter", idempotentObs{Web: webObs{Want: want}}, check.Fail, "Aucun conteneur nommé lab1-web"},
+		{"fixture fail-exposed", idempotentObs{Web: unlabelled}, check.Fail, "n'a pas le label ddlab.lab=lab1"},
+		{"fixture fail-hang: the first run failed", idempotentObs{First: &timeout}, check.Skip, "le premier run.sh a échoué"},
+		{"fixture fail-idempotent: name conflict", idempotentObs{Second: &conflict}, check.Fail, "Relancé, run.sh s'est terminé avec le code 125"},
+		{"a second container beside", idempotentObs{Web: webObs{C: good, Found: true, Want: want, Others: []string{"lab1-web-2"}}}, check.Fail, "lab1-web-2"},
+	}
+	for _, tt := range idem {
+		t.Run("idempotent "+tt.name, func(t *testing.T) { checktest.Verdict(t, judgeIdempotent(tt.o), tt.status, tt.msg) })
+	}
+	o := judgeIdempotent(idempotentObs{Second: &conflict})
+	assert.Contains(t, o.Actual, "is already in use")
+	assert.Equal(t, "Run again, run.sh exited with code 125.", o.Message.EN)
+}
+
+func TestJudgeLoopback(t *testing.T) {
+	b := func(ip string) engine.PortBinding {
+		return engine.PortBinding{ContainerPort: "8080/tcp", HostIP: ip, HostPort: "8081"}
+	}
+	tests := []struct {
+		name   string
+		c      engine.Container
+		found  bool
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", engine.Container{Ports: []engine.PortBinding{b("127.0.0.1")}}, true, check.Pass, "sur 127.0.0.1:8081 seulement"},
+		{"fixture starter", engine.Container{}, false, check.Fail, "Aucun conteneur lab1-web"},
+		{"fixture fail-exposed", engine.Container{Ports: []engine.PortBinding{b("0.0.0.0"), b("::")}}, true, check.Fail, "publié sur toutes les interfaces (0.0.0.0:8081"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checktest.Verdict(t, judgeLoopback(tt.c, tt.found, "8080", "8081"), tt.status, tt.msg)
+		})
+	}
+}
+
+func TestJudgeLogsBeforeTheValues(t *testing.T) {
+	skip := check.Skipf("Non évalué : lab1-web ne tourne pas, observe.sh n'a rien à observer (voir lab1.run).", "Not evaluated.")
+	unreadable := check.Failf("La sortie de observe.sh n'est pas lisible, ligne 1 : pas de la forme clé=valeur.", "observe.sh's output cannot be read, line 1.")
+	tests := []struct {
+		name   string
+		o      *observation
+		status check.Status
+		msg    string
+	}{
+		{"fixture starter: lab1-web not running", &observation{skip: &skip, remote: true}, check.Skip, "lab1-web ne tourne pas"},
+		{"remote engine", &observation{remote: true, host: "tcp://docker.example:2376", fail: &unreadable}, check.Skip, "tcp://docker.example:2376"},
+		{"fixture fail-idempotent: output not key=value", &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"fixture fail-exposed: logs read after its own /whoami", obs(map[string]string{"derniere_requete": "/whoami"}), check.Fail, "derniere_requete vaut « /whoami »"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeLogs(tt.o), tt.status, tt.msg) })
+	}
+	assert.True(t, judgeLogs(&observation{remote: true}).Excluded)
 }

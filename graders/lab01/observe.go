@@ -20,6 +20,7 @@ type observation struct {
 	kernel string           // the engine's /info KernelVersion
 	truth  engine.Container // lab1-web right after observe.sh
 	remote bool
+	host   string // the engine's address, to say why a check is excused when it is remote
 	// nonce is the path the grader requested just before observe.sh; nonceErr says why
 	// that request did not reach lab1-web.
 	nonce    string
@@ -47,7 +48,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &observation{kernel: info.KernelVersion, remote: info.Remote}
+	o := &observation{kernel: info.KernelVersion, remote: info.Remote, host: s.run.Engine.Host()}
 	before, found, err := s.web(ctx)
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if !found || !after.Running || after.ID != before.ID {
 		f := check.Failf("observe.sh a arrêté ou remplacé %s : il doit seulement observer.",
 			"observe.sh stopped or replaced %s: it must only observe.", webName).
-			With(webName+" "+shortID(before.ID)+" en marche", describe(after, found))
+			With(webName+" "+check.ShortID(before.ID)+" en marche", describe(after, found))
 		o.fail = &f
 		return o, nil
 	}
@@ -139,15 +140,8 @@ func (s *state) observed(judge func(*observation) check.Outcome) func(context.Co
 
 func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	o, err := s.observe(ctx)
-	switch {
-	case err != nil:
+	if err != nil {
 		return check.Outcome{}, err
-	case o.skip != nil:
-		return *o.skip, nil
-	case o.remote:
-		return remoteSkip(s.run.Engine.Host()), nil
-	case o.fail != nil:
-		return *o.fail, nil
 	}
 	return judgeLogs(o), nil
 }
@@ -230,8 +224,17 @@ func judgeHostname(o *observation) check.Outcome {
 	return check.Passf("Le conteneur a son propre nom d'hôte, %s.", "The container has its own hostname, %s.", want)
 }
 
+// judgeLogs: observe.sh read lab1-web's logs after the grader's request and before its own.
+// The grader's request is sent from this machine: with a remote engine there is none.
 func judgeLogs(o *observation) check.Outcome {
-	if o.nonceErr != nil {
+	switch {
+	case o.skip != nil:
+		return *o.skip
+	case o.remote:
+		return remoteSkip(o.host)
+	case o.fail != nil:
+		return *o.fail
+	case o.nonceErr != nil:
 		return check.Failf("La requête du correcteur GET %s n'a pas atteint %s sur le port publié (voir lab1.http).",
 			"The grader's request GET %s did not reach %s on the published port (see lab1.http).", o.nonce, webName).
 			With("GET "+o.nonce+" reçue", check.Clip(o.nonceErr.Error(), 200))
@@ -255,19 +258,12 @@ func nonce() string {
 	return hex.EncodeToString(b)
 }
 
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
 func describe(c engine.Container, found bool) string {
 	switch {
 	case !found:
 		return "supprimé"
 	case !c.Running:
-		return fmt.Sprintf("%s %s (code %d)", shortID(c.ID), c.Status, c.ExitCode)
+		return fmt.Sprintf("%s %s (code %d)", check.ShortID(c.ID), c.Status, c.ExitCode)
 	}
-	return shortID(c.ID) + " (un autre conteneur)"
+	return check.ShortID(c.ID) + " (un autre conteneur)"
 }
