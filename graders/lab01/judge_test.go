@@ -16,6 +16,7 @@ import (
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/script"
 	"github.com/ddlab/grade/labs"
 )
 
@@ -205,16 +206,16 @@ func TestJudgeObservations(t *testing.T) {
 
 func TestJudgeCleanup(t *testing.T) {
 	before := []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "planted", State: "exited"}}
-	o := judgeCleanup(before, nil, "planted")
+	o := judgeCleanup(nil, before, nil, "planted")
 	assert.Equal(t, check.Pass, o.Status)
 	assert.Contains(t, o.Message.FR, "les 2 conteneur(s)")
 
-	o = judgeCleanup(before, before[1:], "planted")
+	o = judgeCleanup(nil, before, before[1:], "planted")
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Contains(t, o.Message.FR, "oublie les conteneurs arrêtés")
 	assert.Equal(t, "planted (exited)", o.Actual)
 
-	o = judgeCleanup(before, before, "planted")
+	o = judgeCleanup(nil, before, before, "planted")
 	assert.Equal(t, check.Fail, o.Status)
 	assert.NotContains(t, o.Message.FR, "oublie les conteneurs arrêtés")
 	assert.Equal(t, "lab1-web (running), planted (exited)", o.Actual)
@@ -406,4 +407,92 @@ func TestJudgeLogsBeforeTheValues(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeLogs(tt.o), tt.status, tt.msg) })
 	}
 	assert.True(t, judgeLogs(&observation{remote: true}).Excluded)
+}
+
+func TestJudgeQuizFile(t *testing.T) {
+	key := digests("salt", map[string]string{"q1": "b", "q2": "c", "q3": "a", "q4": "d"})
+	file := func(s string) quizObs { return quizObs{Data: []byte(s)} }
+	refused := check.T("lien hors du dossier", "link outside the folder")
+	tests := []struct {
+		name   string
+		o      quizObs
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", file("q1: b\nq2: c\nq3: a\nq4: d\n"), check.Pass, "Les 4 réponses sont justes"},
+		{"fixture starter", file("q1: \"?\"\nq2: \"?\"\nq3: \"?\"\nq4: \"?\"\n"), check.Fail, "sans réponse valide (une lettre a, b, c ou d) : q1, q2, q3, q4"},
+		{"fixture fail-exposed: q1 wrong, q4 in capitals", file("q1: a\nq2: c\nq3: a\nq4: D\n"), check.Fail, "3/4 bonnes réponses ; à revoir : q1."},
+		{"fixture fail-idempotent: a list as an answer", file("q1: b\nq2: [c]\nq3: a\nq4: d\n"), check.Fail, "la réponse à q2 doit être une lettre"},
+		{"fixture fail-hang: no answers.yaml", quizObs{Missing: true}, check.Fail, "answers.yaml est absent"},
+		{"refused by the copy", quizObs{Refused: &refused}, check.Fail, "answers.yaml est refusé : lien hors du dossier"},
+		{"a folder", quizObs{NotRegular: true}, check.Fail, "n'est pas un fichier ordinaire"},
+		{"too large", quizObs{Size: maxAnswersBytes + 1}, check.Fail, "est trop gros"},
+		{"empty", file(""), check.Fail, "le fichier est vide"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeQuizFile(tt.o, key, "salt"), tt.status, tt.msg) })
+	}
+}
+
+func TestJudgeCleanupScript(t *testing.T) {
+	exit2 := check.Failf("cleanup.sh s'est terminé avec le code 2.", "cleanup.sh exited with code 2.")
+	missing := check.Failf("cleanup.sh est absent du dossier du lab.", "cleanup.sh is missing from the lab folder.")
+	before := []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "planted", State: "created"}}
+	tests := []struct {
+		name   string
+		fail   *check.Outcome
+		after  []engine.ContainerSummary
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", nil, nil, check.Pass, "cleanup.sh a supprimé les 2 conteneur(s)"},
+		{"fixture starter: the planted container left", nil, before[1:], check.Fail, "oublie les conteneurs arrêtés"},
+		{"fixture fail-exposed: docker rm -f lab1-web only", nil, before[1:], check.Fail, "Il reste 1 conteneur(s) arrêté(s)"},
+		{"fixture fail-idempotent: exits 2", &exit2, nil, check.Fail, "s'est terminé avec le code 2"},
+		{"fixture fail-hang: no cleanup.sh", &missing, nil, check.Fail, "cleanup.sh est absent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checktest.Verdict(t, judgeCleanup(tt.fail, before, tt.after, "planted"), tt.status, tt.msg)
+		})
+	}
+}
+
+func TestJudgeObserveRun(t *testing.T) {
+	web := engine.Container{ID: "3f2a9c1b7d40aaaa", Running: true}
+	good := "noyau_hote=6.1\nnoyau_conteneur=6.1\npid_conteneur=1\npid_hote=42\nhostname_conteneur=3f2a9c1b7d40\nderniere_requete=/x\n"
+	ran := func(stdout string) *scriptRun { return &scriptRun{Res: script.Result{Stdout: stdout, Output: stdout}} }
+	exit1 := check.Failf("observe.sh s'est terminé avec le code 1.", "observe.sh exited with code 1.")
+	tests := []struct {
+		name   string
+		sr     *scriptRun
+		after  engine.Container
+		found  bool
+		msg    string // "" when the values are read
+		actual string
+	}{
+		{"fixture solution", ran(good), web, true, "", ""},
+		{"fixture fail-exposed: spaces around = and an unknown key", ran("noyau_hote = 6.1\nautre=1\n" + good[len("noyau_hote=6.1\n"):]), web, true, "", ""},
+		{"fixture fail-idempotent: a sentence first", ran("Voici mes observations :\n" + good), web, true, "n'est pas lisible, ligne 1",
+			"pas de la forme clé=valeur : « Voici mes observations : »"},
+		{"observe.sh fails", &scriptRun{Fail: &exit1}, engine.Container{}, false, "observe.sh s'est terminé avec le code 1", ""},
+		{"lab1-web removed", ran(good), engine.Container{}, false, "a arrêté ou remplacé lab1-web", "supprimé"},
+		{"lab1-web replaced", ran(good), engine.Container{ID: "ffff00001111aaaa", Running: true}, true, "a arrêté ou remplacé", "ffff00001111 (un autre conteneur)"},
+		{"lab1-web stopped", ran(good), engine.Container{ID: web.ID, Status: "exited", ExitCode: 137}, true, "a arrêté ou remplacé", "exited (code 137)"},
+		{"output too long", &scriptRun{Res: script.Result{Stdout: good, Output: good, StdoutTruncated: true}}, web, true, "trop longue", ""},
+		{"a key twice", ran(good + "pid_hote=43\n"), web, true, "pid_hote déjà donnée ligne 4", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values, fail := judgeObserveRun(tt.sr, web, tt.after, tt.found)
+			if tt.msg == "" {
+				require.Nil(t, fail)
+				assert.Equal(t, "6.1", values["noyau_hote"])
+				return
+			}
+			require.NotNil(t, fail)
+			checktest.Verdict(t, *fail, check.Fail, tt.msg)
+			assert.Contains(t, fail.Actual, tt.actual)
+		})
+	}
 }

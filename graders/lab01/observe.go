@@ -77,28 +77,36 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sr.Fail != nil {
-		o.fail = sr.Fail
-		return o, nil
+	var after engine.Container
+	afterFound := false
+	if sr.Fail == nil {
+		if after, afterFound, err = s.web(ctx); err != nil {
+			return nil, err
+		}
 	}
-	after, found, err := s.web(ctx)
-	if err != nil {
-		return nil, err
+	o.values, o.fail = judgeObserveRun(sr, before, after, afterFound)
+	o.truth = after
+	return o, nil
+}
+
+// judgeObserveRun reads observe.sh's output, or says why the grader cannot: it failed, it
+// stopped or replaced lab1-web (before and after it ran), its output is too long, or some
+// line is not key=value.
+func judgeObserveRun(sr *scriptRun, before, after engine.Container, found bool) (map[string]string, *check.Outcome) {
+	if sr.Fail != nil {
+		return nil, sr.Fail
 	}
 	if !found || !after.Running || after.ID != before.ID {
 		f := check.Failf("observe.sh a arrêté ou remplacé %s : il doit seulement observer.",
 			"observe.sh stopped or replaced %s: it must only observe.", webName).
 			With(webName+" "+check.ShortID(before.ID)+" en marche", describe(after, found))
-		o.fail = &f
-		return o, nil
+		return nil, &f
 	}
-	o.truth = after
 	if sr.Res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
 			With("six lignes clé=valeur", check.Clip(sr.Res.Output, 200))
-		o.fail = &f
-		return o, nil
+		return nil, &f
 	}
 	values, problems := parseKeyValues(sr.Res.Stdout, observeKeys)
 	if len(problems) > 0 {
@@ -115,11 +123,9 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 			FR: fmt.Sprintf("La sortie de observe.sh n'est pas lisible, ligne %d : %s. N'affichez que des lignes clé=valeur (envoyez le reste vers /dev/null).", p.Line, p.Why.FR),
 			EN: fmt.Sprintf("observe.sh's output cannot be read, line %d: %s. Print only key=value lines (send the rest to /dev/null).", p.Line, p.Why.EN),
 		}, Expected: "une ligne clé=valeur par clé", Actual: strings.Join(lines, "\n"), File: "observe.sh"}
-		o.fail = &f
-		return o, nil
+		return nil, &f
 	}
-	o.values = values
-	return o, nil
+	return values, nil
 }
 
 // observed turns a judge of observe.sh's values into a check.
