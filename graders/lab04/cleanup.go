@@ -10,6 +10,7 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/script"
 	"github.com/ddlab/grade/internal/scriptlab"
 )
 
@@ -49,8 +50,8 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if f := scriptlab.JudgeScript("cleanup.sh", res); f != nil {
-		return *f, nil
+	if scriptlab.JudgeScript("cleanup.sh", res) != nil {
+		return judgeCleanup(res, before, nil, nil, extra), nil
 	}
 	after, err := s.labContainers(ctx)
 	if err != nil {
@@ -64,12 +65,15 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 			return check.Outcome{}, err
 		}
 	}
-	return judgeCleanup(before, after, kept, extra), nil
+	return judgeCleanup(res, before, after, kept, extra), nil
 }
 
-// judgeCleanup wants no lab 4 container and none of their anonymous volumes left; extra is
+// judgeCleanup wants cleanup.sh to succeed, and no lab 4 container and none of their anonymous volumes left; extra is
 // the name of the grader's own container, which a student would not recognise.
-func judgeCleanup(before, after []leftover, keptVolumes []string, extra string) check.Outcome {
+func judgeCleanup(res script.Result, before, after []leftover, keptVolumes []string, extra string) check.Outcome {
+	if f := scriptlab.JudgeScript("cleanup.sh", res); f != nil {
+		return *f
+	}
 	var names []string
 	for _, c := range after {
 		if c.Name == extra {
