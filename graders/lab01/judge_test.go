@@ -496,3 +496,54 @@ func TestJudgeObserveRun(t *testing.T) {
 		})
 	}
 }
+
+// TestObservationFixtures: what each fixture makes observe.sh's judges see.
+func TestObservationFixtures(t *testing.T) {
+	skip := check.Skipf("Non évalué : lab1-web ne tourne pas, observe.sh n'a rien à observer (voir lab1.run).", "Not evaluated.")
+	unreadable := check.Failf("La sortie de observe.sh n'est pas lisible, ligne 1 : pas de la forme clé=valeur.", "observe.sh's output cannot be read, line 1.")
+	exposed := obs(map[string]string{"noyau_hote": "6.1.0-18-amd64", "noyau_conteneur": "5.15.0-vm-ubuntu", "pid_conteneur": "1",
+		"pid_hote": "1", "hostname_conteneur": "lab1-web", "derniere_requete": "/whoami"})
+	type judge func(*observation) check.Outcome
+	tests := []struct {
+		name   string
+		judge  judge
+		o      *observation
+		status check.Status
+		msg    string
+	}{
+		{"kernel: fixture starter", judgeKernel, &observation{skip: &skip}, check.Skip, "lab1-web ne tourne pas"},
+		{"pid: fixture fail-hang", judgePID, &observation{skip: &skip}, check.Skip, "lab1-web ne tourne pas"},
+		{"hostname: fixture starter", judgeHostname, &observation{skip: &skip}, check.Skip, "lab1-web ne tourne pas"},
+		{"kernel: fixture fail-idempotent", judgeKernel, &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"pid: fixture fail-idempotent", judgePID, &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"hostname: fixture fail-idempotent", judgeHostname, &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"kernel: fixture fail-exposed, a VM's kernel", judgeKernel, exposed, check.Fail, "noyau_conteneur vaut « 5.15.0-vm-ubuntu »"},
+		{"pid: fixture fail-exposed", judgePID, exposed, check.Fail, "pid_hote vaut 1 :"},
+		{"hostname: fixture fail-exposed, the container's name", judgeHostname, exposed, check.Fail, "hostname_conteneur vaut « lab1-web »"},
+		{"logs: fixture fail-exposed", judgeLogs, exposed, check.Fail, "derniere_requete vaut « /whoami »"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, tt.judge(tt.o), tt.status, tt.msg) })
+	}
+}
+
+func TestHTTPFixtures(t *testing.T) {
+	const url = "http://127.0.0.1:8081/"
+	refused := &netError{"dial tcp 127.0.0.1:8081: connect: connection refused"}
+	tests := []struct {
+		name   string
+		resp   response
+		err    error
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", response{200, "Bonjour depuis 3f2a9c1b7d40\n"}, nil, check.Pass, "répond 200"},
+		{"fixture starter", response{}, refused, check.Fail, "Rien ne répond"},
+		{"fixture fail-exposed: GREETING=Hello", response{200, "Hello depuis 3f2a9c1b7d40\n"}, nil, check.Fail, "La page commence par « Hello depuis"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeHTTP(url, tt.resp, tt.err, "Bonjour", 2*time.Second), tt.status, tt.msg) })
+	}
+	// fail-hang: nothing listens on 8081, and the report says so.
+	assert.Contains(t, judgeHTTP(url, response{}, refused, "Bonjour", 2*time.Second).Actual, "connection refused")
+}

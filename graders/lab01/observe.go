@@ -132,16 +132,20 @@ func judgeObserveRun(sr *scriptRun, before, after engine.Container, found bool) 
 func (s *state) observed(judge func(*observation) check.Outcome) func(context.Context) (check.Outcome, error) {
 	return func(ctx context.Context) (check.Outcome, error) {
 		o, err := s.observe(ctx)
-		switch {
-		case err != nil:
+		if err != nil {
 			return check.Outcome{}, err
-		case o.skip != nil:
-			return *o.skip, nil
-		case o.fail != nil:
-			return *o.fail, nil
 		}
 		return judge(o), nil
 	}
+}
+
+// unread is the verdict of every judge of observe.sh's values when there are none: nothing
+// to observe, or observe.sh could not be read (judgeObserveRun).
+func (o *observation) unread() *check.Outcome {
+	if o.skip != nil {
+		return o.skip
+	}
+	return o.fail
 }
 
 func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
@@ -165,6 +169,9 @@ func missing(values map[string]string, keys ...string) *check.Outcome {
 }
 
 func judgeKernel(o *observation) check.Outcome {
+	if u := o.unread(); u != nil {
+		return *u
+	}
 	if m := missing(o.values, "noyau_hote", "noyau_conteneur"); m != nil {
 		return *m
 	}
@@ -184,6 +191,9 @@ func judgeKernel(o *observation) check.Outcome {
 }
 
 func judgePID(o *observation) check.Outcome {
+	if u := o.unread(); u != nil {
+		return *u
+	}
 	if m := missing(o.values, "pid_conteneur", "pid_hote"); m != nil {
 		return *m
 	}
@@ -214,6 +224,9 @@ func judgePID(o *observation) check.Outcome {
 }
 
 func judgeHostname(o *observation) check.Outcome {
+	if u := o.unread(); u != nil {
+		return *u
+	}
 	if m := missing(o.values, "hostname_conteneur"); m != nil {
 		return *m
 	}
