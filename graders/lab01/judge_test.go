@@ -542,7 +542,9 @@ func TestHTTPFixtures(t *testing.T) {
 		{"fixture fail-exposed: GREETING=Hello", response{200, "Hello depuis 3f2a9c1b7d40\n"}, nil, check.Fail, "La page commence par « Hello depuis"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeHTTP(url, tt.resp, tt.err, "Bonjour", 2*time.Second), tt.status, tt.msg) })
+		t.Run(tt.name, func(t *testing.T) {
+			checktest.Verdict(t, judgeHTTP(url, tt.resp, tt.err, "Bonjour", 2*time.Second), tt.status, tt.msg)
+		})
 	}
 	// fail-hang: nothing listens on 8081, and the report says so.
 	assert.Contains(t, judgeHTTP(url, response{}, refused, "Bonjour", 2*time.Second).Actual, "connection refused")
