@@ -24,12 +24,12 @@ func TestJudgeLimits(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"contract", func(*engine.Resources) {}, check.Pass, "64 Mio de mémoire sans swap"},
+		{"fixture solution", func(*engine.Resources) {}, check.Pass, "64 Mio de mémoire sans swap"},
 		{"cpu quota spelling", func(r *engine.Resources) { r.NanoCPUs, r.CPUQuota, r.CPUPeriod = 0, 50000, 100000 }, check.Pass, ""},
-		{"no --memory-swap", func(r *engine.Resources) { r.MemorySwap = 128 << 20 }, check.Fail, "mémoire + swap 128 Mio"},
+		{"fixture fail-config: no --memory-swap", func(r *engine.Resources) { r.MemorySwap = 128 << 20 }, check.Fail, "mémoire + swap 128 Mio au lieu de 64 Mio (--memory-swap)"},
 		{"swap left to the engine", func(r *engine.Resources) { r.MemorySwap = 0 }, check.Fail, "--memory-swap absent"},
 		{"unlimited swap", func(r *engine.Resources) { r.MemorySwap = -1 }, check.Fail, "swap illimité"},
-		{"no memory limit", func(r *engine.Resources) { r.Memory, r.MemorySwap = 0, 0 }, check.Fail, "mémoire illimitée"},
+		{"fixture fail-restart-always: no memory limit", func(r *engine.Resources) { r.Memory, r.MemorySwap = 0, 0 }, check.Fail, "mémoire illimitée au lieu de 64 Mio (--memory)"},
 		{"one cpu", func(r *engine.Resources) { r.NanoCPUs = 1e9 }, check.Fail, "1 CPU au lieu de 0.5"},
 		{"no pids limit", func(r *engine.Resources) { r.PidsLimit = 0 }, check.Fail, "limite de PID aucune limite"},
 		{"everything wrong at once", func(r *engine.Resources) { *r = engine.Resources{} }, check.Fail, " ; "},
@@ -623,4 +623,39 @@ func TestJudgeScriptChecks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, tt.o, tt.want, tt.msg) })
 	}
+}
+
+func TestReach(t *testing.T) {
+	b := func(ip, port string) engine.PortBinding {
+		return engine.PortBinding{ContainerPort: "8080/tcp", HostIP: ip, HostPort: port}
+	}
+	tests := []struct {
+		name   string
+		remote bool
+		ports  []engine.PortBinding
+		url    string
+		want   check.Status // of the verdict, when there is one
+		msg    string
+	}{
+		{"the contract's binding", false, []engine.PortBinding{b("0.0.0.0", "9000"), b("127.0.0.1", "8084")}, "http://127.0.0.1:8084", 0, ""},
+		{"fixture fail-config: all interfaces, reached on loopback", false, []engine.PortBinding{b("0.0.0.0", "8084")}, "http://127.0.0.1:8084", 0, ""},
+		{"IPv6 everywhere", false, []engine.PortBinding{b("::", "8084")}, "http://127.0.0.1:8084", 0, ""},
+		{"not published", false, []engine.PortBinding{{ContainerPort: "9090/tcp", HostIP: "127.0.0.1", HostPort: "8084"}}, "", check.Fail, "n'est publié nulle part"},
+		{"remote engine", true, []engine.PortBinding{b("127.0.0.1", "8084")}, "", check.Skip, "tcp://docker.example:2376"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url, o := reach(tt.remote, "tcp://docker.example:2376", tt.ports, "127.0.0.1", "8084")
+			assert.Equal(t, tt.url, url)
+			if tt.want == 0 {
+				assert.Nil(t, o)
+				return
+			}
+			if assert.NotNil(t, o) {
+				checktest.Verdict(t, *o, tt.want, tt.msg)
+			}
+		})
+	}
+	_, o := reach(true, "tcp://docker.example:2376", nil, "127.0.0.1", "8084")
+	assert.True(t, o.Excluded)
 }
