@@ -45,18 +45,21 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if sr.Fail != nil {
-		return *sr.Fail, nil
+	var after []engine.ContainerSummary
+	if sr.Fail == nil {
+		if after, err = e.ListContainers(ctx, engine.ContainerFilter{Labels: []string{"ddlab.lab=lab1"}, All: true}); err != nil {
+			return check.Outcome{}, err
+		}
 	}
-	after, err := e.ListContainers(ctx, engine.ContainerFilter{Labels: []string{"ddlab.lab=lab1"}, All: true})
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	return judgeCleanup(before, after, name), nil
+	return judgeCleanup(sr.Fail, before, after, name), nil
 }
 
-// judgeCleanup: nothing labelled ddlab.lab=lab1 is left, running or stopped.
-func judgeCleanup(before, after []engine.ContainerSummary, planted string) check.Outcome {
+// judgeCleanup: cleanup.sh succeeds (scriptFail is nil) and nothing labelled ddlab.lab=lab1
+// is left, running or stopped.
+func judgeCleanup(scriptFail *check.Outcome, before, after []engine.ContainerSummary, planted string) check.Outcome {
+	if scriptFail != nil {
+		return *scriptFail
+	}
 	if len(after) == 0 {
 		return check.Passf("cleanup.sh a supprimé les %d conteneur(s) du label ddlab.lab=lab1, dont %s, arrêté, ajouté par le correcteur.",
 			"cleanup.sh removed the %d container(s) labelled ddlab.lab=lab1, including %s, stopped, added by the grader.", len(before), planted)

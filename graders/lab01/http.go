@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/scriptlab"
 )
 
@@ -107,9 +108,14 @@ func (s *state) checkLoopback(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	return judgeLoopback(c, found, appPort, hostPort), nil
+}
+
+// judgeLoopback: lab1-web exists and publishes its port on loopback only (judgePorts).
+func judgeLoopback(c engine.Container, found bool, appPort, hostPort string) check.Outcome {
 	if !found {
 		return check.Failf("Aucun conteneur %s : rien à inspecter.", "No container %s: nothing to inspect.", webName).
-			With("127.0.0.1:"+hostPort+" → "+appPort+"/tcp", "aucun conteneur"), nil
+			With("127.0.0.1:"+hostPort+" → "+appPort+"/tcp", "aucun conteneur")
 	}
-	return judgePorts(c.Ports, appPort+"/tcp", hostPort), nil
+	return judgePorts(c.Ports, appPort+"/tcp", hostPort)
 }

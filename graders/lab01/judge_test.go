@@ -11,10 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/check/checktest"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/lab"
+	"github.com/ddlab/grade/internal/script"
 	"github.com/ddlab/grade/labs"
 )
 
@@ -204,16 +206,16 @@ func TestJudgeObservations(t *testing.T) {
 
 func TestJudgeCleanup(t *testing.T) {
 	before := []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "planted", State: "exited"}}
-	o := judgeCleanup(before, nil, "planted")
+	o := judgeCleanup(nil, before, nil, "planted")
 	assert.Equal(t, check.Pass, o.Status)
 	assert.Contains(t, o.Message.FR, "les 2 conteneur(s)")
 
-	o = judgeCleanup(before, before[1:], "planted")
+	o = judgeCleanup(nil, before, before[1:], "planted")
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Contains(t, o.Message.FR, "oublie les conteneurs arrêtés")
 	assert.Equal(t, "planted (exited)", o.Actual)
 
-	o = judgeCleanup(before, before, "planted")
+	o = judgeCleanup(nil, before, before, "planted")
 	assert.Equal(t, check.Fail, o.Status)
 	assert.NotContains(t, o.Message.FR, "oublie les conteneurs arrêtés")
 	assert.Equal(t, "lab1-web (running), planted (exited)", o.Actual)
@@ -299,16 +301,251 @@ func TestStateWithFakeEngine(t *testing.T) {
 				return []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "copie", State: "running"}}, nil
 			},
 		}
-		o, c, err := fakeRun(spec, e, &scriptRun{}).judgeWebNow(t.Context())
+		w, err := fakeRun(spec, e, &scriptRun{}).observeWeb(t.Context())
 		require.NoError(t, err)
-		assert.Equal(t, "abc", c.ID)
-		assert.Contains(t, o.Message.FR, "à côté de lab1-web : copie")
+		assert.Equal(t, "abc", w.C.ID)
+		assert.Contains(t, judgeWebObs(w).Message.FR, "à côté de lab1-web : copie")
 	})
 	t.Run("a missing base image is the grader's error, not the student's", func(t *testing.T) {
 		e := &enginefake.Fake{InspectImageFn: func(context.Context, string) (engine.Image, error) {
 			return engine.Image{}, engine.ErrNotFound
 		}}
-		_, _, err := fakeRun(spec, e, &scriptRun{}).judgeWebNow(t.Context())
+		_, err := fakeRun(spec, e, &scriptRun{}).observeWeb(t.Context())
 		assert.ErrorContains(t, err, "grade images")
 	})
+}
+
+func TestJudgeRunAndIdempotent(t *testing.T) {
+	want := webWant{Image: "ddlab/webapp:1", ImageID: "sha256:web1"}
+	good := engine.Container{ID: "abcdef0123456789", Image: "ddlab/webapp:1", ImageID: "sha256:web1", Running: true, Status: "running",
+		Labels: map[string]string{"ddlab.lab": "lab1"}}
+	web := func(f func(*engine.Container)) webObs { c := good; f(&c); return webObs{C: c, Found: true, Want: want} }
+	same := web(func(*engine.Container) {})
+	unlabelled := web(func(c *engine.Container) { c.Labels = nil })
+	stopped := web(func(c *engine.Container) { c.Running, c.Status, c.ExitCode = false, "exited", 1 })
+	stopped.Logs = "panic: port in use\n"
+	timeout := check.Failf("run.sh n'a pas fini en 4s : il a été arrêté.", "run.sh did not finish within 4s and was stopped.")
+	conflict := check.Failf("run.sh s'est terminé avec le code 125.", "run.sh exited with code 125.").
+		With("code de sortie 0", `docker: Error response from daemon: Conflict. The container name "/lab1-web" is already in use`)
+	runs := []struct {
+		name   string
+		fail   *check.Outcome
+		w      webObs
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", nil, same, check.Pass, "lab1-web tourne depuis ddlab/webapp:1, avec le label ddlab.lab=lab1 (ID abcdef012345)"},
+		{"fixture starter", nil, webObs{Want: want}, check.Fail, "Aucun conteneur nommé lab1-web"},
+		{"fixture fail-exposed", nil, unlabelled, check.Fail, "n'a pas le label ddlab.lab=lab1"},
+		{"fixture fail-hang", &timeout, webObs{}, check.Fail, "run.sh n'a pas fini en 4s"},
+		{"stopped, its logs shown", nil, stopped, check.Fail, "ne tourne pas"},
+	}
+	for _, tt := range runs {
+		t.Run("run "+tt.name, func(t *testing.T) { checktest.Verdict(t, judgeRun(tt.fail, tt.w), tt.status, tt.msg) })
+	}
+	assert.Equal(t, "état exited, code 1\npanic: port in use", judgeRun(nil, stopped).Actual)
+
+	idem := []struct {
+		name   string
+		o      idempotentObs
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution: re-created", idempotentObs{FirstID: "0000", Web: same}, check.Pass, "recrée lab1-web (nouvel ID abcdef012345)"},
+		{"kept", idempotentObs{FirstID: good.ID, Web: same}, check.Pass, "lab1-web (abcdef012345) reste le seul en marche"},
+		{"fixture starter", idempotentObs{Web: webObs{Want: want}}, check.Fail, "Aucun conteneur nommé lab1-web"},
+		{"fixture fail-exposed", idempotentObs{Web: unlabelled}, check.Fail, "n'a pas le label ddlab.lab=lab1"},
+		{"fixture fail-hang: the first run failed", idempotentObs{First: &timeout}, check.Skip, "le premier run.sh a échoué"},
+		{"fixture fail-idempotent: name conflict", idempotentObs{Second: &conflict}, check.Fail, "Relancé, run.sh s'est terminé avec le code 125"},
+		{"a second container beside", idempotentObs{Web: webObs{C: good, Found: true, Want: want, Others: []string{"lab1-web-2"}}}, check.Fail, "lab1-web-2"},
+	}
+	for _, tt := range idem {
+		t.Run("idempotent "+tt.name, func(t *testing.T) { checktest.Verdict(t, judgeIdempotent(tt.o), tt.status, tt.msg) })
+	}
+	o := judgeIdempotent(idempotentObs{Second: &conflict})
+	assert.Contains(t, o.Actual, "is already in use")
+	assert.Equal(t, "Run again, run.sh exited with code 125.", o.Message.EN)
+}
+
+func TestJudgeLoopback(t *testing.T) {
+	b := func(ip string) engine.PortBinding {
+		return engine.PortBinding{ContainerPort: "8080/tcp", HostIP: ip, HostPort: "8081"}
+	}
+	tests := []struct {
+		name   string
+		c      engine.Container
+		found  bool
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", engine.Container{Ports: []engine.PortBinding{b("127.0.0.1")}}, true, check.Pass, "sur 127.0.0.1:8081 seulement"},
+		{"fixture starter", engine.Container{}, false, check.Fail, "Aucun conteneur lab1-web"},
+		{"fixture fail-exposed", engine.Container{Ports: []engine.PortBinding{b("0.0.0.0"), b("::")}}, true, check.Fail, "publié sur toutes les interfaces (0.0.0.0:8081"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checktest.Verdict(t, judgeLoopback(tt.c, tt.found, "8080", "8081"), tt.status, tt.msg)
+		})
+	}
+}
+
+func TestJudgeLogsBeforeTheValues(t *testing.T) {
+	skip := check.Skipf("Non évalué : lab1-web ne tourne pas, observe.sh n'a rien à observer (voir lab1.run).", "Not evaluated.")
+	unreadable := check.Failf("La sortie de observe.sh n'est pas lisible, ligne 1 : pas de la forme clé=valeur.", "observe.sh's output cannot be read, line 1.")
+	tests := []struct {
+		name   string
+		o      *observation
+		status check.Status
+		msg    string
+	}{
+		{"fixture starter: lab1-web not running", &observation{skip: &skip, remote: true}, check.Skip, "lab1-web ne tourne pas"},
+		{"remote engine", &observation{remote: true, host: "tcp://docker.example:2376", fail: &unreadable}, check.Skip, "tcp://docker.example:2376"},
+		{"fixture fail-idempotent: output not key=value", &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"fixture fail-exposed: logs read after its own /whoami", obs(map[string]string{"derniere_requete": "/whoami"}), check.Fail, "derniere_requete vaut « /whoami »"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeLogs(tt.o), tt.status, tt.msg) })
+	}
+	assert.True(t, judgeLogs(&observation{remote: true}).Excluded)
+}
+
+func TestJudgeQuizFile(t *testing.T) {
+	key := digests("salt", map[string]string{"q1": "b", "q2": "c", "q3": "a", "q4": "d"})
+	file := func(s string) quizObs { return quizObs{Data: []byte(s)} }
+	refused := check.T("lien hors du dossier", "link outside the folder")
+	tests := []struct {
+		name   string
+		o      quizObs
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", file("q1: b\nq2: c\nq3: a\nq4: d\n"), check.Pass, "Les 4 réponses sont justes"},
+		{"fixture starter", file("q1: \"?\"\nq2: \"?\"\nq3: \"?\"\nq4: \"?\"\n"), check.Fail, "sans réponse valide (une lettre a, b, c ou d) : q1, q2, q3, q4"},
+		{"fixture fail-exposed: q1 wrong, q4 in capitals", file("q1: a\nq2: c\nq3: a\nq4: D\n"), check.Fail, "3/4 bonnes réponses ; à revoir : q1."},
+		{"fixture fail-idempotent: a list as an answer", file("q1: b\nq2: [c]\nq3: a\nq4: d\n"), check.Fail, "la réponse à q2 doit être une lettre"},
+		{"fixture fail-hang: no answers.yaml", quizObs{Missing: true}, check.Fail, "answers.yaml est absent"},
+		{"refused by the copy", quizObs{Refused: &refused}, check.Fail, "answers.yaml est refusé : lien hors du dossier"},
+		{"a folder", quizObs{NotRegular: true}, check.Fail, "n'est pas un fichier ordinaire"},
+		{"too large", quizObs{Size: maxAnswersBytes + 1}, check.Fail, "est trop gros"},
+		{"empty", file(""), check.Fail, "le fichier est vide"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeQuizFile(tt.o, key, "salt"), tt.status, tt.msg) })
+	}
+}
+
+func TestJudgeCleanupScript(t *testing.T) {
+	exit2 := check.Failf("cleanup.sh s'est terminé avec le code 2.", "cleanup.sh exited with code 2.")
+	missing := check.Failf("cleanup.sh est absent du dossier du lab.", "cleanup.sh is missing from the lab folder.")
+	before := []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "planted", State: "created"}}
+	tests := []struct {
+		name   string
+		fail   *check.Outcome
+		after  []engine.ContainerSummary
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", nil, nil, check.Pass, "cleanup.sh a supprimé les 2 conteneur(s)"},
+		{"fixture starter: the planted container left", nil, before[1:], check.Fail, "oublie les conteneurs arrêtés"},
+		{"fixture fail-exposed: docker rm -f lab1-web only", nil, before[1:], check.Fail, "Il reste 1 conteneur(s) arrêté(s)"},
+		{"fixture fail-idempotent: exits 2", &exit2, nil, check.Fail, "s'est terminé avec le code 2"},
+		{"fixture fail-hang: no cleanup.sh", &missing, nil, check.Fail, "cleanup.sh est absent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checktest.Verdict(t, judgeCleanup(tt.fail, before, tt.after, "planted"), tt.status, tt.msg)
+		})
+	}
+}
+
+func TestJudgeObserveRun(t *testing.T) {
+	web := engine.Container{ID: "3f2a9c1b7d40aaaa", Running: true}
+	good := "noyau_hote=6.1\nnoyau_conteneur=6.1\npid_conteneur=1\npid_hote=42\nhostname_conteneur=3f2a9c1b7d40\nderniere_requete=/x\n"
+	ran := func(stdout string) *scriptRun { return &scriptRun{Res: script.Result{Stdout: stdout, Output: stdout}} }
+	exit1 := check.Failf("observe.sh s'est terminé avec le code 1.", "observe.sh exited with code 1.")
+	tests := []struct {
+		name   string
+		sr     *scriptRun
+		after  engine.Container
+		found  bool
+		msg    string // "" when the values are read
+		actual string
+	}{
+		{"fixture solution", ran(good), web, true, "", ""},
+		{"fixture fail-exposed: spaces around = and an unknown key", ran("noyau_hote = 6.1\nautre=1\n" + good[len("noyau_hote=6.1\n"):]), web, true, "", ""},
+		{"fixture fail-idempotent: a sentence first", ran("Voici mes observations :\n" + good), web, true, "n'est pas lisible, ligne 1",
+			"pas de la forme clé=valeur : « Voici mes observations : »"},
+		{"observe.sh fails", &scriptRun{Fail: &exit1}, engine.Container{}, false, "observe.sh s'est terminé avec le code 1", ""},
+		{"lab1-web removed", ran(good), engine.Container{}, false, "a arrêté ou remplacé lab1-web", "supprimé"},
+		{"lab1-web replaced", ran(good), engine.Container{ID: "ffff00001111aaaa", Running: true}, true, "a arrêté ou remplacé", "ffff00001111 (un autre conteneur)"},
+		{"lab1-web stopped", ran(good), engine.Container{ID: web.ID, Status: "exited", ExitCode: 137}, true, "a arrêté ou remplacé", "exited (code 137)"},
+		{"output too long", &scriptRun{Res: script.Result{Stdout: good, Output: good, StdoutTruncated: true}}, web, true, "trop longue", ""},
+		{"a key twice", ran(good + "pid_hote=43\n"), web, true, "pid_hote déjà donnée ligne 4", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			values, fail := judgeObserveRun(tt.sr, web, tt.after, tt.found)
+			if tt.msg == "" {
+				require.Nil(t, fail)
+				assert.Equal(t, "6.1", values["noyau_hote"])
+				return
+			}
+			require.NotNil(t, fail)
+			checktest.Verdict(t, *fail, check.Fail, tt.msg)
+			assert.Contains(t, fail.Actual, tt.actual)
+		})
+	}
+}
+
+// TestObservationFixtures: what each fixture makes observe.sh's judges see.
+func TestObservationFixtures(t *testing.T) {
+	skip := check.Skipf("Non évalué : lab1-web ne tourne pas, observe.sh n'a rien à observer (voir lab1.run).", "Not evaluated.")
+	unreadable := check.Failf("La sortie de observe.sh n'est pas lisible, ligne 1 : pas de la forme clé=valeur.", "observe.sh's output cannot be read, line 1.")
+	exposed := obs(map[string]string{"noyau_hote": "6.1.0-18-amd64", "noyau_conteneur": "5.15.0-vm-ubuntu", "pid_conteneur": "1",
+		"pid_hote": "1", "hostname_conteneur": "lab1-web", "derniere_requete": "/whoami"})
+	type judge func(*observation) check.Outcome
+	tests := []struct {
+		name   string
+		judge  judge
+		o      *observation
+		status check.Status
+		msg    string
+	}{
+		{"kernel: fixture starter", judgeKernel, &observation{skip: &skip}, check.Skip, "lab1-web ne tourne pas"},
+		{"pid: fixture fail-hang", judgePID, &observation{skip: &skip}, check.Skip, "lab1-web ne tourne pas"},
+		{"hostname: fixture starter", judgeHostname, &observation{skip: &skip}, check.Skip, "lab1-web ne tourne pas"},
+		{"kernel: fixture fail-idempotent", judgeKernel, &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"pid: fixture fail-idempotent", judgePID, &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"hostname: fixture fail-idempotent", judgeHostname, &observation{fail: &unreadable}, check.Fail, "n'est pas lisible, ligne 1"},
+		{"kernel: fixture fail-exposed, a VM's kernel", judgeKernel, exposed, check.Fail, "noyau_conteneur vaut « 5.15.0-vm-ubuntu »"},
+		{"pid: fixture fail-exposed", judgePID, exposed, check.Fail, "pid_hote vaut 1 :"},
+		{"hostname: fixture fail-exposed, the container's name", judgeHostname, exposed, check.Fail, "hostname_conteneur vaut « lab1-web »"},
+		{"logs: fixture fail-exposed", judgeLogs, exposed, check.Fail, "derniere_requete vaut « /whoami »"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, tt.judge(tt.o), tt.status, tt.msg) })
+	}
+}
+
+func TestHTTPFixtures(t *testing.T) {
+	const url = "http://127.0.0.1:8081/"
+	refused := &netError{"dial tcp 127.0.0.1:8081: connect: connection refused"}
+	tests := []struct {
+		name   string
+		resp   response
+		err    error
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution", response{200, "Bonjour depuis 3f2a9c1b7d40\n"}, nil, check.Pass, "répond 200"},
+		{"fixture starter", response{}, refused, check.Fail, "Rien ne répond"},
+		{"fixture fail-exposed: GREETING=Hello", response{200, "Hello depuis 3f2a9c1b7d40\n"}, nil, check.Fail, "La page commence par « Hello depuis"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checktest.Verdict(t, judgeHTTP(url, tt.resp, tt.err, "Bonjour", 2*time.Second), tt.status, tt.msg)
+		})
+	}
+	// fail-hang: nothing listens on 8081, and the report says so.
+	assert.Contains(t, judgeHTTP(url, response{}, refused, "Bonjour", 2*time.Second).Actual, "connection refused")
 }

@@ -20,6 +20,7 @@ type observation struct {
 	kernel string           // the engine's /info KernelVersion
 	truth  engine.Container // lab1-web right after observe.sh
 	remote bool
+	host   string // the engine's address, to say why a check is excused when it is remote
 	// nonce is the path the grader requested just before observe.sh; nonceErr says why
 	// that request did not reach lab1-web.
 	nonce    string
@@ -47,7 +48,7 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &observation{kernel: info.KernelVersion, remote: info.Remote}
+	o := &observation{kernel: info.KernelVersion, remote: info.Remote, host: s.run.Engine.Host()}
 	before, found, err := s.web(ctx)
 	if err != nil {
 		return nil, err
@@ -76,28 +77,36 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sr.Fail != nil {
-		o.fail = sr.Fail
-		return o, nil
+	var after engine.Container
+	afterFound := false
+	if sr.Fail == nil {
+		if after, afterFound, err = s.web(ctx); err != nil {
+			return nil, err
+		}
 	}
-	after, found, err := s.web(ctx)
-	if err != nil {
-		return nil, err
+	o.values, o.fail = judgeObserveRun(sr, before, after, afterFound)
+	o.truth = after
+	return o, nil
+}
+
+// judgeObserveRun reads observe.sh's output, or says why the grader cannot: it failed, it
+// stopped or replaced lab1-web (before and after it ran), its output is too long, or some
+// line is not key=value.
+func judgeObserveRun(sr *scriptRun, before, after engine.Container, found bool) (map[string]string, *check.Outcome) {
+	if sr.Fail != nil {
+		return nil, sr.Fail
 	}
 	if !found || !after.Running || after.ID != before.ID {
 		f := check.Failf("observe.sh a arrêté ou remplacé %s : il doit seulement observer.",
 			"observe.sh stopped or replaced %s: it must only observe.", webName).
-			With(webName+" "+shortID(before.ID)+" en marche", describe(after, found))
-		o.fail = &f
-		return o, nil
+			With(webName+" "+check.ShortID(before.ID)+" en marche", describe(after, found))
+		return nil, &f
 	}
-	o.truth = after
 	if sr.Res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
 			With("six lignes clé=valeur", check.Clip(sr.Res.Output, 200))
-		o.fail = &f
-		return o, nil
+		return nil, &f
 	}
 	values, problems := parseKeyValues(sr.Res.Stdout, observeKeys)
 	if len(problems) > 0 {
@@ -114,40 +123,35 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 			FR: fmt.Sprintf("La sortie de observe.sh n'est pas lisible, ligne %d : %s. N'affichez que des lignes clé=valeur (envoyez le reste vers /dev/null).", p.Line, p.Why.FR),
 			EN: fmt.Sprintf("observe.sh's output cannot be read, line %d: %s. Print only key=value lines (send the rest to /dev/null).", p.Line, p.Why.EN),
 		}, Expected: "une ligne clé=valeur par clé", Actual: strings.Join(lines, "\n"), File: "observe.sh"}
-		o.fail = &f
-		return o, nil
+		return nil, &f
 	}
-	o.values = values
-	return o, nil
+	return values, nil
 }
 
 // observed turns a judge of observe.sh's values into a check.
 func (s *state) observed(judge func(*observation) check.Outcome) func(context.Context) (check.Outcome, error) {
 	return func(ctx context.Context) (check.Outcome, error) {
 		o, err := s.observe(ctx)
-		switch {
-		case err != nil:
+		if err != nil {
 			return check.Outcome{}, err
-		case o.skip != nil:
-			return *o.skip, nil
-		case o.fail != nil:
-			return *o.fail, nil
 		}
 		return judge(o), nil
 	}
 }
 
+// unread is the verdict of every judge of observe.sh's values when there are none: nothing
+// to observe, or observe.sh could not be read (judgeObserveRun).
+func (o *observation) unread() *check.Outcome {
+	if o.skip != nil {
+		return o.skip
+	}
+	return o.fail
+}
+
 func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	o, err := s.observe(ctx)
-	switch {
-	case err != nil:
+	if err != nil {
 		return check.Outcome{}, err
-	case o.skip != nil:
-		return *o.skip, nil
-	case o.remote:
-		return remoteSkip(s.run.Engine.Host()), nil
-	case o.fail != nil:
-		return *o.fail, nil
 	}
 	return judgeLogs(o), nil
 }
@@ -165,6 +169,9 @@ func missing(values map[string]string, keys ...string) *check.Outcome {
 }
 
 func judgeKernel(o *observation) check.Outcome {
+	if u := o.unread(); u != nil {
+		return *u
+	}
 	if m := missing(o.values, "noyau_hote", "noyau_conteneur"); m != nil {
 		return *m
 	}
@@ -184,6 +191,9 @@ func judgeKernel(o *observation) check.Outcome {
 }
 
 func judgePID(o *observation) check.Outcome {
+	if u := o.unread(); u != nil {
+		return *u
+	}
 	if m := missing(o.values, "pid_conteneur", "pid_hote"); m != nil {
 		return *m
 	}
@@ -214,6 +224,9 @@ func judgePID(o *observation) check.Outcome {
 }
 
 func judgeHostname(o *observation) check.Outcome {
+	if u := o.unread(); u != nil {
+		return *u
+	}
 	if m := missing(o.values, "hostname_conteneur"); m != nil {
 		return *m
 	}
@@ -230,8 +243,17 @@ func judgeHostname(o *observation) check.Outcome {
 	return check.Passf("Le conteneur a son propre nom d'hôte, %s.", "The container has its own hostname, %s.", want)
 }
 
+// judgeLogs: observe.sh read lab1-web's logs after the grader's request and before its own.
+// The grader's request is sent from this machine: with a remote engine there is none.
 func judgeLogs(o *observation) check.Outcome {
-	if o.nonceErr != nil {
+	switch {
+	case o.skip != nil:
+		return *o.skip
+	case o.remote:
+		return remoteSkip(o.host)
+	case o.fail != nil:
+		return *o.fail
+	case o.nonceErr != nil:
 		return check.Failf("La requête du correcteur GET %s n'a pas atteint %s sur le port publié (voir lab1.http).",
 			"The grader's request GET %s did not reach %s on the published port (see lab1.http).", o.nonce, webName).
 			With("GET "+o.nonce+" reçue", check.Clip(o.nonceErr.Error(), 200))
@@ -255,19 +277,12 @@ func nonce() string {
 	return hex.EncodeToString(b)
 }
 
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
 func describe(c engine.Container, found bool) string {
 	switch {
 	case !found:
 		return "supprimé"
 	case !c.Running:
-		return fmt.Sprintf("%s %s (code %d)", shortID(c.ID), c.Status, c.ExitCode)
+		return fmt.Sprintf("%s %s (code %d)", check.ShortID(c.ID), c.Status, c.ExitCode)
 	}
-	return shortID(c.ID) + " (un autre conteneur)"
+	return check.ShortID(c.ID) + " (un autre conteneur)"
 }

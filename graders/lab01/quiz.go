@@ -120,16 +120,24 @@ func yamlLine(err error) int {
 	return n
 }
 
+// quizObs is answers.yaml as the grader found it.
+type quizObs struct {
+	Refused    *check.Text // why the submission copy refused it
+	Missing    bool
+	NotRegular bool
+	Size       int64
+	Data       []byte
+}
+
 func (s *state) checkQuiz(context.Context) (check.Outcome, error) {
 	key, err := parseKey(s.run.Spec.Params["quiz-answers"])
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	salt := s.run.Spec.Params["quiz-salt"]
+	var o quizObs
 	for _, p := range s.run.Refused {
 		if p.Path == answersFile {
-			return check.Outcome{Status: check.Fail, Message: check.Text{
-				FR: answersFile + " est refusé : " + p.Message.FR, EN: answersFile + " is refused: " + p.Message.EN}}, nil
+			o.Refused = &p.Message
 		}
 	}
 	// The full copy when there is one: a .dockerignore must not hide the answers.
@@ -140,26 +148,43 @@ func (s *state) checkQuiz(context.Context) (check.Outcome, error) {
 	path := filepath.Join(dir, answersFile)
 	st, err := os.Lstat(path)
 	switch {
+	case o.Refused != nil:
 	case errors.Is(err, os.ErrNotExist):
-		return check.Failf("%s est absent du dossier du lab.", "%s is missing from the lab folder.", answersFile), nil
+		o.Missing = true
 	case err != nil:
 		return check.Outcome{}, err
 	case !st.Mode().IsRegular():
-		return check.Failf("%s n'est pas un fichier ordinaire.", "%s is not a regular file.", answersFile), nil
+		o.NotRegular = true
 	case st.Size() > maxAnswersBytes:
-		return check.Failf("%s est trop gros (%d octets).", "%s is too large (%d bytes).", answersFile, st.Size()), nil
+		o.Size = st.Size()
+	default:
+		if o.Data, err = os.ReadFile(path); err != nil {
+			return check.Outcome{}, err
+		}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return check.Outcome{}, err
+	return judgeQuizFile(o, key, s.run.Spec.Params["quiz-salt"]), nil
+}
+
+// judgeQuizFile: answers.yaml is there, readable (parseAnswers), and right (judgeQuiz).
+func judgeQuizFile(o quizObs, key map[string]string, salt string) check.Outcome {
+	switch {
+	case o.Refused != nil:
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: answersFile + " est refusé : " + o.Refused.FR, EN: answersFile + " is refused: " + o.Refused.EN}}
+	case o.Missing:
+		return check.Failf("%s est absent du dossier du lab.", "%s is missing from the lab folder.", answersFile)
+	case o.NotRegular:
+		return check.Failf("%s n'est pas un fichier ordinaire.", "%s is not a regular file.", answersFile)
+	case o.Size > maxAnswersBytes:
+		return check.Failf("%s est trop gros (%d octets).", "%s is too large (%d bytes).", answersFile, o.Size)
 	}
-	answers, lines, perr := parseAnswers(data)
+	answers, lines, perr := parseAnswers(o.Data)
 	if perr != nil {
 		return check.Outcome{Status: check.Fail, Message: check.Text{
 			FR: fmt.Sprintf("%s ne peut pas être lu : %s.", answersFile, perr.Why.FR),
-			EN: fmt.Sprintf("%s cannot be read: %s.", answersFile, perr.Why.EN)}}.At(answersFile, perr.Line), nil
+			EN: fmt.Sprintf("%s cannot be read: %s.", answersFile, perr.Why.EN)}}.At(answersFile, perr.Line)
 	}
-	return judgeQuiz(key, salt, answers, lines), nil
+	return judgeQuiz(key, salt, answers, lines)
 }
 
 // judgeQuiz names the questions left unanswered and those answered wrong, never the right

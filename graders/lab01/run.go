@@ -15,12 +15,29 @@ func (s *state) checkRun(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if first.Fail != nil {
-		return *first.Fail, nil
+	var w webObs
+	if first.Fail == nil {
+		if w, err = s.observeWeb(ctx); err != nil {
+			return check.Outcome{}, err
+		}
+		s.firstID = w.C.ID
 	}
-	o, c, err := s.judgeWebNow(ctx)
-	s.firstID = c.ID
-	return o, err
+	return judgeRun(first.Fail, w), nil
+}
+
+// judgeRun: run.sh succeeds and leaves lab1-web as the contract says (judgeWeb).
+func judgeRun(scriptFail *check.Outcome, w webObs) check.Outcome {
+	if scriptFail != nil {
+		return *scriptFail
+	}
+	return judgeWebObs(w)
+}
+
+// idempotentObs is what lab1.idempotent observes: both runs of run.sh, then lab1-web.
+type idempotentObs struct {
+	First, Second *check.Outcome // the runs' failures; nil when they succeeded
+	FirstID       string         // lab1-web after the first run
+	Web           webObs         // after the second run, when it succeeded
 }
 
 func (s *state) checkIdempotent(ctx context.Context) (check.Outcome, error) {
@@ -28,29 +45,45 @@ func (s *state) checkIdempotent(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if first.Fail != nil {
+	o := idempotentObs{First: first.Fail, FirstID: s.firstID}
+	if first.Fail == nil {
+		if err := s.runs(ctx); err != nil {
+			return check.Outcome{}, err
+		}
+		o.Second = s.second.Fail
+		if o.Second == nil {
+			if o.Web, err = s.observeWeb(ctx); err != nil {
+				return check.Outcome{}, err
+			}
+		}
+	}
+	return judgeIdempotent(o), nil
+}
+
+// judgeIdempotent: run.sh, run again, succeeds and leaves lab1-web alone as the contract says,
+// re-created or kept.
+func judgeIdempotent(o idempotentObs) check.Outcome {
+	if o.First != nil {
 		return check.Skipf("Non évalué : le premier run.sh a échoué (voir lab1.run).",
-			"Not evaluated: the first run.sh failed (see lab1.run)."), nil
+			"Not evaluated: the first run.sh failed (see lab1.run).")
 	}
-	if err := s.runs(ctx); err != nil {
-		return check.Outcome{}, err
+	if f := o.Second; f != nil {
+		out := *f
+		out.Message.FR = "Relancé, " + strings.ToLower(out.Message.FR[:1]) + out.Message.FR[1:]
+		out.Message.EN = "Run again, " + out.Message.EN
+		return out
 	}
-	if f := s.second.Fail; f != nil {
-		o := *f
-		o.Message.FR = "Relancé, " + strings.ToLower(o.Message.FR[:1]) + o.Message.FR[1:]
-		o.Message.EN = "Run again, " + o.Message.EN
-		return o, nil
+	out := judgeWebObs(o.Web)
+	if out.Status != check.Pass {
+		return out
 	}
-	o, c, err := s.judgeWebNow(ctx)
-	if err != nil || o.Status != check.Pass {
-		return o, err
+	id := check.ShortID(o.Web.C.ID)
+	if o.FirstID != "" && o.Web.C.ID != o.FirstID {
+		return check.Passf("Relancé, run.sh réussit et recrée lab1-web (nouvel ID %s), seul en marche.",
+			"Run again, run.sh succeeds and re-creates lab1-web (new ID %s), the only one running.", id)
 	}
-	if s.firstID != "" && c.ID != s.firstID {
-		return check.Passf("Relancé, run.sh réussit et recrée lab1-web (nouvel ID %.12s), seul en marche.",
-			"Run again, run.sh succeeds and re-creates lab1-web (new ID %.12s), the only one running.", c.ID), nil
-	}
-	return check.Passf("Relancé, run.sh réussit et lab1-web (%.12s) reste le seul en marche.",
-		"Run again, run.sh succeeds and lab1-web (%.12s) stays the only one running.", c.ID), nil
+	return check.Passf("Relancé, run.sh réussit et lab1-web (%s) reste le seul en marche.",
+		"Run again, run.sh succeeds and lab1-web (%s) stays the only one running.", id)
 }
 
 // webWant is what the contract says lab1-web is.
@@ -59,32 +92,50 @@ type webWant struct {
 	ImageID string // what that name points to on the engine
 }
 
-// judgeWebNow looks at lab1-web and the lab's other running containers as run.sh left them.
-func (s *state) judgeWebNow(ctx context.Context) (check.Outcome, engine.Container, error) {
+// webObs is lab1-web and the lab's other running containers as run.sh left them.
+type webObs struct {
+	C      engine.Container
+	Found  bool
+	Want   webWant
+	Others []string
+	Logs   string // the end of its logs, when it is not running
+}
+
+// observeWeb looks at lab1-web and the lab's other running containers as run.sh left them.
+func (s *state) observeWeb(ctx context.Context) (webObs, error) {
+	var w webObs
 	image, err := s.kit.Param("image")
 	if err != nil {
-		return check.Outcome{}, engine.Container{}, err
+		return w, err
 	}
 	img, err := s.run.Engine.InspectImage(ctx, image)
 	if err != nil {
-		return check.Outcome{}, engine.Container{}, fmt.Errorf("%s: %w (run `grade images` first)", image, err)
+		return w, fmt.Errorf("%s: %w (run `grade images` first)", image, err)
 	}
-	c, found, err := s.web(ctx)
-	if err != nil {
-		return check.Outcome{}, c, err
+	w.Want = webWant{Image: image, ImageID: img.ID}
+	if w.C, w.Found, err = s.web(ctx); err != nil {
+		return w, err
 	}
 	lab, err := s.run.Engine.ListContainers(ctx, engine.ContainerFilter{Labels: []string{"ddlab.lab=lab1"}})
 	if err != nil {
-		return check.Outcome{}, c, err
+		return w, err
 	}
-	o := judgeWeb(c, found, webWant{Image: image, ImageID: img.ID}, others(lab, s.run.ID))
-	if found && !c.Running {
-		logs, err := s.run.Engine.ReadLogs(ctx, c.ID, engine.LogOptions{Tail: 10, MaxBytes: 4 << 10})
-		if err == nil {
-			o.Actual = strings.TrimSpace(o.Actual + "\n" + logs.Stdout + logs.Stderr)
+	w.Others = others(lab, s.run.ID)
+	if w.Found && !w.C.Running {
+		if logs, err := s.run.Engine.ReadLogs(ctx, w.C.ID, engine.LogOptions{Tail: 10, MaxBytes: 4 << 10}); err == nil {
+			w.Logs = logs.Stdout + logs.Stderr
 		}
 	}
-	return o, c, nil
+	return w, nil
+}
+
+// judgeWebObs is judgeWeb, with the end of the logs of a lab1-web that stopped.
+func judgeWebObs(w webObs) check.Outcome {
+	o := judgeWeb(w.C, w.Found, w.Want, w.Others)
+	if w.Found && !w.C.Running {
+		o.Actual = strings.TrimSpace(o.Actual + "\n" + w.Logs)
+	}
+	return o
 }
 
 // others lists the lab's running containers that are not lab1-web and not this run's own
@@ -126,6 +177,6 @@ func judgeWeb(c engine.Container, found bool, want webWant, others []string) che
 		return check.Failf("D'autres conteneurs du lab tournent à côté de %s : %s.", "Other containers of the lab run beside %s: %s.",
 			webName, strings.Join(others, ", ")).With("un seul conteneur en marche, "+webName, strings.Join(append([]string{webName}, others...), ", "))
 	}
-	return check.Passf("%s tourne depuis %s, avec le label ddlab.lab=lab1 (ID %.12s).", "%s runs from %s, labelled ddlab.lab=lab1 (ID %.12s).",
-		webName, want.Image, c.ID)
+	return check.Passf("%s tourne depuis %s, avec le label ddlab.lab=lab1 (ID %s).", "%s runs from %s, labelled ddlab.lab=lab1 (ID %s).",
+		webName, want.Image, check.ShortID(c.ID))
 }

@@ -9,7 +9,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 func (s *state) checkAPICreate(ctx context.Context) (check.Outcome, error) {
@@ -17,10 +18,15 @@ func (s *state) checkAPICreate(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if sr.res.ExitCode != 0 || sr.res.TimedOut {
-		return grader.ScriptFailed("api.sh", sr.res), nil
+	return judgeAPICreate(sr.res, parseCalls(sr.recs), ctrID(s.apiCtr)), nil
+}
+
+// judgeAPICreate: api.sh succeeds, and created and started lab2-api through the proxy (judgeCreate).
+func judgeAPICreate(res script.Result, calls []call, id string) check.Outcome {
+	if f := scriptlab.JudgeScript("api.sh", res); f != nil {
+		return *f
 	}
-	return judgeCreate(parseCalls(sr.recs), ctrID(s.apiCtr)), nil
+	return judgeCreate(calls, id)
 }
 
 func ctrID(c *engine.Container) string {
@@ -81,57 +87,88 @@ func judgeCreate(calls []call, id string) check.Outcome {
 		create.Path, create.Status, check.Cut(start.Path, 60), start.Status, check.Cut(create.UserAgent, 40))
 }
 
+// apiContainerObs is what lab2.api-container observes: lab2-api inspected again after
+// api.sh, then GET / on its published port.
+type apiContainerObs struct {
+	Found          bool
+	C              engine.Container
+	Port, Greeting string
+	Remote         bool   // the engine is remote: its 127.0.0.1 is not ours
+	Asked          bool   // GET / was sent
+	Body           string // its answer
+	GetErr         error  // why nothing answered
+}
+
 func (s *state) checkAPIContainer(ctx context.Context) (check.Outcome, error) {
 	if _, err := s.apiRun(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if s.apiCtr == nil {
-		return check.Failf("Le conteneur %s n'existe pas après api.sh.", "Container %s does not exist after api.sh.", apiName).
-			With(apiName+" démarré", "absent"), nil
+	o := apiContainerObs{Found: s.apiCtr != nil}
+	var err error
+	if out, done := judgeAPIContainer(o); done {
+		return out, nil
 	}
-	port, err := s.kit.Param("port")
-	if err != nil {
+	if o.Port, err = s.kit.Param("port"); err != nil {
 		return check.Outcome{}, err
 	}
-	greeting, err := s.kit.Param("greeting")
-	if err != nil {
+	if o.Greeting, err = s.kit.Param("greeting"); err != nil {
 		return check.Outcome{}, err
 	}
 	// Inspect again: the container may have died since api.sh.
-	c, err := s.run.Engine.InspectContainer(ctx, s.apiCtr.ID)
-	if err != nil {
+	if o.C, err = s.run.Engine.InspectContainer(ctx, s.apiCtr.ID); err != nil {
 		return check.Outcome{}, err
 	}
-	if o := judgeContainer(c, port, greeting); o.Status != check.Pass {
-		return o, nil
+	if out, done := judgeAPIContainer(o); done {
+		return out, nil
 	}
 	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if info.Remote {
-		o := check.Skipf("Conteneur conforme ; GET / non vérifié : le moteur est distant, son 127.0.0.1:%s n'est pas joignable d'ici.",
-			"Container as required; GET / not checked: the engine is remote, its 127.0.0.1:%s cannot be reached from here.", port)
-		o.Excluded = true
-		return o, nil
+	if o.Remote = info.Remote; !o.Remote {
+		wait, err := s.kit.Duration("startup-wait")
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		o.Body, o.GetErr = httpGet(ctx, "http://127.0.0.1:"+o.Port+"/", wait)
+		o.Asked = true
 	}
-	wait, err := s.kit.Duration("startup-wait")
-	if err != nil {
-		return check.Outcome{}, err
+	out, _ := judgeAPIContainer(o)
+	return out, nil
+}
+
+// judgeAPIContainer: lab2-api exists, is what the create request should have set
+// (judgeContainer), and answers GET / with the greeting.
+func judgeAPIContainer(o apiContainerObs) (out check.Outcome, decided bool) {
+	switch {
+	case !o.Found:
+		return check.Failf("Le conteneur %s n'existe pas après api.sh.", "Container %s does not exist after api.sh.", apiName).
+			With(apiName+" démarré", "absent"), true
+	case o.C.ID == "":
+		return check.Outcome{}, false
 	}
-	body, err := httpGet(ctx, "http://127.0.0.1:"+port+"/", wait)
-	if err != nil {
-		return check.Failf("GET http://127.0.0.1:%s/ ne répond pas.", "GET http://127.0.0.1:%s/ gets no answer.", port).
-			With("« "+greeting+" depuis … »", err.Error()), nil
+	if c := judgeContainer(o.C, o.Port, o.Greeting); c.Status != check.Pass {
+		return c, true
 	}
-	if !strings.HasPrefix(body, greeting) {
+	switch {
+	case o.Remote:
+		out := check.Skipf("Conteneur conforme ; GET / non vérifié : le moteur est distant, son 127.0.0.1:%s n'est pas joignable d'ici.",
+			"Container as required; GET / not checked: the engine is remote, its 127.0.0.1:%s cannot be reached from here.", o.Port)
+		out.Excluded = true
+		return out, true
+	case !o.Asked:
+		return check.Outcome{}, false
+	case o.GetErr != nil:
+		return check.Failf("GET http://127.0.0.1:%s/ ne répond pas.", "GET http://127.0.0.1:%s/ gets no answer.", o.Port).
+			With("« "+o.Greeting+" depuis … »", o.GetErr.Error()), true
+	case !strings.HasPrefix(o.Body, o.Greeting):
 		return check.Failf("GET / ne commence pas par %q : GREETING n'atteint pas l'application ?",
-			"GET / does not start with %q: does GREETING reach the app?", greeting).
-			With(greeting+" depuis …", check.Cut(body, 200)), nil
+			"GET / does not start with %q: does GREETING reach the app?", o.Greeting).
+			With(o.Greeting+" depuis …", check.Cut(o.Body, 200)), true
 	}
 	return check.Passf("%s tourne (GREETING=%s, label, 127.0.0.1:%s→8080) ; GET / répond « %s ».",
 		"%s is running (GREETING=%s, label, 127.0.0.1:%s→8080); GET / answers %q.",
-		apiName, greeting, port, check.Cut(strings.TrimSpace(body), 80)), nil
+		apiName, o.Greeting, o.Port, check.Cut(strings.TrimSpace(o.Body), 80)), true
 }
 
 // judgeContainer checks what the create request should have set.

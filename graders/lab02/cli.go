@@ -8,33 +8,52 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
+
+// cliObs is what lab2.cli-via-api observes: cli.sh through the proxy, then lab2-cli.
+type cliObs struct {
+	Res   script.Result
+	Calls []call
+	Found bool
+	C     engine.Container
+}
 
 func (s *state) checkCLI(ctx context.Context) (check.Outcome, error) {
 	sr, err := s.cliRun(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if sr.res.ExitCode != 0 || sr.res.TimedOut {
-		return grader.ScriptFailed("cli.sh", sr.res), nil
+	o := cliObs{Res: sr.res, Calls: parseCalls(sr.recs)}
+	if scriptlab.JudgeScript("cli.sh", sr.res) == nil {
+		o.C, err = s.run.Engine.InspectContainer(ctx, cliName)
+		if err != nil && !errors.Is(err, engine.ErrNotFound) {
+			return check.Outcome{}, err
+		}
+		o.Found = err == nil
 	}
-	c, err := s.run.Engine.InspectContainer(ctx, cliName)
-	if errors.Is(err, engine.ErrNotFound) {
+	return judgeCLIRun(o), nil
+}
+
+// judgeCLIRun: cli.sh succeeds, the proxy saw the CLI make lab2-cli (judgeCLI), and it runs.
+func judgeCLIRun(o cliObs) check.Outcome {
+	if f := scriptlab.JudgeScript("cli.sh", o.Res); f != nil {
+		return *f
+	}
+	if !o.Found {
 		return check.Failf("Le conteneur %s n'existe pas après cli.sh.", "Container %s does not exist after cli.sh.", cliName).
-			With(cliName+" démarré", "absent"), nil
-	} else if err != nil {
-		return check.Outcome{}, err
+			With(cliName+" démarré", "absent")
 	}
-	if o := judgeCLI(parseCalls(sr.recs), c.ID); o.Status != check.Pass {
-		return o, nil
+	if out := judgeCLI(o.Calls, o.C.ID); out.Status != check.Pass {
+		return out
 	}
-	if !c.Running {
-		return check.Failf("%s n'est pas démarré (état %s, code %d).", "%s is not running (state %s, code %d).", cliName, c.Status, c.ExitCode).
-			With("running", c.Status), nil
+	if !o.C.Running {
+		return check.Failf("%s n'est pas démarré (état %s, code %d).", "%s is not running (state %s, code %d).", cliName, o.C.Status, o.C.ExitCode).
+			With("running", o.C.Status)
 	}
 	return check.Passf("Le proxy a vu le CLI docker (/_ping, create, start) et %s tourne.",
-		"The proxy saw the docker CLI (/_ping, create, start) and %s is running.", cliName), nil
+		"The proxy saw the docker CLI (/_ping, create, start) and %s is running.", cliName)
 }
 
 // judgeCLI wants, from the docker CLI, /_ping, then the create of lab2-cli, then its start.
@@ -77,15 +96,21 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 		}
 	}
 	sr := s.clean
-	if sr.res.ExitCode != 0 || sr.res.TimedOut {
-		return grader.ScriptFailed("cleanup.sh", sr.res), nil
+	return judgeCleanupRun(sr.res, parseCalls(sr.recs), s.cleanIDs, s.cleanLeft, s.standIns), nil
+}
+
+// judgeCleanupRun: cleanup.sh succeeds and removed both containers through the proxy
+// (judgeCleanup); standIns names the ones the grader made because the scripts had not.
+func judgeCleanupRun(res script.Result, calls []call, ids map[string]string, left, standIns []string) check.Outcome {
+	if f := scriptlab.JudgeScript("cleanup.sh", res); f != nil {
+		return *f
 	}
-	o := judgeCleanup(parseCalls(sr.recs), s.cleanIDs, s.cleanLeft)
-	if o.Status == check.Pass && len(s.standIns) > 0 {
-		o.Message.FR += " (conteneurs de remplacement créés par le correcteur, les scripts ne les ayant pas laissés : " + strings.Join(s.standIns, ", ") + ")"
-		o.Message.EN += " (stand-in containers made by the grader, as the scripts had not left them: " + strings.Join(s.standIns, ", ") + ")"
+	o := judgeCleanup(calls, ids, left)
+	if o.Status == check.Pass && len(standIns) > 0 {
+		o.Message.FR += " (conteneurs de remplacement créés par le correcteur, les scripts ne les ayant pas laissés : " + strings.Join(standIns, ", ") + ")"
+		o.Message.EN += " (stand-in containers made by the grader, as the scripts had not left them: " + strings.Join(standIns, ", ") + ")"
 	}
-	return o, nil
+	return o
 }
 
 // runCleanup makes sure both containers exist (stand-ins when api.sh or cli.sh did not leave

@@ -12,7 +12,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // lifecycle is what events.sh must print, in order, for the grader's container.
@@ -21,7 +22,7 @@ var lifecycle = []string{"create", "start", "die", "destroy"}
 func (s *state) checkEvents(ctx context.Context) (check.Outcome, error) {
 	const name = "events.sh"
 	if !s.scriptExists(name) {
-		return grader.ScriptFailed(name, scriptMissing(name)), nil
+		return judgeEventsRun(scriptMissing(name), window{}), nil
 	}
 	// Another door must not speak for the student: clear what the scripts left, before the
 	// window opens.
@@ -47,10 +48,15 @@ func (s *state) checkEvents(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if sr.res.ExitCode != 0 || sr.res.TimedOut {
-		return grader.ScriptFailed(name, sr.res), nil
+	return judgeEventsRun(sr.res, w), nil
+}
+
+// judgeEventsRun: events.sh succeeds and prints the grader's lifecycle, and nothing else (judgeEvents).
+func judgeEventsRun(res script.Result, w window) check.Outcome {
+	if f := scriptlab.JudgeScript("events.sh", res); f != nil {
+		return *f
 	}
-	return judgeEvents(sr.res.Stdout, w), nil
+	return judgeEvents(res.Stdout, w)
 }
 
 // window is the lifecycle the grader ran: when, and which container (its name and ID are
@@ -62,7 +68,7 @@ type window struct {
 
 // names tells whether a line of events.sh's output is about the window's container.
 func (w window) names(line string) bool {
-	return (w.name != "" && strings.Contains(line, w.name)) || (len(w.id) >= 12 && strings.Contains(line, w.id[:12]))
+	return (w.name != "" && strings.Contains(line, w.name)) || (len(w.id) >= 12 && strings.Contains(line, check.ShortID(w.id)))
 }
 
 // lifecycle runs, inside a window of whole seconds that nothing else labelled ddlab.lab=lab2

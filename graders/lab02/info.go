@@ -8,7 +8,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // infoKeys are the keys info.sh prints on stdout (stderr is free for diagnostics), in the
@@ -86,14 +87,23 @@ func (s *state) checkInfo(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if sr.res.ExitCode != 0 || sr.res.TimedOut {
-		return grader.ScriptFailed("info.sh", sr.res), nil
+	var truth map[string]string
+	if scriptlab.JudgeScript("info.sh", sr.res) == nil {
+		info, err := s.kit.EngineInfo(ctx)
+		if err != nil {
+			return check.Outcome{}, err
+		}
+		truth = infoTruth(info)
 	}
-	info, err := s.kit.EngineInfo(ctx)
-	if err != nil {
-		return check.Outcome{}, err
+	return judgeInfoRun(sr.res, truth), nil
+}
+
+// judgeInfoRun: info.sh succeeds and prints what the engine says (judgeInfo).
+func judgeInfoRun(res script.Result, truth map[string]string) check.Outcome {
+	if f := scriptlab.JudgeScript("info.sh", res); f != nil {
+		return *f
 	}
-	return judgeInfo(sr.res.Stdout, infoTruth(info)), nil
+	return judgeInfo(res.Stdout, truth)
 }
 
 // judgeInfo passes only when all six keys are right (the runner gives a check all its points

@@ -144,10 +144,10 @@ func TestJudgeAPIOnly(t *testing.T) {
 	}{
 		{"every event has its request", good, evts, check.Pass, "2 événements"},
 		{"the socket directly: no request", nil, evts, check.Fail, "« create »"},
-		{"start through the socket", good[:1], evts, check.Fail, "« start »"},
+		{"fixture fail-socket: start through the socket", good[:1], evts, check.Fail, "« start » de lab2-api"},
 		{"a refused create does not count", calls(curl, "POST /v1.41/containers/create?name=lab2-api 409", "POST /v1.41/containers/lab2-api/start 204"), evts, check.Fail, "« create »"},
 		{"two starts, one request", good, append(evts, engine.Event{Action: "start", ID: testID, Name: apiName}), check.Fail, "« start »"},
-		{"the CLI through the proxy", calls(docker, "POST /v1.41/containers/create?name=lab2-api 201"), evts, check.Fail, "CLI docker"},
+		{"fixture fail-cli: the CLI through the proxy", calls(docker, "POST /v1.41/containers/create?name=lab2-api 201"), evts, check.Fail, "api.sh a utilisé le CLI docker"},
 		{"no event", good, nil, check.Fail, "ni démarré"},
 	}
 	for _, tt := range tests {
@@ -171,7 +171,7 @@ func TestJudgeNegotiate(t *testing.T) {
 		{"no request", nil, check.Fail, "aucune"},
 		{"ping not first", calls(curl, "GET /v1.41/info 200", "GET /_ping 200"), check.Fail, "pas GET /_ping"},
 		{"versioned ping", calls(curl, "GET /v1.41/_ping 200"), check.Fail, "pas GET /_ping"},
-		{"unversioned later", calls(curl, "GET /_ping 200", "GET /containers/json 200"), check.Fail, "non versionné"},
+		{"fixture fail-unversioned: unversioned later", calls(curl, "GET /_ping 200", "GET /containers/json 200"), check.Fail, "n'utilise pas la version négociée v1.41 (non versionné)"},
 		{"another version later", calls(curl, "GET /_ping 200", "GET /v1.40/containers/json 200"), check.Fail, "v1.40"},
 	}
 	for _, tt := range tests {
@@ -221,22 +221,22 @@ func TestJudgeLogs(t *testing.T) {
 
 func TestReadLogFile(t *testing.T) {
 	dir := t.TempDir()
-	_, o := readLogFile(dir)
+	_, o := judgeLogFile(readLogFile(dir))
 	require.NotNil(t, o)
 	assert.Contains(t, o.Message.FR, "n'a pas écrit")
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "out"), 0o755))
 	p := filepath.Join(dir, filepath.FromSlash(logFile))
 	require.NoError(t, os.Symlink("/etc/passwd", p))
-	_, o = readLogFile(dir)
+	_, o = judgeLogFile(readLogFile(dir))
 	require.NotNil(t, o)
 	assert.Contains(t, o.Message.FR, "fichier ordinaire")
 	require.NoError(t, os.Remove(p))
 	require.NoError(t, os.WriteFile(p, make([]byte, maxLogFile+1), 0o644))
-	_, o = readLogFile(dir)
+	_, o = judgeLogFile(readLogFile(dir))
 	require.NotNil(t, o)
 	assert.Contains(t, o.Message.FR, "dépasse")
 	require.NoError(t, os.WriteFile(p, []byte("ok\n"), 0o644))
-	b, o := readLogFile(dir)
+	b, o := judgeLogFile(readLogFile(dir))
 	assert.Nil(t, o)
 	assert.Equal(t, "ok\n", string(b))
 }

@@ -22,46 +22,74 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	if _, err := s.apiRun(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	if s.apiCtr == nil {
-		return check.Failf("Le conteneur %s n'existe pas après api.sh : pas de logs à comparer.",
-			"Container %s does not exist after api.sh: no logs to compare.", apiName).With(apiName, "absent"), nil
+	var f logFileObs
+	if s.apiCtr != nil {
+		f = readLogFile(s.run.Files)
 	}
-	b, o := readLogFile(s.run.Files)
-	if o != nil {
-		return *o, nil
-	}
-	return judgeLogs(b, s.apiLogs), nil
+	return judgeLogsRun(s.apiCtr != nil, f, s.apiLogs), nil
 }
 
-// readLogFile reads the student's log file, refusing links and oversized files.
-func readLogFile(dir string) ([]byte, *check.Outcome) {
+// judgeLogsRun: lab2-api exists, and api.sh wrote its stdout, demultiplexed, to the log file
+// (judgeLogFile, judgeLogs).
+func judgeLogsRun(found bool, f logFileObs, logs engine.Logs) check.Outcome {
+	if !found {
+		return check.Failf("Le conteneur %s n'existe pas après api.sh : pas de logs à comparer.",
+			"Container %s does not exist after api.sh: no logs to compare.", apiName).With(apiName, "absent")
+	}
+	b, o := judgeLogFile(f)
+	if o != nil {
+		return *o
+	}
+	return judgeLogs(b, logs)
+}
+
+// logFileObs is the student's log file as the grader found it.
+type logFileObs struct {
+	Missing    bool
+	NotRegular bool  // a link, a folder…
+	Err        error // why it cannot be read
+	Data       []byte
+}
+
+// readLogFile reads the student's log file, never through a link, at most one byte more
+// than judgeLogFile accepts.
+func readLogFile(dir string) logFileObs {
 	p := filepath.Join(dir, filepath.FromSlash(logFile))
+	st, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return logFileObs{Missing: true}
+	case err != nil:
+		return logFileObs{Err: err}
+	case !st.Mode().IsRegular():
+		return logFileObs{NotRegular: true}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return logFileObs{Err: err}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxLogFile+1))
+	return logFileObs{Data: b, Err: err}
+}
+
+// judgeLogFile refuses a log file that is missing, not a regular file, unreadable or oversized.
+func judgeLogFile(f logFileObs) ([]byte, *check.Outcome) {
 	fail := func(fr, en string, args ...any) ([]byte, *check.Outcome) {
 		o := check.Failf(fr, en, args...).At(logFile, 0)
 		return nil, &o
 	}
-	st, err := os.Lstat(p)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case f.Missing:
 		return fail("api.sh n'a pas écrit %s.", "api.sh did not write %s.", logFile)
-	case err != nil:
-		return fail("%s est illisible : %v.", "%s cannot be read: %v.", logFile, err)
-	case !st.Mode().IsRegular():
+	case f.NotRegular:
 		return fail("%s n'est pas un fichier ordinaire (lien, dossier ?).", "%s is not a regular file (a link, a folder?).", logFile)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return fail("%s est illisible : %v.", "%s cannot be read: %v.", logFile, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxLogFile+1))
-	switch {
-	case err != nil:
-		return fail("%s est illisible : %v.", "%s cannot be read: %v.", logFile, err)
-	case len(b) > maxLogFile:
+	case f.Err != nil:
+		return fail("%s est illisible : %v.", "%s cannot be read: %v.", logFile, f.Err)
+	case len(f.Data) > maxLogFile:
 		return fail("%s dépasse %d Mio : ce ne sont pas les logs de %s.", "%s is over %d MiB: these are not %s's logs.", logFile, maxLogFile>>20, apiName)
 	}
-	return b, nil
+	return f.Data, nil
 }
 
 // judgeLogs compares the file with the container's stdout read right after api.sh. The app

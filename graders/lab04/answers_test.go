@@ -1,6 +1,7 @@
 package lab04
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/check/checktest"
 )
 
 func TestParseAnswers(t *testing.T) {
@@ -150,4 +152,42 @@ func FuzzParseAnswers(f *testing.F) {
 			t.Fatalf("empty answer accepted: %#v", a)
 		}
 	})
+}
+
+func TestJudgeDiagnostic(t *testing.T) {
+	const solution = "# Diagnostic de ddlab/broken:1, lancé sans variable d'environnement :\n" +
+		"#   docker run --name diag ddlab/broken:1 ; docker logs diag\n" +
+		"#   docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' diag\n" +
+		"code_sortie: 3\nvariable_manquante: DATABASE_URL\netat: exited\n"
+	const starter = "# Code de sortie du conteneur (un nombre).\ncode_sortie:\n# Nom de la variable.\nvariable_manquante:\n# État.\netat:\n"
+	seen := &truth{ExitCode: 3, Variable: "DATABASE_URL", State: "exited"}
+	file := func(s string) answerFileObs { return answerFileObs{Data: []byte(s)} }
+	refused := check.T("diagnostic.yaml est refusé : lien hors du dossier", "diagnostic.yaml is refused: link outside the folder")
+	tests := []struct {
+		name     string
+		o        diagnosticObs
+		wantDone bool
+		want     check.Status
+		msg      string
+		actual   string
+	}{
+		{"fixture solution", diagnosticObs{File: file(solution), Truth: seen}, true, check.Pass, "Diagnostic exact", ""},
+		{"fixture starter: empty keys", diagnosticObs{File: file(starter)}, true, check.Fail, "code_sortie est vide", ""},
+		{"fixture fail-answers: code_sortie 1", diagnosticObs{File: file(strings.Replace(solution, "code_sortie: 3", "code_sortie: 1", 1)), Truth: seen},
+			true, check.Fail, "code_sortie ne correspond pas", "ligne 4 : code_sortie: 1"},
+		{"fixture fail-restart-none: a YAML error", diagnosticObs{File: file(strings.Replace(solution, "etat: exited", "etat exited\nvariable_manquante: [DATABASE_URL", 1))},
+			true, check.Fail, "diagnostic.yaml : ", "ligne 6 : etat exited"},
+		{"readable, truth not seen yet", diagnosticObs{File: file(solution)}, false, 0, "", ""},
+		{"missing", diagnosticObs{File: answerFileObs{Missing: true}}, true, check.Fail, "diagnostic.yaml est absent", "absent"},
+		{"refused by the copy", diagnosticObs{File: answerFileObs{Missing: true, Refused: &refused}}, true, check.Fail, "est refusé", "absent"},
+		{"unreadable", diagnosticObs{File: answerFileObs{ReadErr: errors.New("permission denied")}}, true, check.Fail, "est illisible : permission denied", ""},
+	}
+	for _, tt := range tests {
+		tt.o.Image = "ddlab/broken:1"
+		t.Run(tt.name, func(t *testing.T) {
+			o, done := judgeDiagnostic(tt.o)
+			checktest.Staged(t, o, done, tt.wantDone, tt.want, tt.msg)
+			assert.Contains(t, o.Actual, tt.actual)
+		})
+	}
 }

@@ -11,20 +11,18 @@ import (
 	"strings"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 func (s *state) checkIP(ctx context.Context) (check.Outcome, error) {
-	c, fail, err := s.app(ctx)
+	c, fail, err := s.runningApp(ctx)
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
 	res, err := s.run.Script(ctx, "ip.sh")
 	if err != nil {
 		return check.Outcome{}, err
-	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("ip.sh", res), nil
 	}
 	var ips []string
 	for _, ep := range c.Networks {
@@ -34,11 +32,15 @@ func (s *state) checkIP(ctx context.Context) (check.Outcome, error) {
 	}
 	slices.Sort(ips)
 	// Stdout alone: a warning the CLI prints on stderr is not part of the answer.
-	return judgeIP(res.Stdout, ips), nil
+	return judgeIP(res, ips), nil
 }
 
-// judgeIP wants output to be one line holding one of the container's addresses.
-func judgeIP(output string, ips []string) check.Outcome {
+// judgeIP wants ip.sh to succeed and print one line holding one of the container's addresses.
+func judgeIP(res script.Result, ips []string) check.Outcome {
+	if f := scriptlab.JudgeScript("ip.sh", res); f != nil {
+		return *f
+	}
+	output := res.Stdout
 	want := strings.Join(ips, " ou ")
 	if len(ips) == 0 {
 		return check.Failf("lab4-app n'a aucune adresse IP (réseau none ?).", "lab4-app has no IP address (network none?).").
@@ -64,7 +66,7 @@ func (s *state) checkStats(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	c, fail, err := s.app(ctx)
+	c, fail, err := s.runningApp(ctx)
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
@@ -72,15 +74,16 @@ func (s *state) checkStats(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("stats.sh", res), nil
-	}
-	return judgeStats(res.Stdout, c.Resources.Memory, want), nil
+	return judgeStats(res, c.Resources.Memory, want), nil
 }
 
-// judgeStats wants stats.sh's limit to be the contract's, and the container's real one: a
+// judgeStats wants stats.sh to succeed, and its limit to be the contract's, and the container's real one: a
 // script that prints 64MiB for a container without a limit did not ask docker stats.
-func judgeStats(output string, actual, want int64) check.Outcome {
+func judgeStats(res script.Result, actual, want int64) check.Outcome {
+	if f := scriptlab.JudgeScript("stats.sh", res); f != nil {
+		return *f
+	}
+	output := res.Stdout
 	wantText := humanBinary(want)
 	limit, text, ok := parseStatsLimit(output)
 	switch {

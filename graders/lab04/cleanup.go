@@ -10,7 +10,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // anonymousRe matches the names the engine gives anonymous volumes.
@@ -41,7 +42,7 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	}
 	for _, v := range volumes {
 		// A volume cleanup.sh leaves behind is no object of the run's: remove it afterwards.
-		r.Cleanup.Add("volume "+v[:12], func(ctx context.Context) error {
+		r.Cleanup.Add("volume "+check.ShortID(v), func(ctx context.Context) error {
 			return r.Engine.Remove(ctx, engine.Ref{Kind: engine.KindVolume, ID: v})
 		})
 	}
@@ -49,8 +50,8 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("cleanup.sh", res), nil
+	if scriptlab.JudgeScript("cleanup.sh", res) != nil {
+		return judgeCleanup(res, before, nil, nil, extra), nil
 	}
 	after, err := s.labContainers(ctx)
 	if err != nil {
@@ -64,12 +65,15 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 			return check.Outcome{}, err
 		}
 	}
-	return judgeCleanup(before, after, kept, extra), nil
+	return judgeCleanup(res, before, after, kept, extra), nil
 }
 
-// judgeCleanup wants no lab 4 container and none of their anonymous volumes left; extra is
+// judgeCleanup wants cleanup.sh to succeed, and no lab 4 container and none of their anonymous volumes left; extra is
 // the name of the grader's own container, which a student would not recognise.
-func judgeCleanup(before, after []leftover, keptVolumes []string, extra string) check.Outcome {
+func judgeCleanup(res script.Result, before, after []leftover, keptVolumes []string, extra string) check.Outcome {
+	if f := scriptlab.JudgeScript("cleanup.sh", res); f != nil {
+		return *f
+	}
 	var names []string
 	for _, c := range after {
 		if c.Name == extra {
@@ -92,7 +96,7 @@ func judgeCleanup(before, after []leftover, keptVolumes []string, extra string) 
 					if owner == extra {
 						owner += ", le conteneur ajouté par le correcteur"
 					}
-					owners = append(owners, fmt.Sprintf("%s… (de %s)", v[:12], owner))
+					owners = append(owners, fmt.Sprintf("%s… (de %s)", check.ShortID(v), owner))
 				}
 			}
 		}
@@ -161,7 +165,7 @@ func (s *state) plantExtra(ctx context.Context) (string, error) {
 		Mounts: []engine.Mount{{Type: "volume", Destination: "/data"}},
 	})
 	if id != "" {
-		r.Cleanup.Add("container "+id[:12], func(ctx context.Context) error {
+		r.Cleanup.Add("container "+check.ShortID(id), func(ctx context.Context) error {
 			return r.Engine.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
 		})
 	}

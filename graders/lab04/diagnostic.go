@@ -23,50 +23,83 @@ type truth struct {
 	State    string
 }
 
+// answerFileObs is diagnostic.yaml as the grader found it in the private copy.
+type answerFileObs struct {
+	Missing bool        // absent, or not a regular file
+	Refused *check.Text // why the submission copy refused it, if it did
+	ReadErr error
+	Data    []byte // at most one byte more than the parser accepts, so it can say the file is too big
+}
+
+// diagnosticObs is what lab4.diagnostic observes: the answers, then the grader's own run of
+// the broken image (nil until then).
+type diagnosticObs struct {
+	File  answerFileObs
+	Image string
+	Truth *truth
+}
+
 func (s *state) checkDiagnostic(ctx context.Context) (check.Outcome, error) {
-	data, fail := s.readAnswerFile()
-	if fail != nil {
-		return *fail, nil
-	}
-	a, perr := parseAnswers(data)
-	if perr != nil {
-		o := check.Outcome{Status: check.Fail, Message: check.Text{FR: answerFile + " : " + perr.FR, EN: answerFile + ": " + perr.EN}}
-		return o.At(answerFile, perr.Line).With(keyExitCode+", "+keyVariable+", "+keyState+" remplies", lineOf(data, perr.Line)), nil
+	o := diagnosticObs{File: s.readAnswerFile(), Image: s.param("broken-image")}
+	if out, done := judgeDiagnostic(o); done {
+		return out, nil
 	}
 	t, err := s.brokenTruth(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	return judgeAnswers(a, t, s.param("broken-image")), nil
+	o.Truth = &t
+	out, _ := judgeDiagnostic(o)
+	return out, nil
 }
 
 // readAnswerFile reads diagnostic.yaml from the private copy of the submission.
-func (s *state) readAnswerFile() ([]byte, *check.Outcome) {
+func (s *state) readAnswerFile() answerFileObs {
+	var o answerFileObs
+	for _, r := range s.run.Refused {
+		if r.Path == answerFile {
+			o.Refused = &r.Message
+		}
+	}
 	p := filepath.Join(s.run.Files, answerFile)
 	st, err := os.Lstat(p)
 	if err != nil || !st.Mode().IsRegular() {
-		why := check.T("%s est absent du dossier du lab.", "%s is missing from the lab folder.", answerFile)
-		for _, r := range s.run.Refused {
-			if r.Path == answerFile {
-				why = r.Message
-			}
-		}
-		o := check.Outcome{Status: check.Fail, Message: why}.With(answerFile+" avec "+keyExitCode+", "+keyVariable+", "+keyState, "absent")
-		return nil, &o
+		o.Missing = true
+		return o
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		o := check.Failf("%s est illisible : %v", "%s cannot be read: %v", answerFile, err)
-		return nil, &o
+		o.ReadErr = err
+		return o
 	}
 	defer f.Close()
-	// One byte more than the parser accepts, so it can say the file is too big.
-	data, err := io.ReadAll(io.LimitReader(f, maxAnswerBytes+1))
-	if err != nil {
-		o := check.Failf("%s est illisible : %v", "%s cannot be read: %v", answerFile, err)
-		return nil, &o
+	o.Data, o.ReadErr = io.ReadAll(io.LimitReader(f, maxAnswerBytes+1))
+	return o
+}
+
+// judgeDiagnostic: diagnostic.yaml is there and readable, and its answers are what the
+// grader saw (judgeAnswers).
+func judgeDiagnostic(o diagnosticObs) (out check.Outcome, decided bool) {
+	f := o.File
+	switch {
+	case f.Missing:
+		why := check.T("%s est absent du dossier du lab.", "%s is missing from the lab folder.", answerFile)
+		if f.Refused != nil {
+			why = *f.Refused
+		}
+		return check.Outcome{Status: check.Fail, Message: why}.With(answerFile+" avec "+keyExitCode+", "+keyVariable+", "+keyState, "absent"), true
+	case f.ReadErr != nil:
+		return check.Failf("%s est illisible : %v", "%s cannot be read: %v", answerFile, f.ReadErr), true
 	}
-	return data, nil
+	a, perr := parseAnswers(f.Data)
+	if perr != nil {
+		out := check.Outcome{Status: check.Fail, Message: check.Text{FR: answerFile + " : " + perr.FR, EN: answerFile + ": " + perr.EN}}
+		return out.At(answerFile, perr.Line).With(keyExitCode+", "+keyVariable+", "+keyState+" remplies", lineOf(f.Data, perr.Line)), true
+	}
+	if o.Truth == nil {
+		return check.Outcome{}, false
+	}
+	return judgeAnswers(a, *o.Truth, o.Image), true
 }
 
 // judgeAnswers compares the answers with what the grader saw. It does not give the right

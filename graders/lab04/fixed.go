@@ -8,76 +8,117 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
+// fixedObs is what lab4.fixed observes, stage by stage: fix.sh, lab4-fixed and the image
+// it should run, then its state until it is healthy, stops, or the wait passes.
+type fixedObs struct {
+	Script  script.Result
+	Found   bool // lab4-fixed exists
+	Image   string
+	ImageID string // what Image names on the engine; "" until read
+	C       engine.Container
+	Logs    *engine.Logs  // the end of its logs, read when it stopped or is unhealthy
+	Late    bool          // the wait passed
+	Wait    time.Duration // how long it may take to be healthy
+	Took    time.Duration // until healthy
+	Want    string        // the contract's DATABASE_URL=…
+}
+
 func (s *state) checkFixed(ctx context.Context) (check.Outcome, error) {
-	r, image := s.run, s.param("broken-image")
-	wait, err := s.duration("fixed-wait")
-	if err != nil {
+	r := s.run
+	o := fixedObs{Image: s.param("broken-image"), Want: "DATABASE_URL=" + s.param("database-url")}
+	var err error
+	if o.Wait, err = s.duration("fixed-wait"); err != nil {
 		return check.Outcome{}, err
 	}
-	res, err := r.Script(ctx, "fix.sh")
-	if err != nil {
+	if o.Script, err = r.Script(ctx, "fix.sh"); err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("fix.sh", res), nil
+	if scriptlab.JudgeScript("fix.sh", o.Script) == nil {
+		o.C, err = r.Engine.InspectContainer(ctx, fixedName)
+		if err != nil && !errors.Is(err, engine.ErrNotFound) {
+			return check.Outcome{}, err
+		}
+		o.Found = err == nil
 	}
-	c, err := r.Engine.InspectContainer(ctx, fixedName)
-	if errors.Is(err, engine.ErrNotFound) {
-		return check.Failf("fix.sh s'est terminé sans erreur mais aucun conteneur lab4-fixed n'existe.",
-			"fix.sh exited cleanly but there is no lab4-fixed container.").With("un conteneur nommé lab4-fixed", "aucun"), nil
-	} else if err != nil {
-		return check.Outcome{}, err
+	if out, done := judgeFixed(o); done {
+		return out, nil
 	}
-	img, err := r.Engine.InspectImage(ctx, image)
+	img, err := r.Engine.InspectImage(ctx, o.Image)
 	if err != nil {
-		return check.Outcome{}, fmt.Errorf("%s: %w (run `grade images` first)", image, err)
+		return check.Outcome{}, fmt.Errorf("%s: %w (run `grade images` first)", o.Image, err)
 	}
-	if c.ImageID != img.ID {
-		return check.Failf("lab4-fixed tourne depuis l'image %s, pas depuis %s.", "lab4-fixed runs from image %s, not from %s.", c.Image, image).
-			With(image, c.Image), nil
+	o.ImageID = img.ID
+	if out, done := judgeFixed(o); done {
+		return out, nil
 	}
 	r.Progress("attente de l'état healthy de lab4-fixed…")
 	start := time.Now()
-	deadline := start.Add(wait)
+	deadline := start.Add(o.Wait)
 	for {
-		if c, err = r.Engine.InspectContainer(ctx, c.ID); err != nil {
+		if o.C, err = r.Engine.InspectContainer(ctx, o.C.ID); err != nil {
 			return check.Outcome{}, err
 		}
-		switch {
-		case up(c) && c.Health == "healthy":
-		case !c.Running && c.Status != "restarting" || c.Health == "unhealthy":
+		o.Late, o.Took = time.Now().After(deadline), time.Since(start).Round(100*time.Millisecond)
+		if fixedDown(o.C) {
 			// Stopped, or restarting in a loop: the logs say why.
-			return s.fixedDown(ctx, c), nil
-		case time.Now().After(deadline):
-			return check.Failf("lab4-fixed n'est pas healthy après %s (état : %s).", "lab4-fixed is not healthy after %s (state: %s).", wait, healthText(c)).
-				With("healthy", healthText(c)), nil
-		default:
-			if err := sleep(ctx, pollEvery); err != nil {
-				return check.Outcome{}, err
-			}
-			continue
+			logs, _ := r.Engine.ReadLogs(ctx, o.C.ID, engine.LogOptions{Tail: 20, MaxBytes: 8 << 10})
+			o.Logs = &logs
 		}
-		break
+		if out, done := judgeFixed(o); done {
+			return out, nil
+		}
+		if err := sleep(ctx, pollEvery); err != nil {
+			return check.Outcome{}, err
+		}
 	}
-	took := time.Since(start).Round(100 * time.Millisecond)
-	if !hasLabel(c.Labels, labLabel) {
-		return check.Failf("lab4-fixed est healthy mais n'a pas le label %s.", "lab4-fixed is healthy but lacks the %s label.", labLabel).
-			With(labLabel, labelList(c.Labels)), nil
-	}
-	want := "DATABASE_URL=" + s.param("database-url")
-	if got := envOf(c.Env, "DATABASE_URL"); got != want {
-		return check.Failf("lab4-fixed est healthy, mais DATABASE_URL n'a pas la valeur du contrat.", "lab4-fixed is healthy, but DATABASE_URL does not have the contract's value.").
-			With(want, got), nil
-	}
-	return check.Passf("lab4-fixed (%s, %s) est healthy en %s.", "lab4-fixed (%s, %s) is healthy within %s.", image, want, took), nil
 }
 
-// fixedDown reports a lab4-fixed that stopped or is unhealthy, with what its logs say.
-func (s *state) fixedDown(ctx context.Context, c engine.Container) check.Outcome {
-	logs, _ := s.run.Engine.ReadLogs(ctx, c.ID, engine.LogOptions{Tail: 20, MaxBytes: 8 << 10})
+// fixedDown: lab4-fixed will not become healthy by waiting (not healthy yet counts as up).
+func fixedDown(c engine.Container) bool {
+	return !(up(c) && c.Health == "healthy") && (!c.Running && c.Status != "restarting" || c.Health == "unhealthy")
+}
+
+// judgeFixed: fix.sh starts lab4-fixed from the broken image, with the contract's
+// DATABASE_URL and the lab's label, and it becomes healthy in time.
+func judgeFixed(o fixedObs) (out check.Outcome, decided bool) {
+	c := o.C
+	switch {
+	case scriptlab.JudgeScript("fix.sh", o.Script) != nil:
+		return *scriptlab.JudgeScript("fix.sh", o.Script), true
+	case !o.Found:
+		return check.Failf("fix.sh s'est terminé sans erreur mais aucun conteneur lab4-fixed n'existe.",
+			"fix.sh exited cleanly but there is no lab4-fixed container.").With("un conteneur nommé lab4-fixed", "aucun"), true
+	case o.ImageID == "":
+		return check.Outcome{}, false
+	case c.ImageID != o.ImageID:
+		return check.Failf("lab4-fixed tourne depuis l'image %s, pas depuis %s.", "lab4-fixed runs from image %s, not from %s.", c.Image, o.Image).
+			With(o.Image, c.Image), true
+	case up(c) && c.Health == "healthy":
+	case fixedDown(c) && o.Logs != nil:
+		return judgeFixedDown(c, *o.Logs), true
+	case o.Late:
+		return check.Failf("lab4-fixed n'est pas healthy après %s (état : %s).", "lab4-fixed is not healthy after %s (state: %s).", o.Wait, healthText(c)).
+			With("healthy", healthText(c)), true
+	default:
+		return check.Outcome{}, false
+	}
+	if !hasLabel(c.Labels, labLabel) {
+		return check.Failf("lab4-fixed est healthy mais n'a pas le label %s.", "lab4-fixed is healthy but lacks the %s label.", labLabel).
+			With(labLabel, labelList(c.Labels)), true
+	}
+	if got := envOf(c.Env, "DATABASE_URL"); got != o.Want {
+		return check.Failf("lab4-fixed est healthy, mais DATABASE_URL n'a pas la valeur du contrat.", "lab4-fixed is healthy, but DATABASE_URL does not have the contract's value.").
+			With(o.Want, got), true
+	}
+	return check.Passf("lab4-fixed (%s, %s) est healthy en %s.", "lab4-fixed (%s, %s) is healthy within %s.", o.Image, o.Want, o.Took), true
+}
+
+// judgeFixedDown reports a lab4-fixed that stopped or is unhealthy, with what its logs say.
+func judgeFixedDown(c engine.Container, logs engine.Logs) check.Outcome {
 	text := lastLines(logs.Stderr, 3)
 	if text == "" {
 		text = lastLines(logs.Stdout, 3)

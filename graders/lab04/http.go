@@ -20,44 +20,46 @@ func stateFor(r *grader.Run) *state {
 	return &state{run: r, kit: scriptlab.New(r), http: scriptlab.NewClient(10 * time.Second)}
 }
 
-// remoteSkip is the verdict of a check that must reach the published port when the engine
-// runs on another machine: 127.0.0.1 there is not 127.0.0.1 here.
-func (s *state) remoteSkip() check.Outcome {
-	return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
-		"the grader cannot reach the port published on 127.0.0.1.")
-}
-
-// baseURL is where the grader reaches lab4-app's port 8080 from this machine: through the
-// binding the student made, whatever it is, so that a wrong port costs lab4.port only.
+// baseURL is where the grader reaches lab4-app's port 8080 from this machine (see reach).
 func (s *state) baseURL(ctx context.Context, c engine.Container) (string, *check.Outcome, error) {
 	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return "", nil, err
 	}
-	if info.Remote {
-		o := s.remoteSkip()
-		return "", &o, nil
+	url, o := reach(info.Remote, s.run.Engine.Host(), c.Ports, s.param("host-ip"), s.param("host-port"))
+	return url, o, nil
+}
+
+// reach is where the grader reaches port 8080 from this machine: through the binding the
+// student made, whatever it is, so that a wrong port costs lab4.port only. The verdict says
+// why it cannot: the engine runs on another machine (127.0.0.1 there is not 127.0.0.1 here),
+// or nothing is published.
+func reach(remote bool, host string, ports []engine.PortBinding, ip, port string) (string, *check.Outcome) {
+	if remote {
+		o := scriptlab.RemoteSkip(host, "le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
+			"the grader cannot reach the port published on 127.0.0.1.")
+		return "", &o
 	}
 	var best *engine.PortBinding
-	for i, b := range c.Ports {
+	for i, b := range ports {
 		if b.ContainerPort != "8080/tcp" || b.HostPort == "" {
 			continue
 		}
-		if best == nil || b.HostIP == s.param("host-ip") && b.HostPort == s.param("host-port") {
-			best = &c.Ports[i]
+		if best == nil || b.HostIP == ip && b.HostPort == port {
+			best = &ports[i]
 		}
 	}
 	if best == nil {
 		o := check.Failf("Le port 8080 de lab4-app n'est publié nulle part : le correcteur ne peut pas le joindre.",
 			"lab4-app's port 8080 is not published: the grader cannot reach it.").
-			With(fmt.Sprintf("-p %s:%s:8080", s.param("host-ip"), s.param("host-port")), bindings(c.Ports))
-		return "", &o, nil
+			With(fmt.Sprintf("-p %s:%s:8080", ip, port), bindings(ports))
+		return "", &o
 	}
-	host := best.HostIP
-	if ip := net.ParseIP(host); host == "" || ip == nil || ip.IsUnspecified() {
-		host = "127.0.0.1"
+	h := best.HostIP
+	if a := net.ParseIP(h); h == "" || a == nil || a.IsUnspecified() {
+		h = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, best.HostPort), nil, nil
+	return "http://" + net.JoinHostPort(h, best.HostPort), nil
 }
 
 // reply is one HTTP exchange with the app.

@@ -13,56 +13,92 @@ import (
 // pollEvery is how often the lifecycle checks look at the container.
 const pollEvery = 200 * time.Millisecond
 
+// restartObs is what lab4.restart observes, stage by stage: lab4-app, its answer before the
+// crash, then its state once it restarted or the wait passed.
+type restartObs struct {
+	App     appSeen
+	Retries int           // the contract's on-failure:N
+	Wait    time.Duration // how long it may take to come back
+	Base    string        // where the grader reached the app
+	Ready   *reply        // GET /health before the crash; nil until asked
+	After   *engine.Container
+	Took    time.Duration // from POST /crash to After
+}
+
 func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
-	retries, err := s.int("restart-retries")
-	if err != nil {
+	var o restartObs
+	var err error
+	if o.Retries, err = s.int("restart-retries"); err != nil {
 		return check.Outcome{}, err
 	}
-	wait, err := s.duration("restart-wait")
-	if err != nil {
+	if o.Wait, err = s.duration("restart-wait"); err != nil {
 		return check.Outcome{}, err
 	}
-	c, fail, err := s.app(ctx)
-	if fail != nil || err != nil {
-		return check.Verdict(fail), err
+	if o.App, err = s.app(ctx); err != nil {
+		return check.Outcome{}, err
 	}
-	// A wrong policy is the answer already; crashing the app would only take it away from the
-	// checks that follow (with "no" it would never come back).
-	if c.Restart.Name != "on-failure" || c.Restart.MaxRetries != retries {
-		return check.Failf("La politique de redémarrage de lab4-app est %s.", "lab4-app's restart policy is %s.", policyText(c.Restart)).
-			With(fmt.Sprintf("on-failure:%d", retries), policyText(c.Restart)), nil
+	if out, done := judgeRestart(o); done {
+		return out, nil
 	}
-	base, stop, err := s.baseURL(ctx, c)
+	base, stop, err := s.baseURL(ctx, o.App.C)
 	if stop != nil || err != nil {
 		return check.Verdict(stop), err
 	}
-	if rep := s.getReady(ctx, base+"/health", wait, nil); rep.Err != nil {
-		return check.Failf("lab4-app ne répond pas sur %s : impossible de le faire planter.", "lab4-app does not answer on %s: cannot crash it.", base).
-			With("HTTP 200", rep.String()), nil
+	rep := s.getReady(ctx, base+"/health", o.Wait, nil)
+	o.Base, o.Ready = base, &rep
+	if out, done := judgeRestart(o); done {
+		return out, nil
 	}
 	s.run.Progress("POST /crash?code=3 : plantage volontaire de lab4-app…")
 	start := time.Now()
 	// The app answers, then exits: a reply cut short is expected.
 	_ = s.do(ctx, http.MethodPost, base+"/crash?code=3", nil)
-	got, err := s.waitRestart(ctx, c, wait)
+	got, err := s.waitRestart(ctx, o.App.C, o.Wait)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	took := time.Since(start).Round(100 * time.Millisecond)
+	o.After, o.Took = &got, time.Since(start).Round(100*time.Millisecond)
+	out, _ := judgeRestart(o)
+	return out, nil
+}
+
+// judgeRestart: the policy is on-failure:N, and a crash (exit code 3) makes the engine
+// restart the app. A wrong policy is the answer already; crashing the app would only take it
+// away from the checks that follow (with "no" it would never come back).
+func judgeRestart(o restartObs) (out check.Outcome, decided bool) {
+	if f := judgeApp(o.App); f != nil {
+		return *f, true
+	}
+	c := o.App.C
+	if c.Restart.Name != "on-failure" || c.Restart.MaxRetries != o.Retries {
+		return check.Failf("La politique de redémarrage de lab4-app est %s.", "lab4-app's restart policy is %s.", policyText(c.Restart)).
+			With(fmt.Sprintf("on-failure:%d", o.Retries), policyText(c.Restart)), true
+	}
+	if o.Ready == nil {
+		return check.Outcome{}, false
+	}
+	if o.Ready.Err != nil {
+		return check.Failf("lab4-app ne répond pas sur %s : impossible de le faire planter.", "lab4-app does not answer on %s: cannot crash it.", o.Base).
+			With("HTTP 200", o.Ready.String()), true
+	}
+	if o.After == nil {
+		return check.Outcome{}, false
+	}
+	got := *o.After
 	switch {
 	case up(got) && got.RestartCount > c.RestartCount:
 		return check.Passf("Après POST /crash?code=3, lab4-app a redémarré en %s (RestartCount %d).",
-			"After POST /crash?code=3, lab4-app restarted within %s (RestartCount %d).", took, got.RestartCount), nil
+			"After POST /crash?code=3, lab4-app restarted within %s (RestartCount %d).", o.Took, got.RestartCount), true
 	case up(got) && got.StartedAt.Equal(c.StartedAt):
 		return check.Failf("lab4-app ne s'est pas arrêté après POST /crash?code=3.", "lab4-app did not stop after POST /crash?code=3.").
-			With("un arrêt (code 3) puis un redémarrage", fmt.Sprintf("toujours démarré depuis %s", c.StartedAt.Format(time.RFC3339))), nil
+			With("un arrêt (code 3) puis un redémarrage", fmt.Sprintf("toujours démarré depuis %s", c.StartedAt.Format(time.RFC3339))), true
 	case up(got):
 		return check.Failf("lab4-app a été relancé, mais pas par sa politique de redémarrage (RestartCount %d).",
 			"lab4-app was started again, but not by its restart policy (RestartCount %d).", got.RestartCount).
-			With("RestartCount ≥ 1", fmt.Sprint(got.RestartCount)), nil
+			With("RestartCount ≥ 1", fmt.Sprint(got.RestartCount)), true
 	}
-	return check.Failf("lab4-app ne redémarre pas dans les %s qui suivent son plantage.", "lab4-app does not restart within %s of its crash.", wait).
-		With("démarré à nouveau, RestartCount ≥ 1", stateText(got)), nil
+	return check.Failf("lab4-app ne redémarre pas dans les %s qui suivent son plantage.", "lab4-app does not restart within %s of its crash.", o.Wait).
+		With("démarré à nouveau, RestartCount ≥ 1", stateText(got)), true
 }
 
 // waitRestart inspects the container until it has restarted since before, or wait passes.
@@ -82,88 +118,133 @@ func (s *state) waitRestart(ctx context.Context, before engine.Container, wait t
 	}
 }
 
+// oomObs is what lab4.oom observes, stage by stage: whether the engine limits memory,
+// lab4-app, its answer before, then after POST /alloc one look at a time until a verdict.
+type oomObs struct {
+	MemoryLimit bool // the engine has a memory cgroup
+	App         appSeen
+	MB          int           // how much the grader makes the app allocate
+	Limit       int64         // the contract's memory limit
+	Wait        time.Duration // how long the kill and the restart may take
+	Base        string        // where the grader reached the app
+	Ready       *reply        // GET /health before; nil until asked
+	Before      engine.Container
+	Alloc       *reply // POST /alloc's reply; nil until sent
+	Got         engine.Container
+	Kill        kill          // what the events since POST /alloc say
+	Since       time.Duration // since POST /alloc
+	Late        bool          // Wait has passed
+}
+
 func (s *state) checkOOM(ctx context.Context) (check.Outcome, error) {
-	mb, err := s.int("oom-mb")
-	if err != nil {
+	var o oomObs
+	var err error
+	if o.MB, err = s.int("oom-mb"); err != nil {
 		return check.Outcome{}, err
 	}
-	wait, err := s.duration("oom-wait")
-	if err != nil {
+	if o.Wait, err = s.duration("oom-wait"); err != nil {
 		return check.Outcome{}, err
 	}
+	o.Limit, _ = s.int64("memory")
 	info, err := s.kit.EngineInfo(ctx)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if !info.MemoryLimit {
-		o := check.Skipf("Non évalué : ce moteur Docker ne peut pas limiter la mémoire (pas de cgroup mémoire).",
-			"Not evaluated: this Docker engine cannot limit memory (no memory cgroup).")
-		o.Excluded = true
-		return o, nil
+	o.MemoryLimit = info.MemoryLimit
+	if o.MemoryLimit {
+		if o.App, err = s.app(ctx); err != nil {
+			return check.Outcome{}, err
+		}
 	}
-	c, fail, err := s.app(ctx)
-	if fail != nil || err != nil {
-		return check.Verdict(fail), err
+	if out, done := judgeOOM(o); done {
+		return out, nil
 	}
-	base, stop, err := s.baseURL(ctx, c)
+	base, stop, err := s.baseURL(ctx, o.App.C)
 	if stop != nil || err != nil {
 		return check.Verdict(stop), err
 	}
-	if rep := s.getReady(ctx, base+"/health", wait/2, nil); rep.Err != nil {
-		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", base).With("HTTP 200", rep.String()), nil
+	rep := s.getReady(ctx, base+"/health", o.Wait/2, nil)
+	o.Base, o.Ready = base, &rep
+	if out, done := judgeOOM(o); done {
+		return out, nil
 	}
-	if c, err = s.run.Engine.InspectContainer(ctx, c.ID); err != nil {
+	if o.Before, err = s.run.Engine.InspectContainer(ctx, o.App.C.ID); err != nil {
 		return check.Outcome{}, err
 	}
-	s.run.Progress(fmt.Sprintf("POST /alloc?mb=%d : dépassement volontaire de la limite mémoire…", mb))
+	s.run.Progress(fmt.Sprintf("POST /alloc?mb=%d : dépassement volontaire de la limite mémoire…", o.MB))
 	start := time.Now()
-	rep := s.do(ctx, http.MethodPost, fmt.Sprintf("%s/alloc?mb=%d", base, mb), nil)
-	deadline := time.Now().Add(wait)
+	alloc := s.do(ctx, http.MethodPost, fmt.Sprintf("%s/alloc?mb=%d", base, o.MB), nil)
+	o.Alloc = &alloc
+	deadline := time.Now().Add(o.Wait)
 	for {
-		got, err := s.run.Engine.InspectContainer(ctx, c.ID)
-		if err != nil {
+		if o.Got, err = s.run.Engine.InspectContainer(ctx, o.Before.ID); err != nil {
 			return check.Outcome{}, err
 		}
 		evs, err := s.run.Engine.Events(ctx, engine.EventFilter{Since: start, Until: time.Now(), Type: "container"})
 		if err != nil {
 			return check.Outcome{}, err
 		}
-		k := killedBy(evs, c.ID)
-		k.oom = k.oom || got.OOMKilled && !c.OOMKilled
-		restarted := up(got) && got.RestartCount > c.RestartCount
-		allocated := rep.Err == nil && rep.Status == http.StatusOK
-		late := time.Now().After(deadline)
-		switch {
-		case (k.oom || k.code == 137) && restarted:
-			how := "OOMKilled"
-			if !k.oom {
-				how = "code 137"
-			}
-			return check.Passf("POST /alloc?mb=%d : le noyau a tué lab4-app (%s), qui a redémarré (RestartCount %d).",
-				"POST /alloc?mb=%d: the kernel killed lab4-app (%s), which restarted (RestartCount %d).", mb, how, got.RestartCount), nil
-		case allocated && !k.died && time.Since(start) > 2*time.Second:
-			// The app holds the memory and answered: nothing limits it.
-			limit, _ := s.int64("memory")
-			return check.Failf("lab4-app a alloué %d Mio sans être tué : sa mémoire n'est pas limitée à %d Mio.",
-				"lab4-app allocated %d MiB without being killed: its memory is not limited to %d MiB.", mb, limit>>20).
-				With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()), nil
-		case (k.oom || k.code == 137) && (late || got.Status == "exited"):
-			// "exited", not "restarting", after the kill: the engine will not restart it.
-			return check.Failf("Le noyau a tué lab4-app (OOM), mais il n'a pas redémarré (politique %s).",
-				"The kernel killed lab4-app (OOM), but it did not restart (policy %s).", policyText(got.Restart)).
-				With("un redémarrage après l'arrêt", stateText(got)), nil
-		case !late:
-		case k.died:
-			return check.Failf("lab4-app s'est arrêté avec le code %d, pas par un dépassement de mémoire.", "lab4-app stopped with exit code %d, not by running out of memory.", k.code).
-				With("OOMKilled ou code 137", stateText(got)), nil
-		default:
-			return check.Failf("POST /alloc?mb=%d n'a pas arrêté lab4-app en %s.", "POST /alloc?mb=%d did not stop lab4-app within %s.", mb, wait).
-				With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()+" ; "+stateText(got)), nil
+		o.Kill, o.Since, o.Late = killedBy(evs, o.Before.ID), time.Since(start), time.Now().After(deadline)
+		if out, done := judgeOOM(o); done {
+			return out, nil
 		}
 		if err := sleep(ctx, pollEvery); err != nil {
 			return check.Outcome{}, err
 		}
 	}
+}
+
+// judgeOOM: allocating more than the limit gets the app killed by the kernel (an "oom"
+// event, OOMKilled or exit code 137), and its policy restarts it.
+func judgeOOM(o oomObs) (out check.Outcome, decided bool) {
+	if !o.MemoryLimit {
+		out := check.Skipf("Non évalué : ce moteur Docker ne peut pas limiter la mémoire (pas de cgroup mémoire).",
+			"Not evaluated: this Docker engine cannot limit memory (no memory cgroup).")
+		out.Excluded = true
+		return out, true
+	}
+	if f := judgeApp(o.App); f != nil {
+		return *f, true
+	}
+	if o.Ready == nil {
+		return check.Outcome{}, false
+	}
+	if o.Ready.Err != nil {
+		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).With("HTTP 200", o.Ready.String()), true
+	}
+	if o.Alloc == nil {
+		return check.Outcome{}, false
+	}
+	k, got, rep := o.Kill, o.Got, *o.Alloc
+	k.oom = k.oom || got.OOMKilled && !o.Before.OOMKilled
+	restarted := up(got) && got.RestartCount > o.Before.RestartCount
+	allocated := rep.Err == nil && rep.Status == http.StatusOK
+	switch {
+	case (k.oom || k.code == 137) && restarted:
+		how := "OOMKilled"
+		if !k.oom {
+			how = "code 137"
+		}
+		return check.Passf("POST /alloc?mb=%d : le noyau a tué lab4-app (%s), qui a redémarré (RestartCount %d).",
+			"POST /alloc?mb=%d: the kernel killed lab4-app (%s), which restarted (RestartCount %d).", o.MB, how, got.RestartCount), true
+	case allocated && !k.died && o.Since > 2*time.Second:
+		// The app holds the memory and answered: nothing limits it.
+		return check.Failf("lab4-app a alloué %d Mio sans être tué : sa mémoire n'est pas limitée à %d Mio.",
+			"lab4-app allocated %d MiB without being killed: its memory is not limited to %d MiB.", o.MB, o.Limit>>20).
+			With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()), true
+	case (k.oom || k.code == 137) && (o.Late || got.Status == "exited"):
+		// "exited", not "restarting", after the kill: the engine will not restart it.
+		return check.Failf("Le noyau a tué lab4-app (OOM), mais il n'a pas redémarré (politique %s).",
+			"The kernel killed lab4-app (OOM), but it did not restart (policy %s).", policyText(got.Restart)).
+			With("un redémarrage après l'arrêt", stateText(got)), true
+	case !o.Late:
+		return check.Outcome{}, false
+	case k.died:
+		return check.Failf("lab4-app s'est arrêté avec le code %d, pas par un dépassement de mémoire.", "lab4-app stopped with exit code %d, not by running out of memory.", k.code).
+			With("OOMKilled ou code 137", stateText(got)), true
+	}
+	return check.Failf("POST /alloc?mb=%d n'a pas arrêté lab4-app en %s.", "POST /alloc?mb=%d did not stop lab4-app within %s.", o.MB, o.Wait).
+		With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()+" ; "+stateText(got)), true
 }
 
 // kill is what the events say happened to a container.
@@ -193,18 +274,29 @@ func killedBy(evs []engine.Event, id string) kill {
 	return k
 }
 
+// manualStopObs is what lab4.manual-stop observes: lab4-app, then right after docker stop,
+// then one look at a time until Wait has passed.
+type manualStopObs struct {
+	App     appSeen
+	Wait    time.Duration
+	Stopped *engine.Container // right after docker stop; nil until then
+	Got     *engine.Container // the latest look since; nil until one
+	Over    bool              // Wait has passed since the stop
+}
+
 func (s *state) checkManualStop(ctx context.Context) (check.Outcome, error) {
-	wait, err := s.duration("manual-stop-wait")
-	if err != nil {
+	var o manualStopObs
+	var err error
+	if o.Wait, err = s.duration("manual-stop-wait"); err != nil {
 		return check.Outcome{}, err
 	}
-	c, fail, err := s.app(ctx)
-	if fail != nil {
-		return check.Failf("lab4-app devait être démarré avant l'arrêt manuel, mais ne l'est plus.",
-			"lab4-app had to be running before the manual stop, but is not.").With(fail.Expected, stateText(c)), nil
-	} else if err != nil {
+	if o.App, err = s.app(ctx); err != nil {
 		return check.Outcome{}, err
 	}
+	if out, done := judgeManualStop(o); done {
+		return out, nil
+	}
+	c := o.App.C
 	// Freshly restarted, the app may not handle SIGTERM yet; PID 1 ignores a signal it does not
 	// handle, and the stop would end in a SIGKILL 10 s later. Wait until it answers.
 	if base, stop, err := s.baseURL(ctx, c); err != nil {
@@ -220,7 +312,8 @@ func (s *state) checkManualStop(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	deadline := time.Now().Add(wait)
+	o.Stopped = &stopped
+	deadline := time.Now().Add(o.Wait)
 	for time.Now().Before(deadline) {
 		if err := sleep(ctx, pollEvery); err != nil {
 			return check.Outcome{}, err
@@ -229,14 +322,36 @@ func (s *state) checkManualStop(ctx context.Context) (check.Outcome, error) {
 		if err != nil {
 			return check.Outcome{}, err
 		}
-		if got.Running || !got.StartedAt.Equal(stopped.StartedAt) {
-			return check.Failf("lab4-app a redémarré après un arrêt manuel : quelque chose le relance.",
-				"lab4-app started again after a manual stop: something restarts it.").
-				With(fmt.Sprintf("arrêté (exited) pendant %s", wait), stateText(got)), nil
+		o.Got = &got
+		if out, done := judgeManualStop(o); done {
+			return out, nil
 		}
 	}
+	o.Over = true
+	out, _ := judgeManualStop(o)
+	return out, nil
+}
+
+// judgeManualStop: once stopped by hand, lab4-app stays stopped, whatever its policy; only
+// something outside Docker could start it again.
+func judgeManualStop(o manualStopObs) (out check.Outcome, decided bool) {
+	if f := judgeApp(o.App); f != nil {
+		return check.Failf("lab4-app devait être démarré avant l'arrêt manuel, mais ne l'est plus.",
+			"lab4-app had to be running before the manual stop, but is not.").With(f.Expected, stateText(o.App.C)), true
+	}
+	if o.Stopped == nil {
+		return check.Outcome{}, false
+	}
+	if g := o.Got; g != nil && (g.Running || !g.StartedAt.Equal(o.Stopped.StartedAt)) {
+		return check.Failf("lab4-app a redémarré après un arrêt manuel : quelque chose le relance.",
+			"lab4-app started again after a manual stop: something restarts it.").
+			With(fmt.Sprintf("arrêté (exited) pendant %s", o.Wait), stateText(*g)), true
+	}
+	if !o.Over {
+		return check.Outcome{}, false
+	}
 	return check.Passf("Après docker stop, lab4-app est resté arrêté pendant %s (%s, code %d).",
-		"After docker stop, lab4-app stayed stopped for %s (%s, exit code %d).", wait, stopped.Status, stopped.ExitCode), nil
+		"After docker stop, lab4-app stayed stopped for %s (%s, exit code %d).", o.Wait, o.Stopped.Status, o.Stopped.ExitCode), true
 }
 
 func policyText(p engine.RestartPolicy) string {

@@ -9,7 +9,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // logWindow is how many of the latest log lines the grader reads around logs.sh: the app's
@@ -25,7 +26,7 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	if err != nil || n == 0 {
 		return check.Outcome{}, fmt.Errorf("params.log-lines: %q", s.param("log-lines"))
 	}
-	c, fail, err := s.app(ctx)
+	c, fail, err := s.runningApp(ctx)
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
@@ -39,7 +40,7 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 		last = fmt.Sprintf("grade-%s-%d", s.run.ID[:8], i)
 		rep := s.getReady(ctx, base+"/", 5*time.Second, map[string]string{"X-Request-ID": last})
 		if rep.Err != nil {
-			return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", base).With("HTTP 200", rep.String()), nil
+			return judgeLogsRun(logsObs{Base: base, NoAnswer: &rep}), nil
 		}
 	}
 	// The engine writes the log asynchronously: wait until the last request shows.
@@ -60,15 +61,36 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("logs.sh", res), nil
+	o := logsObs{Base: base, Script: res, Before: before, N: n}
+	if scriptlab.JudgeScript("logs.sh", res) == nil {
+		if o.After, err = s.logLines(ctx, c.ID); err != nil {
+			return check.Outcome{}, err
+		}
 	}
-	after, err := s.logLines(ctx, c.ID)
-	if err != nil {
-		return check.Outcome{}, err
+	return judgeLogsRun(o), nil
+}
+
+// logsObs is what lab4.logs observes once lab4-app answers: the grader's requests, the
+// latest log lines before logs.sh, logs.sh, and the latest lines after it.
+type logsObs struct {
+	Base          string // where the grader reached the app
+	NoAnswer      *reply // the request that got no answer, if one did not
+	Script        script.Result
+	Before, After []string
+	N             int // how many lines logs.sh must print
+}
+
+// judgeLogsRun: the app answered the grader's requests, and logs.sh succeeds and prints the
+// latest lines with their timestamps (judgeLogs).
+func judgeLogsRun(o logsObs) check.Outcome {
+	if o.NoAnswer != nil {
+		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).With("HTTP 200", o.NoAnswer.String())
+	}
+	if f := scriptlab.JudgeScript("logs.sh", o.Script); f != nil {
+		return *f
 	}
 	// Output, not Stdout: `docker logs` prints the container's stderr lines on its own stderr.
-	return judgeLogs(res.Output, before, after, n), nil
+	return judgeLogs(o.Script.Output, o.Before, o.After, o.N)
 }
 
 // logLines reads the latest lines of both streams with their timestamps, in time order.
