@@ -78,7 +78,7 @@ func (s *state) checkBaseShared(ctx context.Context) (check.Outcome, error) {
 			With(shortList(base.LayerIDs), shortList(got[:min(len(got), k+1)])), nil
 	}
 	return check.Passf("Les %d couche(s) de %s sont réutilisées telles quelles (%s).", "The %d layer(s) of %s are reused as they are (%s).",
-		k, s.run.Spec.Params["base"], shortID(base.LayerIDs[0])), nil
+		k, s.run.Spec.Params["base"], check.ShortID(base.LayerIDs[0])), nil
 }
 
 // sharesBase reports whether layers start with all of base's layers.
@@ -148,18 +148,10 @@ func instruction(createdBy string) string {
 	return s
 }
 
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
-}
-
 func shortList(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = shortID(id)
+		out[i] = check.ShortID(id)
 	}
 	if len(out) == 0 {
 		return "aucune couche"

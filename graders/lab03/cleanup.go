@@ -65,7 +65,7 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	}
 	for _, id := range gone {
 		if !contains(before, id) {
-			return check.Outcome{}, fmt.Errorf("rebuild %s did not leave a dangling image (have %v)", shortID(id), before)
+			return check.Outcome{}, fmt.Errorf("rebuild %s did not leave a dangling image (have %v)", check.ShortID(id), before)
 		}
 	}
 	res, err := s.run.Script(ctx, "cleanup.sh", "IMAGE="+imageRef)
@@ -98,7 +98,7 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 			With("0 image pendante "+labLabel, shortList(after)), nil
 	}
 	return check.Passf("%d images pendantes %s supprimées ; %s et %s (taguées) conservées.",
-		"%d dangling %s images removed; %s and %s (tagged) kept.", len(before), labLabel, imageRef, shortID(kept)), nil
+		"%d dangling %s images removed; %s and %s (tagged) kept.", len(before), labLabel, imageRef, check.ShortID(kept)), nil
 }
 
 // danglingImages lists the IDs of the untagged images labelled for the lab.

@@ -166,7 +166,7 @@ func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
 			With("config.digest = "+s.imageID, "config.digest = "+got), nil
 	}
 	return check.Passf("%s → %s, config = ID de l'image construite (%s).", "%s → %s, config = ID of the built image (%s).",
-		strings.Join(want, ", "), first.Digest, shortID(s.imageID)), nil
+		strings.Join(want, ", "), first.Digest, check.ShortID(s.imageID)), nil
 }
 
 func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
@@ -217,10 +217,10 @@ func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	case got.ID != img.ID && got.ID != m.Digest:
 		return check.Failf("L'image tirée par digest a l'ID %s, pas celui de l'image poussée (%s).", "The image pulled by digest has ID %s, not that of the pushed image (%s).",
-			shortID(got.ID), shortID(img.ID)).With(img.ID, got.ID), nil
+			check.ShortID(got.ID), check.ShortID(img.ID)).With(img.ID, got.ID), nil
 	}
 	return check.Passf("Image supprimée localement puis tirée par %s : même ID %s.", "Image removed locally, then pulled by %s: same ID %s.",
-		m.Digest, shortID(got.ID)), nil
+		m.Digest, check.ShortID(got.ID)), nil
 }
 
 func (s *state) checkSemver(ctx context.Context) (check.Outcome, error) {

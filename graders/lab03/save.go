@@ -62,7 +62,7 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 	}
 	if id != img.ID {
 		return check.Failf("%s contient une autre image (%s) que %s (%s).", "%s holds another image (%s) than %s (%s).",
-			archivePath, shortID(id), imageRef, shortID(img.ID)).With(img.ID, id), nil
+			archivePath, check.ShortID(id), imageRef, check.ShortID(img.ID)).With(img.ID, id), nil
 	}
 	// Loading may tag: only names of this lab's image are let through to the engine.
 	if bad := foreignNames(a); len(bad) > 0 {
@@ -88,7 +88,7 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 		}
 		if got.ID != img.ID {
 			return check.Failf("docker load de %s donne l'image %s, pas %s.", "docker load of %s gives image %s, not %s.",
-				archivePath, shortID(got.ID), shortID(img.ID)).With(img.ID, got.ID), nil
+				archivePath, check.ShortID(got.ID), check.ShortID(img.ID)).With(img.ID, got.ID), nil
 		}
 	}
 	if len(loaded) == 0 {
@@ -96,7 +96,7 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 			With(img.ID, "rien"), nil
 	}
 	return check.Passf("%s (%s) se recharge avec docker load : même ID %s.", "%s (%s) loads back with docker load: same ID %s.",
-		archivePath, units.HumanSize(float64(size)), shortID(img.ID)), nil
+		archivePath, units.HumanSize(float64(size)), check.ShortID(img.ID)), nil
 }
 
 // openArchive opens the archive export.sh wrote; o is the verdict when it cannot be read.
