@@ -349,3 +349,13 @@ func TestJudgeCleanup(t *testing.T) {
 		})
 	}
 }
+
+// TestUnreachable: an engine that does not reach the grader's registry skips the registry
+// checks and leaves the denominator; the student is not failed for the machine.
+func TestUnreachable(t *testing.T) {
+	o := unreachable("127.0.0.1:5000")
+	checktest.Verdict(t, o, check.Skip, "ne joint pas le registre que le correcteur ouvre sur 127.0.0.1:5000")
+	if !o.Excluded {
+		t.Error("an environment skip leaves the denominator")
+	}
+}
