@@ -44,14 +44,28 @@ func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	s.image, s.imageID = img, img.ID
-	want := s.run.Spec.Params["base"]
-	if ref, line := buildlab.FinalBase(s.df); buildlab.NormalizeRef(ref) != want {
+	ref, line := buildlab.FinalBase(s.df)
+	return judgeBuild(buildObs{Base: ref, Line: line, Want: s.run.Spec.Params["base"], Res: res}), nil
+}
+
+// buildObs is what lab3.build sees of a build that made an image: the final stage's base as
+// written, the line of the FROM naming it, and the build itself.
+type buildObs struct {
+	Base, Want string
+	Line       int
+	Res        engine.BuildResult
+}
+
+// judgeBuild: the image starts from the lab's base. A build that made no image is the kit's
+// verdict (buildlab.Judge).
+func judgeBuild(o buildObs) check.Outcome {
+	if buildlab.NormalizeRef(o.Base) != o.Want {
 		// The image exists: the other checks still grade it.
-		return check.Failf("L'image se construit, mais part de `%s` au lieu de %s.", "The image builds, but starts from `%s` instead of %s.", ref, want).
-			At(dockerfileName, line).With("FROM "+want, "FROM "+ref), nil
+		return check.Failf("L'image se construit, mais part de `%s` au lieu de %s.", "The image builds, but starts from `%s` instead of %s.", o.Base, o.Want).
+			At(dockerfileName, o.Line).With("FROM "+o.Want, "FROM "+o.Base)
 	}
 	return check.Passf("Image %s construite en %s (%s), à partir de %s.", "Image %s built in %s (%s), from %s.",
-		imageRef, res.Duration.Round(100*time.Millisecond), res.Builder, want), nil
+		imageRef, o.Res.Duration.Round(100*time.Millisecond), o.Res.Builder, o.Want)
 }
 
 // baseImage inspects the lab's base image once.
@@ -71,14 +85,19 @@ func (s *state) checkBaseShared(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	k, got := len(base.LayerIDs), s.image.LayerIDs
-	if !sharesBase(got, base.LayerIDs) {
+	return judgeBaseShared(base.LayerIDs, s.image.LayerIDs, s.run.Spec.Params["base"]), nil
+}
+
+// judgeBaseShared: the image's first layers are all of the base's (baseRef), unchanged.
+func judgeBaseShared(base, got []string, baseRef string) check.Outcome {
+	k := len(base)
+	if !sharesBase(got, base) {
 		return check.Failf("Les %d premières couches de l'image ne sont pas celles de %s : la base n'est pas partagée.",
-			"The image's first %d layers are not those of %s: the base is not shared.", k, s.run.Spec.Params["base"]).
-			With(shortList(base.LayerIDs), shortList(got[:min(len(got), k+1)])), nil
+			"The image's first %d layers are not those of %s: the base is not shared.", k, baseRef).
+			With(shortList(base), shortList(got[:min(len(got), k+1)]))
 	}
 	return check.Passf("Les %d couche(s) de %s sont réutilisées telles quelles (%s).", "The %d layer(s) of %s are reused as they are (%s).",
-		k, s.run.Spec.Params["base"], shortID(base.LayerIDs[0])), nil
+		k, baseRef, check.ShortID(base[0]))
 }
 
 // sharesBase reports whether layers start with all of base's layers.
@@ -103,12 +122,18 @@ func (s *state) checkLayers(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, fmt.Errorf("params.max-new-layers: %w", err)
 	}
-	added := len(s.image.LayerIDs) - len(base.LayerIDs)
-	if !sharesBase(s.image.LayerIDs, base.LayerIDs) {
-		added = len(s.image.LayerIDs)
+	return judgeLayers(base, s.image, limit), nil
+}
+
+// judgeLayers: the image adds between 1 and limit layers above its base; history lines
+// show which instruction made each.
+func judgeLayers(base, img engine.Image, limit int) check.Outcome {
+	added := len(img.LayerIDs) - len(base.LayerIDs)
+	if !sharesBase(img.LayerIDs, base.LayerIDs) {
+		added = len(img.LayerIDs)
 	}
-	hist := s.image.History
-	if len(base.History) <= len(hist) && sharesBase(s.image.LayerIDs, base.LayerIDs) {
+	hist := img.History
+	if len(base.History) <= len(hist) && sharesBase(img.LayerIDs, base.LayerIDs) {
 		hist = hist[len(base.History):]
 	}
 	// The Engine API's history has no empty_layer field: a zero size stands for it, so a layer
@@ -126,13 +151,13 @@ func (s *state) checkLayers(ctx context.Context) (check.Outcome, error) {
 	case added > limit:
 		return check.Failf("L'image ajoute %d couches au-dessus de la base, plus que %d : chaque RUN, COPY ou ADD en crée une, même un RUN qui ne fait que supprimer.",
 			"The image adds %d layers above its base, more than %d: every RUN, COPY or ADD makes one, even a RUN that only deletes.", added, limit).
-			With(fmt.Sprintf("au plus %d couches", limit), seen), nil
+			With(fmt.Sprintf("au plus %d couches", limit), seen)
 	case added == 0:
 		return check.Failf("L'image n'ajoute aucune couche à sa base : le site n'y est pas copié.", "The image adds no layer to its base: the site is not copied into it.").
-			With("1 couche (COPY site/ /www/)", seen), nil
+			With("1 couche (COPY site/ /www/)", seen)
 	}
 	return check.Passf("%d couche(s) au-dessus de la base ; les instructions de métadonnées n'en créent pas.",
-		"%d layer(s) above the base; metadata instructions create none.", added), nil
+		"%d layer(s) above the base; metadata instructions create none.", added)
 }
 
 // instruction strips the builders' decorations from a history line: BuildKit writes
@@ -148,18 +173,10 @@ func instruction(createdBy string) string {
 	return s
 }
 
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
-}
-
 func shortList(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = shortID(id)
+		out[i] = check.ShortID(id)
 	}
 	if len(out) == 0 {
 		return "aucune couche"

@@ -2,7 +2,6 @@ package lab03
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -109,78 +108,6 @@ func newState(t *testing.T, f *enginefake.Fake) *state {
 		Progress: func(string) {}, Detail: func(string) {}})
 }
 
-func TestCheckLabels(t *testing.T) {
-	full := map[string]string{"ddlab.lab": "lab3", "org.opencontainers.image.title": "site",
-		"org.opencontainers.image.version": "1.0", "org.opencontainers.image.source": "https://x"}
-	with := func(k, v string) map[string]string {
-		m := map[string]string{}
-		for a, b := range full {
-			m[a] = b
-		}
-		if v == "" {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-		return m
-	}
-	tests := []struct {
-		name   string
-		labels map[string]string
-		want   check.Status
-		msg    string
-	}{
-		{"all there", full, check.Pass, "Labels présents"},
-		{"no source", with("org.opencontainers.image.source", ""), check.Fail, "org.opencontainers.image.source (absent)"},
-		{"wrong version", with("org.opencontainers.image.version", "2.0"), check.Fail, `org.opencontainers.image.version="2.0" (attendu "1.0")`},
-		{"wrong lab", with("ddlab.lab", "lab5"), check.Fail, "ddlab.lab="},
-		{"none", nil, check.Fail, "ddlab.lab (absent)"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newState(t, &enginefake.Fake{})
-			s.image = engine.Image{Labels: tt.labels}
-			o, err := s.checkLabels(context.Background())
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR, tt.msg)
-		})
-	}
-}
-
-func TestCheckLayers(t *testing.T) {
-	base := engine.Image{LayerIDs: []string{"b0"}, History: []engine.HistoryEntry{{CreatedBy: "import", Size: 2 << 20}, {CreatedBy: `CMD ["sh"]`, EmptyLayer: true}}}
-	hist := func(extra ...engine.HistoryEntry) []engine.HistoryEntry {
-		return append(append([]engine.HistoryEntry{}, base.History...), extra...)
-	}
-	tests := []struct {
-		name string
-		img  engine.Image
-		want check.Status
-		msg  string
-	}{
-		{"one COPY", engine.Image{LayerIDs: []string{"b0", "c1"}, History: hist(engine.HistoryEntry{CreatedBy: "COPY site/ /www/", Size: 500}, engine.HistoryEntry{CreatedBy: "LABEL a=b", EmptyLayer: true})},
-			check.Pass, "1 couche(s)"},
-		{"COPY and three RUNs", engine.Image{LayerIDs: []string{"b0", "c1", "r1", "r2", "r3"}},
-			check.Fail, "L'image ajoute 4 couches"},
-		{"nothing copied", engine.Image{LayerIDs: []string{"b0"}}, check.Fail, "aucune couche"},
-		{"another base counts all", engine.Image{LayerIDs: []string{"x0", "c1"}}, check.Fail, "L'image ajoute 2 couches"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newState(t, &enginefake.Fake{})
-			s.base, s.image = &base, tt.img
-			if tt.name == "another base counts all" {
-				s.run.Spec.Params["max-new-layers"] = "1"
-			}
-			o, err := s.checkLayers(context.Background())
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, o.Status, o.Message.FR)
-			assert.Contains(t, o.Message.FR, tt.msg)
-		})
-	}
-}
-
 func TestPushSkipsOnRemoteEngine(t *testing.T) {
 	f := &enginefake.Fake{
 		InfoFn:    func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil },
@@ -196,24 +123,4 @@ func TestPushSkipsOnRemoteEngine(t *testing.T) {
 		assert.Contains(t, o.Message.FR, "moteur Docker est distant")
 	}
 	assert.Nil(t, s.reg, "no registry is started for a remote engine")
-}
-
-func TestCheckBaseSharedFails(t *testing.T) {
-	f := &enginefake.Fake{InspectImageFn: func(_ context.Context, ref string) (engine.Image, error) {
-		if ref != "ddlab/busybox:1" {
-			return engine.Image{}, errors.New("unexpected " + ref)
-		}
-		return engine.Image{LayerIDs: []string{"sha256:busybox"}}, nil
-	}}
-	s := newState(t, f)
-	s.image = engine.Image{LayerIDs: []string{"sha256:scratch-app", "sha256:site"}}
-	o, err := s.checkBaseShared(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, check.Fail, o.Status)
-	assert.Contains(t, o.Message.FR, "la base n'est pas partagée")
-
-	s.image = engine.Image{LayerIDs: []string{"sha256:busybox", "sha256:site"}}
-	o, err = s.checkBaseShared(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, check.Pass, o.Status)
 }

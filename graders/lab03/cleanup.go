@@ -8,7 +8,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // labLabel marks the lab's images; cleanup.sh prunes the dangling ones that carry it.
@@ -55,9 +56,9 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	if err := s.ensureTagged(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	gone, kept, o, err := s.makeDangling(ctx)
-	if o != nil || err != nil {
-		return check.Verdict(o), err
+	gone, kept, failed, err := s.makeDangling(ctx)
+	if failed != nil || err != nil {
+		return check.Verdict(failed), err
 	}
 	before, err := s.danglingImages(ctx)
 	if err != nil {
@@ -65,40 +66,56 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 	}
 	for _, id := range gone {
 		if !contains(before, id) {
-			return check.Outcome{}, fmt.Errorf("rebuild %s did not leave a dangling image (have %v)", shortID(id), before)
+			return check.Outcome{}, fmt.Errorf("rebuild %s did not leave a dangling image (have %v)", check.ShortID(id), before)
 		}
 	}
 	res, err := s.run.Script(ctx, "cleanup.sh", "IMAGE="+imageRef)
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if res.ExitCode != 0 || res.TimedOut {
-		return grader.ScriptFailed("cleanup.sh", res), nil
-	}
-	after, err := s.danglingImages(ctx)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	var lost []string
-	for _, ref := range []string{imageRef, rebuildRef, s.run.Spec.Params["base"]} {
-		if _, err := e.InspectImage(ctx, ref); errors.Is(err, engine.ErrNotFound) {
-			lost = append(lost, ref)
-		} else if err != nil {
+	o := cleanupObs{Script: res, Before: before, Kept: kept}
+	if res.ExitCode == 0 && !res.TimedOut {
+		if o.After, err = s.danglingImages(ctx); err != nil {
 			return check.Outcome{}, err
 		}
+		for _, ref := range []string{imageRef, rebuildRef, s.run.Spec.Params["base"]} {
+			if _, err := e.InspectImage(ctx, ref); errors.Is(err, engine.ErrNotFound) {
+				o.Lost = append(o.Lost, ref)
+			} else if err != nil {
+				return check.Outcome{}, err
+			}
+		}
+	}
+	return judgeCleanup(o), nil
+}
+
+// cleanupObs is what lab3.cleanup sees: the lab's dangling images before cleanup.sh, its
+// run, and, when it succeeded, the dangling images left and the tagged ones it removed.
+type cleanupObs struct {
+	Script        script.Result
+	Before, After []string
+	Lost          []string // tagged images (the lab's and its base) gone after the script
+	Kept          string   // the rebuild that keeps rebuildRef
+}
+
+// judgeCleanup: cleanup.sh succeeds, removes every dangling image of the lab, and no tagged
+// one: `docker image prune -a` is not a cleanup of dangling images.
+func judgeCleanup(o cleanupObs) check.Outcome {
+	if fail := scriptlab.JudgeScript("cleanup.sh", o.Script); fail != nil {
+		return *fail
 	}
 	switch {
-	case len(lost) > 0:
+	case len(o.Lost) > 0:
 		return check.Failf("cleanup.sh a supprimé une image taguée : %s. Seules les images pendantes (sans tag) doivent partir.",
-			"cleanup.sh removed a tagged image: %s. Only dangling (untagged) images must go.", strings.Join(lost, ", ")).
-			With("toujours là : "+imageRef+", "+rebuildRef, "supprimée(s) : "+strings.Join(lost, ", ")), nil
-	case len(after) > 0:
+			"cleanup.sh removed a tagged image: %s. Only dangling (untagged) images must go.", strings.Join(o.Lost, ", ")).
+			With("toujours là : "+imageRef+", "+rebuildRef, "supprimée(s) : "+strings.Join(o.Lost, ", "))
+	case len(o.After) > 0:
 		return check.Failf("Après cleanup.sh, il reste %d image(s) pendante(s) avec le label %s.",
-			"After cleanup.sh, %d dangling image(s) labelled %s remain.", len(after), labLabel).
-			With("0 image pendante "+labLabel, shortList(after)), nil
+			"After cleanup.sh, %d dangling image(s) labelled %s remain.", len(o.After), labLabel).
+			With("0 image pendante "+labLabel, shortList(o.After))
 	}
 	return check.Passf("%d images pendantes %s supprimées ; %s et %s (taguées) conservées.",
-		"%d dangling %s images removed; %s and %s (tagged) kept.", len(before), labLabel, imageRef, shortID(kept)), nil
+		"%d dangling %s images removed; %s and %s (tagged) kept.", len(o.Before), labLabel, imageRef, check.ShortID(o.Kept))
 }
 
 // danglingImages lists the IDs of the untagged images labelled for the lab.

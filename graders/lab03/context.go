@@ -136,24 +136,41 @@ func (s *state) checkContext(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	inLayers := trapsInLayers(layers, base.LayerIDs, traps)
+	return judgeContext(contextObs{Use: use, Layers: layers, Base: base.LayerIDs, Traps: traps, Limit: limit}), nil
+}
+
+// contextObs is what lab3.context sees: the context sent to the builder and the image's
+// layers, those of the base (Base, by diff ID) included.
+type contextObs struct {
+	Use    contextUse
+	Layers []imagetar.Layer
+	Base   []string
+	Traps  []string
+	Limit  int64
+}
+
+// judgeContext: no trap in any new layer (even one a later layer deletes), none in the
+// context, and a context under the limit.
+func judgeContext(o contextObs) check.Outcome {
+	use, traps, limit := o.Use, o.Traps, o.Limit
+	inLayers := trapsInLayers(o.Layers, o.Base, traps)
 	size := units.HumanSize(float64(use.Bytes))
 	switch {
 	case len(inLayers) > 0:
 		return check.Failf("%s est dans une couche de l'image : ce qui entre dans une couche y reste, même supprimé ensuite.",
 			"%s is in a layer of the image: what enters a layer stays there, even when deleted later.", inLayers[0]).
-			With("aucun de : "+strings.Join(traps, ", "), listed(inLayers)), nil
+			With("aucun de : "+strings.Join(traps, ", "), listed(inLayers))
 	case len(use.Traps) > 0:
 		return check.Failf("Le contexte de build envoyé au builder contient %s (%s en tout) : .dockerignore ne l'exclut pas.",
 			"The build context sent to the builder holds %s (%s in all): .dockerignore does not exclude it.", strings.Join(use.Traps, ", "), size).
-			With("aucun de : "+strings.Join(traps, ", "), listed(use.Traps)), nil
+			With("aucun de : "+strings.Join(traps, ", "), listed(use.Traps))
 	case use.Bytes >= limit:
 		return check.Failf("Le contexte de build pèse %s (%d fichiers), plus que %s.", "The build context weighs %s (%d files), more than %s.",
 			size, use.Files, units.HumanSize(float64(limit))).
-			With("< "+units.HumanSize(float64(limit)), size), nil
+			With("< "+units.HumanSize(float64(limit)), size)
 	}
 	return check.Passf("Contexte de %s (%d fichiers) sans %s ; aucune couche ne les contient.",
-		"Context of %s (%d files) without %s; no layer holds them.", size, use.Files, strings.Join(traps, ", ")), nil
+		"Context of %s (%d files) without %s; no layer holds them.", size, use.Files, strings.Join(traps, ", "))
 }
 
 func (s *state) checkNoWhiteout(ctx context.Context) (check.Outcome, error) {
@@ -169,20 +186,34 @@ func (s *state) checkNoWhiteout(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	delta := s.image.Size - base.Size
+	return judgeNoWhiteout(whiteoutObs{Layers: layers, Base: base.LayerIDs, Delta: s.image.Size - base.Size, Limit: limit}), nil
+}
+
+// whiteoutObs is what lab3.no-whiteout sees: the image's layers, the base's diff IDs, and
+// how much the image weighs above its base.
+type whiteoutObs struct {
+	Layers       []imagetar.Layer
+	Base         []string
+	Delta, Limit int64
+}
+
+// judgeNoWhiteout: the new layers delete nothing, and the image weighs less than limit
+// above its base.
+func judgeNoWhiteout(o whiteoutObs) check.Outcome {
+	delta, limit := o.Delta, o.Limit
 	got := units.HumanSize(float64(delta))
-	if wh := whiteouts(layers, base.LayerIDs); len(wh) > 0 {
+	if wh := whiteouts(o.Layers, o.Base); len(wh) > 0 {
 		return check.Failf("Les nouvelles couches contiennent %d « whiteout(s) » (%s…) : un fichier supprimé après coup, qui pèse encore dans l'image (+%s).",
 			"The new layers hold %d whiteout(s) (%s…): a file deleted afterwards, which still weighs in the image (+%s).",
 			len(wh), path.Base(wh[0]), got).
-			With("aucun .wh.*", listed(wh)), nil
+			With("aucun .wh.*", listed(wh))
 	}
 	if delta >= limit {
 		return check.Failf("L'image pèse %s de plus que sa base, au-delà de %s : que copie-t-elle en plus du site ?",
 			"The image weighs %s more than its base, beyond %s: what does it copy besides the site?", got, units.HumanSize(float64(limit))).
-			With("< "+units.HumanSize(float64(limit)), got), nil
+			With("< "+units.HumanSize(float64(limit)), got)
 	}
-	return check.Passf("Aucun whiteout ; l'image pèse %s de plus que sa base.", "No whiteout; the image weighs %s more than its base.", got), nil
+	return check.Passf("Aucun whiteout ; l'image pèse %s de plus que sa base.", "No whiteout; the image weighs %s more than its base.", got)
 }
 
 func listed(paths []string) string {

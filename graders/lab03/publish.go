@@ -12,8 +12,8 @@ import (
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
-	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/registry"
+	"github.com/ddlab/grade/internal/script"
 	"github.com/ddlab/grade/internal/scriptlab"
 )
 
@@ -78,9 +78,7 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 	if reg.Requests() == before {
 		// The engine does not share this machine's loopback (Docker Desktop's VM, a rootless
 		// engine's own namespace…).
-		o := check.Skipf("Non évalué : le moteur Docker ne joint pas le registre que le correcteur ouvre sur %s (moteur dans une VM ou un autre espace réseau ?).",
-			"Not evaluated: the Docker engine cannot reach the registry the grader opens on %s (an engine in a VM or another network namespace?).", reg.Host())
-		o.Excluded = true
+		o := unreachable(reg.Host())
 		s.skip = &o
 		return s.skip, nil
 	}
@@ -93,6 +91,15 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 	}
 	s.publish = &res
 	return nil, nil
+}
+
+// unreachable is every registry check's verdict when the engine did not reach the registry
+// on host: the machine's doing, not the student's.
+func unreachable(host string) check.Outcome {
+	o := check.Skipf("Non évalué : le moteur Docker ne joint pas le registre que le correcteur ouvre sur %s (moteur dans une VM ou un autre espace réseau ?).",
+		"Not evaluated: the Docker engine cannot reach the registry the grader opens on %s (an engine in a VM or another network namespace?).", host)
+	o.Excluded = true
+	return o
 }
 
 // ensureTagged gives the built image its contract name again, in case a script took it away.
@@ -135,92 +142,59 @@ func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
 	if skip, err := s.published(ctx); skip != nil || err != nil {
 		return check.Verdict(skip), err
 	}
-	if s.publish.ExitCode != 0 || s.publish.TimedOut {
-		return grader.ScriptFailed("publish.sh", *s.publish), nil
+	o := pushObs{Script: *s.publish, Want: strings.Fields(s.run.Spec.Params["tags"]), ImageID: s.imageID}
+	if scriptlab.JudgeScript("publish.sh", o.Script) == nil {
+		var err error
+		if o.Found, o.Missing, err = s.pushed(ctx, o.Want); err != nil {
+			return check.Outcome{}, err
+		}
+		o.Listing = s.registryTags(ctx)
 	}
-	want := strings.Fields(s.run.Spec.Params["tags"])
-	found, missing, err := s.pushed(ctx, want)
-	if err != nil {
-		return check.Outcome{}, err
+	return judgePush(o), nil
+}
+
+// pushObs is what lab3.push sees: publish.sh's run, then what the registry holds under the
+// wanted tags (Found, Missing) and in all (Listing, for messages).
+type pushObs struct {
+	Script  script.Result
+	Want    []string
+	Found   map[string]registry.Manifest
+	Missing []string
+	Listing string
+	ImageID string // the image the grader built and gave as $IMAGE
+}
+
+// judgePush: publish.sh succeeds, every tag is in the registry, all name one manifest, and
+// that manifest's config is the built image (not another image pushed under its tags).
+func judgePush(o pushObs) check.Outcome {
+	if fail := scriptlab.JudgeScript("publish.sh", o.Script); fail != nil {
+		return *fail
 	}
-	if len(missing) > 0 {
+	want, found := o.Want, o.Found
+	if len(o.Missing) > 0 {
 		return check.Failf("Le registre n'a pas %s:%s : publish.sh doit taguer $REGISTRY/%s:<tag> et pousser chaque tag.",
-			"The registry lacks %s:%s: publish.sh must tag $REGISTRY/%s:<tag> and push each tag.", repo, missing[0], repo).
-			With(repo+" : "+strings.Join(want, ", "), s.registryTags(ctx)), nil
+			"The registry lacks %s:%s: publish.sh must tag $REGISTRY/%s:<tag> and push each tag.", repo, o.Missing[0], repo).
+			With(repo+" : "+strings.Join(want, ", "), o.Listing)
 	}
 	first := found[want[0]]
 	for _, t := range want[1:] {
 		if found[t].Digest != first.Digest {
 			return check.Failf("%s:%s et %s:%s désignent des manifestes différents : ce ne sont pas deux noms de la même image.",
 				"%s:%s and %s:%s name different manifests: they are not two names of one image.", repo, want[0], repo, t).
-				With("un seul digest", fmt.Sprintf("%s → %s\n%s → %s", want[0], first.Digest, t, found[t].Digest)), nil
+				With("un seul digest", fmt.Sprintf("%s → %s\n%s → %s", want[0], first.Digest, t, found[t].Digest))
 		}
 	}
-	if first.ConfigDigest != s.imageID && first.Digest != s.imageID {
+	if first.ConfigDigest != o.ImageID && first.Digest != o.ImageID {
 		got := first.ConfigDigest
 		if got == "" {
 			got = first.MediaType + " (sans config)"
 		}
 		return check.Failf("L'image poussée n'est pas celle que le correcteur a construite ($IMAGE) : sa config a un autre digest.",
 			"The pushed image is not the one the grader built ($IMAGE): its config has another digest.").
-			With("config.digest = "+s.imageID, "config.digest = "+got), nil
+			With("config.digest = "+o.ImageID, "config.digest = "+got)
 	}
 	return check.Passf("%s → %s, config = ID de l'image construite (%s).", "%s → %s, config = ID of the built image (%s).",
-		strings.Join(want, ", "), first.Digest, shortID(s.imageID)), nil
-}
-
-func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
-	if skip, err := s.published(ctx); skip != nil || err != nil {
-		return check.Verdict(skip), err
-	}
-	e := s.run.Engine
-	tag := strings.Fields(s.run.Spec.Params["tags"])[0]
-	m, err := s.reg.Resolve(ctx, repo, tag)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	// Every local name goes, so the pull has to download the image again.
-	img, err := e.InspectImage(ctx, s.imageID)
-	if err != nil {
-		return check.Outcome{}, err
-	}
-	for _, ref := range append(append([]string{}, img.RepoTags...), img.RepoDigests...) {
-		if err := e.RemoveImage(ctx, ref, false); err != nil && !errors.Is(err, engine.ErrNotFound) {
-			return check.Failf("Impossible de retirer le nom local %s avant de tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
-				"Cannot remove the local name %s before pulling by digest (does a container use the image?): %s", ref, check.Clip(err.Error(), 200)).
-				With("une image sans conteneur qui l'utilise", check.Clip(err.Error(), 200)), nil
-		}
-	}
-	if _, err := e.InspectImage(ctx, s.imageID); err == nil {
-		if err := e.RemoveImage(ctx, s.imageID, false); err != nil && !errors.Is(err, engine.ErrNotFound) {
-			return check.Failf("L'image locale ne peut pas être supprimée avant de la tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
-				"The local image cannot be removed before pulling it by digest (does a container use the image?): %s", check.Clip(err.Error(), 200)).
-				With("une image sans conteneur qui l'utilise", check.Clip(err.Error(), 200)), nil
-		}
-	}
-	ref := s.reg.Host() + "/" + repo + "@" + m.Digest
-	s.run.Progress("docker pull " + ref + "…")
-	pullErr := e.PullImage(ctx, ref)
-	got, err := e.InspectImage(ctx, ref)
-	if err == nil {
-		// The image is back: it keeps its contract name for the checks after this one.
-		s.imageID = got.ID
-		if err := e.TagImage(ctx, got.ID, imageRef); err != nil {
-			return check.Outcome{}, err
-		}
-	}
-	switch {
-	case pullErr != nil:
-		return check.Failf("docker pull %s échoue : %s", "docker pull %s fails: %s", ref, check.Clip(pullErr.Error(), 200)).
-			With("l'image tirée par son digest", check.Clip(pullErr.Error(), 200)), nil
-	case err != nil:
-		return check.Outcome{}, err
-	case got.ID != img.ID && got.ID != m.Digest:
-		return check.Failf("L'image tirée par digest a l'ID %s, pas celui de l'image poussée (%s).", "The image pulled by digest has ID %s, not that of the pushed image (%s).",
-			shortID(got.ID), shortID(img.ID)).With(img.ID, got.ID), nil
-	}
-	return check.Passf("Image supprimée localement puis tirée par %s : même ID %s.", "Image removed locally, then pulled by %s: same ID %s.",
-		m.Digest, shortID(got.ID)), nil
+		strings.Join(want, ", "), first.Digest, check.ShortID(o.ImageID))
 }
 
 func (s *state) checkSemver(ctx context.Context) (check.Outcome, error) {
@@ -233,15 +207,31 @@ func (s *state) checkSemver(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if len(missing) > 0 {
-		return check.Failf("Le registre n'a pas %s:%s.", "The registry lacks %s:%s.", repo, missing[0]).
-			With(repo+" : "+strings.Join(want, ", ")+" (même digest que "+ref+")", s.registryTags(ctx)), nil
+	return judgeSemver(semverObs{Ref: ref, Want: want, Found: found, Missing: missing, Listing: s.registryTags(ctx)}), nil
+}
+
+// semverObs is what lab3.semver sees: the registry's manifests for the first tag (Ref) and
+// the semantic-version tags (Want).
+type semverObs struct {
+	Ref     string
+	Want    []string
+	Found   map[string]registry.Manifest
+	Missing []string
+	Listing string
+}
+
+// judgeSemver: every semantic-version tag is in the registry and names Ref's digest.
+func judgeSemver(o semverObs) check.Outcome {
+	ref, want, found := o.Ref, o.Want, o.Found
+	if len(o.Missing) > 0 {
+		return check.Failf("Le registre n'a pas %s:%s.", "The registry lacks %s:%s.", repo, o.Missing[0]).
+			With(repo+" : "+strings.Join(want, ", ")+" (même digest que "+ref+")", o.Listing)
 	}
 	for _, t := range want {
 		if found[t].Digest != found[ref].Digest {
 			return check.Failf("%s:%s ne désigne pas le même digest que %s:%s.", "%s:%s does not name the same digest as %s:%s.", repo, t, repo, ref).
-				With(found[ref].Digest, found[t].Digest), nil
+				With(found[ref].Digest, found[t].Digest)
 		}
 	}
-	return check.Passf("%s et %s désignent %s, comme %s.", "%s and %s name %s, like %s.", repo+":"+want[0], strings.Join(want[1:], ", "), found[ref].Digest, ref), nil
+	return check.Passf("%s et %s désignent %s, comme %s.", "%s and %s name %s, like %s.", repo+":"+want[0], strings.Join(want[1:], ", "), found[ref].Digest, ref)
 }
