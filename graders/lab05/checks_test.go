@@ -2,6 +2,9 @@ package lab05
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +13,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/check/checktest"
 	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/lab"
 )
+
+// The checks' observing, through a fake engine: what each one asks the engine, and that what
+// it saw reaches its judge (judge_test.go judges every case).
 
 // newState returns lab 5's state for one fake run, with the embedded spec's parameters.
 func newState(t *testing.T, fake *enginefake.Fake, img engine.Image) *state {
@@ -266,4 +273,100 @@ func TestStaticChecks(t *testing.T) {
 			assert.Equal(t, tt.wantMount, o.Status, o.Message.FR)
 		})
 	}
+}
+
+// buildFake answers builds with results, one per build, in order; a build beyond them fails
+// the test.
+func buildFake(t *testing.T, results ...func(engine.BuildRequest) (engine.BuildResult, error)) *enginefake.Fake {
+	n := 0
+	return &enginefake.Fake{
+		BuildFn: func(_ context.Context, req engine.BuildRequest) (engine.BuildResult, error) {
+			require.Less(t, n, len(results), "unexpected build %s", req.Tag)
+			n++
+			return results[n-1](req)
+		},
+		InspectImageFn: func(context.Context, string) (engine.Image, error) {
+			return engine.Image{ExposedPorts: []string{"8080/tcp"}, Size: 7e6}, nil
+		},
+		RemoveFn: func(context.Context, engine.Ref) error { return nil },
+	}
+}
+
+func result(res engine.BuildResult, err error) func(engine.BuildRequest) (engine.BuildResult, error) {
+	return func(engine.BuildRequest) (engine.BuildResult, error) { return res, err }
+}
+
+func TestCheckBuildObserves(t *testing.T) {
+	t.Run("an image", func(t *testing.T) {
+		s := newState(t, buildFake(t, result(engine.BuildResult{ImageID: "sha256:built", Builder: engine.BuildKit}, nil)), engine.Image{})
+		s.imageRef = ""
+		o, err := s.checkBuild(context.Background())
+		require.NoError(t, err)
+		checktest.Verdict(t, o, check.Pass, "port 8080/tcp exposé")
+		assert.Equal(t, "sha256:built", s.imageRef)
+		assert.Equal(t, int64(7e6), s.image.Size)
+	})
+	t.Run("a failed build keeps its log tail in the report", func(t *testing.T) {
+		s := newState(t, buildFake(t, result(engine.BuildResult{Failed: true, Error: "exit code: 3", Log: "#9 ERROR: exit code: 3"}, nil)), engine.Image{})
+		s.imageRef = ""
+		o, err := s.checkBuild(context.Background())
+		require.NoError(t, err)
+		checktest.Verdict(t, o, check.Fail, "exit code: 3")
+		assert.Equal(t, "#9 ERROR: exit code: 3", s.run.Build.LogTail)
+		assert.Empty(t, s.imageRef)
+	})
+	t.Run("cut by the deadline", func(t *testing.T) {
+		s := newState(t, buildFake(t, result(engine.BuildResult{}, context.DeadlineExceeded)), engine.Image{})
+		o, err := s.checkBuild(context.Background())
+		require.NoError(t, err)
+		checktest.Verdict(t, o, check.Fail, "délai")
+	})
+	t.Run("the engine's trouble is no verdict", func(t *testing.T) {
+		s := newState(t, buildFake(t, result(engine.BuildResult{}, errors.New("engine gone"))), engine.Image{})
+		_, err := s.checkBuild(context.Background())
+		require.Error(t, err)
+	})
+}
+
+func TestCheckCacheDepsObserves(t *testing.T) {
+	fake := buildFake(t, result(engine.BuildResult{ImageID: "sha256:img2", Steps: []engine.Step{
+		{Name: "[deps 5/5] RUN go mod download", Cached: true}, {Name: "[build 3/3] RUN go build ./...", Cached: false},
+	}}, nil))
+	s := newState(t, fake, engine.Image{})
+	s.run.Dir = t.TempDir()
+	o, err := s.checkCacheDeps(context.Background())
+	require.NoError(t, err)
+	checktest.Verdict(t, o, check.Pass, "`go mod download` en cache")
+	edited, err := os.ReadFile(filepath.Join(s.run.Dir, "cmd", "server", "main.go"))
+	require.NoError(t, err)
+	assert.Contains(t, string(edited), "cache-deps", "the code is edited before the build")
+}
+
+func TestCheckTestStageObserves(t *testing.T) {
+	src := "FROM ddlab/go:1 AS build\nRUN true\nFROM build AS test\nRUN go test ./...\nFROM scratch\n"
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "cmd", "server"), 0o755))
+	inject := filepath.Join(dir, "cmd", "server", "zz_grade_injected_test.go")
+	var targets []string
+	injectedSeen := false
+	fake := buildFake(t,
+		func(req engine.BuildRequest) (engine.BuildResult, error) {
+			targets = append(targets, req.Target)
+			return engine.BuildResult{ImageID: "sha256:test"}, nil
+		},
+		func(req engine.BuildRequest) (engine.BuildResult, error) {
+			targets = append(targets, req.Target)
+			_, err := os.Stat(inject)
+			injectedSeen = err == nil
+			return engine.BuildResult{Failed: true, Log: "--- FAIL: TestGradeInjected"}, nil
+		})
+	s := newState(t, fake, engine.Image{})
+	s.run.Dir = dir
+	s.df = dockerfile.Analyze(context.Background(), "Dockerfile", []byte(src))
+	o, err := s.checkTestStage(context.Background())
+	require.NoError(t, err)
+	checktest.Verdict(t, o, check.Pass, "échoue avec un test en échec injecté")
+	assert.Equal(t, []string{"test", "test"}, targets)
+	assert.True(t, injectedSeen, "the second build sees the failing test")
+	assert.NoFileExists(t, inject, "the failing test is removed afterwards")
 }

@@ -2,7 +2,6 @@ package lab05
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/ddlab/grade/internal/buildlab"
@@ -44,60 +43,15 @@ func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
 }
 
 func (s *state) checkOfflineSyntax(context.Context) (check.Outcome, error) {
-	if s.df.Syntax != "" {
-		return check.Failf("La directive `# syntax=%s` télécharge le frontend depuis un registre, impossible hors ligne. Le correcteur l'a neutralisée pour construire quand même.",
-			"The `# syntax=%s` directive pulls the frontend from a registry, impossible offline. The grader neutralised it to build anyway.", s.df.Syntax).
-			At(dockerfileName, s.df.SyntaxLine).With("aucune directive # syntax=", "# syntax="+s.df.Syntax), nil
-	}
-	allowed := strings.Fields(s.run.Spec.Params["allowed-bases"])
-	stages := map[string]bool{}
-	for _, st := range s.df.Stages {
-		base := buildlab.NormalizeRef(st.Base)
-		if !stages[strings.ToLower(st.Base)] && !contains(allowed, base) {
-			return check.Failf("`FROM %s` n'est pas une image de base autorisée hors ligne.",
-				"`FROM %s` is not a base image allowed offline.", st.Base).
-				At(dockerfileName, st.Line).With(strings.Join(allowed, ", ")+" ou une étape précédente", st.Base), nil
-		}
-		if st.Name != "" {
-			stages[strings.ToLower(st.Name)] = true
-		}
-	}
-	return check.Passf("Aucune directive # syntax= et toutes les images de base sont autorisées.",
-		"No # syntax= directive and every base image is allowed."), nil
+	return judgeOfflineSyntax(s.df, strings.Fields(s.run.Spec.Params["allowed-bases"])), nil
 }
 
 func (s *state) checkLint(context.Context) (check.Outcome, error) {
-	if len(s.df.Lint) == 0 {
-		return check.Passf("Le linter BuildKit ne signale rien.", "The BuildKit linter reports nothing."), nil
-	}
-	var lines []string
-	for i, p := range s.df.Lint {
-		if i == 10 {
-			lines = append(lines, fmt.Sprintf("… (+%d)", len(s.df.Lint)-10))
-			break
-		}
-		lines = append(lines, fmt.Sprintf("%s:%d %s : %s", dockerfileName, p.Line, p.Rule, p.Message))
-	}
-	first := s.df.Lint[0]
-	return check.Failf("Le linter BuildKit signale %d problème(s), dont %s ligne %d.",
-		"The BuildKit linter reports %d problem(s), including %s on line %d.", len(s.df.Lint), first.Rule, first.Line).
-		At(dockerfileName, first.Line).With("0 avertissement", strings.Join(lines, "\n")), nil
+	return judgeLint(s.df.Lint), nil
 }
 
 func (s *state) checkCacheMount(context.Context) (check.Outcome, error) {
-	for _, st := range s.df.Stages {
-		for _, c := range st.Commands {
-			for _, m := range c.Mounts {
-				if m.Type == "cache" && (m.Target == "/root/.cache/go-build" || strings.HasSuffix(m.Target, "/go-build")) {
-					return check.Passf("Ligne %d : cache BuildKit monté sur %s.", "Line %d: BuildKit cache mounted on %s.", c.Line, m.Target).
-						At(dockerfileName, c.Line), nil
-				}
-			}
-		}
-	}
-	return check.Failf("Aucune instruction RUN ne monte de cache sur le cache de compilation Go.",
-		"No RUN instruction mounts a cache on Go's build cache.").
-		With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", "aucun"), nil
+	return judgeCacheMount(s.df), nil
 }
 
 func contains(list []string, v string) bool {

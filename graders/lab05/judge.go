@@ -1,0 +1,339 @@
+package lab05
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docker/go-units"
+
+	"github.com/ddlab/grade/internal/buildlab"
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/dockerfile"
+	"github.com/ddlab/grade/internal/engine"
+)
+
+// Lab 5's verdicts on the Dockerfile, its builds and its image, each decided by a pure
+// function from what its check observed, so judge_test.go judges every case (the failing
+// fixtures' included) without an engine. A check that observes more only when the first
+// look decides nothing (the image's files, a second build) has a staged judge: it returns
+// decided=false until the observation holds a verdict. The running container's verdicts are
+// in judge_app.go. lab5.files has no judge here: the kit's gate (grader.ReadDockerfile)
+// decides it.
+
+// judgeOfflineSyntax: no `# syntax=` directive, and every FROM names an allowed base or an
+// earlier stage.
+func judgeOfflineSyntax(df *dockerfile.Analysis, allowed []string) check.Outcome {
+	if df.Syntax != "" {
+		return check.Failf("La directive `# syntax=%s` télécharge le frontend depuis un registre, impossible hors ligne. Le correcteur l'a neutralisée pour construire quand même.",
+			"The `# syntax=%s` directive pulls the frontend from a registry, impossible offline. The grader neutralised it to build anyway.", df.Syntax).
+			At(dockerfileName, df.SyntaxLine).With("aucune directive # syntax=", "# syntax="+df.Syntax)
+	}
+	stages := map[string]bool{}
+	for _, st := range df.Stages {
+		base := buildlab.NormalizeRef(st.Base)
+		if !stages[strings.ToLower(st.Base)] && !contains(allowed, base) {
+			return check.Failf("`FROM %s` n'est pas une image de base autorisée hors ligne.",
+				"`FROM %s` is not a base image allowed offline.", st.Base).
+				At(dockerfileName, st.Line).With(strings.Join(allowed, ", ")+" ou une étape précédente", st.Base)
+		}
+		if st.Name != "" {
+			stages[strings.ToLower(st.Name)] = true
+		}
+	}
+	return check.Passf("Aucune directive # syntax= et toutes les images de base sont autorisées.",
+		"No # syntax= directive and every base image is allowed.")
+}
+
+// judgeLint: BuildKit's linter finds nothing; otherwise the first ten findings are shown.
+func judgeLint(lint []dockerfile.Problem) check.Outcome {
+	if len(lint) == 0 {
+		return check.Passf("Le linter BuildKit ne signale rien.", "The BuildKit linter reports nothing.")
+	}
+	var lines []string
+	for i, p := range lint {
+		if i == 10 {
+			lines = append(lines, fmt.Sprintf("… (+%d)", len(lint)-10))
+			break
+		}
+		lines = append(lines, fmt.Sprintf("%s:%d %s : %s", dockerfileName, p.Line, p.Rule, p.Message))
+	}
+	first := lint[0]
+	return check.Failf("Le linter BuildKit signale %d problème(s), dont %s ligne %d.",
+		"The BuildKit linter reports %d problem(s), including %s on line %d.", len(lint), first.Rule, first.Line).
+		At(dockerfileName, first.Line).With("0 avertissement", strings.Join(lines, "\n"))
+}
+
+// judgeCacheMount: some RUN mounts a BuildKit cache on Go's build cache.
+func judgeCacheMount(df *dockerfile.Analysis) check.Outcome {
+	for _, st := range df.Stages {
+		for _, c := range st.Commands {
+			for _, m := range c.Mounts {
+				if m.Type == "cache" && (m.Target == "/root/.cache/go-build" || strings.HasSuffix(m.Target, "/go-build")) {
+					return check.Passf("Ligne %d : cache BuildKit monté sur %s.", "Line %d: BuildKit cache mounted on %s.", c.Line, m.Target).
+						At(dockerfileName, c.Line)
+				}
+			}
+		}
+	}
+	return check.Failf("Aucune instruction RUN ne monte de cache sur le cache de compilation Go.",
+		"No RUN instruction mounts a cache on Go's build cache.").
+		With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", "aucun")
+}
+
+// built is one build as a judge sees it: what the engine returned, and whether the check's
+// deadline cut it short.
+type built struct {
+	Res      engine.BuildResult
+	TimedOut bool
+}
+
+// noImage is the kit's verdict on a build that produced no image; ok is true when it
+// produced one. what names the build in the message ("--target test").
+func (b built) noImage(what string) (o check.Outcome, ok bool) {
+	if b.TimedOut || b.Res.Failed {
+		return buildlab.Judge(b.Res, b.TimedOut, what, offlineBases), false
+	}
+	return check.Outcome{}, true
+}
+
+// buildObs is what lab5.build observes: the build, and the ports its image exposes.
+type buildObs struct {
+	Build   built
+	Port    string   // the spec's port
+	Exposed []string // the image's exposed ports ("8080/tcp"), when it was built
+}
+
+// judgeBuild: the image builds offline with the spec's build args and exposes the port.
+func judgeBuild(o buildObs) check.Outcome {
+	if out, ok := o.Build.noImage("VERSION=1.2.3"); !ok {
+		return out
+	}
+	port := o.Port + "/tcp"
+	if !contains(o.Exposed, port) {
+		return check.Failf("L'image se construit mais n'expose pas le port %s.", "The image builds but does not expose port %s.", port).
+			With("EXPOSE "+o.Port, exposed(o.Exposed))
+	}
+	return check.Passf("Image construite en %s (%s), port %s exposé.", "Image built in %s (%s), port %s exposed.",
+		o.Build.Res.Duration.Round(100*time.Millisecond), o.Build.Res.Builder, port)
+}
+
+// multistageObs is what lab5.multistage observes: the Dockerfile, then the image's files.
+type multistageObs struct {
+	DF     *dockerfile.Analysis
+	Finals []string      // the final bases the spec allows
+	Files  []engine.File // the final image's files
+	Listed bool          // Files was observed
+}
+
+// judgeMultistage: two stages at least, a minimal final base, and no Go toolchain or source
+// in the final image. decided is false until the files are listed.
+func judgeMultistage(o multistageObs) (out check.Outcome, decided bool) {
+	if len(o.DF.Stages) < 2 {
+		return check.Failf("Le Dockerfile n'a qu'une étape : l'image finale embarque la chaîne de compilation.",
+			"The Dockerfile has a single stage: the final image carries the toolchain.").
+			With("au moins 2 étapes", fmt.Sprintf("%d étape", len(o.DF.Stages))), true
+	}
+	final := o.DF.Final()
+	if !contains(o.Finals, buildlab.NormalizeRef(final.Base)) {
+		return check.Failf("L'étape finale part de %s au lieu d'une base minimale.", "The final stage starts from %s instead of a minimal base.", final.Base).
+			At(dockerfileName, final.Line).With(strings.Join(o.Finals, " ou "), final.Base), true
+	}
+	if !o.Listed {
+		return check.Outcome{}, false
+	}
+	var found []string
+	for _, f := range o.Files {
+		base := filepath.Base(f.Path)
+		if strings.HasPrefix(f.Path, "/usr/local/go/") || f.Path == "/usr/local/go" ||
+			(base == "go" && !f.Dir && f.Mode&0o111 != 0) || (strings.HasSuffix(base, ".go") && !f.Dir) {
+			found = append(found, f.Path)
+		}
+		if len(found) == 5 {
+			break
+		}
+	}
+	if len(found) > 0 {
+		return check.Failf("L'image finale contient encore la chaîne Go ou des sources.", "The final image still holds the Go toolchain or sources.").
+			With("ni /usr/local/go, ni binaire go, ni fichier .go", strings.Join(found, "\n")), true
+	}
+	return check.Passf("%d étapes ; l'image finale (FROM %s) ne contient ni Go ni sources.",
+		"%d stages; the final image (FROM %s) holds neither Go nor sources.", len(o.DF.Stages), final.Base), true
+}
+
+// judgeSize: the final image weighs at most limit bytes.
+func judgeSize(size, limit int64) check.Outcome {
+	got := units.HumanSize(float64(size))
+	if size > limit {
+		return check.Failf("L'image finale pèse %s, plus que %s.", "The final image weighs %s, more than %s.", got, units.HumanSize(float64(limit))).
+			With("≤ "+units.HumanSize(float64(limit)), got)
+	}
+	return check.Passf("L'image finale pèse %s.", "The final image weighs %s.", got)
+}
+
+// tinyObs is what lab5.tiny observes: the image's size, then its files.
+type tinyObs struct {
+	Size, Limit int64
+	Files       []engine.File
+	Listed      bool // Files was observed
+}
+
+// judgeTiny: at most the tiny limit, and no /bin/sh. decided is false until the files of a
+// small enough image are listed.
+func judgeTiny(o tinyObs) (out check.Outcome, decided bool) {
+	if o.Size > o.Limit {
+		return check.Failf("L'image pèse %s, plus que %s.", "The image weighs %s, more than %s.",
+			units.HumanSize(float64(o.Size)), units.HumanSize(float64(o.Limit))).
+			With("≤ "+units.HumanSize(float64(o.Limit)), units.HumanSize(float64(o.Size))), true
+	}
+	if !o.Listed {
+		return check.Outcome{}, false
+	}
+	for _, f := range o.Files {
+		if f.Path == "/bin/sh" {
+			return check.Failf("L'image contient un shell (/bin/sh).", "The image holds a shell (/bin/sh).").With("pas de /bin/sh", "/bin/sh"), true
+		}
+	}
+	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", units.HumanSize(float64(o.Size))), true
+}
+
+// cacheObs is what a cache check observes: the grader's edit of the submission, then the
+// rebuild it caused.
+type cacheObs struct {
+	Layout error  // why the submission could not be edited as the lab's layout promises
+	Build  built  // the rebuild after the edit
+	First  string // the image lab5.build made
+}
+
+// judgeCacheDeps: after a code edit, `go mod download` stays cached and `go build` re-runs.
+func judgeCacheDeps(o cacheObs) check.Outcome {
+	if o.Layout != nil {
+		return layoutFail(o.Layout)
+	}
+	if out, ok := o.Build.noImage("après modification de cmd/server/main.go"); !ok {
+		return out
+	}
+	steps := o.Build.Res.Steps
+	download, compile := findStep(steps, "go mod download"), findStep(steps, "go build")
+	switch {
+	case download == nil:
+		return check.Failf("Aucune étape `RUN … go mod download` : les dépendances ne sont pas installées dans une étape à part.",
+			"No `RUN … go mod download` step: dependencies are not installed in a step of their own.").
+			With("RUN go mod download, avant COPY du code", stepNames(steps))
+	case !download.Cached:
+		return check.Failf("Après une modification de cmd/server/main.go, l'étape `go mod download` a été réexécutée : elle dépend du code.",
+			"After editing cmd/server/main.go, the `go mod download` step ran again: it depends on the code.").
+			With("CACHED "+download.Name, download.Name)
+	case compile == nil:
+		return check.Failf("Aucune étape `RUN … go build` trouvée.", "No `RUN … go build` step found.").
+			With("RUN go build …", stepNames(steps))
+	case compile.Cached:
+		return check.Failf("Après une modification du code, l'étape `go build` est restée en cache : le code n'est pas copié avant la compilation ?",
+			"After editing the code, the `go build` step stayed cached: is the code copied before compiling?").
+			With(compile.Name+" réexécutée", "CACHED "+compile.Name)
+	}
+	return check.Passf("Code modifié : `go mod download` en cache, `go build` réexécuté.",
+		"Code edited: `go mod download` cached, `go build` re-run.")
+}
+
+// judgeCacheDocs: after an edit of README.md and docs/, no RUN step re-runs.
+func judgeCacheDocs(o cacheObs) check.Outcome {
+	if o.Layout != nil {
+		return layoutFail(o.Layout)
+	}
+	if out, ok := o.Build.noImage("après modification de la documentation"); !ok {
+		return out
+	}
+	var reran []string
+	for _, st := range o.Build.Res.Steps {
+		if runStep.MatchString(st.Name) && !st.Cached {
+			reran = append(reran, st.Name)
+		}
+	}
+	if len(reran) > 0 {
+		return check.Failf("Modifier README.md et docs/ a relancé %d étape(s) RUN : la documentation entre dans le contexte copié.",
+			"Editing README.md and docs/ re-ran %d RUN step(s): the docs are part of the copied context.", len(reran)).
+			With("toutes les étapes RUN en cache", strings.Join(reran, "\n"))
+	}
+	same := ""
+	if o.Build.Res.ImageID == o.First {
+		same = " (image identique)"
+	}
+	return check.Passf("Documentation modifiée : aucune étape RUN relancée%s.", "Docs edited: no RUN step re-ran%s.", same)
+}
+
+// testStageObs is what lab5.test-stage observes, stage by stage.
+type testStageObs struct {
+	HasStage bool   // the Dockerfile names a stage "test"
+	Plain    *built // --target test as submitted; nil until built
+	Layout   error  // why the failing test could not be written
+	Injected *built // --target test with a failing test added; nil until built
+}
+
+// judgeTestStage: `--target test` builds as submitted, and fails by running the failing test
+// the grader adds. decided is false while the next build must be observed.
+func judgeTestStage(o testStageObs) (out check.Outcome, decided bool) {
+	if !o.HasStage {
+		return check.Failf("Aucune étape nommée « test » (`FROM … AS test`).", "No stage named \"test\" (`FROM … AS test`)."), true
+	}
+	if o.Plain == nil {
+		return check.Outcome{}, false
+	}
+	if out, ok := o.Plain.noImage("--target test"); !ok {
+		return out, true
+	}
+	if o.Layout != nil {
+		return layoutFail(o.Layout), true
+	}
+	if o.Injected == nil {
+		return check.Outcome{}, false
+	}
+	res := o.Injected.Res
+	if o.Injected.TimedOut {
+		return buildlab.Judge(res, true, "--target test avec un test en échec", offlineBases), true
+	}
+	if !res.Failed || !strings.Contains(res.Log, "TestGradeInjected") {
+		return check.Failf("Un test en échec a été ajouté dans cmd/server, mais `--target test` réussit encore (ou échoue sans l'exécuter) : l'étape test n'exécute pas `go test ./...`.",
+			"A failing test was added to cmd/server, yet `--target test` still succeeds (or fails without running it): the test stage does not run `go test ./...`.").
+			With("échec de TestGradeInjected", check.Tail(res.Log, buildlab.LogTailLines)), true
+	}
+	return check.Passf("`--target test` réussit, et échoue avec un test en échec injecté.",
+		"`--target test` succeeds, and fails once a failing test is injected."), true
+}
+
+// layoutFail is the verdict when the grader cannot edit the submission as the lab's layout
+// promises (cmd/server missing, README.md a folder…): the starter's layout was changed.
+func layoutFail(err error) check.Outcome {
+	return check.Failf("La soumission ne suit pas l'organisation du lab (cmd/server/main.go, README.md, docs/) : %v",
+		"The submission does not follow the lab's layout (cmd/server/main.go, README.md, docs/): %v", err)
+}
+
+func findStep(steps []engine.Step, text string) *engine.Step {
+	for i := range steps {
+		if runStep.MatchString(steps[i].Name) && strings.Contains(steps[i].Name, text) {
+			return &steps[i]
+		}
+	}
+	return nil
+}
+
+func stepNames(steps []engine.Step) string {
+	var names []string
+	for _, st := range steps {
+		if runStep.MatchString(st.Name) {
+			names = append(names, st.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "aucune étape RUN"
+	}
+	return strings.Join(names, "\n")
+}
+
+func exposed(ports []string) string {
+	if len(ports) == 0 {
+		return "aucun port exposé"
+	}
+	return strings.Join(ports, ", ")
+}
