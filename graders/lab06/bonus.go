@@ -77,7 +77,7 @@ func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 			rw = "read/write=" + m.Attrs["read/write"] + " sur " + m.Attrs["destination"]
 		}
 		if _, err := s.run.Engine.InspectContainer(ctx, m.Attrs["container"]); err == nil {
-			left = append(left, short(m.Attrs["container"]))
+			left = append(left, check.ShortID(m.Attrs["container"]))
 			s.removeLater(m.Attrs["container"])
 		}
 	}
@@ -126,7 +126,7 @@ func (s *state) volumeMounts(ctx context.Context, since, until time.Time) ([]eng
 // removeLater removes a container the student's script left, with its anonymous volumes.
 func (s *state) removeLater(id string) {
 	e := s.run.Engine
-	s.run.Cleanup.Add("backup container "+short(id), func(ctx context.Context) error {
+	s.run.Cleanup.Add("backup container "+check.ShortID(id), func(ctx context.Context) error {
 		return e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
 	})
 }

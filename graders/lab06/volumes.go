@@ -29,7 +29,7 @@ func describe(m engine.Mount) string {
 	}
 	src := m.Source
 	if m.Type == "volume" && anonymousName.MatchString(src) {
-		src = src[:12] + "… (anonyme)"
+		src = check.ShortID(src) + "… (anonyme)"
 	}
 	return fmt.Sprintf("Type=%s Source=%s Destination=%s %s", m.Type, src, m.Destination, rw)
 }
@@ -114,7 +114,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	if s.reupID == before {
 		return check.Failf("%s n'a pas été recréé : down.sh ne l'a pas supprimé et up.sh l'a gardé, la persistance n'est pas prouvée.",
 			"%s was not re-created: down.sh did not remove it and up.sh kept it, so persistence is not shown.", kvName).
-			With("un nouveau conteneur après down.sh puis up.sh", "le même conteneur "+short(before)), nil
+			With("un nouveau conteneur après down.sh puis up.sh", "le même conteneur "+check.ShortID(before)), nil
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {
 		return check.Verdict(fail), err
@@ -130,7 +130,7 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 			With("HTTP 200 "+s.nonce, r.String()), nil
 	}
 	return check.Passf("PUT /kv/%s avant down.sh, relu après up.sh dans un nouveau conteneur (%s → %s).",
-		"PUT /kv/%s before down.sh, read back after up.sh in a new container (%s → %s).", key, short(before), short(s.reupID)), nil
+		"PUT /kv/%s before down.sh, read back after up.sh in a new container (%s → %s).", key, check.ShortID(before), check.ShortID(s.reupID)), nil
 }
 
 // checkDownKeeps: down.sh removes the lab's containers and keeps the volume.
@@ -171,7 +171,7 @@ func (s *state) checkNoAnonymous(ctx context.Context) (check.Outcome, error) {
 		seen = append(seen, s.anon[n])
 		s.anonMu.Unlock()
 		if _, err := s.run.Engine.InspectVolume(ctx, n); err == nil {
-			left = append(left, n[:12]+"…")
+			left = append(left, check.ShortID(n)+"…")
 		}
 	}
 	actual := "volumes anonymes montés : " + strings.Join(seen, "; ")
@@ -250,11 +250,4 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 	}
 	return check.Passf("Après purge.sh : ni conteneur ni volume ; up.sh repart à vide (GET /kv/%s → 404).",
 		"After purge.sh: no container, no volume; up.sh starts empty (GET /kv/%s → 404).", key), nil
-}
-
-func short(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
