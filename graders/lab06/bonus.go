@@ -34,8 +34,8 @@ const (
 func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.reup(ctx); fail != nil || err != nil {
 		if fail != nil {
-			return check.Skipf("Non évalué : up.sh après down.sh n'a pas relancé %s (voir lab6.persistence).",
-				"Not evaluated: up.sh after down.sh did not restart %s (see lab6.persistence).", kvName), nil
+			out, _ := judgeBackup(backupObs{NoRestart: true})
+			return out, nil
 		}
 		return check.Outcome{}, err
 	}

@@ -258,6 +258,7 @@ func judgeWhere(o whereObs) check.Outcome {
 // backupObs is what lab6.backup observes: backup.sh, then the volume's mounts while it ran,
 // the containers they left, and the archive.
 type backupObs struct {
+	NoRestart  bool // up.sh after down.sh left no lab6-kv: nothing to back up
 	Nonce      string
 	Script     script.Result
 	Mounted    bool // the mounts were observed
@@ -270,6 +271,10 @@ type backupObs struct {
 // judgeBackup: backup.sh archives the volume with a throw-away container that mounts it
 // read-only, and the archive holds the value at key.
 func judgeBackup(o backupObs) (out check.Outcome, decided bool) {
+	if o.NoRestart {
+		return check.Skipf("Non évalué : up.sh après down.sh n'a pas relancé %s (voir lab6.persistence).",
+			"Not evaluated: up.sh after down.sh did not restart %s (see lab6.persistence).", kvName), true
+	}
 	if fail := (&scriptRun{"backup.sh", o.Script}).failed(); fail != nil {
 		return *fail, true
 	}

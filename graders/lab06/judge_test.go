@@ -236,6 +236,7 @@ func TestJudgeBackup(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
+		{"up.sh after down.sh failed", backupObs{NoRestart: true}, true, check.Skip, "voir lab6.persistence"},
 		{"backup.sh fails", backupObs{Script: script.Result{ExitCode: 1}}, true, check.Fail, "backup.sh s'est terminé"},
 		{"backup.sh ran: the mounts are looked at next", backupObs{Script: exit0}, false, 0, ""},
 		{"tar of the Mountpoint, no container", obs(nil, nil, nil, nil), true, check.Fail, "Aucun conteneur n'a monté le volume"},
