@@ -34,8 +34,8 @@ const (
 func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 	if fail, err := s.reup(ctx); fail != nil || err != nil {
 		if fail != nil {
-			return check.Skipf("Non évalué : up.sh après down.sh n'a pas relancé %s (voir lab6.persistence).",
-				"Not evaluated: up.sh after down.sh did not restart %s (see lab6.persistence).", kvName), nil
+			out, _ := judgeBackup(backupObs{NoRestart: true})
+			return out, nil
 		}
 		return check.Outcome{}, err
 	}
@@ -59,52 +59,23 @@ func (s *state) checkBackup(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if fail := (&scriptRun{"backup.sh", res}).failed(); fail != nil {
-		return *fail, nil
+	o := backupObs{Nonce: s.nonce, Script: res}
+	if out, done := judgeBackup(o); done {
+		return out, nil
 	}
-	mounts, err := s.volumeMounts(ctx, since, time.Now())
-	if err != nil {
+	if o.Mounts, err = s.volumeMounts(ctx, since, time.Now()); err != nil {
 		return check.Outcome{}, err
 	}
-	if len(mounts) == 0 {
-		return check.Failf("Aucun conteneur n'a monté le volume %s pendant backup.sh.", "No container mounted volume %s during backup.sh.", volumeName).
-			With("docker run --rm -v "+volumeName+":/data:ro …", "aucun montage du volume"), nil
-	}
-	var left []string
-	rw := ""
-	for _, m := range mounts {
-		if m.Attrs["read/write"] != "false" && rw == "" {
-			rw = "read/write=" + m.Attrs["read/write"] + " sur " + m.Attrs["destination"]
-		}
+	o.Mounted = true
+	for _, m := range o.Mounts {
 		if _, err := s.run.Engine.InspectContainer(ctx, m.Attrs["container"]); err == nil {
-			left = append(left, short(m.Attrs["container"]))
+			o.Left = append(o.Left, check.ShortID(m.Attrs["container"]))
 			s.removeLater(m.Attrs["container"])
 		}
 	}
-	if rw != "" {
-		return check.Failf("Le conteneur de sauvegarde monte %s en lecture-écriture.", "The backup container mounts %s read-write.", volumeName).
-			With(volumeName+":/data:ro", rw), nil
-	}
-	if len(left) > 0 {
-		return check.Failf("Le conteneur de sauvegarde existe encore après backup.sh : il doit être jetable (--rm).",
-			"The backup container still exists after backup.sh: it must be thrown away (--rm).").
-			With("aucun conteneur restant", strings.Join(left, ", ")), nil
-	}
-	entries, err := readArchive(archive)
-	if err != nil {
-		return check.Failf("%s est illisible : %s", "%s is unreadable: %s", backupFile, err).With("une archive tar.gz", err.Error()).At(backupFile, 0), nil
-	}
-	got, ok := archiveValue(entries, key)
-	switch {
-	case !ok:
-		return check.Failf("%s ne contient pas le fichier %s du volume.", "%s does not hold the volume's file %s.", backupFile, key).
-			With(key+" (ou ./"+key+")", names(entries)).At(backupFile, 0), nil
-	case got != s.nonce:
-		return check.Failf("Dans %s, %s ne contient pas la valeur du volume.", "In %s, %s does not hold the volume's value.", backupFile, key).
-			With(s.nonce, check.OneLine(got, 200)).At(backupFile, 0), nil
-	}
-	return check.Passf("%s contient %s ; le conteneur jetable montait %s en lecture seule.",
-		"%s holds %s; the throw-away container mounted %s read-only.", backupFile, key, volumeName), nil
+	o.Entries, o.ArchiveErr = readArchive(archive)
+	out, _ := judgeBackup(o)
+	return out, nil
 }
 
 // volumeMounts lists the engine's mounts of lab6-data in [since, until], leaving out
@@ -126,7 +97,7 @@ func (s *state) volumeMounts(ctx context.Context, since, until time.Time) ([]eng
 // removeLater removes a container the student's script left, with its anonymous volumes.
 func (s *state) removeLater(id string) {
 	e := s.run.Engine
-	s.run.Cleanup.Add("backup container "+short(id), func(ctx context.Context) error {
+	s.run.Cleanup.Add("backup container "+check.ShortID(id), func(ctx context.Context) error {
 		return e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
 	})
 }
@@ -222,10 +193,8 @@ func (s *state) checkWhere(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	vol, err := s.run.Engine.InspectVolume(ctx, volumeName)
-	mp := vol.Mountpoint
 	if errors.Is(err, engine.ErrNotFound) {
-		return check.Skipf("Non évalué : le volume %s n'existe pas (voir lab6.persistence).",
-			"Not evaluated: volume %s does not exist (see lab6.persistence).", volumeName), nil
+		return judgeWhere(whereObs{NoVolume: true}), nil
 	}
 	if err != nil {
 		return check.Outcome{}, err
@@ -234,16 +203,7 @@ func (s *state) checkWhere(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	if fail := (&scriptRun{"where.sh", res}).failed(); fail != nil {
-		return *fail, nil
-	}
-	got := lastLine(res.Stdout)
-	if got != mp {
-		return check.Failf("where.sh affiche « %s » et non le dossier du volume sur l'hôte du moteur, son Mountpoint %s (la dernière ligne affichée compte).",
-			"where.sh prints %q, not the volume's folder on the engine's host, its Mountpoint %s (the last line printed counts).", got, mp).
-			With(mp, got), nil
-	}
-	return check.Passf("where.sh affiche %s, le Mountpoint du volume %s.", "where.sh prints %s, volume %s's Mountpoint.", mp, volumeName), nil
+	return judgeWhere(whereObs{Mountpoint: vol.Mountpoint, Script: res}), nil
 }
 
 // lastLine is the last non-blank line of a script's output, trimmed.

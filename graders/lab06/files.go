@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/grader"
@@ -18,32 +17,24 @@ var required = []string{"up.sh", "down.sh", "purge.sh", "reader.sh", "config/kv.
 // checkFiles is the gate: the copy refused nothing, and every required file is a regular,
 // non-empty file.
 func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
-	if o := s.run.RefusedOutcome(); o != nil {
-		return *o, nil
+	o := filesObs{Refused: s.run.RefusedOutcome()}
+	if o.Refused != nil {
+		return judgeFiles(o), nil
 	}
-	var missing, odd []string
 	for _, name := range required {
 		st, err := os.Lstat(filepath.Join(s.run.Files, filepath.FromSlash(name)))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			missing = append(missing, name)
+			o.Missing = append(o.Missing, name)
 		case err != nil:
 			return check.Outcome{}, err
 		case !st.Mode().IsRegular():
-			odd = append(odd, name+" (pas un fichier ordinaire)")
+			o.Odd = append(o.Odd, name+" (pas un fichier ordinaire)")
 		case st.Size() == 0:
-			odd = append(odd, name+" (vide)")
+			o.Odd = append(o.Odd, name+" (vide)")
 		}
 	}
-	switch {
-	case len(missing) > 0:
-		return check.Failf("Fichiers manquants : %s.", "Missing files: %s.", strings.Join(missing, ", ")).
-			With(strings.Join(required, ", "), "absents : "+strings.Join(missing, ", ")), nil
-	case len(odd) > 0:
-		return check.Failf("Fichiers inutilisables : %s.", "Unusable files: %s.", strings.Join(odd, ", ")).
-			With("des fichiers texte non vides", strings.Join(odd, ", ")), nil
-	}
-	return check.Passf("Les scripts et config/kv.conf sont présents.", "The scripts and config/kv.conf are present."), nil
+	return judgeFiles(o), nil
 }
 
 // scriptRun is one run of a student script, kept by the scenario.

@@ -68,7 +68,7 @@ type state struct {
 func newState(r *grader.Run) *state {
 	s := &state{run: r, kit: scriptlab.New(r), anon: map[string]string{}}
 	if r.ID != "" {
-		s.nonce = "lab6-" + r.ID[:min(12, len(r.ID))]
+		s.nonce = "lab6-" + check.ShortID(r.ID)
 	}
 	return s
 }
@@ -182,7 +182,7 @@ func (s *state) observe(ctx context.Context, when string) error {
 		s.anonMu.Lock()
 		for _, name := range anonymousMounts(ins.Mounts) {
 			if _, seen := s.anon[name]; !seen {
-				s.anon[name] = fmt.Sprintf("%s… (%s, %s)", name[:12], ins.Name, when)
+				s.anon[name] = fmt.Sprintf("%s… (%s, %s)", check.ShortID(name), ins.Name, when)
 			}
 		}
 		s.anonMu.Unlock()

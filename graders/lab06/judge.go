@@ -1,0 +1,357 @@
+package lab06
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
+	"github.com/ddlab/grade/internal/script"
+)
+
+// Lab 6's verdicts, each decided by a pure function from what its check observed, so
+// judge_test.go judges every case (the failing fixtures' included) without an engine. A
+// check that acts between looks (edits a file, restarts, runs a script) observes in stages:
+// its judge returns decided=false while the observation so far holds no verdict.
+
+// answer is one request to the app: its reply, or the error that replaced it.
+type answer struct {
+	reply
+	Err error
+}
+
+func ask(r reply, err error) answer { return answer{r, err} }
+
+// String words the reply or the error.
+func (a answer) String() string { return seen(a.reply, a.Err) }
+
+// filesObs is what lab6.files observes.
+type filesObs struct {
+	Refused      *check.Outcome // the copy's refusal, if any
+	Missing, Odd []string
+}
+
+// judgeFiles: the copy refused nothing, and every required file is a regular, non-empty file.
+func judgeFiles(o filesObs) check.Outcome {
+	switch {
+	case o.Refused != nil:
+		return *o.Refused
+	case len(o.Missing) > 0:
+		return check.Failf("Fichiers manquants : %s.", "Missing files: %s.", strings.Join(o.Missing, ", ")).
+			With(strings.Join(required, ", "), "absents : "+strings.Join(o.Missing, ", "))
+	case len(o.Odd) > 0:
+		return check.Failf("Fichiers inutilisables : %s.", "Unusable files: %s.", strings.Join(o.Odd, ", ")).
+			With("des fichiers texte non vides", strings.Join(o.Odd, ", "))
+	}
+	return check.Passf("Les scripts et config/kv.conf sont présents.", "The scripts and config/kv.conf are present.")
+}
+
+// namedVolumeObs is what lab6.named-volume observes: up.sh's failure, lab6-kv's mounts,
+// then lab6-data's labels.
+type namedVolumeObs struct {
+	Start  *check.Outcome
+	Mounts []engine.Mount
+	Labels map[string]string
+	Volume bool // the volume was inspected
+}
+
+// judgeNamedVolume: lab6-kv mounts the named volume lab6-data on /data, and the volume
+// carries the lab's label.
+func judgeNamedVolume(o namedVolumeObs) (out check.Outcome, decided bool) {
+	if o.Start != nil {
+		return *o.Start, true
+	}
+	want := "Type=volume Source=" + volumeName + " Destination=/data"
+	m, ok := mountAt(o.Mounts, "/data")
+	switch {
+	case !ok:
+		return check.Failf("Rien n'est monté sur /data dans %s.", "Nothing is mounted on /data in %s.", kvName).
+			With(want, describeAll(o.Mounts)), true
+	case m.Type != "volume":
+		return check.Failf("/data est un montage %s, pas le volume nommé %s.", "/data is a %s mount, not the named volume %s.", m.Type, volumeName).
+			With(want, describe(m)), true
+	case anonymousName.MatchString(m.Source):
+		return check.Failf("/data est un volume anonyme (créé par VOLUME de l'image), pas le volume nommé %s.",
+			"/data is an anonymous volume (made by the image's VOLUME), not the named volume %s.", volumeName).With(want, describe(m)), true
+	case m.Source != volumeName:
+		return check.Failf("/data est le volume %s, pas %s.", "/data is volume %s, not %s.", m.Source, volumeName).With(want, describe(m)), true
+	}
+	if !o.Volume {
+		return check.Outcome{}, false
+	}
+	if o.Labels["ddlab.lab"] != "lab6" {
+		return check.Failf("Le volume %s n'a pas le label ddlab.lab=lab6.", "Volume %s lacks the label ddlab.lab=lab6.", volumeName).
+			With("ddlab.lab=lab6", labelsText(o.Labels)), true
+	}
+	return check.Passf("%s monte le volume nommé %s sur /data ; le volume porte ddlab.lab=lab6.",
+		"%s mounts the named volume %s on /data; the volume carries ddlab.lab=lab6.", kvName, volumeName), true
+}
+
+// judgeIdempotent: two up.sh in a row both exit 0 and leave lab6-kv running (start: why
+// it is not).
+func judgeIdempotent(up []script.Result, start *check.Outcome) check.Outcome {
+	if len(up) > 0 && up[0].ExitCode != 0 {
+		return grader.ScriptFailed("up.sh (premier lancement)", up[0])
+	}
+	if len(up) > 1 && up[1].ExitCode != 0 {
+		return grader.ScriptFailed("up.sh (second lancement, juste après le premier)", up[1])
+	}
+	if start != nil {
+		return *start
+	}
+	return check.Passf("Deux up.sh de suite : code 0 les deux fois, %s tourne.", "Two up.sh in a row: exit 0 both times, %s runs.", kvName)
+}
+
+// leftObs is what a removing script (down.sh, purge.sh) left.
+type leftObs struct {
+	Script    script.Result
+	Left      []string // the lab's containers that still exist
+	HasVolume bool     // lab6-data still exists
+}
+
+// judgeDownKeeps: down.sh removes the lab's containers and keeps the volume.
+func judgeDownKeeps(o leftObs) check.Outcome {
+	if fail := (&scriptRun{"down.sh", o.Script}).failed(); fail != nil {
+		return *fail
+	}
+	if len(o.Left) > 0 {
+		return check.Failf("Après down.sh, des conteneurs du lab existent encore : %s.", "After down.sh, lab containers still exist: %s.",
+			strings.Join(o.Left, ", ")).With("aucun conteneur lab6", strings.Join(o.Left, ", "))
+	}
+	if !o.HasVolume {
+		return check.Failf("down.sh a supprimé le volume %s : les données sont perdues.", "down.sh removed volume %s: the data is lost.", volumeName).
+			With("le volume "+volumeName+" existe encore", "volume absent")
+	}
+	return check.Passf("Après down.sh : plus aucun conteneur lab6, le volume %s existe toujours.",
+		"After down.sh: no lab6 container left, volume %s still exists.", volumeName)
+}
+
+// judgeNoAnonymous: no lab container mounted an anonymous volume. seen describes each one
+// mounted; left are those still on the engine.
+func judgeNoAnonymous(seen, left []string) check.Outcome {
+	if len(seen) == 0 {
+		return check.Passf("Aucun volume anonyme dans les conteneurs du lab (up.sh, down.sh, up.sh).",
+			"No anonymous volume in the lab's containers (up.sh, down.sh, up.sh).")
+	}
+	actual := "volumes anonymes montés : " + strings.Join(seen, "; ")
+	if len(left) > 0 {
+		actual += "\nencore présents sur le moteur : " + strings.Join(left, ", ")
+	}
+	return check.Failf("%d volume(s) anonyme(s) monté(s) par les conteneurs du lab, dont %d laissé(s) sur le moteur.",
+		"%d anonymous volume(s) mounted by the lab's containers, %d of them left on the engine.", len(seen), len(left)).
+		With("aucun volume anonyme (64 caractères hexadécimaux)", actual)
+}
+
+// persistenceObs is what lab6.persistence observes: down.sh, the container before and
+// after up.sh, then GET k.
+type persistenceObs struct {
+	Nonce         string
+	Down          script.Result
+	Before, After string // lab6-kv's ID; After is "" until up.sh ran again
+	Get           *answer
+}
+
+// judgePersistence: a value written through the app survives down.sh and up.sh, which must
+// have removed and re-created the container.
+func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
+	if fail := (&scriptRun{"down.sh", o.Down}).failed(); fail != nil {
+		return *fail, true
+	}
+	if o.After == "" {
+		return check.Outcome{}, false
+	}
+	if o.After == o.Before {
+		return check.Failf("%s n'a pas été recréé : down.sh ne l'a pas supprimé et up.sh l'a gardé, la persistance n'est pas prouvée.",
+			"%s was not re-created: down.sh did not remove it and up.sh kept it, so persistence is not shown.", kvName).
+			With("un nouveau conteneur après down.sh puis up.sh", "le même conteneur "+check.ShortID(o.Before)), true
+	}
+	if o.Get == nil {
+		return check.Outcome{}, false
+	}
+	if o.Get.Err != nil {
+		return check.Failf("GET /kv/%s après up.sh n'a pas de réponse.", "GET /kv/%s after up.sh gets no answer.", key).
+			With(o.Nonce, check.OneLine(o.Get.Err.Error(), 200)), true
+	}
+	if r := o.Get.reply; r.Status != http.StatusOK || r.Body != o.Nonce {
+		return check.Failf("La valeur écrite avant down.sh a disparu après up.sh : /data n'est pas dans le volume %s.",
+			"The value written before down.sh is gone after up.sh: /data is not in volume %s.", volumeName).
+			With("HTTP 200 "+o.Nonce, r.String()), true
+	}
+	return check.Passf("PUT /kv/%s avant down.sh, relu après up.sh dans un nouveau conteneur (%s → %s).",
+		"PUT /kv/%s before down.sh, read back after up.sh in a new container (%s → %s).", key, check.ShortID(o.Before), check.ShortID(o.After)), true
+}
+
+// purgeObs is what lab6.purge observes: what purge.sh left, then (on a local engine) up.sh
+// and GET k.
+type purgeObs struct {
+	leftObs
+	Remote bool
+	Up     *script.Result
+	Get    *answer
+}
+
+// judgePurge: purge.sh removes the containers and the volume; the next up.sh starts empty.
+func judgePurge(o purgeObs) (out check.Outcome, decided bool) {
+	if fail := (&scriptRun{"purge.sh", o.Script}).failed(); fail != nil {
+		return *fail, true
+	}
+	if o.HasVolume {
+		return check.Failf("Après purge.sh, le volume %s existe encore.", "After purge.sh, volume %s still exists.", volumeName).
+			With("volume "+volumeName+" supprimé", "le volume existe"), true
+	}
+	if len(o.Left) > 0 {
+		return check.Failf("Après purge.sh, des conteneurs du lab existent encore : %s.", "After purge.sh, lab containers still exist: %s.",
+			strings.Join(o.Left, ", ")).With("aucun conteneur lab6", strings.Join(o.Left, ", ")), true
+	}
+	if o.Remote {
+		return check.Passf("Après purge.sh : ni conteneur ni volume %s (le redémarrage à vide n'est pas vérifiable sur un moteur distant).",
+			"After purge.sh: no container and no volume %s (the empty restart cannot be checked on a remote engine).", volumeName), true
+	}
+	if o.Up == nil {
+		return check.Outcome{}, false
+	}
+	if fail := (&scriptRun{"up.sh (après purge.sh)", *o.Up}).failed(); fail != nil {
+		return *fail, true
+	}
+	if o.Get == nil {
+		return check.Outcome{}, false
+	}
+	if o.Get.Err != nil {
+		return check.Failf("GET /kv/%s après purge.sh et up.sh n'a pas de réponse.", "GET /kv/%s after purge.sh and up.sh gets no answer.", key).
+			With("HTTP 404", check.OneLine(o.Get.Err.Error(), 200)), true
+	}
+	if o.Get.Status != http.StatusNotFound {
+		return check.Failf("Après purge.sh puis up.sh, GET /kv/%s ne renvoie pas 404 : les anciennes données sont encore là.",
+			"After purge.sh then up.sh, GET /kv/%s does not return 404: the old data is still there.", key).With("HTTP 404", o.Get.reply.String()), true
+	}
+	return check.Passf("Après purge.sh : ni conteneur ni volume ; up.sh repart à vide (GET /kv/%s → 404).",
+		"After purge.sh: no container, no volume; up.sh starts empty (GET /kv/%s → 404).", key), true
+}
+
+// whereObs is what lab6.where observes.
+type whereObs struct {
+	NoVolume   bool // lab6-data does not exist
+	Mountpoint string
+	Script     script.Result
+}
+
+// judgeWhere: where.sh prints the volume's folder on the engine's host, its Mountpoint.
+func judgeWhere(o whereObs) check.Outcome {
+	if o.NoVolume {
+		return check.Skipf("Non évalué : le volume %s n'existe pas (voir lab6.persistence).",
+			"Not evaluated: volume %s does not exist (see lab6.persistence).", volumeName)
+	}
+	if fail := (&scriptRun{"where.sh", o.Script}).failed(); fail != nil {
+		return *fail
+	}
+	got, mp := lastLine(o.Script.Stdout), o.Mountpoint
+	if got != mp {
+		return check.Failf("where.sh affiche « %s » et non le dossier du volume sur l'hôte du moteur, son Mountpoint %s (la dernière ligne affichée compte).",
+			"where.sh prints %q, not the volume's folder on the engine's host, its Mountpoint %s (the last line printed counts).", got, mp).
+			With(mp, got)
+	}
+	return check.Passf("where.sh affiche %s, le Mountpoint du volume %s.", "where.sh prints %s, volume %s's Mountpoint.", mp, volumeName)
+}
+
+// backupObs is what lab6.backup observes: backup.sh, then the volume's mounts while it ran,
+// the containers they left, and the archive.
+type backupObs struct {
+	NoRestart  bool // up.sh after down.sh left no lab6-kv: nothing to back up
+	Nonce      string
+	Script     script.Result
+	Mounted    bool // the mounts were observed
+	Mounts     []engine.Event
+	Left       []string // short IDs of the mounting containers that still exist
+	Entries    []entry
+	ArchiveErr error
+}
+
+// judgeBackup: backup.sh archives the volume with a throw-away container that mounts it
+// read-only, and the archive holds the value at key.
+func judgeBackup(o backupObs) (out check.Outcome, decided bool) {
+	if o.NoRestart {
+		return check.Skipf("Non évalué : up.sh après down.sh n'a pas relancé %s (voir lab6.persistence).",
+			"Not evaluated: up.sh after down.sh did not restart %s (see lab6.persistence).", kvName), true
+	}
+	if fail := (&scriptRun{"backup.sh", o.Script}).failed(); fail != nil {
+		return *fail, true
+	}
+	if !o.Mounted {
+		return check.Outcome{}, false
+	}
+	if len(o.Mounts) == 0 {
+		return check.Failf("Aucun conteneur n'a monté le volume %s pendant backup.sh.", "No container mounted volume %s during backup.sh.", volumeName).
+			With("docker run --rm -v "+volumeName+":/data:ro …", "aucun montage du volume"), true
+	}
+	for _, m := range o.Mounts {
+		if m.Attrs["read/write"] != "false" {
+			return check.Failf("Le conteneur de sauvegarde monte %s en lecture-écriture.", "The backup container mounts %s read-write.", volumeName).
+				With(volumeName+":/data:ro", "read/write="+m.Attrs["read/write"]+" sur "+m.Attrs["destination"]), true
+		}
+	}
+	if len(o.Left) > 0 {
+		return check.Failf("Le conteneur de sauvegarde existe encore après backup.sh : il doit être jetable (--rm).",
+			"The backup container still exists after backup.sh: it must be thrown away (--rm).").
+			With("aucun conteneur restant", strings.Join(o.Left, ", ")), true
+	}
+	if err := o.ArchiveErr; err != nil {
+		return check.Failf("%s est illisible : %s", "%s is unreadable: %s", backupFile, err).With("une archive tar.gz", err.Error()).At(backupFile, 0), true
+	}
+	got, ok := archiveValue(o.Entries, key)
+	switch {
+	case !ok:
+		return check.Failf("%s ne contient pas le fichier %s du volume.", "%s does not hold the volume's file %s.", backupFile, key).
+			With(key+" (ou ./"+key+")", names(o.Entries)).At(backupFile, 0), true
+	case got != o.Nonce:
+		return check.Failf("Dans %s, %s ne contient pas la valeur du volume.", "In %s, %s does not hold the volume's value.", backupFile, key).
+			With(o.Nonce, check.OneLine(got, 200)).At(backupFile, 0), true
+	}
+	return check.Passf("%s contient %s ; le conteneur jetable montait %s en lecture seule.",
+		"%s holds %s; the throw-away container mounted %s read-only.", backupFile, key, volumeName), true
+}
+
+// sharedROObs is what lab6.shared-ro observes in lab6-reader: reader.sh, cat of k with the
+// reader's mounts, then touch.
+type sharedROObs struct {
+	Nonce  string
+	Reader script.Result
+	Cat    *engine.ExecResult
+	Mounts string // the reader's mounts, described ("" when it could not be inspected)
+	Touch  *engine.ExecResult
+}
+
+// judgeSharedRO: lab6-reader mounts the same volume read-only: it reads the value the app
+// wrote, and cannot write.
+func judgeSharedRO(o sharedROObs) (out check.Outcome, decided bool) {
+	if fail := (&scriptRun{"reader.sh", o.Reader}).failed(); fail != nil {
+		return *fail, true
+	}
+	if o.Cat == nil {
+		return check.Outcome{}, false
+	}
+	if cat := o.Cat; cat.ExitCode != 0 || cat.Stdout != o.Nonce {
+		mounts := ""
+		if o.Mounts != "" {
+			mounts = "\n" + o.Mounts
+		}
+		return check.Failf("Dans %s, /data/%s ne contient pas la valeur écrite par l'application : ce n'est pas le même volume.",
+			"In %s, /data/%s does not hold the value the app wrote: it is not the same volume.", readerName, key).
+			With(o.Nonce, fmt.Sprintf("cat /data/%s → code %d : %s%s", key, cat.ExitCode, check.OneLine(cat.Stdout+" "+cat.Stderr, 200), mounts)), true
+	}
+	if o.Touch == nil {
+		return check.Outcome{}, false
+	}
+	if o.Touch.ExitCode == 0 {
+		return check.Failf("touch /data/x a réussi dans %s : le volume y est monté en écriture.", "touch /data/x succeeded in %s: the volume is mounted read-write there.", readerName).
+			With("touch: /data/x: Read-only file system", "code 0"), true
+	}
+	if !strings.Contains(o.Touch.Stderr, "Read-only file system") {
+		return check.Failf("touch /data/x échoue dans %s, mais pas parce que le montage est en lecture seule.",
+			"touch /data/x fails in %s, but not because the mount is read-only.", readerName).
+			With("Read-only file system", check.OneLine(o.Touch.Stderr, 200)), true
+	}
+	return check.Passf("%s lit /data/%s (la valeur écrite par %s) et touch /data/x échoue : Read-only file system.",
+		"%s reads /data/%s (the value %s wrote) and touch /data/x fails: Read-only file system.", readerName, key, kvName), true
+}
