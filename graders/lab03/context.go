@@ -12,6 +12,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/imagetar"
 )
 
@@ -120,9 +121,10 @@ func whiteouts(layers []imagetar.Layer, base []string) []string {
 
 func (s *state) checkContext(ctx context.Context) (check.Outcome, error) {
 	traps := strings.Fields(s.run.Spec.Params["traps"])
-	limit, err := units.FromHumanSize(s.run.Spec.Params["context-limit"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.context-limit: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	limit := ps.Size("context-limit")
+	if ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	use, err := measureContext(s.run.Dir, traps)
 	if err != nil {
@@ -174,9 +176,10 @@ func judgeContext(o contextObs) check.Outcome {
 }
 
 func (s *state) checkNoWhiteout(ctx context.Context) (check.Outcome, error) {
-	limit, err := units.FromHumanSize(s.run.Spec.Params["max-delta"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.max-delta: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	limit := ps.Size("max-delta")
+	if ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	base, err := s.baseImage(ctx)
 	if err != nil {

@@ -3,12 +3,12 @@ package lab03
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/probe"
 )
 
@@ -16,13 +16,10 @@ import (
 // network namespace. The container is removed at the end: pull-digest then removes the image.
 func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 	r := s.run
-	port, err := strconv.Atoi(r.Spec.Params["port"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.port: %w", err)
-	}
-	wait, err := time.ParseDuration(r.Spec.Params["startup-wait"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.startup-wait: %w", err)
+	ps := grader.ReadValues(r.Spec)
+	port, wait := ps.Int("port"), ps.Duration("startup-wait")
+	if ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	r.Progress("démarrage du conteneur…")
 	id, err := r.Engine.Run(ctx, engine.RunSpec{Name: r.Name("site"), Image: s.imageID, Labels: r.Labels()})

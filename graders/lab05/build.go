@@ -9,11 +9,10 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/docker/go-units"
-
 	"github.com/ddlab/grade/internal/buildlab"
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
 )
 
 // build runs one build of the snapshot and registers the image for removal.
@@ -92,9 +91,10 @@ func (s *state) checkMultistage(ctx context.Context) (check.Outcome, error) {
 }
 
 func (s *state) checkSize(context.Context) (check.Outcome, error) {
-	limit, err := units.FromHumanSize(s.run.Spec.Params["max-size"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.max-size: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	limit := ps.Size("max-size")
+	if ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	return judgeSize(s.image.Size, limit), nil
 }
@@ -193,9 +193,10 @@ func (s *state) checkTestStage(ctx context.Context) (check.Outcome, error) {
 }
 
 func (s *state) checkTiny(ctx context.Context) (check.Outcome, error) {
-	limit, err := units.FromHumanSize(s.run.Spec.Params["tiny-size"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.tiny-size: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	limit := ps.Size("tiny-size")
+	if ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	o := tinyObs{Size: s.image.Size, Limit: limit}
 	if out, done := judgeTiny(o); done {

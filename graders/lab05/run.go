@@ -2,12 +2,11 @@ package lab05
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/probe"
 )
 
@@ -64,13 +63,10 @@ func (s *state) get(ctx context.Context, path string) (probe.Response, *check.Ou
 	if fail != nil || err != nil {
 		return probe.Response{}, fail, err
 	}
-	port, err := strconv.Atoi(s.run.Spec.Params["port"])
-	if err != nil {
-		return probe.Response{}, nil, fmt.Errorf("params.port: %w", err)
-	}
-	wait, err := time.ParseDuration(s.run.Spec.Params["startup-wait"])
-	if err != nil {
-		return probe.Response{}, nil, fmt.Errorf("params.startup-wait: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	port, wait := ps.Int("port"), ps.Duration("startup-wait")
+	if ps.Err != nil {
+		return probe.Response{}, nil, ps.Err
 	}
 	resp, err := probe.HTTPGet(ctx, s.run, id, port, path, wait)
 	if err != nil {
@@ -106,9 +102,9 @@ func (s *state) checkHealthcheck(ctx context.Context) (check.Outcome, error) {
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
-	o.Wait, err = time.ParseDuration(s.run.Spec.Params["health-wait"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.health-wait: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	if o.Wait = ps.Duration("health-wait"); ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	s.run.Progress("attente de l'état healthy…")
 	deadline := time.Now().Add(o.Wait)
@@ -148,13 +144,10 @@ func (s *state) checkSignals(ctx context.Context) (check.Outcome, error) {
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}
-	timeout, err := time.ParseDuration(s.run.Spec.Params["stop-timeout"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.stop-timeout: %w", err)
-	}
-	limit, err := time.ParseDuration(s.run.Spec.Params["stop-max"])
-	if err != nil {
-		return check.Outcome{}, fmt.Errorf("params.stop-max: %w", err)
+	ps := grader.ReadValues(s.run.Spec)
+	timeout, limit := ps.Duration("stop-timeout"), ps.Duration("stop-max")
+	if ps.Err != nil {
+		return check.Outcome{}, ps.Err
 	}
 	if o, dead := s.died(ctx, id); dead {
 		return o, nil

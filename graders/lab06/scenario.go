@@ -27,11 +27,8 @@ func (s *state) client() kvClient {
 
 // appWait is how long the app may take to answer after up.sh or a restart.
 func (s *state) appWait() (time.Duration, error) {
-	d, err := time.ParseDuration(s.run.Spec.Params["app-wait"])
-	if err != nil {
-		return 0, fmt.Errorf("params.app-wait: %w", err)
-	}
-	return d, nil
+	ps := grader.ReadValues(s.run.Spec)
+	return ps.Duration("app-wait"), ps.Err
 }
 
 // app waits for lab6-kv to answer on the published port. On a remote engine it returns the

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/go-units"
+
 	"github.com/ddlab/grade/internal/lab"
 )
 
@@ -72,3 +74,18 @@ func (v *Values) Int64(key string) int64 {
 
 // Int reads a non-negative whole number.
 func (v *Values) Int(key string) int { return int(v.Int64(key)) }
+
+// Size reads a positive size in bytes, with decimal units ("25MB" is 25,000,000), as
+// CheckParams does.
+func (v *Values) Size(key string) int64 {
+	s, ok := v.raw(key)
+	if !ok {
+		return 0
+	}
+	n, err := units.FromHumanSize(s)
+	if err != nil || n <= 0 {
+		v.fail(fmt.Errorf("params.%s: %q is not a positive size", key, s))
+		return 0
+	}
+	return n
+}
