@@ -2,7 +2,6 @@ package lab05
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,14 +26,14 @@ func (s *state) build(ctx context.Context, purpose, target string) (engine.Build
 	return s.kit.Build(ctx, engine.BuildRequest{Tag: fmt.Sprintf("ddlab-grade/%s:%s", r.ID[:12], purpose), Target: target, BuildArgs: args})
 }
 
-// buildOnce builds and sorts the build's end as buildlab.Outcome does: a build the check's
-// deadline cut is an observation for the judge, any other error the grader's own trouble.
+// buildOnce builds; a build the check's deadline cut is an observation for the judge, any
+// other error the grader's own trouble.
 func (s *state) buildOnce(ctx context.Context, purpose, target string) (built, error) {
 	res, err := s.build(ctx, purpose, target)
 	if err == nil {
 		return built{Res: res}, nil
 	}
-	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
+	if buildlab.TimedOut(ctx, err) {
 		return built{Res: res, TimedOut: true}, nil
 	}
 	return built{Res: res}, err

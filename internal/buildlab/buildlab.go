@@ -103,7 +103,7 @@ func Summary(res engine.BuildResult) *report.Build {
 // ("--target test").
 func Outcome(ctx context.Context, res engine.BuildResult, err error, what, bases string) (o check.Outcome, ok bool, _ error) {
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded)) {
+		if TimedOut(ctx, err) {
 			return Judge(res, true, what, bases), false, nil
 		}
 		return check.Outcome{}, false, err
@@ -112,6 +112,12 @@ func Outcome(ctx context.Context, res engine.BuildResult, err error, what, bases
 		return Judge(res, false, what, bases), false, nil
 	}
 	return check.Outcome{}, true, nil
+}
+
+// TimedOut says whether a build's error is the check's deadline cutting it: the student's
+// build was too slow, a verdict, where any other error is the grader's own trouble.
+func TimedOut(ctx context.Context, err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded))
 }
 
 // Judge is the verdict on a build that produced no image, decided from what the build

@@ -3,6 +3,7 @@ package buildlab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -126,6 +127,29 @@ func TestOutcome(t *testing.T) {
 			assert.Equal(t, tt.wantStat, o.Status)
 			assert.Contains(t, o.Message.FR, tt.contains)
 			assert.NotEmpty(t, o.Message.EN)
+		})
+	}
+}
+
+func TestTimedOut(t *testing.T) {
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	interrupted, stop := context.WithCancel(context.Background())
+	stop()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want bool
+	}{
+		{"deadline error", context.Background(), fmt.Errorf("build: %w", context.DeadlineExceeded), true},
+		{"the engine says canceled once the deadline passed", expired, errors.New("rpc error: code = Canceled"), true},
+		{"Ctrl-C is not the student's slowness", interrupted, context.Canceled, false},
+		{"engine error", context.Background(), errors.New("engine gone"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, TimedOut(tt.ctx, tt.err))
 		})
 	}
 }
