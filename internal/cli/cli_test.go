@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,29 @@ func noEngine(t *testing.T) engineFunc {
 }
 
 func unavailable() (engine.Engine, error) { return nil, engine.ErrUnavailable }
+
+// comingLab is a lab of the course that has no grader yet, found rather than named so that
+// adding a lab touches no test here; "" once every lab is graded (skipComing then skips the case).
+func comingLab(t *testing.T) string {
+	t.Helper()
+	cat, err := lab.Load(labs.FS)
+	require.NoError(t, err)
+	reg, err := grader.NewRegistry(graders.All()...)
+	require.NoError(t, err)
+	for _, e := range cat.Labs {
+		if _, ok := reg.Get(e.Lab); !ok {
+			return e.Lab
+		}
+	}
+	return ""
+}
+
+// skipComing skips a case about a lab not gradable yet when the course has none left.
+func skipComing(t *testing.T, args []string) {
+	if slices.Contains(args, "") {
+		t.Skip("every lab of the course has a grader")
+	}
+}
 
 // newFactory wires the real catalog and graders with test streams, a fixed clock and a
 // fixed environment (no LANG: French).
@@ -113,6 +137,7 @@ func assertNoStack(t *testing.T, out string) {
 var staticChecks = []string{"lab5.files", "lab5.offline-syntax", "lab5.lint", "lab5.cache-mount"}
 
 func Test_runGrade(t *testing.T) {
+	coming := comingLab(t)
 	withInfo := func() (engine.Engine, error) {
 		return &enginefake.Fake{
 			InfoFn: func(context.Context) (engine.Info, error) {
@@ -275,10 +300,10 @@ func Test_runGrade(t *testing.T) {
 		},
 		{
 			name:       "lab not gradable yet",
-			args:       func(dir string) []string { return []string{"lab9", dir} },
+			args:       func(dir string) []string { return []string{coming, dir} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"lab9"},
+			wantErrOut: []string{coming},
 		},
 		{
 			name: "spec for another lab",
@@ -351,6 +376,7 @@ func Test_runGrade(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := solution(t)
+			skipComing(t, tt.args(dir))
 			if tt.setup != nil {
 				tt.setup(t, dir)
 			}
@@ -426,6 +452,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestRunCommands(t *testing.T) {
+	coming := comingLab(t)
 	tests := []struct {
 		name       string
 		args       []string
@@ -470,9 +497,9 @@ func TestRunCommands(t *testing.T) {
 		},
 		{
 			name:       "describe a lab not gradable yet",
-			args:       []string{"describe", "lab9"},
+			args:       []string{"describe", coming},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"lab9"},
+			wantErrOut: []string{coming},
 		},
 		{
 			name:    "validate",
@@ -512,6 +539,7 @@ func TestRunCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			skipComing(t, tt.args)
 			f, stdout, stderr := newFactory(t, noEngine(t))
 			code := Run(context.Background(), f, tt.args)
 			assert.Equal(t, tt.wantExit, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -591,6 +619,7 @@ func TestInitSolutionStudentBuild(t *testing.T) {
 }
 
 func TestInitErrors(t *testing.T) {
+	coming := comingLab(t)
 	tests := []struct {
 		name       string
 		args       []string
@@ -598,10 +627,11 @@ func TestInitErrors(t *testing.T) {
 	}{
 		{name: "no lab", args: []string{"init"}, wantErrOut: "accepts between 1 and 2 arg(s)"},
 		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `"lab99" n'est pas un lab du cours`},
-		{name: "lab not ready", args: []string{"init", "lab9", "x"}, wantErrOut: "lab9"},
+		{name: "lab not ready", args: []string{"init", coming, "x"}, wantErrOut: coming},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			skipComing(t, tt.args)
 			f, _, stderr := newFactory(t, noEngine(t))
 			assert.Equal(t, cliutil.ExitUsage, Run(context.Background(), f, tt.args))
 			assert.Contains(t, stderr.String(), tt.wantErrOut)
