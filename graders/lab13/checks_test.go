@@ -1,16 +1,20 @@
 package lab13
 
 import (
+	"context"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/check/checktest"
 	"github.com/ddlab/grade/internal/compose"
+	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
 )
@@ -110,20 +114,33 @@ func TestJudgeUp(t *testing.T) {
 
 func TestJudgeOneProcess(t *testing.T) {
 	proc := func(image string, argv ...string) engine.Container {
-		return engine.Container{Running: true, ImageID: image, Image: image, Entrypoint: argv[:1], Cmd: argv[1:]}
+		return engine.Container{Running: true, ImageID: image, Image: image, Entrypoint: argv[:1], Cmd: argv[1:], Pid: 100}
 	}
-	own := map[string][]engine.Container{gateway: {proc("g", "/gateway")}, catalog: {proc("c", "/service")}, orders: {proc("o", "/service")}}
-	with := func(svc string, c engine.Container) map[string][]engine.Container {
-		m := map[string][]engine.Container{}
-		for k, v := range own {
-			m[k] = v
+	// What runs: PID 1 as the engine's host lists it (host PID 100), and what runs under it.
+	runs := func(args string, children ...string) []engine.Process {
+		ps := []engine.Process{{PID: 100, PPID: 9, Args: args}, {PID: 130, PPID: 8, Args: "/service healthcheck"}}
+		for i, c := range children {
+			ps = append(ps, engine.Process{PID: 101 + i, PPID: 100, Args: c})
 		}
-		m[svc] = []engine.Container{c}
-		return m
+		return ps
+	}
+	own := oneProcessObs{
+		Containers: map[string][]engine.Container{gateway: {proc("g", "/gateway")}, catalog: {proc("c", "/service")}, orders: {proc("o", "/service")}},
+		Processes:  map[string][]engine.Process{gateway: runs("/gateway"), catalog: runs("/service"), orders: runs("/service")},
+	}
+	with := func(svc string, c engine.Container, ps ...engine.Process) oneProcessObs {
+		o := oneProcessObs{Containers: map[string][]engine.Container{}, Processes: map[string][]engine.Process{}}
+		maps.Copy(o.Containers, own.Containers)
+		maps.Copy(o.Processes, own.Processes)
+		o.Containers[svc] = []engine.Container{c}
+		if ps != nil {
+			o.Processes[svc] = ps
+		}
+		return o
 	}
 	tests := []struct {
 		name    string
-		running map[string][]engine.Container
+		running oneProcessObs
 		want    check.Status
 		msg     string
 	}{
@@ -133,6 +150,14 @@ func TestJudgeOneProcess(t *testing.T) {
 		{"nothing to run", with(gateway, engine.Container{Running: true, ImageID: "g"}), check.Fail, "gateway n'a ni ENTRYPOINT ni CMD"},
 		{"a service stopped", with(catalog, engine.Container{Status: "exited", ExitCode: 2}), check.Fail, "Le service catalog ne tourne pas (exited, code 2)"},
 		{"one image for two services", with(orders, proc("c", "/service")), check.Fail, "catalog et orders tournent avec la même image"},
+		{"shortcut: a script with a shebang", with(orders, proc("o", "/entrypoint.sh"), runs("/bin/sh /entrypoint.sh", "/service")...), check.Fail,
+			"Le PID 1 de orders est « /bin/sh /entrypoint.sh » (ENTRYPOINT /entrypoint.sh)"},
+		{"shortcut: env runs the shell", with(catalog, proc("c", "/usr/bin/env", "sh", "-c", "/service; true"), runs("sh -c /service; true", "/service")...), check.Fail,
+			"Le PID 1 de catalog est « sh -c /service; true »"},
+		{"shortcut: the service in the background", with(gateway, proc("g", "/start"), runs("sleep infinity", "/gateway")...), check.Fail,
+			"lance d'autres processus : /gateway"},
+		{"alternative: a script that ends with exec", with(orders, proc("o", "/entrypoint.sh"), runs("/service")...), check.Pass, "le binaire est le PID 1"},
+		{"the container restarted under the check", with(orders, proc("o", "/service"), engine.Process{PID: 200, PPID: 9, Args: "/service"}), check.Fail, "ne tourne plus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeOneProcess(tt.running), tt.want, tt.msg) })
@@ -360,8 +385,17 @@ func TestJudgeSingleDockerfile(t *testing.T) {
 		return b
 	}
 	one := []compose.Built{build(gateway, "/s", true, false), build(catalog, "/s", true, true), build(orders, "/s", true, true)}
-	good := []byte("FROM ddlab/go:1 AS build\nCOPY go.mod go.sum ./\nRUN  go mod download\nARG SERVICE\nRUN go build ./cmd/$SERVICE\n")
-	argFirst := []byte("FROM ddlab/go:1 AS build\nARG SERVICE\nRUN go mod download\n")
+	parse := func(src string) *dockerfile.Analysis {
+		a := dockerfile.Analyze(context.Background(), "Dockerfile", []byte(src))
+		require.Nil(t, a.ParseError)
+		return a
+	}
+	good := parse("FROM ddlab/go:1 AS build\nCOPY go.mod go.sum ./\nRUN  go mod download\nARG SERVICE\nRUN go build ./cmd/$SERVICE\n")
+	argFirst := parse("FROM ddlab/go:1 AS build\nARG SERVICE\nRUN go mod download\n")
+	// The shortcut: a comment names the step before ARG SERVICE, the real step comes after.
+	commentFirst := parse("# go mod download\nFROM ddlab/go:1 AS build\nARG SERVICE=gateway\nRUN go mod \\\n  download\nRUN go build ./cmd/$SERVICE\n")
+	twoStages := parse("FROM ddlab/go:1 AS deps\nRUN go mod download\nFROM deps\nARG VERSION SERVICE\nRUN go build ./cmd/$SERVICE\n")
+	noDownload := parse("FROM ddlab/go:1\nLABEL note=\"go mod download\"\nARG SERVICE\nRUN go build ./cmd/$SERVICE\n")
 	tests := []struct {
 		name string
 		o    dockerfileObs
@@ -373,9 +407,12 @@ func TestJudgeSingleDockerfile(t *testing.T) {
 		{"a Go service not built", dockerfileObs{Builds: one[:2]}, true, check.Fail, "orders n'est pas construit"},
 		{"two Dockerfiles", dockerfileObs{Builds: []compose.Built{one[0], one[1], build(orders, "/s/orders", true, true)}}, true, check.Fail, "utilisent 2 Dockerfile différents"},
 		{"one Dockerfile: its text next", dockerfileObs{Builds: one}, false, 0, ""},
-		{"ARG SERVICE before the dependencies", dockerfileObs{Builds: one, Source: argFirst}, true, check.Fail, "avant ARG SERVICE (ligne 2)"},
-		{"the dependencies rebuilt", dockerfileObs{Builds: []compose.Built{one[0], build(catalog, "/s", true, false), one[2]}, Source: good}, true, check.Fail, "Le build de catalog (après gateway)"},
-		{"solution", dockerfileObs{Builds: one, Source: good}, true, check.Pass, "catalog et orders réutilisent"},
+		{"ARG SERVICE before the dependencies", dockerfileObs{Builds: one, File: argFirst}, true, check.Fail, "(ligne 3) doit venir avant ARG SERVICE (ligne 2)"},
+		{"shortcut: a comment names the step first", dockerfileObs{Builds: one, File: commentFirst}, true, check.Fail, "(ligne 4) doit venir avant ARG SERVICE (ligne 3)"},
+		{"shortcut: the words outside a RUN", dockerfileObs{Builds: one, File: noDownload}, true, check.Fail, "aucune instruction RUN `go mod download`"},
+		{"the dependencies rebuilt", dockerfileObs{Builds: []compose.Built{one[0], build(catalog, "/s", true, false), one[2]}, File: good}, true, check.Fail, "Le build de catalog (après gateway)"},
+		{"solution", dockerfileObs{Builds: one, File: good}, true, check.Pass, "catalog et orders réutilisent"},
+		{"alternative: dependencies in their own stage, ARG of two keys after", dockerfileObs{Builds: one, File: twoStages}, true, check.Pass, "catalog et orders réutilisent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/composelab"
+	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
 )
@@ -125,12 +126,20 @@ func judgeUp(o upObs) (out check.Outcome, decided bool) {
 var wrappers = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true,
 	"supervisord": true, "s6-svscan": true, "runsvdir": true, "tini": true, "dumb-init": true}
 
-// judgeOneProcess: gateway, catalog and orders (their containers by service) each run, PID 1
-// of each is the service's binary, and each has its own image.
-func judgeOneProcess(containers map[string][]engine.Container) check.Outcome {
+// oneProcessObs is what lab13.one-process observes: the containers of gateway, catalog and
+// orders by service, and what runs in the first running one of each (engine.Processes).
+type oneProcessObs struct {
+	Containers map[string][]engine.Container
+	Processes  map[string][]engine.Process
+}
+
+// judgeOneProcess: gateway, catalog and orders each run, PID 1 of each is the service's binary
+// with no process under it (what runs, not what the ENTRYPOINT is named: a script with a
+// shebang is a shell), and each has its own image.
+func judgeOneProcess(o oneProcessObs) check.Outcome {
 	images := map[string]string{}
 	for _, n := range goServices {
-		c, down := composelab.FirstRunning(n, containers[n])
+		c, down := composelab.FirstRunning(n, o.Containers[n])
 		if down != nil {
 			return *down
 		}
@@ -142,6 +151,28 @@ func judgeOneProcess(containers map[string][]engine.Container) check.Outcome {
 			return check.Failf("Le PID 1 de %s est %q et non le binaire du service : forme exec, un seul processus.",
 				"PID 1 of %s is %q, not the service's binary: exec form, one process.", n, strings.Join(argv, " ")).
 				With("le binaire en PID 1", strings.Join(argv, " "))
+		}
+		ps := o.Processes[n]
+		init, ok := engine.Init(ps, c.Pid)
+		if !ok {
+			return check.Failf("Le PID 1 de %s ne tourne plus (le conteneur a redémarré pendant le contrôle).",
+				"PID 1 of %s is gone (the container restarted during the check).", n).With("le binaire en PID 1", "introuvable")
+		}
+		if run := strings.Fields(init.Args); len(run) == 0 || wrappers[path.Base(run[0])] {
+			return check.Failf("Le PID 1 de %s est « %s » (ENTRYPOINT %s) : un script ou un shell qui lance le service. Lancez le binaire directement (ou terminez le script par exec).",
+				"PID 1 of %s is \"%s\" (ENTRYPOINT %s): a script or shell that starts the service. Run the binary itself (or end the script with exec).", n, init.Args, strings.Join(argv, " ")).
+				With("le binaire en PID 1", init.Args)
+		}
+		var children []string
+		for _, p := range ps {
+			if p.PPID == init.PID {
+				children = append(children, p.Args)
+			}
+		}
+		if len(children) > 0 {
+			return check.Failf("Le PID 1 de %s (« %s ») lance d'autres processus : %s. Un conteneur, un processus.",
+				"PID 1 of %s (\"%s\") runs other processes: %s. One container, one process.", n, init.Args, strings.Join(children, " ; ")).
+				With("un seul processus", fmt.Sprintf("%d processus", len(children)+1))
 		}
 		if other, dup := images[c.ImageID]; dup {
 			return check.Failf("%s et %s tournent avec la même image : chaque service a la sienne.", "%s and %s run the same image: each service has its own.", other, n).
@@ -468,8 +499,8 @@ func judgeAmbassador(o ambassadorObs) (out check.Outcome, decided bool) {
 
 // dockerfileObs is what lab13.single-dockerfile observes, stage by stage.
 type dockerfileObs struct {
-	Builds []compose.Built // the grader's builds, in order
-	Source []byte          // the one Dockerfile the Go services share; nil until read
+	Builds []compose.Built      // the grader's builds, in order
+	File   *dockerfile.Analysis // the one Dockerfile the Go services share, parsed; nil until read
 }
 
 // dockerfiles are the Dockerfiles (context/file) the builds of the Go services used.
@@ -508,14 +539,19 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 		return check.Failf("gateway, catalog et orders utilisent %d Dockerfile différents.", "gateway, catalog and orders use %d different Dockerfiles.", len(files)).
 			With("un seul Dockerfile", fmt.Sprint(len(files))), true
 	}
-	if o.Source == nil {
+	if o.File == nil {
 		return check.Outcome{}, false
 	}
 	// The cache trace alone can mislead: after the student's own builds, BuildKit holds every
-	// service's steps, ARG SERVICE first or not. The order in the file decides.
-	if download, arg := lineOf(o.Source, "go mod download"), lineOf(o.Source, "ARG SERVICE"); download < 0 || (arg >= 0 && arg < download) {
-		return check.Failf("Dans le Dockerfile, `go mod download` doit venir avant ARG SERVICE (ligne %d) : sinon chaque service refait l'étape des dépendances.",
-			"In the Dockerfile, `go mod download` must come before ARG SERVICE (line %d): otherwise each service redoes the dependency step.", arg+1).
+	// service's steps, ARG SERVICE first or not. The order of the instructions decides (a
+	// comment naming `go mod download` is not a step).
+	if download, arg := depsAndService(o.File); download == 0 {
+		return check.Failf("Le Dockerfile n'a aucune instruction RUN `go mod download` : chaque service retélécharge ses dépendances.",
+			"The Dockerfile has no RUN `go mod download` instruction: each service downloads its dependencies again.").
+			With("RUN go mod download, puis ARG SERVICE", "aucun RUN go mod download"), true
+	} else if arg > 0 && arg < download {
+		return check.Failf("Dans le Dockerfile, `go mod download` (ligne %d) doit venir avant ARG SERVICE (ligne %d) : sinon chaque service refait l'étape des dépendances.",
+			"In the Dockerfile, `go mod download` (line %d) must come before ARG SERVICE (line %d): otherwise each service redoes the dependency step.", download, arg).
 			With("go mod download, puis ARG SERVICE", "ARG SERVICE d'abord"), true
 	}
 	var order []string
@@ -545,15 +581,20 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 		order[1], order[2]), true
 }
 
-// lineOf is the index of the first line holding text (a Dockerfile instruction, case as
-// written), -1 when none does.
-func lineOf(src []byte, text string) int {
-	for i, l := range strings.Split(string(src), "\n") {
-		if strings.Contains(strings.Join(strings.Fields(l), " "), text) {
-			return i
+// depsAndService gives the lines of the first RUN instruction that runs `go mod download` and
+// of the first ARG instruction of a stage that declares SERVICE; 0 when there is none.
+func depsAndService(a *dockerfile.Analysis) (download, arg int) {
+	for _, st := range a.Stages {
+		for _, c := range st.Commands {
+			switch {
+			case c.Name == "run" && download == 0 && strings.Contains(strings.Join(strings.Fields(strings.Join(c.Args, " ")), " "), "go mod download"):
+				download = c.Line
+			case c.Name == "arg" && arg == 0 && slices.ContainsFunc(c.Args, func(kv string) bool { return strings.SplitN(kv, "=", 2)[0] == "SERVICE" }):
+				arg = c.Line
+			}
 		}
 	}
-	return -1
+	return download, arg
 }
 
 // isolationObs is what lab13.failure-isolation observes with orders frozen.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
 )
@@ -23,7 +25,18 @@ func (s *state) checkOneProcess(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	return judgeOneProcess(cs), nil
+	obs := oneProcessObs{Containers: cs, Processes: map[string][]engine.Process{}}
+	for _, n := range goServices {
+		for _, c := range cs[n] {
+			if c.Running {
+				if obs.Processes[n], err = s.Sess.Run.Engine.Processes(ctx, c.ID); err != nil {
+					return check.Outcome{}, err
+				}
+				break
+			}
+		}
+	}
+	return judgeOneProcess(obs), nil
 }
 
 // checkInitJob: orders-migrate exited 0 before orders started, and was not restarted.
@@ -141,7 +154,7 @@ func (s *state) checkSingleDockerfile(ctx context.Context) (check.Outcome, error
 		if err != nil {
 			return check.Outcome{}, err
 		}
-		obs.Source = src
+		obs.File = dockerfile.Analyze(ctx, filepath.Base(f), src)
 	}
 	out, _ := judgeSingleDockerfile(obs)
 	return out, nil

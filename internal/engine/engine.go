@@ -59,6 +59,9 @@ type Containers interface {
 	Exec(ctx context.Context, id string, spec ExecSpec) (ExecResult, error)
 	Logs(ctx context.Context, id string, maxBytes int) (string, error)
 	ReadLogs(ctx context.Context, id string, opts LogOptions) (Logs, error)
+	// Processes lists what runs in a running container, as the engine's host sees it
+	// (`docker top`): what really is PID 1, whatever the image's ENTRYPOINT says.
+	Processes(ctx context.Context, id string) ([]Process, error)
 }
 
 // Images reads, names, moves and removes images.

@@ -42,6 +42,31 @@ type LogOptions struct {
 	MaxBytes   int // of each stream; 0 means 1 MiB
 }
 
+// Process is one process of a container, with host PIDs.
+type Process struct {
+	PID, PPID int
+	Args      string // the command line, as ps prints it
+}
+
+// Init is the container's PID 1 among ps: the process with host PID pid (Container.Pid), or,
+// when pid is 0, the first whose parent is outside the container. A `docker exec` (a
+// healthcheck) also has its parent outside: the PID decides when there is one.
+func Init(ps []Process, pid int) (Process, bool) {
+	in := map[int]bool{}
+	for _, p := range ps {
+		if pid != 0 && p.PID == pid {
+			return p, true
+		}
+		in[p.PID] = true
+	}
+	for _, p := range ps {
+		if pid == 0 && !in[p.PPID] {
+			return p, true
+		}
+	}
+	return Process{}, false
+}
+
 // Logs are a container's logs, demultiplexed.
 type Logs struct {
 	Stdout string

@@ -182,6 +182,39 @@ func (e *Engine) Logs(ctx context.Context, id string, maxBytes int) (string, err
 	return string(b), nil
 }
 
+// Processes is `docker top` with the columns Init needs. ps runs on the engine's host; its
+// "-e" is needed: without it ps lists only its own terminal's processes.
+func (e *Engine) Processes(ctx context.Context, id string) ([]engine.Process, error) {
+	top, err := e.cli.ContainerTop(ctx, id, []string{"-eo", "pid,ppid,args"})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	col := map[string]int{}
+	for i, t := range top.Titles {
+		col[t] = i
+	}
+	pid, okPID := col["PID"]
+	ppid, okPPID := col["PPID"]
+	args, okArgs := col["COMMAND"]
+	if !okArgs {
+		args, okArgs = col["CMD"]
+	}
+	if !okPID || !okPPID || !okArgs {
+		return nil, fmt.Errorf("docker top: unexpected columns %v", top.Titles)
+	}
+	out := make([]engine.Process, 0, len(top.Processes))
+	for _, row := range top.Processes {
+		if len(row) <= max(pid, ppid, args) {
+			continue
+		}
+		p := engine.Process{Args: row[args]}
+		p.PID, _ = strconv.Atoi(row[pid])
+		p.PPID, _ = strconv.Atoi(row[ppid])
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 // tailWriter keeps (at least) the last max bytes written to it, in at most 2*max bytes.
 type tailWriter struct {
 	b   []byte

@@ -208,3 +208,36 @@ func baseImageIDs(ctx context.Context, t *testing.T, e engine.Engine) map[string
 	}
 	return ids
 }
+
+// TestProcessesFindsTheRealInit: a shell that runs the service as a child is PID 1, whatever
+// name the entrypoint has; after `exec`, the service itself is.
+func TestProcessesFindsTheRealInit(t *testing.T) {
+	e := testenv.Engine(t)
+	testenv.BaseImages(t, e)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tests := []struct {
+		name, script, wantInit string
+	}{
+		{"a shell with a child", "sleep 300; true", "/bin/sh -c sleep 300; true"},
+		{"exec replaces the shell", "exec sleep 301", "sleep 301"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, err := e.Run(ctx, engine.RunSpec{Image: "ddlab/busybox:1", Entrypoint: []string{"/bin/sh", "-c", tt.script}, Labels: labels(t, e)})
+			require.NoError(t, err)
+			var ps []engine.Process
+			require.Eventually(t, func() bool {
+				ps, err = e.Processes(ctx, id)
+				return err == nil && len(ps) > 0 && strings.Contains(ps[len(ps)-1].Args, "sleep")
+			}, 10*time.Second, 100*time.Millisecond, "%v %v", ps, err)
+			c, err := e.InspectContainer(ctx, id)
+			require.NoError(t, err)
+			init, ok := engine.Init(ps, c.Pid)
+			require.True(t, ok, "%v", ps)
+			assert.Equal(t, tt.wantInit, init.Args, "%v", ps)
+		})
+	}
+	_, err := e.Processes(ctx, "ddlab-no-such-container")
+	require.Error(t, err)
+}

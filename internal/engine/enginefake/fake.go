@@ -41,6 +41,7 @@ type Fake struct {
 	ListContainersFn func(ctx context.Context, f engine.ContainerFilter) ([]engine.ContainerSummary, error)
 	ExecFn           func(ctx context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error)
 	ReadLogsFn       func(ctx context.Context, id string, opts engine.LogOptions) (engine.Logs, error)
+	ProcessesFn      func(ctx context.Context, id string) ([]engine.Process, error)
 	TagImageFn       func(ctx context.Context, source, target string) error
 	RemoveImageFn    func(ctx context.Context, ref string, force bool) error
 	PullImageFn      func(ctx context.Context, ref string) error

@@ -110,6 +110,7 @@ type Containers struct {
 	ExecFn             func(ctx context.Context, id string, spec engine.ExecSpec) (engine.ExecResult, error)
 	LogsFn             func(ctx context.Context, id string, maxBytes int) (string, error)
 	ReadLogsFn         func(ctx context.Context, id string, opts engine.LogOptions) (engine.Logs, error)
+	ProcessesFn        func(ctx context.Context, id string) ([]engine.Process, error)
 
 	recorder
 }
@@ -202,6 +203,14 @@ func (r *Containers) ReadLogs(ctx context.Context, id string, opts engine.LogOpt
 		return engine.Logs{}, ErrNotStubbed
 	}
 	return r.ReadLogsFn(ctx, id, opts)
+}
+
+func (r *Containers) Processes(ctx context.Context, id string) ([]engine.Process, error) {
+	r.log("Processes %s", id)
+	if r.ProcessesFn == nil {
+		return nil, ErrNotStubbed
+	}
+	return r.ProcessesFn(ctx, id)
 }
 
 // Images fakes engine.Images.

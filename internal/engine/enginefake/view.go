@@ -43,7 +43,7 @@ func (f *Fake) Build(ctx context.Context, req engine.BuildRequest) (engine.Build
 }
 
 func (f *Fake) containers() *Containers {
-	return &Containers{RunFn: f.RunFn, CreateFn: f.CreateFn, StartFn: f.StartFn, StopFn: f.StopFn, KillFn: f.KillFn, WaitFn: f.WaitFn, InspectContainerFn: f.InspectContainerFn, ListContainersFn: f.ListContainersFn, ExecFn: f.ExecFn, LogsFn: f.LogsFn, ReadLogsFn: f.ReadLogsFn, recorder: recorder{to: &f.recorder}}
+	return &Containers{RunFn: f.RunFn, CreateFn: f.CreateFn, StartFn: f.StartFn, StopFn: f.StopFn, KillFn: f.KillFn, WaitFn: f.WaitFn, InspectContainerFn: f.InspectContainerFn, ListContainersFn: f.ListContainersFn, ExecFn: f.ExecFn, LogsFn: f.LogsFn, ReadLogsFn: f.ReadLogsFn, ProcessesFn: f.ProcessesFn, recorder: recorder{to: &f.recorder}}
 }
 
 func (f *Fake) Run(ctx context.Context, spec engine.RunSpec) (string, error) {
@@ -84,6 +84,10 @@ func (f *Fake) Logs(ctx context.Context, id string, maxBytes int) (string, error
 
 func (f *Fake) ReadLogs(ctx context.Context, id string, opts engine.LogOptions) (engine.Logs, error) {
 	return f.containers().ReadLogs(ctx, id, opts)
+}
+
+func (f *Fake) Processes(ctx context.Context, id string) ([]engine.Process, error) {
+	return f.containers().Processes(ctx, id)
 }
 
 func (f *Fake) images() *Images {
