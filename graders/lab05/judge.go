@@ -2,6 +2,7 @@ package lab05
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -179,8 +180,36 @@ type tinyObs struct {
 	Listed      bool // Files was observed
 }
 
-// judgeTiny: at most the tiny limit, and no /bin/sh. decided is false until the files of a
-// small enough image are listed.
+// shells are the names of the programs that give a shell, wherever they are: the shells
+// themselves and the multi-call binaries whose applets include one.
+var shells = map[string]bool{"sh": true, "bash": true, "ash": true, "dash": true, "zsh": true, "ksh": true, "mksh": true,
+	"csh": true, "tcsh": true, "fish": true, "busybox": true, "toybox": true}
+
+// shellIn names a file of the image that is a shell or a link to one, /bin/sh first, "" when
+// there is none.
+func shellIn(files []engine.File) string {
+	for _, f := range files {
+		if f.Path == "/bin/sh" {
+			return f.Path
+		}
+	}
+	for _, f := range files {
+		if f.Dir {
+			continue
+		}
+		if shells[path.Base(f.Path)] {
+			return f.Path
+		}
+		if f.Link != "" && shells[path.Base(f.Link)] {
+			return f.Path + " → " + f.Link
+		}
+	}
+	return ""
+}
+
+// judgeTiny: at most the tiny limit, and no shell anywhere (not only /bin/sh: a busybox in
+// /usr/bin or an applet link is one). decided is false until the files of a small enough
+// image are listed.
 func judgeTiny(o tinyObs) (out check.Outcome, decided bool) {
 	if o.Size > o.Limit {
 		return check.Failf("L'image pèse %s, plus que %s.", "The image weighs %s, more than %s.",
@@ -190,10 +219,8 @@ func judgeTiny(o tinyObs) (out check.Outcome, decided bool) {
 	if !o.Listed {
 		return check.Outcome{}, false
 	}
-	for _, f := range o.Files {
-		if f.Path == "/bin/sh" {
-			return check.Failf("L'image contient un shell (/bin/sh).", "The image holds a shell (/bin/sh).").With("pas de /bin/sh", "/bin/sh"), true
-		}
+	if sh := shellIn(o.Files); sh != "" {
+		return check.Failf("L'image contient un shell (%s).", "The image holds a shell (%s).", sh).With("aucun shell", sh), true
 	}
 	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", units.HumanSize(float64(o.Size))), true
 }

@@ -235,9 +235,12 @@ func TestJudgeTiny(t *testing.T) {
 		msg   string
 	}{
 		{"solution", 7e6, []engine.File{{Path: "/app/server"}}, check.Pass, "Image de 7MB sans shell"},
-		{"fixture fail-tiny: busybox", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/bin/sh"}}, check.Fail, "/bin/sh"},
+		{"fixture fail-tiny: busybox", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/bin/arch", Link: "/bin/busybox"}, {Path: "/bin/sh", Link: "/bin/busybox"}}, check.Fail, "(/bin/sh)"},
 		{"fixture fail-size: too heavy", 39e6, nil, check.Fail, "plus que 12MB"},
-		{"shortcut: a shell elsewhere than /bin/sh is not looked for", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/usr/bin/busybox"}}, check.Pass, "sans shell"},
+		{"fixture fail-tiny-busybox: a shell elsewhere than /bin/sh", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/usr/bin/busybox"}}, check.Fail, "(/usr/bin/busybox)"},
+		{"shortcut: bash alone", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/usr/local/bin/bash"}}, check.Fail, "(/usr/local/bin/bash)"},
+		{"shortcut: an applet link to busybox", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/bin/ls", Link: "/bin/busybox"}}, check.Fail, "/bin/ls → /bin/busybox"},
+		{"alternative: /etc/shells and a directory named sh are not shells", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/etc/shells"}, {Path: "/usr/share/sh", Dir: true}}, check.Pass, "sans shell"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
