@@ -66,21 +66,56 @@ func judgeLint(lint []dockerfile.Problem) check.Outcome {
 		At(dockerfileName, first.Line).With("0 avertissement", strings.Join(lines, "\n"))
 }
 
-// judgeCacheMount: some RUN mounts a BuildKit cache on Go's build cache.
+// judgeCacheMount: the RUN that compiles (go build or go install) mounts a BuildKit cache on
+// Go's build cache: its default place, a */go-build folder, or where GOCACHE points (set by
+// ENV or on the command line). A cache on another step speeds nothing the lab asks for.
 func judgeCacheMount(df *dockerfile.Analysis) check.Outcome {
+	gocache := map[string]bool{}
 	for _, st := range df.Stages {
 		for _, c := range st.Commands {
-			for _, m := range c.Mounts {
-				if m.Type == "cache" && (m.Target == "/root/.cache/go-build" || strings.HasSuffix(m.Target, "/go-build")) {
-					return check.Passf("Ligne %d : cache BuildKit monté sur %s.", "Line %d: BuildKit cache mounted on %s.", c.Line, m.Target).
-						At(dockerfileName, c.Line)
+			if c.Name == "env" {
+				for _, kv := range c.Args {
+					if v, ok := strings.CutPrefix(kv, "GOCACHE="); ok {
+						gocache[path.Clean(v)] = true
+					}
 				}
 			}
 		}
 	}
+	elsewhere := 0 // line of a build-cache mount on a step that does not compile
+	for _, st := range df.Stages {
+		for _, c := range st.Commands {
+			for _, m := range c.Mounts {
+				t := path.Clean(m.Target)
+				if m.Type != "cache" || !(t == "/root/.cache/go-build" || path.Base(t) == "go-build" || gocache[t] ||
+					strings.Contains(c.Text, "GOCACHE="+t)) {
+					continue
+				}
+				if !compiles(c.Args) {
+					if elsewhere == 0 {
+						elsewhere = c.Line
+					}
+					continue
+				}
+				return check.Passf("Ligne %d : cache BuildKit monté sur %s pour la compilation.", "Line %d: BuildKit cache mounted on %s for the compile step.", c.Line, m.Target).
+					At(dockerfileName, c.Line)
+			}
+		}
+	}
+	if elsewhere > 0 {
+		return check.Failf("Ligne %d : le cache de compilation Go est monté sur une instruction RUN qui ne compile pas : montez-le sur celle de `go build`.",
+			"Line %d: Go's build cache is mounted on a RUN instruction that does not compile: mount it on the `go build` one.", elsewhere).
+			At(dockerfileName, elsewhere).With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", fmt.Sprintf("ligne %d, sans go build", elsewhere))
+	}
 	return check.Failf("Aucune instruction RUN ne monte de cache sur le cache de compilation Go.",
 		"No RUN instruction mounts a cache on Go's build cache.").
 		With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", "aucun")
+}
+
+// compiles says whether a RUN's command line runs the Go compiler: go build or go install.
+func compiles(args []string) bool {
+	cmd := strings.Join(strings.Fields(strings.Join(args, " ")), " ")
+	return strings.Contains(cmd, "go build") || strings.Contains(cmd, "go install")
 }
 
 // built is one build as a judge sees it: what the engine returned, and whether the check's

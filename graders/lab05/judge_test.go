@@ -121,6 +121,12 @@ func TestJudgeCacheMount(t *testing.T) {
 		{"GOCACHE elsewhere", "FROM ddlab/go:1\nRUN --mount=type=cache,target=/cache/go-build go build\n", check.Pass, "/cache/go-build"},
 		{"shortcut: a cache on the modules only", "FROM ddlab/go:1\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\n", check.Fail, "Aucune instruction RUN"},
 		{"shortcut: a bind mount on the build cache", "FROM ddlab/go:1\nRUN --mount=type=bind,target=/root/.cache/go-build go build\n", check.Fail, "Aucune instruction RUN"},
+		{"fixture fail-cache-mount-elsewhere: the cache on go mod download", solution(t, "RUN go mod download", "RUN --mount=type=cache,target=/root/.cache/go-build go mod download",
+			"RUN --mount=type=cache,target=/root/.cache/go-build \\\n    go build", "RUN go build"), check.Fail, "Ligne 12 : le cache de compilation Go est monté sur une instruction RUN qui ne compile pas"},
+		{"shortcut: the cache on a RUN that only mentions it", "FROM ddlab/go:1\nRUN --mount=type=cache,target=/root/.cache/go-build true\nRUN go build -o /s .\n", check.Fail, "Ligne 2"},
+		{"alternative: GOCACHE set by ENV", "FROM ddlab/go:1\nENV GOCACHE=/gocache/\nRUN --mount=type=cache,target=/gocache go build -o /s .\n", check.Pass, "monté sur /gocache pour la compilation"},
+		{"alternative: GOCACHE on the command line, go install", "FROM ddlab/go:1\nRUN --mount=type=cache,target=/gc GOCACHE=/gc go install ./cmd/server\n", check.Pass, "/gc"},
+		{"a cache elsewhere with no GOCACHE", "FROM ddlab/go:1\nRUN --mount=type=cache,target=/gocache go build -o /s .\n", check.Fail, "Aucune instruction RUN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeCacheMount(analyze(t, tt.src)), tt.want, tt.msg) })
