@@ -9,6 +9,7 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
+	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // Lab 6's verdicts, each decided by a pure function from what its check observed, so
@@ -188,6 +189,7 @@ func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
 type purgeObs struct {
 	leftObs
 	Remote bool
+	Host   string // DOCKER_HOST, for the remote engine's skip
 	Up     *script.Result
 	Get    *answer
 }
@@ -206,8 +208,9 @@ func judgePurge(o purgeObs) (out check.Outcome, decided bool) {
 			strings.Join(o.Left, ", ")).With("aucun conteneur lab6", strings.Join(o.Left, ", ")), true
 	}
 	if o.Remote {
-		return check.Passf("Après purge.sh : ni conteneur ni volume %s (le redémarrage à vide n'est pas vérifiable sur un moteur distant).",
-			"After purge.sh: no container and no volume %s (the empty restart cannot be checked on a remote engine).", volumeName), true
+		// Half a check is not a pass: the empty restart is what the title promises.
+		return scriptlab.RemoteSkip(o.Host, fmt.Sprintf("purge.sh a bien retiré les conteneurs et le volume %s, mais le redémarrage à vide (up.sh, puis GET par le port publié) ne peut pas être vérifié d'ici.", volumeName),
+			fmt.Sprintf("purge.sh did remove the containers and volume %s, but the empty restart (up.sh, then GET through the published port) cannot be checked from here.", volumeName)), true
 	}
 	if o.Up == nil {
 		return check.Outcome{}, false

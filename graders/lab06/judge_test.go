@@ -182,7 +182,7 @@ func TestJudgePurge(t *testing.T) {
 		{"purge.sh fails", purgeObs{leftObs: leftObs{Script: script.Result{ExitCode: 1}}}, true, check.Fail, "purge.sh s'est terminé"},
 		{"fixture fail-lifecycle", purgeObs{leftObs: leftObs{Script: exit0, HasVolume: true}}, true, check.Fail, "existe encore"},
 		{"containers left", purgeObs{leftObs: leftObs{Script: exit0, Left: []string{readerName}}}, true, check.Fail, "des conteneurs du lab existent encore : lab6-reader"},
-		{"remote engine", purgeObs{leftObs: gone, Remote: true}, true, check.Pass, "moteur distant"},
+		{"remote engine: skipped out of the denominator", purgeObs{leftObs: gone, Remote: true, Host: "tcp://ci:2376"}, true, check.Skip, "le redémarrage à vide"},
 		{"all gone: up.sh is next", purgeObs{leftObs: gone}, false, 0, ""},
 		{"up.sh fails after purge", purgeObs{leftObs: gone, Up: &script.Result{ExitCode: 1}}, true, check.Fail, "up.sh (après purge.sh)"},
 		{"up.sh ran: the app is asked next", purgeObs{leftObs: gone, Up: up}, false, 0, ""},
@@ -194,6 +194,7 @@ func TestJudgePurge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgePurge(tt.o)
 			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
+			assert.Equal(t, tt.want == check.Skip, o.Excluded, "only the remote engine's skip leaves the denominator")
 		})
 	}
 }

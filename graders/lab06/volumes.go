@@ -158,7 +158,7 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 	if err != nil {
 		return check.Outcome{}, err
 	}
-	o.Remote = !engineSeesFolder(info)
+	o.Remote, o.Host = !engineSeesFolder(info), s.run.Engine.Host()
 	if out, done := judgePurge(o); done {
 		return out, nil
 	}

@@ -94,7 +94,7 @@ func TestJudgePublish(t *testing.T) {
 		contains string
 	}{
 		{"solution", publishObs{Ctrs: good, Port: "8087", URL: url, Status: 200, ServedBy: "lab7-api"}, check.Pass, "GET /api/health → 200"},
-		{"remote engine: no request", publishObs{Ctrs: good, Port: "8087", Remote: true}, check.Pass, "moteur distant"},
+		{"remote engine: no request, skipped out of the denominator", publishObs{Ctrs: good, Port: "8087", Remote: true, Host: "tcp://ci:2376"}, check.Skip, "DOCKER_HOST=tcp://ci:2376"},
 		{"starter: all interfaces", publishObs{Ctrs: []engine.Container{published(web,
 			engine.PortBinding{HostIP: "0.0.0.0", HostPort: "8087", ContainerPort: "8080/tcp"},
 			engine.PortBinding{HostIP: "::", HostPort: "8087", ContainerPort: "8080/tcp"})}, Port: "8087"},
@@ -111,6 +111,7 @@ func TestJudgePublish(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgePublish(tt.obs)
 			assert.Equal(t, tt.want, o.Status)
+			assert.Equal(t, tt.want == check.Skip, o.Excluded, "only the remote engine's skip leaves the denominator")
 			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/stretchr/testify/assert"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/check/checktest"
@@ -355,7 +356,7 @@ func TestJudgeDevOverride(t *testing.T) {
 		msg  string
 	}{
 		{"starter, fail-layout: no override", devObs{}, true, check.Fail, "Pas de compose.override.yaml"},
-		{"remote engine", devObs{Override: true, Remote: true}, true, check.Skip, "Moteur distant"},
+		{"remote engine", devObs{Override: true, Remote: true}, true, check.Skip, "le moteur Docker est distant"},
 		{"override without the bind mount", devObs{Override: true}, true, check.Fail, "ne monte pas ./api/static"},
 		{"bound: request next", devObs{Override: true, Bound: true}, false, 0, ""},
 		{"not served", devObs{Override: true, Bound: true, Name: "g.txt", Body: "vu sans rebuild 1", Served: &probe.Result{OK: true, Status: 404}},
@@ -366,6 +367,7 @@ func TestJudgeDevOverride(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeDevOverride(tt.o)
 			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
+			assert.Equal(t, tt.want == check.Skip, o.Excluded, "only the remote engine's skip leaves the denominator")
 		})
 	}
 }

@@ -522,8 +522,11 @@ func judgeDevOverride(o devObs) (out check.Outcome, decided bool) {
 	case !o.Override:
 		return check.Failf("Pas de compose.override.yaml.", "No compose.override.yaml.").With("compose.override.yaml", "absent"), true
 	case o.Remote:
-		return check.Skipf("Moteur distant : il ne voit pas les fichiers de cette machine, le bind mount ne peut pas être observé.",
-			"Remote engine: it cannot see this machine's files, the bind mount cannot be observed."), true
+		// The environment's doing, not the student's: the check leaves the denominator.
+		skip := check.Skipf("Non évalué : le moteur Docker est distant : il ne voit pas les fichiers de cette machine, le bind mount ne peut pas être observé. Lancez grade sur la machine du moteur.",
+			"Not evaluated: the Docker engine is remote: it cannot see this machine's files, the bind mount cannot be observed. Run grade on the engine's machine.")
+		skip.Excluded = true
+		return skip, true
 	case !o.Bound:
 		return check.Failf("compose.override.yaml ne monte pas ./api/static dans api.", "compose.override.yaml does not bind-mount ./api/static into api.").
 			With("./api/static monté dans api", "absent"), true
