@@ -294,9 +294,26 @@ func judgeCacheDeps(o cacheObs) check.Outcome {
 		return check.Failf("Après une modification du code, l'étape `go build` est restée en cache : le code n'est pas copié avant la compilation ?",
 			"After editing the code, the `go build` step stayed cached: is the code copied before compiling?").
 			With(compile.Name+" réexécutée", "CACHED "+compile.Name)
+	case strings.Contains(compile.Output, "go: downloading"):
+		// The cache flag says the step was reused, not that it did its work: a `go mod
+		// download` that fails behind `|| true` stays cached while go build fetches every time.
+		got := firstLineWith(compile.Output, "go: downloading")
+		return check.Failf("`go mod download` est en cache, mais `go build` retélécharge les modules (%s) : l'étape des dépendances ne les installe pas (échoue-t-elle en silence ?).",
+			"`go mod download` is cached, but `go build` downloads the modules again (%s): the dependency step does not install them (does it fail silently?).", got).
+			With("aucun « go: downloading » dans go build", got)
 	}
 	return check.Passf("Code modifié : `go mod download` en cache, `go build` réexécuté.",
 		"Code edited: `go mod download` cached, `go build` re-run.")
+}
+
+// firstLineWith is the first line of s that holds text, trimmed.
+func firstLineWith(s, text string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, text) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 // judgeCacheDocs: after an edit of README.md and docs/, no RUN step re-runs.

@@ -286,6 +286,11 @@ func TestJudgeCacheDeps(t *testing.T) {
 		{"go build stays cached", cacheObs{Build: image(download(true), compile(true))}, check.Fail, "l'étape `go build` est restée en cache"},
 		{"shortcut: go mod download in a comment, not a RUN", cacheObs{Build: image(step("[deps 3/5] COPY go.mod go.sum ./ # go mod download", true), compile(false))},
 			check.Fail, "Aucune étape `RUN … go mod download`"},
+		{"fixture fail-cache-deps-hidden: go mod download fails behind || true", cacheObs{Build: image(step("[deps 3/3] RUN go mod download || true", true), copyAll,
+			engine.Step{Name: compile(false).Name, Output: "go: downloading github.com/ddlab/kit v1.0.0\ngo: downloading golang.org/x/text v0.3.0\n"})},
+			check.Fail, "retélécharge les modules (go: downloading github.com/ddlab/kit v1.0.0)"},
+		{"alternative: go build prints other things", cacheObs{Build: image(download(true), copyAll, engine.Step{Name: compile(false).Name, Output: "# example.com/lab5/cmd/server\nnote: built\n"})},
+			check.Pass, "`go build` réexécuté"},
 		{"the layout was changed", cacheObs{Layout: errors.New("open cmd/server/main.go: is a directory")}, check.Fail, "organisation du lab"},
 		{"the rebuild fails", cacheObs{Build: failed("exit code: 1", "")}, check.Fail, "Le build (après modification de cmd/server/main.go) échoue"},
 	}

@@ -171,7 +171,13 @@ type Step struct {
 	Name   string // "[build 3/5] RUN go build ...", "Step 3/9 : RUN go build ..."
 	Cached bool
 	Error  string
+	// Output is what the step printed, its first MaxStepOutput bytes (BuildKit only): what a
+	// step did, where its cache flag says only that it ran.
+	Output string
 }
+
+// MaxStepOutput bounds Step.Output.
+const MaxStepOutput = 8 << 10
 
 // Image is the parts of an image's config and history that checks read.
 type Image struct {

@@ -233,6 +233,9 @@ func (t *trace) add(st *bkclient.SolveStatus) {
 		}
 	}
 	for _, l := range st.Logs {
+		if s := t.vertices[l.Vertex.String()]; s != nil && len(s.Output) < engine.MaxStepOutput {
+			s.Output += string(l.Data[:min(len(l.Data), engine.MaxStepOutput-len(s.Output))])
+		}
 		for _, ln := range strings.Split(strings.TrimRight(string(l.Data), "\n"), "\n") {
 			t.line("  " + ln)
 		}

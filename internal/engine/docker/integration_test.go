@@ -105,7 +105,7 @@ func TestBuildCacheTrace(t *testing.T) {
 			// Unique content so a previous test run's cache cannot answer the first build.
 			src := writeTree(t, map[string]string{
 				// The first RUN also proves steps get no network: only the loopback interface.
-				"Dockerfile": "FROM ddlab/busybox:1\nCOPY deps.txt /deps.txt\nRUN test \"$(ip -o link | grep -vc ' lo:')\" = 0 && cat /deps.txt > /installed\nCOPY code.txt /code.txt\nRUN cat /code.txt > /built\n",
+				"Dockerfile": "FROM ddlab/busybox:1\nCOPY deps.txt /deps.txt\nRUN test \"$(ip -o link | grep -vc ' lo:')\" = 0 && cat /deps.txt > /installed\nCOPY code.txt /code.txt\nRUN cat /code.txt > /built && echo step-output-$(cat /built)\n",
 				"deps.txt":   uuid.NewString(), "code.txt": "v1",
 			})
 			build := func() engine.BuildResult {
@@ -133,6 +133,15 @@ func TestBuildCacheTrace(t *testing.T) {
 			third := build()
 			assert.True(t, cached(third, "/installed"), "deps step survives a code change")
 			assert.False(t, cached(third, "/built"), "code step re-runs")
+			if b == engine.BuildKit {
+				for _, s := range third.Steps {
+					if strings.Contains(s.Name, "/built") {
+						assert.Contains(t, s.Output, "step-output-v2", "a step's own output is kept with it")
+					} else {
+						assert.NotContains(t, s.Output, "step-output", s.Name)
+					}
+				}
+			}
 		})
 	}
 }
