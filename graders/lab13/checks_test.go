@@ -295,6 +295,9 @@ func TestJudgeSidecar(t *testing.T) {
 		return []engine.Mount{{Type: "volume", Source: "lab13-x_orders-logs", ReadOnly: ro}}
 	}
 	created := probe.Result{OK: true, Status: 201, Headers: map[string]string{"X-Request-Id": "abc"}}
+	written := "time=t level=INFO msg=accès method=GET path=/orders status=200 request_id=r-0001 duration_ms=1\n" +
+		"time=t level=INFO msg=accès method=POST path=/ status=201 request_id=r-7f3a duration_ms=3\n"
+	empty := ""
 	right := sidecarObs{Sidecar: logs(true), Orders: logs(false)}
 	with := func(f func(*sidecarObs)) sidecarObs { o := right; f(&o); return o }
 	tests := []struct {
@@ -308,9 +311,15 @@ func TestJudgeSidecar(t *testing.T) {
 		{"no shared volume", sidecarObs{Sidecar: []engine.Mount{{Type: "volume", Source: "other", ReadOnly: true}}, Orders: logs(false)}, true, check.Fail, "ne partage aucun volume"},
 		{"mounted right: order next", right, false, 0, ""},
 		{"the order fails", with(func(o *sidecarObs) { o.Order = &probe.Result{OK: true, Status: 500} }), true, check.Fail, "HTTP 500 au lieu de 201"},
-		{"ordered: output next", with(func(o *sidecarObs) { o.Order = &created }), false, 0, ""},
-		{"not shipped", with(func(o *sidecarObs) { o.Order, o.Shipped = &created, &logsObs{Want: []string{"abc"}, Logs: "started\n"} }), true, check.Fail, "ne contient pas la ligne du journal d'accès (abc)"},
-		{"solution", with(func(o *sidecarObs) { o.Order, o.Shipped = &created, &logsObs{Want: []string{"abc"}, Found: true} }), true, check.Pass, "en lecture seule"},
+		{"ordered: the volume next", with(func(o *sidecarObs) { o.Order = &created }), false, 0, ""},
+		{"orders writes nothing in the shared volume", with(func(o *sidecarObs) { o.Order, o.Volume = &created, &empty }), true, check.Fail, "ne contient aucune ligne POST"},
+		{"written: output next", with(func(o *sidecarObs) { o.Order, o.Volume = &created, &written }), false, 0, ""},
+		{"not shipped", with(func(o *sidecarObs) {
+			o.Order, o.Volume, o.Shipped = &created, &written, &logsObs{Want: []string{"r-7f3a"}, Logs: "started\n"}
+		}), true, check.Fail, "ne contient pas la ligne du journal d'accès (r-7f3a)"},
+		{"solution", with(func(o *sidecarObs) {
+			o.Order, o.Volume, o.Shipped = &created, &written, &logsObs{Want: []string{"r-7f3a"}, Found: true}
+		}), true, check.Pass, "en lecture seule"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,8 +327,21 @@ func TestJudgeSidecar(t *testing.T) {
 			checktest.Staged(t, o, done, tt.done, tt.want, tt.msg)
 		})
 	}
-	assert.Equal(t, "abc", sidecarWant(created))
-	assert.Equal(t, "POST", sidecarWant(probe.Result{Status: 201}))
+}
+
+// The sidecar must show the ID orders wrote, not a word any log holds: "POST" alone, or the
+// gateway's own ID when it does not propagate it, is not the line.
+func TestWrittenID(t *testing.T) {
+	tests := []struct{ name, volume, want string }{
+		{"text lines: the last POST", "method=POST request_id=a1\nmethod=GET request_id=b2\nmethod=POST path=/ request_id=c3 status=201\n", "c3"},
+		{"JSON lines", `{"level":"INFO","method":"POST","request_id":"d4-e5"}` + "\n", "d4-e5"},
+		{"no POST line", "method=GET request_id=b2\n", ""},
+		{"a POST line without an ID", "POST something\n", ""},
+		{"nothing written", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, writtenID(tt.volume)) })
+	}
 }
 
 func TestJudgeCorrelation(t *testing.T) {

@@ -390,32 +390,51 @@ func judgeE2E(o e2eObs) (out check.Outcome, decided bool) {
 type sidecarObs struct {
 	Sidecar, Orders []engine.Mount // their mounts
 	Order           *probe.Result  // an order through the gateway; nil until sent
-	Shipped         *logsObs       // the sidecar's output after it; nil until read
+	Volume          *string        // the last lines of the shared volume's files after it; nil until read
+	Shipped         *logsObs       // the sidecar's output after it, searched for writtenID; nil until read
 }
 
-// sidecarWant is what the sidecar must ship for an order: its request ID when the gateway
-// gave one, else the method of its access-log line.
-func sidecarWant(order probe.Result) string {
-	if id := order.Headers["X-Request-Id"]; id != "" {
-		return id
+// sharedVolume is a volume the sidecar and orders both mount, "" when none; rw is true when
+// the sidecar mounts one of them read-write.
+func sharedVolume(sidecar, orders []engine.Mount) (name string, rw bool) {
+	for _, m := range sidecar {
+		for _, om := range orders {
+			if m.Type == "volume" && om.Type == "volume" && m.Source == om.Source {
+				if !m.ReadOnly {
+					return m.Source, true
+				}
+				name = m.Source
+			}
+		}
 	}
-	return "POST"
+	return name, false
+}
+
+// requestID matches the request ID of an access-log line, text or JSON.
+var requestID = regexp.MustCompile(`"?request_id"?\s*[=:]\s*"?([A-Za-z0-9._:-]+)`)
+
+// writtenID is the request ID of the last POST line orders wrote in the shared volume
+// (ReadVolume's output), "" when there is none. The ID is random per request: only a sidecar
+// that ships that very line can show it.
+func writtenID(volume string) string {
+	lines := strings.Split(volume, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(lines[i], "POST") {
+			if m := requestID.FindStringSubmatch(lines[i]); m != nil {
+				return m[1]
+			}
+		}
+	}
+	return ""
 }
 
 // judgeSidecar: orders-logship reads, read-only, a volume it shares with orders, and ships
 // the access-log line of an order.
 func judgeSidecar(o sidecarObs) (out check.Outcome, decided bool) {
-	shared := ""
-	for _, m := range o.Sidecar {
-		for _, om := range o.Orders {
-			if m.Type == "volume" && om.Type == "volume" && m.Source == om.Source {
-				shared = m.Source
-				if !m.ReadOnly {
-					return check.Failf("Le sidecar monte %s en écriture : il ne fait que lire.", "The sidecar mounts %s read-write: it only reads.", m.Source).
-						With(m.Source+":ro", m.Source+":rw"), true
-				}
-			}
-		}
+	shared, rw := sharedVolume(o.Sidecar, o.Orders)
+	if rw {
+		return check.Failf("Le sidecar monte %s en écriture : il ne fait que lire.", "The sidecar mounts %s read-write: it only reads.", shared).
+			With(shared+":ro", shared+":rw"), true
 	}
 	if shared == "" {
 		return check.Failf("orders-logship ne partage aucun volume avec orders.", "orders-logship shares no volume with orders.").With("un volume partagé", "aucun"), true
@@ -425,6 +444,14 @@ func judgeSidecar(o sidecarObs) (out check.Outcome, decided bool) {
 	}
 	if bad := judgeOrder(*o.Order); bad != nil {
 		return *bad, true
+	}
+	if o.Volume == nil {
+		return check.Outcome{}, false
+	}
+	if writtenID(*o.Volume) == "" {
+		return check.Failf("Après une commande, le volume %s ne contient aucune ligne POST du journal d'accès d'orders : orders n'y écrit pas (ACCESS_LOG, point de montage ?).",
+			"After an order, volume %s holds no POST line of orders' access log: orders does not write there (ACCESS_LOG, mount point?).", shared).
+			With("la ligne POST d'orders dans "+shared, check.Tail(*o.Volume, 5)), true
 	}
 	if o.Shipped == nil {
 		return check.Outcome{}, false

@@ -129,7 +129,16 @@ func (s *state) checkSidecar(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeSidecar(obs); done {
 		return out, nil
 	}
-	if obs.Shipped, err = s.readLogs(ctx, logship, since, sidecarWant(*obs.Order)); err != nil {
+	shared, _ := sharedVolume(obs.Sidecar, obs.Orders)
+	written, err := probe.ReadVolume(ctx, s.Sess.Run, s.Param("probe-image"), shared)
+	if err != nil {
+		return check.Outcome{}, err
+	}
+	obs.Volume = &written
+	if out, done := judgeSidecar(obs); done {
+		return out, nil
+	}
+	if obs.Shipped, err = s.readLogs(ctx, logship, since, writtenID(written)); err != nil {
 		return check.Outcome{}, err
 	}
 	out, _ := judgeSidecar(obs)

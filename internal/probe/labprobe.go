@@ -148,6 +148,41 @@ func Lab(ctx context.Context, r *grader.Run, image, place string, timeout time.D
 }
 
 // remove deletes one of the grader's own containers now; the run's label sweep is the net.
+// ReadVolume returns the last lines of the files of a volume, as a probe container that
+// mounts it read-only reads them (image is the probe image, which has a shell): what a service
+// really wrote there, to compare with what another one claims to have read.
+func ReadVolume(ctx context.Context, r *grader.Run, image, volume string) (string, error) {
+	labels := r.Labels()
+	labels["ddlab.role"] = "probe"
+	id, err := r.Engine.Run(ctx, engine.RunSpec{
+		Name:  r.Name(fmt.Sprintf("read-%d", time.Now().UnixNano()%1e9)),
+		Image: image,
+		// -size counts 512-byte blocks (busybox find has no M suffix): files under 64 MiB.
+		Entrypoint:  []string{"sh", "-c", "find /v -type f -size -131072 | head -n 20 | while read -r f; do tail -n 50 \"$f\"; done"},
+		Labels:      labels,
+		NetworkMode: "none",
+		Mounts:      []engine.Mount{{Type: "volume", Source: volume, Destination: "/v", ReadOnly: true}},
+		ReadOnly:    true,
+		Limits:      engine.Limits{MemoryBytes: 64 << 20, Pids: 64},
+	})
+	if id != "" {
+		defer remove(ctx, r, id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading volume %s: %w", volume, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := r.Engine.Wait(wctx, id); err != nil {
+		return "", fmt.Errorf("reading volume %s did not finish: %w", volume, err)
+	}
+	logs, err := r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 256 << 10})
+	if err != nil {
+		return "", err
+	}
+	return logs.Stdout, nil
+}
+
 func remove(ctx context.Context, r *grader.Run, id string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
