@@ -75,6 +75,9 @@ func (s *Session) Build(ctx context.Context, req engine.BuildRequest) (engine.Bu
 	if req.Progress == nil {
 		req.Progress = r.Detail
 	}
+	if req.CacheScope == "" {
+		req.CacheScope = r.CacheScope()
+	}
 	res, err := r.Engine.Build(ctx, req)
 	if res.ImageID != "" {
 		id, what := res.ImageID, "image "+req.Tag

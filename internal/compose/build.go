@@ -23,9 +23,10 @@ type Built struct {
 
 // BuildOptions tune Build.
 type BuildOptions struct {
-	Labels   map[string]string
-	Progress func(string) // one line per service
-	Detail   func(string) // build log lines
+	Labels     map[string]string
+	CacheScope string       // see engine.BuildRequest.CacheScope
+	Progress   func(string) // one line per service
+	Detail     func(string) // build log lines
 	// Done is called with each image built, before the next build starts, so the caller can
 	// register it for removal even if a later build is interrupted.
 	Done func(tag string)
@@ -59,6 +60,7 @@ func Build(ctx context.Context, e engine.Engine, p *types.Project, o BuildOption
 			Target:     b.Target,
 			BuildArgs:  map[string]string{},
 			Labels:     o.Labels,
+			CacheScope: o.CacheScope,
 			Progress:   o.Detail,
 		}
 		if filepath.IsAbs(dockerfile) {

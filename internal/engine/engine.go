@@ -150,8 +150,11 @@ type BuildRequest struct {
 	BuildArgs     map[string]string
 	Labels        map[string]string
 	NoCache       bool
-	Builder       Builder // "" picks BuildKit when the engine has it
-	Progress      func(line string)
+	// CacheScope, when set, keys every RUN --mount=type=cache of the Dockerfile under it
+	// (dockerfile.ScopeCacheMounts): builds of two scopes never share a cache mount.
+	CacheScope string
+	Builder    Builder // "" picks BuildKit when the engine has it
+	Progress   func(line string)
 }
 
 // BuildResult is what a build produced. A build that the Dockerfile broke is not an error:

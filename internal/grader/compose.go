@@ -39,9 +39,10 @@ func ComposeLimits() compose.Limits { return compose.Limits{Memory: 512 << 20, P
 // registers each image for removal.
 func (r *Run) BuildProject(ctx context.Context, p *types.Project) ([]compose.Built, error) {
 	return compose.Build(ctx, r.Engine, p, compose.BuildOptions{
-		Labels:   r.Labels(),
-		Progress: r.Progress,
-		Detail:   r.Detail,
+		CacheScope: r.CacheScope(),
+		Labels:     r.Labels(),
+		Progress:   r.Progress,
+		Detail:     r.Detail,
 		Done: func(tag string) {
 			r.Cleanup.Add("image "+tag, func(ctx context.Context) error {
 				err := r.Engine.RemoveImage(ctx, tag, true)

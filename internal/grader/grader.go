@@ -3,8 +3,11 @@
 package grader
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/ddlab/grade/internal/buildctx"
@@ -45,10 +48,27 @@ type Run struct {
 	Progress  func(msg string)  // long steps report here; never nil
 	Detail    func(line string) // build log lines, shown live on a terminal only; never nil
 	Build     *report.Build     // the main build, set by the grader for the report
+	// Scope, when set, replaces CacheScope's per-folder key (GRADE_CACHE_SCOPE): every
+	// submission graded with one value shares the BuildKit cache mounts, for trusted sets only.
+	Scope string
 
 	scripts  scriptProxy     // what student scripts talk to (see Script)
 	composer engine.Composer // see Composer
 	projects map[string]bool // Compose projects whose removal is registered (see Up)
+}
+
+// CacheScope keys the BuildKit cache mounts of this submission's builds: the same folder
+// graded again finds its caches warm, another folder (another student's) never shares them.
+func (r *Run) CacheScope() string {
+	if r.Scope != "" {
+		return r.Scope
+	}
+	src := r.Source
+	if abs, err := filepath.Abs(src); err == nil {
+		src = abs
+	}
+	sum := sha256.Sum256([]byte(src))
+	return "grade-" + hex.EncodeToString(sum[:8])
 }
 
 // Labels are the labels every object this run creates carries.

@@ -220,3 +220,13 @@ func TestRunNames(t *testing.T) {
 	assert.Equal(t, "ddlab.run=0123456789abcdef0123", r.RunLabel())
 	assert.Equal(t, map[string]string{"ddlab.run": r.ID, "ddlab.lab": "lab5", "ddlab.tool": "grade"}, r.Labels())
 }
+
+func TestCacheScope(t *testing.T) {
+	dir := t.TempDir()
+	other := t.TempDir()
+	a := (&Run{Source: dir}).CacheScope()
+	assert.Regexp(t, `^grade-[0-9a-f]{16}$`, a)
+	assert.Equal(t, a, (&Run{Source: dir + "/."}).CacheScope(), "the same folder, written otherwise: the same scope, a warm re-grade")
+	assert.NotEqual(t, a, (&Run{Source: other}).CacheScope(), "another student's folder never shares it")
+	assert.Equal(t, "ddlab-fixtures", (&Run{Source: dir, Scope: "ddlab-fixtures"}).CacheScope(), "GRADE_CACHE_SCOPE wins")
+}

@@ -138,6 +138,7 @@ func runGrade(ctx context.Context, opts *Options) error {
 		ID:       runID,
 		Spec:     spec,
 		Source:   opts.Dir,
+		Scope:    f.Getenv("GRADE_CACHE_SCOPE"),
 		Cleanup:  &grader.Cleanup{},
 		Progress: prog.Step,
 		Detail:   prog.Detail,

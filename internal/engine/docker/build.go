@@ -1,12 +1,14 @@
 package docker
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,6 +26,7 @@ import (
 	fstypes "github.com/tonistiigi/fsutil/types"
 
 	"github.com/ddlab/grade/internal/buildctx"
+	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 )
 
@@ -85,9 +88,27 @@ func (e *Engine) buildKit(ctx context.Context, req engine.BuildRequest) (engine.
 		dfName = "Dockerfile"
 	}
 	dfBase := base
+	dfDir := req.ContextDir
 	if req.DockerfileDir != "" {
+		dfDir = req.DockerfileDir
 		if dfBase, err = fsutil.NewFS(req.DockerfileDir); err != nil {
 			return res, fmt.Errorf("dockerfile: %w", err)
+		}
+	}
+	if req.CacheScope != "" {
+		scoped, why, err := scopeDockerfile(ctx, dfDir, dfName, req.CacheScope)
+		if err != nil {
+			return res, err
+		}
+		if why != "" {
+			res.Failed, res.Error, res.Log = true, why, why+"\n"
+			return res, nil
+		}
+		if scoped != "" {
+			defer os.RemoveAll(scoped)
+			if dfBase, err = fsutil.NewFS(scoped); err != nil {
+				return res, fmt.Errorf("dockerfile: %w", err)
+			}
 		}
 	}
 	dfFS, err := fsutil.NewFilterFS(dfBase, &fsutil.FilterOpt{IncludePatterns: []string{filepath.ToSlash(dfName), ".dockerignore"}})
@@ -185,6 +206,55 @@ func decodeStream(r io.Reader, fn func(*jsonmessage.JSONMessage) error) error {
 			return err
 		}
 	}
+}
+
+// scopeDockerfile writes the Dockerfile dir/name with its cache mounts scoped
+// (dockerfile.ScopeCacheMounts) into a new folder, with the .dockerignore beside it, and
+// returns that folder ("" when there is nothing to scope: no such file, no cache mount). why
+// is set when the file cannot be scoped: the build fails with it.
+func scopeDockerfile(ctx context.Context, dir, name, scope string) (folder, why string, _ error) {
+	src, err := readCapped(filepath.Join(dir, name), dockerfile.MaxSize)
+	if err != nil {
+		return "", "", nil // missing or unreadable: BuildKit says so in its own words
+	}
+	out, err := dockerfile.ScopeCacheMounts(ctx, src, scope)
+	if err != nil {
+		return "", fmt.Sprintf("%s : un cache RUN --mount=type=cache n'a pas pu être isolé des autres rendus (%v)", name, err), nil
+	}
+	if bytes.Equal(out, src) {
+		return "", "", nil
+	}
+	folder, err = os.MkdirTemp("", "grade-dockerfile-")
+	if err != nil {
+		return "", "", err
+	}
+	dst := filepath.Join(folder, name)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err == nil {
+		err = os.WriteFile(dst, out, 0o600)
+	}
+	if err == nil {
+		if ig, e := readCapped(filepath.Join(dir, ".dockerignore"), 1<<20); e == nil {
+			err = os.WriteFile(filepath.Join(folder, ".dockerignore"), ig, 0o600)
+		}
+	}
+	if err != nil {
+		os.RemoveAll(folder)
+		return "", "", err
+	}
+	return folder, "", nil
+}
+
+// readCapped reads a regular file of at most max bytes.
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() > max {
+		return nil, fmt.Errorf("%s: not a regular file of at most %d bytes", path, max)
+	}
+	return io.ReadAll(io.LimitReader(f, max))
 }
 
 // trace merges BuildKit status updates: a vertex arrives several times, and Cached must be

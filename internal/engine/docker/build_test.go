@@ -196,7 +196,8 @@ func TestTraceAdd(t *testing.T) {
 		{Name: "[build 1/4] FROM ddlab/go:1", Cached: true},
 		{Name: "[build 2/4] COPY go.mod go.sum ./", Cached: true},
 		{Name: "[build 3/4] RUN go build -o /out/server ./cmd/server",
-			Error: `process "/bin/sh -c go build -o /out/server ./cmd/server" did not complete successfully: exit code: 1`},
+			Error:  `process "/bin/sh -c go build -o /out/server ./cmd/server" did not complete successfully: exit code: 1`,
+			Output: "# example.com/lab5/cmd/server\ncmd/server/main.go:12:2: undefined: foo\n"},
 	}, tr.steps())
 	wantLines := []string{
 		"[internal] load build context",
@@ -252,4 +253,18 @@ func TestTailBuffer(t *testing.T) {
 			assert.LessOrEqual(t, len(b.b), 2*maxBuildLog, "memory stays bounded")
 		})
 	}
+}
+
+// A step's own output keeps its beginning (where go prints "go: downloading"), bounded.
+func TestTraceStepOutputBounded(t *testing.T) {
+	d := digest.FromString("run")
+	tr := newTrace(nil)
+	tr.add(&bkclient.SolveStatus{Vertexes: []*bkclient.Vertex{{Digest: d, Name: "[1/1] RUN go build"}}})
+	tr.add(&bkclient.SolveStatus{Logs: []*bkclient.VertexLog{{Vertex: d, Data: []byte("go: downloading a v1\n")}}})
+	for range 10 {
+		tr.add(&bkclient.SolveStatus{Logs: []*bkclient.VertexLog{{Vertex: d, Data: []byte(strings.Repeat("x", 3000))}}})
+	}
+	out := tr.steps()[0].Output
+	assert.Len(t, out, engine.MaxStepOutput)
+	assert.True(t, strings.HasPrefix(out, "go: downloading a v1\n"))
 }

@@ -71,7 +71,7 @@ func TestBuildKit(t *testing.T) {
 				ImageID: "sha256:c0ffee1234567890abcdef1234567890abcdef1234567890abcdef1234567890",
 				Steps: []engine.Step{
 					{Name: "[build 1/3] FROM docker.io/ddlab/go:1", Cached: true},
-					{Name: "[build 2/3] RUN go build ./..."},
+					{Name: "[build 2/3] RUN go build ./...", Output: "go: downloading example.com/greet v1.2.0\n"},
 				},
 			},
 			wantLog: []string{"CACHED [build 1/3] FROM docker.io/ddlab/go:1\n", "[build 2/3] RUN go build ./...\n", "  go: downloading example.com/greet v1.2.0\n"},
@@ -85,7 +85,7 @@ func TestBuildKit(t *testing.T) {
 				Error:   runErr,
 				Steps: []engine.Step{
 					{Name: "[build 1/3] FROM docker.io/ddlab/go:1", Cached: true},
-					{Name: "[build 2/3] RUN go build ./...", Error: runErr},
+					{Name: "[build 2/3] RUN go build ./...", Error: runErr, Output: "go: downloading example.com/greet v1.2.0\n"},
 				},
 			},
 			wantLog: []string{"ERROR [build 2/3] RUN go build ./...: " + runErr + "\n", "ERROR: " + runErr + "\n"},

@@ -250,3 +250,38 @@ func TestProcessesFindsTheRealInit(t *testing.T) {
 	_, err := e.Processes(ctx, "ddlab-no-such-container")
 	require.Error(t, err)
 }
+
+// TestCacheScopesIsolateCacheMounts: a cache mount written by one scope's build is not seen
+// by another scope's, even under the same id, and is seen again by its own scope's next build.
+func TestCacheScopesIsolateCacheMounts(t *testing.T) {
+	e := testenv.Engine(t)
+	testenv.BaseImages(t, e)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	lbl := labels(t, e)
+	src := writeTree(t, map[string]string{
+		"Dockerfile": "FROM ddlab/busybox:1\nARG SEED\nRUN --mount=type=cache,id=shared,target=/c echo \"seen:$(cat /c/mark 2>/dev/null || echo none)\" && echo \"$SEED\" > /c/mark\n",
+	})
+	mine, theirs := "t-"+uuid.NewString()[:8], "t-"+uuid.NewString()[:8]
+	seen := func(scope, seed string) string {
+		res, err := e.Build(ctx, engine.BuildRequest{ContextDir: src, Dockerfile: "Dockerfile", Builder: engine.BuildKit, Labels: lbl,
+			CacheScope: scope, BuildArgs: map[string]string{"SEED": seed}})
+		require.NoError(t, err)
+		require.False(t, res.Failed, res.Log)
+		for _, s := range res.Steps {
+			if strings.Contains(s.Name, "/c/mark") {
+				require.False(t, s.Cached, s.Name)
+				assert.Contains(t, s.Name, "id="+scope+"/shared", "the id is scoped")
+				return strings.TrimSpace(s.Output)
+			}
+		}
+		t.Fatalf("no RUN step in %v", res.Steps)
+		return ""
+	}
+	assert.Equal(t, "seen:none", seen(mine, "a1"))
+	assert.Equal(t, "seen:none", seen(theirs, "b1"), "another scope does not read the first one's cache")
+	assert.Equal(t, "seen:a1", seen(mine, "a2"), "its own scope's cache stays warm")
+	data, err := os.ReadFile(filepath.Join(src, "Dockerfile"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), mine, "the submission's own Dockerfile is left as written")
+}
