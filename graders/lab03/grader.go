@@ -35,7 +35,7 @@ func (Grader) Meta() grader.Meta {
 			grader.IntParam("max-new-layers", 1, 127), grader.ListParam("traps"), grader.SizeParam("context-limit"),
 			grader.SizeParam("max-delta"), grader.SizeParam("registry-max"), grader.SizeParam("save-max"),
 		},
-		Fuzz: []string{"internal/imagetar.FuzzReadArchive", "internal/dockerfile.FuzzAnalyze"},
+		Fuzz: []string{"internal/imagetar.FuzzReadArchive", "internal/dockerfile.FuzzAnalyze", "internal/dockerfile.FuzzScopeCacheMounts"},
 	}
 }
 

@@ -30,7 +30,7 @@ func (Grader) Meta() grader.Meta {
 			grader.DurationParam("health-wait"), grader.DurationParam("startup-wait"), grader.DurationParam("stop-timeout"),
 			grader.DurationParam("stop-max"), grader.SizeParam("context-max"), grader.IntParam("context-files", 1, 1_000_000),
 		},
-		Fuzz: []string{"internal/dockerfile.FuzzAnalyze"},
+		Fuzz: []string{"internal/dockerfile.FuzzAnalyze", "internal/dockerfile.FuzzScopeCacheMounts"},
 	}
 }
 

@@ -132,6 +132,6 @@ func Meta(own ...grader.Param) grader.Meta {
 			grader.IntParam("scale", 2, 20), grader.StringParam("probe-image"), grader.DurationParam("probe-timeout"),
 		}, own...),
 		Fuzz: []string{"internal/compose.FuzzLoadProject", "internal/compose.FuzzScreen", "internal/compose.FuzzLocate",
-			"internal/probe.FuzzParseProbeOutput"},
+			"internal/probe.FuzzParseProbeOutput", "internal/dockerfile.FuzzScopeCacheMounts"},
 	}
 }
