@@ -63,5 +63,5 @@ func (s *state) web(ctx context.Context) (c engine.Container, found bool, err er
 // remoteSkip is the verdict of checks that dial 127.0.0.1 from the grader's host, when the
 // engine runs elsewhere: the environment's limit, not the student's fault.
 func remoteSkip(host string) check.Outcome {
-	return scriptlab.RemoteSkip(host, "le correcteur ne peut pas joindre son 127.0.0.1.", "the grader cannot reach its 127.0.0.1.")
+	return check.RemoteSkip(host, "le correcteur ne peut pas joindre son 127.0.0.1.", "the grader cannot reach its 127.0.0.1.")
 }

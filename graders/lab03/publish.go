@@ -29,7 +29,7 @@ func (s *state) published(ctx context.Context) (skip *check.Outcome, err error) 
 		return nil, err
 	}
 	if info.Remote {
-		o := scriptlab.RemoteSkip(r.Engine.Host(), "il ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
+		o := check.RemoteSkip(r.Engine.Host(), "il ne peut pas joindre le registre que le correcteur ouvre sur 127.0.0.1 de cette machine.",
 			"it cannot reach the registry the grader opens on this machine's 127.0.0.1.")
 		s.skip = &o
 		return s.skip, nil

@@ -36,7 +36,7 @@ func (s *state) baseURL(ctx context.Context, c engine.Container) (string, *check
 // or nothing is published.
 func reach(remote bool, host string, ports []engine.PortBinding, ip, port string) (string, *check.Outcome) {
 	if remote {
-		o := scriptlab.RemoteSkip(host, "le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
+		o := check.RemoteSkip(host, "le correcteur ne peut pas joindre le port publié sur 127.0.0.1.",
 			"the grader cannot reach the port published on 127.0.0.1.")
 		return "", &o
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
-	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // Lab 6's verdicts, each decided by a pure function from what its check observed, so
@@ -209,7 +208,7 @@ func judgePurge(o purgeObs) (out check.Outcome, decided bool) {
 	}
 	if o.Remote {
 		// Half a check is not a pass: the empty restart is what the title promises.
-		return scriptlab.RemoteSkip(o.Host, fmt.Sprintf("purge.sh a bien retiré les conteneurs et le volume %s, mais le redémarrage à vide (up.sh, puis GET par le port publié) ne peut pas être vérifié d'ici.", volumeName),
+		return check.RemoteSkip(o.Host, fmt.Sprintf("purge.sh a bien retiré les conteneurs et le volume %s, mais le redémarrage à vide (up.sh, puis GET par le port publié) ne peut pas être vérifié d'ici.", volumeName),
 			fmt.Sprintf("purge.sh did remove the containers and volume %s, but the empty restart (up.sh, then GET through the published port) cannot be checked from here.", volumeName)), true
 	}
 	if o.Up == nil {

@@ -91,13 +91,13 @@ type reason func(s *state) check.Outcome
 
 // folderReason: the bind mount of ./config needs the engine to see the lab folder.
 func folderReason(s *state) check.Outcome {
-	return scriptlab.RemoteSkip(s.run.Engine.Host(), "il ne voit pas le dossier du lab, donc ./config ne peut pas y être monté (bind mount).",
+	return check.RemoteSkip(s.run.Engine.Host(), "il ne voit pas le dossier du lab, donc ./config ne peut pas y être monté (bind mount).",
 		"it cannot see the lab folder, so ./config cannot be bind-mounted there.")
 }
 
 // portReason: the app's checks dial the port the engine publishes on its own loopback.
 func portReason(s *state) check.Outcome {
-	return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas joindre le port 127.0.0.1:"+s.port()+" qu'il publie.",
+	return check.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas joindre le port 127.0.0.1:"+s.port()+" qu'il publie.",
 		"the grader cannot reach the 127.0.0.1:"+s.port()+" port it publishes.")
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
-	"github.com/ddlab/grade/internal/scriptlab"
 )
 
 // appPort is the port of ddlab/webapp:1 and ddlab/kv:1 inside their containers.
@@ -136,7 +135,7 @@ func judgeIsolation(ips []string, res []probeResult) (o check.Outcome, control *
 
 func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 	if s.remote {
-		return scriptlab.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas écouter sur la passerelle de "+front+".",
+		return check.RemoteSkip(s.run.Engine.Host(), "le correcteur ne peut pas écouter sur la passerelle de "+front+".",
 			"the grader cannot listen on "+front+"'s gateway."), nil
 	}
 	a, fail, err := s.running(ctx, api)

@@ -237,7 +237,7 @@ func judgePublish(o publishObs) check.Outcome {
 	}
 	if o.Remote || o.URL == "" {
 		// Half a check is not a pass: the request through the port is what the title promises.
-		return scriptlab.RemoteSkip(o.Host, fmt.Sprintf("seul %s publie, sur 127.0.0.1:%s, mais la requête HTTP par ce port ne peut pas partir d'ici.", web, o.Port),
+		return check.RemoteSkip(o.Host, fmt.Sprintf("seul %s publie, sur 127.0.0.1:%s, mais la requête HTTP par ce port ne peut pas partir d'ici.", web, o.Port),
 			fmt.Sprintf("only %s publishes, on 127.0.0.1:%s, but the HTTP request through that port cannot be made from here.", web, o.Port))
 	}
 	if o.GetErr != nil || o.Status != http.StatusOK {

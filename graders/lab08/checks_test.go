@@ -356,7 +356,7 @@ func TestJudgeDevOverride(t *testing.T) {
 		msg  string
 	}{
 		{"starter, fail-layout: no override", devObs{}, true, check.Fail, "Pas de compose.override.yaml"},
-		{"remote engine", devObs{Override: true, Remote: true}, true, check.Skip, "le moteur Docker est distant"},
+		{"remote engine", devObs{Override: true, Remote: true, Host: "tcp://ci:2376"}, true, check.Skip, "distant (DOCKER_HOST=tcp://ci:2376) : il ne voit pas"},
 		{"override without the bind mount", devObs{Override: true}, true, check.Fail, "ne monte pas ./api/static"},
 		{"bound: request next", devObs{Override: true, Bound: true}, false, 0, ""},
 		{"not served", devObs{Override: true, Bound: true, Name: "g.txt", Body: "vu sans rebuild 1", Served: &probe.Result{OK: true, Status: 404}},

@@ -509,6 +509,7 @@ func judgeScale(o scaleObs) (out check.Outcome, decided bool) {
 type devObs struct {
 	Override bool          // compose.override.yaml exists
 	Remote   bool          // the engine runs elsewhere and cannot see this machine's files
+	Host     string        // DOCKER_HOST, for the remote engine's skip
 	Bound    bool          // api bind-mounts ./api/static
 	Name     string        // a new file the grader wrote into ./api/static
 	Body     string        // what it holds
@@ -522,11 +523,8 @@ func judgeDevOverride(o devObs) (out check.Outcome, decided bool) {
 	case !o.Override:
 		return check.Failf("Pas de compose.override.yaml.", "No compose.override.yaml.").With("compose.override.yaml", "absent"), true
 	case o.Remote:
-		// The environment's doing, not the student's: the check leaves the denominator.
-		skip := check.Skipf("Non évalué : le moteur Docker est distant : il ne voit pas les fichiers de cette machine, le bind mount ne peut pas être observé. Lancez grade sur la machine du moteur.",
-			"Not evaluated: the Docker engine is remote: it cannot see this machine's files, the bind mount cannot be observed. Run grade on the engine's machine.")
-		skip.Excluded = true
-		return skip, true
+		return check.RemoteSkip(o.Host, "il ne voit pas les fichiers de cette machine, le bind mount ne peut pas être observé.",
+			"it cannot see this machine's files, the bind mount cannot be observed."), true
 	case !o.Bound:
 		return check.Failf("compose.override.yaml ne monte pas ./api/static dans api.", "compose.override.yaml does not bind-mount ./api/static into api.").
 			With("./api/static monté dans api", "absent"), true

@@ -231,7 +231,7 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 // written there on the host is served through web without a rebuild.
 func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
 	_, err := os.Stat(filepath.Join(s.Run.Files, "compose.override.yaml"))
-	obs := devObs{Override: err == nil, Remote: s.Remote}
+	obs := devObs{Override: err == nil, Remote: s.Remote, Host: s.Sess.Run.Engine.Host()}
 	static := filepath.Join(s.Run.Files, "api", "static")
 	for _, v := range s.Sess.Project().Services[api].Volumes {
 		if v.Type == types.VolumeTypeBind && filepath.Clean(v.Source) == static {

@@ -91,6 +91,29 @@ func Skipf(fr, en string, args ...any) Outcome {
 	return Outcome{Status: Skip, Message: T(fr, en, args...)}
 }
 
+// RemoteSkip is the verdict of a check that needs the engine on the grader's machine (to dial
+// a port published on 127.0.0.1, to bind-mount the lab folder…) when it runs elsewhere: the
+// environment's limit, not the student's fault, so the check leaves the denominator (unless
+// --strict). fr and en say what cannot be done.
+func RemoteSkip(host, fr, en string) Outcome {
+	o := Skipf("Non évalué : le moteur Docker est distant (DOCKER_HOST=%s) : "+escape(fr)+" Lancez grade sur la machine du moteur (Docker local ou Docker Desktop).",
+		"Not evaluated: the Docker engine is remote (DOCKER_HOST=%s): "+escape(en)+" Run grade on the engine's machine (local Docker or Docker Desktop).", host)
+	o.Excluded = true
+	return o
+}
+
+// escape keeps a reason's % signs out of the format.
+func escape(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' {
+			out = append(out, '%')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
 // With returns o with expected and actual set.
 func (o Outcome) With(expected, actual string) Outcome {
 	o.Expected, o.Actual = expected, actual

@@ -49,31 +49,8 @@ func (s *Session) LocalOnly(ctx context.Context, fr, en string) (*check.Outcome,
 	if err != nil || !info.Remote {
 		return nil, err
 	}
-	o := RemoteSkip(s.Run.Engine.Host(), fr, en)
+	o := check.RemoteSkip(s.Run.Engine.Host(), fr, en)
 	return &o, nil
-}
-
-// RemoteSkip is the verdict of a check that needs the engine on the grader's machine (to dial
-// a port published on 127.0.0.1, to bind-mount the lab folder…) when it runs elsewhere: the
-// environment's limit, not the student's fault, so the check leaves the denominator (unless
-// --strict). fr and en say what cannot be done.
-func RemoteSkip(host, fr, en string) check.Outcome {
-	o := check.Skipf("Non évalué : le moteur Docker est distant (DOCKER_HOST=%s) : "+escape(fr)+" Lancez grade sur la machine du moteur (Docker local ou Docker Desktop).",
-		"Not evaluated: the Docker engine is remote (DOCKER_HOST=%s): "+escape(en)+" Run grade on the engine's machine (local Docker or Docker Desktop).", host)
-	o.Excluded = true
-	return o
-}
-
-// escape keeps a reason's % signs out of the format.
-func escape(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '%' {
-			out = append(out, '%')
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }
 
 // Param reads a parameter of the spec; a missing one is the instructor's error.

@@ -60,12 +60,6 @@ func TestEngineInfoOnce(t *testing.T) {
 	assert.Nil(t, o, "a local engine supports the check")
 }
 
-func TestRemoteSkipKeepsPercent(t *testing.T) {
-	o := RemoteSkip("tcp://h:2376", "100% distant.", "100% remote.")
-	assert.Contains(t, o.Message.FR, "DOCKER_HOST=tcp://h:2376) : 100% distant.")
-	assert.Contains(t, o.Message.EN, "100% remote.")
-}
-
 func TestParams(t *testing.T) {
 	s := newSession(nil, map[string]string{"wait": "2s", "zero": "0s", "n": "7", "neg": "-1", "word": "x", "big": "268435456"})
 	tests := []struct {
