@@ -91,7 +91,7 @@ func judgeCacheMount(df *dockerfile.Analysis) check.Outcome {
 					strings.Contains(c.Text, "GOCACHE="+t)) {
 					continue
 				}
-				if !compiles(c.Args) {
+				if !c.Runs("go build") && !c.Runs("go install") {
 					if elsewhere == 0 {
 						elsewhere = c.Line
 					}
@@ -110,12 +110,6 @@ func judgeCacheMount(df *dockerfile.Analysis) check.Outcome {
 	return check.Failf("Aucune instruction RUN ne monte de cache sur le cache de compilation Go.",
 		"No RUN instruction mounts a cache on Go's build cache.").
 		With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", "aucun")
-}
-
-// compiles says whether a RUN's command line runs the Go compiler: go build or go install.
-func compiles(args []string) bool {
-	cmd := strings.Join(strings.Fields(strings.Join(args, " ")), " ")
-	return strings.Contains(cmd, "go build") || strings.Contains(cmd, "go install")
 }
 
 // built is one build as a judge sees it: what the engine returned, and whether the check's

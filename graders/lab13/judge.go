@@ -614,7 +614,7 @@ func depsAndService(a *dockerfile.Analysis) (download, arg int) {
 	for _, st := range a.Stages {
 		for _, c := range st.Commands {
 			switch {
-			case c.Name == "run" && download == 0 && strings.Contains(strings.Join(strings.Fields(strings.Join(c.Args, " ")), " "), "go mod download"):
+			case download == 0 && c.Runs("go mod download"):
 				download = c.Line
 			case c.Name == "arg" && arg == 0 && slices.ContainsFunc(c.Args, func(kv string) bool { return strings.SplitN(kv, "=", 2)[0] == "SERVICE" }):
 				arg = c.Line

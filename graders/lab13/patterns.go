@@ -10,6 +10,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/composelab"
 	"github.com/ddlab/grade/internal/dockerfile"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/probe"
@@ -27,12 +28,9 @@ func (s *state) checkOneProcess(ctx context.Context) (check.Outcome, error) {
 	}
 	obs := oneProcessObs{Containers: cs, Processes: map[string][]engine.Process{}}
 	for _, n := range goServices {
-		for _, c := range cs[n] {
-			if c.Running {
-				if obs.Processes[n], err = s.Sess.Run.Engine.Processes(ctx, c.ID); err != nil {
-					return check.Outcome{}, err
-				}
-				break
+		if c, down := composelab.FirstRunning(n, cs[n]); down == nil {
+			if obs.Processes[n], err = s.Sess.Run.Engine.Processes(ctx, c.ID); err != nil {
+				return check.Outcome{}, err
 			}
 		}
 	}

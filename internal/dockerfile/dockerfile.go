@@ -70,6 +70,13 @@ type Command struct {
 	Mounts        []Mount  // RUN --mount=... parsed
 }
 
+// Runs says whether a RUN instruction's command line holds words ("go mod download"),
+// whatever spaces and line continuations separate them. Comments and other instructions never
+// match.
+func (c Command) Runs(words string) bool {
+	return c.Name == "run" && strings.Contains(strings.Join(strings.Fields(strings.Join(c.Args, " ")), " "), words)
+}
+
 // Mount is a parsed RUN --mount flag.
 type Mount struct {
 	Type   string // "bind" (default), "cache", "tmpfs", "secret", "ssh"

@@ -562,3 +562,15 @@ func TestLabsOnlyFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestCommandRuns(t *testing.T) {
+	a := Analyze(context.Background(), "Dockerfile", []byte("# go mod download\nFROM x\nLABEL n=\"go mod download\"\nRUN go mod \\\n    download\nRUN echo hi\n"))
+	require.Nil(t, a.ParseError)
+	var lines []int
+	for _, c := range a.Stages[0].Commands {
+		if c.Runs("go mod download") {
+			lines = append(lines, c.Line)
+		}
+	}
+	assert.Equal(t, []int{4}, lines, "only the RUN, across its continuation; not the comment nor the LABEL")
+}
