@@ -112,31 +112,11 @@ func Lab(ctx context.Context, r *grader.Run, image, place string, timeout time.D
 		script = append(script, labprobe+" "+strings.Join(q, " ")+" || true")
 		budget += 3 * timeout
 	}
-	labels := r.Labels()
-	labels["ddlab.role"] = "probe"
-	id, err := r.Engine.Run(ctx, engine.RunSpec{
-		Name:        r.Name(fmt.Sprintf("probe-%d", time.Now().UnixNano()%1e9)),
+	logs, err := run(ctx, r, engine.RunSpec{
 		Image:       image,
 		Entrypoint:  []string{"sh", "-c", strings.Join(script, "; ")},
-		Labels:      labels,
 		NetworkMode: place,
-		Limits:      engine.Limits{MemoryBytes: 64 << 20, Pids: 64},
-	})
-	if id != "" {
-		defer remove(ctx, r, id)
-	}
-	if err != nil {
-		if errors.Is(err, engine.ErrNotFound) && id == "" {
-			return nil, fmt.Errorf("%s is missing: run `grade images` first: %w", image, err)
-		}
-		return nil, fmt.Errorf("probe at %s: %w", place, err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
-	if _, err := r.Engine.Wait(wctx, id); err != nil {
-		return nil, fmt.Errorf("probe at %s did not finish: %w", place, err)
-	}
-	logs, err := r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 256 << 10})
+	}, budget, "probe at "+place)
 	if err != nil {
 		return nil, err
 	}
@@ -147,42 +127,47 @@ func Lab(ctx context.Context, r *grader.Run, image, place string, timeout time.D
 	return res, nil
 }
 
-// remove deletes one of the grader's own containers now; the run's label sweep is the net.
 // ReadVolume returns the last lines of the files of a volume, as a probe container that
 // mounts it read-only reads them (image is the probe image, which has a shell): what a service
 // really wrote there, to compare with what another one claims to have read.
 func ReadVolume(ctx context.Context, r *grader.Run, image, volume string) (string, error) {
-	labels := r.Labels()
-	labels["ddlab.role"] = "probe"
-	id, err := r.Engine.Run(ctx, engine.RunSpec{
-		Name:  r.Name(fmt.Sprintf("read-%d", time.Now().UnixNano()%1e9)),
+	logs, err := run(ctx, r, engine.RunSpec{
 		Image: image,
 		// -size counts 512-byte blocks (busybox find has no M suffix): files under 64 MiB.
 		Entrypoint:  []string{"sh", "-c", "find /v -type f -size -131072 | head -n 20 | while read -r f; do tail -n 50 \"$f\"; done"},
-		Labels:      labels,
 		NetworkMode: "none",
 		Mounts:      []engine.Mount{{Type: "volume", Source: volume, Destination: "/v", ReadOnly: true}},
 		ReadOnly:    true,
-		Limits:      engine.Limits{MemoryBytes: 64 << 20, Pids: 64},
-	})
+	}, 30*time.Second, "reading volume "+volume)
+	return logs.Stdout, err
+}
+
+// run runs one of the grader's own probe containers (labelled, bounded, removed at the end)
+// until it exits within budget, and returns its logs.
+func run(ctx context.Context, r *grader.Run, spec engine.RunSpec, budget time.Duration, what string) (engine.Logs, error) {
+	spec.Name = r.Name(fmt.Sprintf("probe-%d", time.Now().UnixNano()%1e9))
+	spec.Labels = r.Labels()
+	spec.Labels["ddlab.role"] = "probe"
+	spec.Limits = engine.Limits{MemoryBytes: 64 << 20, Pids: 64}
+	id, err := r.Engine.Run(ctx, spec)
 	if id != "" {
 		defer remove(ctx, r, id)
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading volume %s: %w", volume, err)
+		if errors.Is(err, engine.ErrNotFound) && id == "" {
+			return engine.Logs{}, fmt.Errorf("%s is missing: run `grade images` first: %w", spec.Image, err)
+		}
+		return engine.Logs{}, fmt.Errorf("%s: %w", what, err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	if _, err := r.Engine.Wait(wctx, id); err != nil {
-		return "", fmt.Errorf("reading volume %s did not finish: %w", volume, err)
+		return engine.Logs{}, fmt.Errorf("%s did not finish: %w", what, err)
 	}
-	logs, err := r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 256 << 10})
-	if err != nil {
-		return "", err
-	}
-	return logs.Stdout, nil
+	return r.Engine.ReadLogs(ctx, id, engine.LogOptions{MaxBytes: 256 << 10})
 }
 
+// remove deletes one of the grader's own containers now; the run's label sweep is the net.
 func remove(ctx context.Context, r *grader.Run, id string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
