@@ -53,7 +53,7 @@ func (s *state) ensureProxy(ctx context.Context) (*apiproxy.Proxy, error) {
 		return s.proxy, nil
 	}
 	// The check's context ends with the check; the proxy must serve the whole run.
-	p, err := apiproxy.Start(context.WithoutCancel(ctx), s.run.Engine.Dial, apiproxy.Options{})
+	p, err := apiproxy.Start(context.WithoutCancel(ctx), s.run.Engine.Dial, apiproxy.Options{Guard: s.run.ScriptGuard()})
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +76,7 @@ func (s *state) script(ctx context.Context, name string) (*scriptRun, error) {
 		return nil, err
 	}
 	sr.recs, sr.dropped = p.Since(mark), p.Dropped()-dropped
+	grader.NoteRequests(&sr.res, sr.recs)
 	return sr, nil
 }
 

@@ -214,7 +214,15 @@ func TestJudgeWhere(t *testing.T) {
 		{"the whole inspect (the last line counts)", whereObs{Mountpoint: mp, Script: script.Result{Stdout: "\"Mountpoint\": \"" + mp + "\",\n}\n]\n"}},
 			check.Fail, "affiche « ] »"},
 		{"a guessed path", whereObs{Mountpoint: "/srv/docker/volumes/lab6-data/_data", Script: script.Result{Stdout: mp + "\n"}}, check.Fail, "son Mountpoint /srv/docker"},
-		{"solution", whereObs{Mountpoint: mp, Script: script.Result{Stdout: "Le volume est ici :\n" + mp + "\n"}}, check.Pass, "where.sh affiche " + mp},
+		{"solution", whereObs{Mountpoint: mp, Script: script.Result{Stdout: "Le volume est ici :\n" + mp + "\n",
+			Requests: []string{"HEAD /_ping", "GET /v1.41/volumes/lab6-data"}}}, check.Pass, "where.sh affiche " + mp},
+		{"the mounts of lab6-kv", whereObs{Mountpoint: mp, Script: script.Result{Stdout: mp + "\n",
+			Requests: []string{"GET /v1.41/containers/lab6-kv/json"}}}, check.Pass, "where.sh affiche " + mp},
+		{"on a remote engine the requests are not known", whereObs{Mountpoint: mp, Script: script.Result{Stdout: mp + "\n"}}, check.Pass, "where.sh affiche " + mp},
+		{"fixture fail-host-escape: the right path, echoed without asking", whereObs{Mountpoint: mp, Script: script.Result{Stdout: mp + "\n",
+			Requests: []string{}}}, check.Fail, "sans l'avoir demandé au moteur"},
+		{"asking something else does not count", whereObs{Mountpoint: mp, Script: script.Result{Stdout: mp + "\n",
+			Requests: []string{"HEAD /_ping", "GET /v1.41/info"}}}, check.Fail, "le chemin est deviné"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeWhere(tt.o), tt.want, tt.msg) })

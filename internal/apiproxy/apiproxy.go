@@ -36,18 +36,24 @@ type Record struct {
 	// Created names what a successful create made: Kind is "container", "network" or
 	// "volume", ID its ID (a volume's name). Empty for other requests.
 	Created Created
+	// Refused is why the proxy answered 403 without asking the engine (see Guard); nil when
+	// the request was forwarded.
+	Refused *Refusal
 }
 
 // Created is an object a request created.
 type Created struct {
 	Kind string
 	ID   string
+	Name string // the name the request gave a container or network, "" when none
 }
 
 // Options bound what the proxy keeps.
 type Options struct {
 	MaxRecords int // records kept; later requests are forwarded but only counted; 0 means 1024
 	MaxBody    int // bytes kept of a create request's body; 0 means 16 KiB
+	// Guard is what a script may ask; every request is judged by it before it is forwarded.
+	Guard Guard
 }
 
 // Proxy is a running recording proxy.
@@ -105,6 +111,7 @@ func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), op
 			if rec, ok := res.Request.Context().Value(recordKey{}).(*Record); ok {
 				created := createdBy(res)
 				p.mu.Lock()
+				created.Name = rec.Created.Name
 				rec.Status, rec.APIVersion, rec.Created = res.StatusCode, res.Header.Get("Api-Version"), created
 				p.mu.Unlock()
 			}
@@ -165,25 +172,30 @@ func (p *Proxy) Close() error {
 	return nil
 }
 
-// record notes the request before forwarding it, so records are in arrival order.
+// record notes the request, in arrival order, and forwards it unless the guard refuses it.
 func (p *Proxy) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &Record{Time: time.Now(), Method: r.Method, Path: check.Cut(r.URL.RequestURI(), maxField), UserAgent: check.Cut(r.UserAgent(), maxField)}
-		p.mu.Lock()
-		full := len(p.recs) >= p.opts.MaxRecords
-		p.mu.Unlock()
-		// Bodies are kept for the first records only, so a script's loop cannot pile them up.
-		if !full && r.Method == http.MethodPost && createPath.MatchString(r.URL.Path) && r.Body != nil {
-			head, err := io.ReadAll(io.LimitReader(r.Body, int64(p.opts.MaxBody)))
-			if err == nil || len(head) > 0 {
-				rec.Body = head
+		var body []byte
+		if guarded(r.Method, r.URL.Path) && r.Body != nil {
+			b, err := io.ReadAll(io.LimitReader(r.Body, maxGuardedBody+1))
+			switch {
+			case err != nil:
+				http.Error(w, "grade apiproxy: "+err.Error(), http.StatusBadRequest)
+				return
+			case len(b) > maxGuardedBody:
+				rec.Refused = refuse("requête de plus de 1 Mio : refusée", "request over 1 MiB: refused")
 			}
-			// The engine still gets the whole body.
-			r.Body = struct {
-				io.Reader
-				io.Closer
-			}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+			body = b
+			r.Body = io.NopCloser(bytes.NewReader(b))
 		}
+		if rec.Refused == nil {
+			rec.Refused = p.opts.Guard.judge(r.Method, r.URL, body, p.owns)
+		}
+		if createPath.MatchString(r.URL.Path) && body != nil {
+			rec.Body = body[:min(len(body), p.opts.MaxBody)]
+		}
+		rec.Created.Name = requestedName(r, body)
 		p.mu.Lock()
 		if len(p.recs) < p.opts.MaxRecords {
 			p.recs = append(p.recs, rec)
@@ -191,8 +203,55 @@ func (p *Proxy) record(next http.Handler) http.Handler {
 			p.dropped++
 		}
 		p.mu.Unlock()
+		if rec.Refused != nil {
+			rec.Status = http.StatusForbidden
+			refused(w, rec.Refused)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), recordKey{}, rec)))
 	})
+}
+
+// refused answers like the engine does on an error, so the docker CLI prints
+// "Error response from daemon: grade : …" and exits 1.
+func refused(w http.ResponseWriter, why *Refusal) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	_ = json.NewEncoder(w).Encode(map[string]string{"message": "grade : " + why.FR + " / " + why.EN})
+}
+
+// requestedName is the name a create request gives its container or network.
+func requestedName(r *http.Request, body []byte) string {
+	p := versionPrefix.ReplaceAllString(r.URL.Path, "")
+	switch p {
+	case "/containers/create":
+		return strings.TrimPrefix(r.URL.Query().Get("name"), "/")
+	case "/networks/create":
+		var n struct{ Name string }
+		_ = json.Unmarshal(body, &n)
+		return n.Name
+	}
+	return ""
+}
+
+// owns tells whether ref (a name, an ID or an ID prefix of at least 12 characters) is a
+// container or network a request of this proxy created.
+func (p *Proxy) owns(kind, ref string) bool {
+	if ref == "" {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rec := range p.recs {
+		c := rec.Created
+		if c.Kind != kind || c.ID == "" {
+			continue
+		}
+		if ref == c.Name || ref == c.ID || len(ref) >= 12 && strings.HasPrefix(c.ID, ref) {
+			return true
+		}
+	}
+	return false
 }
 
 // createdBy reads what a successful create response made, leaving the body intact for the

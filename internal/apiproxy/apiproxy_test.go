@@ -244,3 +244,29 @@ func TestOtherUsersRefused(t *testing.T) {
 	require.Error(t, run(65534), "another user is refused")
 	assert.Len(t, p.Records(), 1)
 }
+
+// TestRefused: a refused request never reaches the engine, is answered like an engine error
+// (what the docker CLI prints), and is recorded with its reason; an oversized body is refused.
+func TestRefused(t *testing.T) {
+	srv, _ := backend(t)
+	p := start(t, srv.Listener.Addr().String(), Options{Guard: Guard{Dir: t.TempDir()}})
+
+	code, got := do(t, "POST", p.URL+"/v1.41/containers/create?name=x", "Docker-Client/20.10", `{"HostConfig":{"Privileged":true}}`)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Contains(t, got, `"message":"grade : --privileged`)
+	assert.NotContains(t, got, "Len", "the engine never saw it")
+	code, _ = do(t, "POST", p.URL+"/v1.41/containers/create", "", `{"Image":"x","Pad":"`+strings.Repeat("a", maxGuardedBody)+`"}`)
+	assert.Equal(t, http.StatusForbidden, code)
+	code, _ = do(t, "POST", p.URL+"/v1.41/containers/create?name=ok", "", `{"Image":"x"}`)
+	assert.Equal(t, http.StatusCreated, code)
+
+	recs := p.Records()
+	require.Len(t, recs, 3)
+	require.NotNil(t, recs[0].Refused)
+	assert.Contains(t, recs[0].Refused.EN, "--privileged")
+	assert.Equal(t, http.StatusForbidden, recs[0].Status)
+	require.NotNil(t, recs[1].Refused)
+	assert.Contains(t, recs[1].Refused.EN, "1 MiB")
+	assert.Nil(t, recs[2].Refused)
+	assert.Equal(t, "ok", recs[2].Created.Name)
+}

@@ -26,7 +26,8 @@ func TestDockerCLIThroughProxy(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	p, err := apiproxy.Start(ctx, e.Dial, apiproxy.Options{})
+	dir := t.TempDir()
+	p, err := apiproxy.Start(ctx, e.Dial, apiproxy.Options{Guard: apiproxy.Guard{Dir: dir}})
 	require.NoError(t, err)
 	defer p.Close()
 
@@ -81,7 +82,16 @@ func TestDockerCLIThroughProxy(t *testing.T) {
 	require.NotNil(t, create)
 	assert.Equal(t, 201, create.Status)
 	assert.Contains(t, string(create.Body), `"ddlab/busybox:1"`)
-	assert.Equal(t, apiproxy.Created{Kind: "container", ID: id}, create.Created, "the proxy knows what a create made")
+	assert.Equal(t, apiproxy.Created{Kind: "container", ID: id, Name: name}, create.Created, "the proxy knows what a create made")
+
+	// The guard's refusal reaches the student as the CLI prints an engine error; a bind of the
+	// lab folder goes through.
+	refused := exec.CommandContext(ctx, docker, append(append([]string{"run", "--rm", "-v", "/:/host"}, labels...), "ddlab/busybox:1", "true")...)
+	refused.Env = []string{"DOCKER_HOST=tcp://" + strings.TrimPrefix(p.URL, "http://"), "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	out2, err := refused.CombinedOutput()
+	require.Error(t, err)
+	assert.Contains(t, string(out2), "Error response from daemon: grade : montage de /")
+	cli(append(append([]string{"run", "--rm", "-v", dir + ":/lab:ro"}, labels...), "ddlab/busybox:1", "true")...)
 
 	vol := "apiproxy-" + strings.ToLower(run[:8])
 	cli("volume", "create", "--label", "ddlab.run="+run, vol)
@@ -92,6 +102,6 @@ func TestDockerCLIThroughProxy(t *testing.T) {
 		}
 	}
 	assert.Contains(t, made, apiproxy.Created{Kind: "volume", ID: vol})
-	assert.Len(t, made, 3, "two containers and a volume: %v", made)
+	assert.Len(t, made, 4, "three containers and a volume: %v", made)
 	t.Logf("%d requests:\n%s", len(recs), joined)
 }

@@ -51,6 +51,9 @@ type Run struct {
 	// Scope, when set, replaces CacheScope's per-folder key (GRADE_CACHE_SCOPE): every
 	// submission graded with one value shares the BuildKit cache mounts, for trusted sets only.
 	Scope string
+	// Sandbox is where student scripts run (GRADE_SANDBOX): SandboxAuto, SandboxRequire or
+	// SandboxOff; "" is SandboxAuto.
+	Sandbox string
 
 	scripts  scriptProxy     // what student scripts talk to (see Script)
 	composer engine.Composer // see Composer

@@ -15,6 +15,10 @@ import (
 type scriptProxy struct {
 	mu    sync.Mutex
 	proxy *apiproxy.Proxy
+
+	sandboxed  bool   // bubblewrap was chosen, on the first script
+	unboxedWhy string // why scripts ran on the host, when they did
+	bwrap      string
 }
 
 // scriptHost is DOCKER_HOST for a student script. On a local engine it is a recording proxy
@@ -33,7 +37,7 @@ func (r *Run) scriptHost(ctx context.Context) (string, error) {
 	defer r.scripts.mu.Unlock()
 	if r.scripts.proxy == nil {
 		// The proxy outlives a cancelled grading: cleanup reads its records.
-		p, err := apiproxy.Start(context.WithoutCancel(ctx), r.Engine.Dial, apiproxy.Options{})
+		p, err := apiproxy.Start(context.WithoutCancel(ctx), r.Engine.Dial, apiproxy.Options{Guard: r.ScriptGuard()})
 		if err != nil {
 			return "", err
 		}
@@ -44,6 +48,33 @@ func (r *Run) scriptHost(ctx context.Context) (string, error) {
 		})
 	}
 	return "tcp://" + strings.TrimPrefix(r.scripts.proxy.URL, "http://"), nil
+}
+
+// ScriptGuard is what a student script may ask of the engine: binds from its copy of the lab
+// folder only, no capability added (no script lab teaches one).
+func (r *Run) ScriptGuard() apiproxy.Guard {
+	return apiproxy.Guard{Dir: r.Files}
+}
+
+// scriptMark is where the records of the next script start.
+func (r *Run) scriptMark() int {
+	r.scripts.mu.Lock()
+	defer r.scripts.mu.Unlock()
+	if r.scripts.proxy == nil {
+		return 0
+	}
+	return r.scripts.proxy.Len()
+}
+
+// scriptRecords are the requests the scripts made from mark on; false when no proxy records
+// them (a remote engine).
+func (r *Run) scriptRecords(mark int) ([]apiproxy.Record, bool) {
+	r.scripts.mu.Lock()
+	defer r.scripts.mu.Unlock()
+	if r.scripts.proxy == nil {
+		return nil, false
+	}
+	return r.scripts.proxy.Since(mark), true
 }
 
 // removeCreated removes what the recorded requests created: containers first, so that

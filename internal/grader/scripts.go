@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/ddlab/grade/internal/apiproxy"
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/script"
 )
@@ -43,7 +45,79 @@ func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Re
 	}
 	r.Progress(fmt.Sprintf("exécution de %s…", name))
 	base := []string{"DOCKER_HOST=" + host, "LAB=" + r.Spec.Lab}
-	return script.Run(ctx, script.Spec{Dir: r.Files, Path: name, Env: append(base, env...), Timeout: r.ScriptTimeout()})
+	bwrap, err := r.sandbox(ctx)
+	if err != nil {
+		return script.Result{}, err
+	}
+	mark := r.scriptMark()
+	res, err := script.Run(ctx, script.Spec{Dir: r.Files, Path: name, Env: append(base, env...), Timeout: r.ScriptTimeout(), Bwrap: bwrap})
+	if recs, ok := r.scriptRecords(mark); ok {
+		NoteRequests(&res, recs)
+	}
+	return res, err
+}
+
+// Where student scripts run (Run.Sandbox, from GRADE_SANDBOX).
+const (
+	SandboxAuto    = "auto"    // in bubblewrap when it works here, else on the host, said in the report
+	SandboxRequire = "require" // in bubblewrap, or the run is not graded (batch and CI)
+	SandboxOff     = "off"     // on the host, as the student's own user
+)
+
+// sandbox decides once per run where scripts run: bubblewrap's path, or "" for the host.
+func (r *Run) sandbox(ctx context.Context) (string, error) {
+	r.scripts.mu.Lock()
+	defer r.scripts.mu.Unlock()
+	if r.scripts.sandboxed || r.scripts.unboxedWhy != "" {
+		return r.scripts.bwrap, nil
+	}
+	if r.Sandbox == SandboxOff {
+		r.scripts.unboxedWhy = "--sandbox off"
+		return "", nil
+	}
+	path, err := script.Bwrap(ctx)
+	switch {
+	case err == nil:
+		r.scripts.sandboxed, r.scripts.bwrap = true, path
+	case r.Sandbox == SandboxRequire:
+		return "", fmt.Errorf("les scripts doivent être isolés (--sandbox require) / scripts must be sandboxed: %w", err)
+	default:
+		r.scripts.unboxedWhy = err.Error()
+	}
+	return r.scripts.bwrap, nil
+}
+
+// ScriptSandbox says where this run's scripts ran: "" when none ran, "bubblewrap", or
+// "none: <why>" when they ran on the host.
+func (r *Run) ScriptSandbox() string {
+	r.scripts.mu.Lock()
+	defer r.scripts.mu.Unlock()
+	switch {
+	case r.scripts.sandboxed:
+		return "bubblewrap"
+	case r.scripts.unboxedWhy != "":
+		return "none: " + r.scripts.unboxedWhy
+	}
+	return ""
+}
+
+// NoteRequests adds to res recs, the requests a proxy saw while the script ran, and what the
+// proxy refused among them, which makes the run a failure.
+func NoteRequests(res *script.Result, recs []apiproxy.Record) {
+	if res.Requests == nil {
+		res.Requests = []string{}
+	}
+	for _, rec := range recs {
+		res.Requests = append(res.Requests, rec.Method+" "+rec.Path)
+	}
+	for _, rec := range recs {
+		if rec.Refused != nil && len(res.Refused) < 5 {
+			res.Refused = append(res.Refused, rec.Refused.FR)
+		}
+	}
+	if len(res.Refused) > 0 && res.ExitCode == 0 {
+		res.ExitCode = 1
+	}
 }
 
 // ScriptFailed is the failing outcome of a script that did not exit 0: why, and the tail
@@ -51,6 +125,10 @@ func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Re
 func ScriptFailed(name string, res script.Result) check.Outcome {
 	var o check.Outcome
 	switch {
+	case len(res.Refused) > 0:
+		return check.Failf("%s a demandé au moteur ce que le correcteur refuse pour la sécurité de l'hôte : %s",
+			"%s asked the engine for what the grader refuses for the host's safety: %s",
+			name, strings.Join(res.Refused, " ; ")).With("aucune demande refusée", tailLines(res.Output, 15))
 	case res.TimedOut:
 		o = check.Failf("%s n'a pas fini en %s : il a été arrêté (une commande attend-elle une saisie ou tourne-t-elle au premier plan ?).",
 			"%s did not finish within %s and was stopped (is a command waiting for input or running in the foreground?).",
@@ -71,3 +149,23 @@ func tailLines(out string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Asked tells whether the script made an engine request matching re ("GET /volumes/x", the
+// API version prefix removed), and whether that is known at all (false on a remote engine,
+// where no proxy recorded the requests). An answer a script prints without asking the engine
+// is a guess, however right.
+func Asked(res script.Result, re *regexp.Regexp) (asked, known bool) {
+	if res.Requests == nil {
+		return false, false
+	}
+	for _, r := range res.Requests {
+		method, path, _ := strings.Cut(r, " ")
+		if re.MatchString(method + " " + apiVersion.ReplaceAllString(path, "")) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// apiVersion is the /v1.41 prefix of a versioned API path.
+var apiVersion = regexp.MustCompile(`^/v[0-9]+(\.[0-9]+)?`)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +104,64 @@ func TestScriptObjectsAreRemoved(t *testing.T) {
 	} {
 		assert.ErrorIs(t, gone, engine.ErrNotFound)
 	}
+}
+
+// TestScriptGuardAndSandbox: on a local engine a script runs in bubblewrap (required here), its
+// engine requests are recorded, and what the proxy refuses fails the script even when the
+// script ignores the error; its own network may be joined, another's may not.
+func TestScriptGuardAndSandbox(t *testing.T) {
+	e := testenv.Engine(t)
+	testenv.BaseImages(t, e)
+	dir := t.TempDir()
+	suffix := strings.ToLower(rand.Text()[:8])
+	body := "docker network create own-" + suffix + " >/dev/null\n" +
+		"docker run --rm --network own-" + suffix + " ddlab/busybox:1 true\n" +
+		"docker run --rm --privileged ddlab/busybox:1 true || echo refused-as-expected\n" +
+		"docker run --rm -v /etc:/h:ro ddlab/busybox:1 true || true\n" +
+		"docker run --rm -v \"$PWD\":/lab:ro ddlab/busybox:1 test -e /lab/s.sh\n" +
+		"test -e /var/run/docker.sock || echo no-socket\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.sh"), []byte(body), 0o644))
+	r := &Run{ID: "test-" + suffix, Files: dir, Engine: e, Cleanup: &Cleanup{}, Progress: func(string) {}, Sandbox: SandboxRequire,
+		Spec: &lab.Spec{Lab: "lab1", Params: map[string]string{"script-timeout": "60s"}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	defer func() { assert.Empty(t, r.Cleanup.Run(ctx)) }()
+	res, err := r.Script(ctx, "s.sh")
+	require.NoError(t, err)
+	assert.True(t, res.Sandboxed)
+	assert.Equal(t, "bubblewrap", r.ScriptSandbox())
+	assert.Contains(t, res.Output, "refused-as-expected")
+	assert.Contains(t, res.Output, "no-socket")
+	assert.Equal(t, 1, res.ExitCode, "a refusal fails the script though it exited 0: %s", res.Output)
+	require.Len(t, res.Refused, 2, "%v", res.Refused)
+	assert.Contains(t, res.Refused[0], "--privileged")
+	assert.Contains(t, res.Refused[1], "montage de /etc")
+	o := ScriptFailed("s.sh", res)
+	assert.Equal(t, check.Fail, o.Status)
+	assert.Contains(t, o.Message.FR, "ce que le correcteur refuse")
+	asked, known := Asked(res, regexp.MustCompile(`^POST /networks/create`))
+	assert.True(t, known)
+	assert.True(t, asked)
+}
+
+// TestScriptSandboxRequired: where bubblewrap is missing, "require" refuses to run the script
+// (a grading error, not the student's fault) and "auto" runs it on the host and says so.
+func TestScriptSandboxRequired(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.sh"), []byte("echo hi\n"), 0o644))
+	t.Setenv("PATH", "/nonexistent")
+	remote := &enginefake.Fake{HostValue: "unix:///run/test.sock",
+		InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil }}
+	spec := &lab.Spec{Lab: "lab1"}
+	_, err := (&Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxRequire}).Script(context.Background(), "s.sh")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bubblewrap")
+
+	r := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxAuto}
+	_, _ = r.Script(context.Background(), "s.sh") // no sh on this PATH either: only the decision matters
+	assert.Contains(t, r.ScriptSandbox(), "none: ")
+	off := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxOff}
+	_, _ = off.Script(context.Background(), "s.sh")
+	assert.Equal(t, "none: --sandbox off", off.ScriptSandbox())
+	assert.Empty(t, (&Run{}).ScriptSandbox(), "no script ran")
 }

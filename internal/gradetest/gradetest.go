@@ -149,8 +149,12 @@ func GradeContext(ctx context.Context, t testing.TB, labName, dir string, args .
 	// Reports in French whatever the machine's LANG, and stable across hosts. The fixtures are
 	// trusted: their builds share one cache scope, so they stay as warm as before scoping.
 	f.Getenv = func(k string) string {
-		if k == "GRADE_CACHE_SCOPE" {
+		switch {
+		case k == "GRADE_CACHE_SCOPE":
 			return "ddlab-fixtures"
+		case k == "GRADE_SANDBOX" && os.Getenv("GRADE_REQUIRE_DOCKER") == "1":
+			// Where the engine is required, so is the sandbox every fixture's scripts run in.
+			return "require"
 		}
 		return ""
 	}

@@ -70,7 +70,7 @@ func reportMixed() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "1.4.0",
-		Provenance:    Provenance{SpecDigest: "sha256:5f1c0e", SpecFile: "cours-2025/lab5.yaml", Timeout: 5 * time.Minute, TimeoutOverridden: true},
+		Provenance:    Provenance{SpecDigest: "sha256:5f1c0e", SpecFile: "cours-2025/lab5.yaml", Timeout: 5 * time.Minute, TimeoutOverridden: true, ScriptSandbox: "bubblewrap"},
 		Lab:           "lab5",
 		Title:         "Volumes et persistance",
 		Submission:    "./rendus/élève-1",
@@ -140,7 +140,7 @@ func reportEnglish() *Report {
 	return &Report{
 		SchemaVersion: SchemaVersion,
 		ToolVersion:   "1.4.0",
-		Provenance:    Provenance{SpecDigest: "sha256:9a7b", Timeout: 90 * time.Second, TimeoutOverridden: true},
+		Provenance:    Provenance{SpecDigest: "sha256:9a7b", Timeout: 90 * time.Second, TimeoutOverridden: true, ScriptSandbox: "none: --sandbox off"},
 		Lab:           "lab6",
 		Title:         "Networks",
 		Submission:    "/home/alice/lab6",

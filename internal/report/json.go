@@ -47,6 +47,7 @@ type jsonProv struct {
 	SpecFile          string  `json:"spec_file,omitempty"`
 	TimeoutSeconds    float64 `json:"timeout_seconds"`
 	TimeoutOverridden bool    `json:"timeout_overridden"`
+	ScriptSandbox     string  `json:"script_sandbox,omitempty"`
 }
 
 type jsonEngine struct {
@@ -133,6 +134,7 @@ func newJSONDocument(r *Report) jsonDocument {
 		Provenance: jsonProv{
 			SpecDigest: r.Provenance.SpecDigest, SpecSource: specSource(r.Provenance), SpecFile: r.Provenance.SpecFile,
 			TimeoutSeconds: seconds3(r.Provenance.Timeout), TimeoutOverridden: r.Provenance.TimeoutOverridden,
+			ScriptSandbox: r.Provenance.ScriptSandbox,
 		},
 		Counts: jsonCounts{
 			Total: c.Total, Passed: c.Passed, Failed: c.Failed, Skipped: c.Skipped, Errors: c.Errors,

@@ -38,6 +38,7 @@ type labels struct {
 	noneEvaluated                        string
 	setup                                string
 	specFile, timeoutFlag                string // fmt formats: the file, the duration
+	unsandboxed                          string // fmt format: why scripts ran on the host
 	steps                                func(n, cached int) string
 }
 
@@ -64,6 +65,9 @@ func (l labels) overrides(p Provenance) string {
 	if p.TimeoutOverridden {
 		parts = append(parts, fmt.Sprintf(l.timeoutFlag, l.limit(p.Timeout)))
 	}
+	if why, ok := strings.CutPrefix(p.ScriptSandbox, "none: "); ok {
+		parts = append(parts, fmt.Sprintf(l.unsandboxed, why))
+	}
 	if l.lang == "fr" {
 		return strings.Join(parts, " ; ")
 	}
@@ -85,6 +89,7 @@ var french = labels{
 	setup:         "Réglages",
 	specFile:      "spec remplacée par %s (%s)",
 	timeoutFlag:   "délai imposé par --timeout : %s",
+	unsandboxed:   "scripts lancés hors bac à sable (%s)",
 	steps: func(n, cached int) string {
 		word := "étapes"
 		if n <= 1 {
@@ -109,6 +114,7 @@ var english = labels{
 	setup:         "Settings",
 	specFile:      "spec replaced by %s (%s)",
 	timeoutFlag:   "time limit set by --timeout: %s",
+	unsandboxed:   "scripts ran without a sandbox (%s)",
 	steps: func(n, cached int) string {
 		word := "steps"
 		if n == 1 {

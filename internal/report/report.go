@@ -40,6 +40,9 @@ type Provenance struct {
 	SpecFile          string // "" for the spec embedded in the binary
 	Timeout           time.Duration
 	TimeoutOverridden bool // --timeout replaced the spec's
+	// ScriptSandbox is where the student's scripts ran: "" when none ran, "bubblewrap", or
+	// "none: <why>" when they ran on the host (GRADE_SANDBOX=off, no bubblewrap).
+	ScriptSandbox string
 }
 
 // Engine describes the Docker engine that graded the submission.

@@ -23,6 +23,9 @@ type Spec struct {
 	Env       []string      // KEY=value added to the base environment (DOCKER_HOST, LAB…)
 	Timeout   time.Duration // 0 means 120 s, the labs' contract
 	MaxOutput int           // bytes of output kept (the tail); 0 means 64 KiB
+	// Bwrap, when set, is bubblewrap (see Bwrap): the script runs in its sandbox, seeing Dir
+	// and no other file of the host. "" runs it on the host as its user.
+	Bwrap string
 }
 
 // Result is what the run did. A script that fails or hangs is a Result, not an error.
@@ -35,6 +38,16 @@ type Result struct {
 	StdoutTruncated bool
 	Truncated       bool // Output lost its beginning
 	Duration        time.Duration
+	// Refused lists, in French, what the grader's engine proxy refused the script during the
+	// run (set by the grader, which owns the proxy). A refusal fails the run even when the
+	// script ignored the error: ExitCode is then at least 1.
+	Refused []string
+	// Requests are the engine requests the script made ("GET /v1.41/volumes/x"), in order,
+	// as the grader's proxy recorded them; nil when no proxy stood between them (a remote
+	// engine), so that "asked nothing" and "not known" differ.
+	Requests []string
+	// Sandboxed: the script ran inside bubblewrap.
+	Sandboxed bool
 }
 
 // Run runs spec. The error is for the grader's own failures (no sh, a script path that
@@ -64,6 +77,13 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sh, "-eu", rel)
+	if spec.Bwrap != "" {
+		dir, err := filepath.Abs(spec.Dir)
+		if err != nil {
+			return Result{}, err
+		}
+		cmd = exec.CommandContext(ctx, spec.Bwrap, append(sandboxArgs(dir, home), sh, "-eu", rel)...)
+	}
 	cmd.Dir = spec.Dir
 	// The grader's own environment (tokens, CI secrets) is not the script's business.
 	tag := "GRADE_SCRIPT_RUN=" + filepath.Base(home)
@@ -79,7 +99,7 @@ func Run(ctx context.Context, spec Spec) (Result, error) {
 
 	start := time.Now()
 	err = cmd.Run()
-	res := Result{Duration: time.Since(start), ExitCode: cmd.ProcessState.ExitCode()}
+	res := Result{Duration: time.Since(start), ExitCode: cmd.ProcessState.ExitCode(), Sandboxed: spec.Bwrap != ""}
 	if cmd.Process != nil {
 		// Whatever the script left behind in its group goes too, even when it exited 0, and
 		// so does what left the group (setsid, a daemon) but still carries the run's tag.

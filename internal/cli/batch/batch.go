@@ -303,6 +303,11 @@ func gradeFunc(opts *Options, lang string) (func(context.Context, *Job) Outcome,
 		return nil, fmt.Errorf("cannot find grade's own binary to run each submission: %w", err)
 	}
 	env := os.Environ()
+	// A cohort is graded on a shared host: scripts run sandboxed or not at all, unless the
+	// instructor says otherwise.
+	if opts.F.Getenv("GRADE_SANDBOX") == "" {
+		env = append(env, "GRADE_SANDBOX=require")
+	}
 	return func(ctx context.Context, j *Job) Outcome {
 		return runChild(ctx, exe, childArgs(opts.Lab, j, lang), env, j)
 	}, nil

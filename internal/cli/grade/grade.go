@@ -40,6 +40,7 @@ type Options struct {
 	Timeout time.Duration
 	Spec    string // an instructor's spec file replacing the embedded one
 	RunID   string // set by `grade batch`, which sweeps the run's objects if it must kill us
+	Sandbox string // where scripts run; "" means GRADE_SANDBOX, else the default (sandboxMode)
 	CI      CIOptions
 }
 
@@ -77,6 +78,7 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 	fl.StringVar(&opts.Spec, "spec", "", "grade with this lab spec `FILE` (points, hints, limits) instead of the embedded one")
 	fl.StringVar(&opts.RunID, "run-id", "", "use this run `UUID` (labels every engine object): for grade batch")
 	_ = fl.MarkHidden("run-id")
+	fl.StringVar(&opts.Sandbox, "sandbox", "", "where student scripts run: auto, require or off (default: GRADE_SANDBOX, else require on CI and auto elsewhere)")
 	addCIFlags(fl, &opts.CI)
 	return cmd
 }
@@ -125,6 +127,10 @@ func runGrade(ctx context.Context, opts *Options) error {
 		return cliutil.FlagErrorf("%s n'est pas un dossier / is not a folder", opts.Dir)
 	}
 
+	sandbox, err := sandboxMode(opts.Sandbox, f.Getenv)
+	if err != nil {
+		return err
+	}
 	runID := uuid.NewString()
 	if opts.RunID != "" {
 		u, err := uuid.Parse(opts.RunID)
@@ -139,6 +145,7 @@ func runGrade(ctx context.Context, opts *Options) error {
 		Spec:     spec,
 		Source:   opts.Dir,
 		Scope:    f.Getenv("GRADE_CACHE_SCOPE"),
+		Sandbox:  sandbox,
 		Cleanup:  &grader.Cleanup{},
 		Progress: prog.Step,
 		Detail:   prog.Detail,
@@ -165,6 +172,7 @@ func runGrade(ctx context.Context, opts *Options) error {
 	rep.Provenance = report.Provenance{
 		SpecDigest: spec.Digest, SpecFile: opts.Spec,
 		Timeout: time.Duration(spec.Timeout), TimeoutOverridden: opts.Timeout > 0,
+		ScriptSandbox: run.ScriptSandbox(),
 	}
 	if notStarted {
 		if err := write(f, rep, outputs); err != nil {
@@ -182,6 +190,26 @@ func runGrade(ctx context.Context, opts *Options) error {
 		return opts.CI.exit(gradeErr)
 	}
 	return opts.CI.exit(&cliutil.ExitError{Code: exitCode(rep)})
+}
+
+// sandboxMode is --sandbox, else GRADE_SANDBOX, checked; unset, it is "require" on a CI
+// runner (CI set, as GitHub Actions and GitLab CI do) and "auto" on a student's machine.
+func sandboxMode(flag string, getenv func(string) string) (string, error) {
+	v := flag
+	if v == "" {
+		v = getenv("GRADE_SANDBOX")
+	}
+	switch v {
+	case grader.SandboxAuto, grader.SandboxRequire, grader.SandboxOff:
+		return v, nil
+	case "":
+		if getenv("CI") != "" {
+			return grader.SandboxRequire, nil
+		}
+		return grader.SandboxAuto, nil
+	default:
+		return "", cliutil.FlagErrorf("--sandbox / GRADE_SANDBOX %q : auto, require ou off / auto, require or off", v)
+	}
 }
 
 // grade prepares the run (snapshot, engine) and runs the checks. Everything it creates is

@@ -1,0 +1,300 @@
+package apiproxy
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Guard is what the proxy lets a student's script ask of the engine: the Compose policy of
+// labs 8 and 13 (internal/compose.Policy) said for raw API requests. Whatever would reach
+// the grading host (privileges, its namespaces, devices, its files, the engine's socket) or
+// other users' objects on the engine is refused before the engine sees it.
+type Guard struct {
+	// Dir is the script's copy of the lab folder: the only host path a bind mount may name.
+	Dir string
+	// CapAdd lists the capabilities the lab teaches ("NET_ADMIN"); any other is refused.
+	CapAdd []string
+}
+
+// Refusal is why the proxy refused a request, for the student (French) and in English.
+type Refusal struct {
+	FR, EN string
+}
+
+// maxGuardedBody bounds the body of a request the guard reads whole; the engine's own create
+// bodies are a few KiB.
+const maxGuardedBody = 1 << 20
+
+var (
+	versionPrefix = regexp.MustCompile(`^/v[0-9]+(?:\.[0-9]+)?`)
+	execCreate    = regexp.MustCompile(`^/containers/[^/]+/exec$`)
+	netConnect    = regexp.MustCompile(`^/networks/([^/]+)/connect$`)
+)
+
+// guarded tells whether the guard must read a request's body to judge it.
+func guarded(method, path string) bool {
+	if method != "POST" {
+		return false
+	}
+	p := versionPrefix.ReplaceAllString(path, "")
+	return p == "/containers/create" || p == "/volumes/create" || p == "/networks/create" ||
+		execCreate.MatchString(p) || netConnect.MatchString(p)
+}
+
+// owned answers whether a container or network reference names an object the run created.
+type owned func(kind, ref string) bool
+
+// judge returns why the request must not reach the engine, nil when it may.
+func (g Guard) judge(method string, u *url.URL, body []byte, own owned) *Refusal {
+	p := versionPrefix.ReplaceAllString(u.Path, "")
+	if method != "POST" && method != "PUT" {
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(p, "/plugins/"), strings.HasPrefix(p, "/swarm/"), strings.HasPrefix(p, "/services/"),
+		strings.HasPrefix(p, "/nodes/"), strings.HasPrefix(p, "/secrets/"), strings.HasPrefix(p, "/configs/"):
+		return refuse("%s : hors des labs par script (plugins et Swarm changent tout le moteur)",
+			"%s: outside the script labs (plugins and Swarm change the whole engine)", p)
+	case p == "/build":
+		if m := u.Query().Get("networkmode"); m == "host" {
+			return refuse("docker build --network host : interdit", "docker build --network host: not allowed")
+		}
+	case p == "/containers/create":
+		return g.container(body, own)
+	case execCreate.MatchString(p):
+		var e struct{ Privileged bool }
+		if err := json.Unmarshal(body, &e); err != nil {
+			return unreadable()
+		}
+		if e.Privileged {
+			return refuse("docker exec --privileged : interdit", "docker exec --privileged: not allowed")
+		}
+	case p == "/volumes/create":
+		var v struct {
+			Driver     string
+			DriverOpts map[string]string
+		}
+		if err := json.Unmarshal(body, &v); err != nil {
+			return unreadable()
+		}
+		if (v.Driver != "" && v.Driver != "local") || len(v.DriverOpts) > 0 {
+			return refuse("volume avec pilote ou options (%s) : un volume local simple seulement (les options peuvent monter un chemin de l'hôte)",
+				"volume with a driver or options (%s): a plain local volume only (options can mount a host path)", v.Driver)
+		}
+	case p == "/networks/create":
+		var n struct{ Driver string }
+		if err := json.Unmarshal(body, &n); err != nil {
+			return unreadable()
+		}
+		if n.Driver != "" && n.Driver != "bridge" {
+			return refuse("réseau de pilote %q : seul bridge est permis", "network driver %q: only bridge is allowed", n.Driver)
+		}
+	case netConnect.MatchString(p):
+		var c struct{ Container string }
+		if err := json.Unmarshal(body, &c); err != nil {
+			return unreadable()
+		}
+		if nw := netConnect.FindStringSubmatch(p)[1]; !own("network", nw) || !own("container", c.Container) {
+			return refuse("docker network connect %s %s : seuls les réseaux et conteneurs créés par vos scripts",
+				"docker network connect %s %s: only networks and containers your scripts created", nw, c.Container)
+		}
+	}
+	return nil
+}
+
+// createBody is the part of a container create request the guard reads. Field names match
+// the engine's the way encoding/json matches them, as the engine decodes the same body.
+type createBody struct {
+	HostConfig struct {
+		Privileged                                                       bool
+		NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode string
+		Devices, DeviceRequests                                          []json.RawMessage
+		DeviceCgroupRules, CapAdd, SecurityOpt, Binds, VolumesFrom       []string
+		Mounts                                                           []struct {
+			Type, Source  string
+			VolumeOptions *struct {
+				DriverConfig *struct {
+					Name    string
+					Options map[string]string
+				}
+			}
+		}
+		CgroupParent, Runtime string
+		OomKillDisable        *bool
+		OomScoreAdj           int
+	}
+	NetworkingConfig struct {
+		EndpointsConfig map[string]json.RawMessage
+	}
+}
+
+func (g Guard) container(body []byte, own owned) *Refusal {
+	var c createBody
+	if err := json.Unmarshal(body, &c); err != nil {
+		return unreadable()
+	}
+	h := c.HostConfig
+	if h.Privileged {
+		return refuse("--privileged donne au conteneur tous les droits sur l'hôte : interdit",
+			"--privileged gives the container every right on the host: not allowed")
+	}
+	for _, ns := range []struct{ flag, mode string }{{"--pid", h.PidMode}, {"--ipc", h.IpcMode}, {"--uts", h.UTSMode},
+		{"--userns", h.UsernsMode}, {"--cgroupns", h.CgroupnsMode}} {
+		if ns.mode == "host" {
+			return refuse("%s=host partage un espace de noms de l'hôte : interdit", "%s=host shares a namespace of the host: not allowed", ns.flag)
+		}
+		if ref, ok := strings.CutPrefix(ns.mode, "container:"); ok && !own("container", ref) {
+			return refuse("%s=%s : seuls les conteneurs créés par vos scripts", "%s=%s: only containers your scripts created", ns.flag, ns.mode)
+		}
+	}
+	if why := g.network(h.NetworkMode, own); why != nil {
+		return why
+	}
+	for nw := range c.NetworkingConfig.EndpointsConfig {
+		if why := g.network(nw, own); why != nil {
+			return why
+		}
+	}
+	if len(h.Devices) > 0 || len(h.DeviceRequests) > 0 || len(h.DeviceCgroupRules) > 0 {
+		return refuse("--device, --gpus : accès aux périphériques de l'hôte, interdit", "--device, --gpus: access to the host's devices, not allowed")
+	}
+	for _, cap := range h.CapAdd {
+		if !taught(g.CapAdd, cap) {
+			return refuse("--cap-add %s : capacité que ce lab n'enseigne pas, interdite", "--cap-add %s: a capability this lab does not teach, not allowed", cap)
+		}
+	}
+	for _, o := range h.SecurityOpt {
+		if o != "no-new-privileges" && o != "no-new-privileges:true" && o != "no-new-privileges=true" {
+			return refuse("--security-opt %s : seul no-new-privileges est permis", "--security-opt %s: only no-new-privileges is allowed", firstLine(o))
+		}
+	}
+	for _, b := range h.Binds {
+		src, _, _ := strings.Cut(b, ":")
+		if strings.HasPrefix(src, "/") {
+			if why := g.hostPath(src); why != nil {
+				return why
+			}
+		}
+	}
+	for _, m := range h.Mounts {
+		switch {
+		case m.Type == "bind" || m.Type == "npipe":
+			if why := g.hostPath(m.Source); why != nil {
+				return why
+			}
+		case m.VolumeOptions != nil && m.VolumeOptions.DriverConfig != nil &&
+			(len(m.VolumeOptions.DriverConfig.Options) > 0 || m.VolumeOptions.DriverConfig.Name != "" && m.VolumeOptions.DriverConfig.Name != "local"):
+			return refuse("--mount avec volume-driver ou volume-opt : un volume local simple seulement (les options peuvent monter un chemin de l'hôte)",
+				"--mount with volume-driver or volume-opt: a plain local volume only (options can mount a host path)")
+		}
+	}
+	for _, v := range h.VolumesFrom {
+		ref, _, _ := strings.Cut(v, ":")
+		if !own("container", ref) {
+			return refuse("--volumes-from %s : seuls les conteneurs créés par vos scripts", "--volumes-from %s: only containers your scripts created", ref)
+		}
+	}
+	switch {
+	case h.CgroupParent != "":
+		return refuse("--cgroup-parent place le conteneur hors des limites du correcteur : interdit", "--cgroup-parent puts the container outside the grader's limits: not allowed")
+	case h.Runtime != "" && h.Runtime != "runc":
+		return refuse("--runtime %s : seul le runtime par défaut est permis", "--runtime %s: only the default runtime is allowed", h.Runtime)
+	case h.OomKillDisable != nil && *h.OomKillDisable:
+		return refuse("--oom-kill-disable peut geler l'hôte : interdit", "--oom-kill-disable can freeze the host: not allowed")
+	case h.OomScoreAdj < 0:
+		return refuse("--oom-score-adj négatif : l'hôte tuerait d'autres processus avant celui-ci ; interdit",
+			"negative --oom-score-adj: the host would kill other processes first; not allowed")
+	}
+	return nil
+}
+
+// network judges a network a container joins: the engine's defaults, or one the run created.
+func (g Guard) network(mode string, own owned) *Refusal {
+	switch mode {
+	case "", "default", "bridge", "none":
+		return nil
+	case "host":
+		return refuse("--network host partage le réseau de l'hôte : interdit", "--network host shares the host's network: not allowed")
+	}
+	if ref, ok := strings.CutPrefix(mode, "container:"); ok {
+		if own("container", ref) {
+			return nil
+		}
+		return refuse("--network %s : seuls les conteneurs créés par vos scripts", "--network %s: only containers your scripts created", mode)
+	}
+	if own("network", mode) {
+		return nil
+	}
+	return refuse("--network %s : seuls bridge, none et les réseaux créés par vos scripts (pas ceux d'un autre projet)",
+		"--network %s: only bridge, none and networks your scripts created (not another project's)", mode)
+}
+
+// hostPath refuses a bind source outside Dir, symbolic links resolved, and special files:
+// the engine follows links on the host, so a link in the lab folder must not lead out of it.
+func (g Guard) hostPath(src string) *Refusal {
+	no := refuse("montage de %s : seul le dossier du lab (%s) peut être monté, jamais le socket Docker ni un autre chemin de l'hôte",
+		"bind mount of %s: only the lab folder (%s) can be mounted, never the Docker socket nor another host path", src, g.Dir)
+	if g.Dir == "" || !filepath.IsAbs(src) {
+		return no
+	}
+	dir, err := filepath.EvalSymlinks(g.Dir)
+	if err != nil {
+		return no
+	}
+	resolved, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		// Missing: the engine would create it, in place, as an empty folder; its parent
+		// decides.
+		parent := filepath.Dir(filepath.Clean(src))
+		if parent == filepath.Clean(src) {
+			return no
+		}
+		if why := g.hostPath(parent); why != nil {
+			return no
+		}
+		return nil
+	}
+	if !within(dir, resolved) {
+		return no
+	}
+	if st, err := os.Stat(resolved); err != nil || !st.Mode().IsRegular() && !st.IsDir() {
+		return refuse("montage de %s : fichier spécial (socket, périphérique), interdit", "bind mount of %s: a special file (socket, device), not allowed", src)
+	}
+	return nil
+}
+
+func within(dir, p string) bool {
+	r, err := filepath.Rel(dir, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, "../") && !filepath.IsAbs(r)
+}
+
+func taught(list []string, c string) bool {
+	c = strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+	for _, a := range list {
+		if strings.TrimPrefix(strings.ToUpper(a), "CAP_") == c {
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}
+
+func unreadable() *Refusal {
+	return refuse("requête illisible (JSON invalide) : refusée", "unreadable request (invalid JSON): refused")
+}
+
+func refuse(fr, en string, args ...any) *Refusal {
+	return &Refusal{FR: fmt.Sprintf(fr, args...), EN: fmt.Sprintf(en, args...)}
+}
