@@ -549,3 +549,45 @@ func TestHTTPFixtures(t *testing.T) {
 	// fail-hang: nothing listens on 8081, and the report says so.
 	assert.Contains(t, judgeHTTP(url, response{}, refused, "Bonjour", 2*time.Second).Actual, "connection refused")
 }
+
+// TestJudgeFromInside: on a local engine, where the proxy records observe.sh's requests, the
+// values a script could write without looking (PID 1, the host's kernel copied, the hostname
+// read with docker inspect) count only when observe.sh looked inside.
+func TestJudgeFromInside(t *testing.T) {
+	good := map[string]string{"noyau_hote": "6.1.0-18-amd64", "noyau_conteneur": "6.1.0-18-amd64", "pid_conteneur": "1",
+		"pid_hote": "4242", "hostname_conteneur": "3f2a9c1b7d40", "derniere_requete": "/bonjour-1234"}
+	const id = "3f2a9c1b7d40aaaa"
+	solution := evidenceOf([]string{"HEAD /_ping", "GET /v1.41/containers/lab1-web/logs?stderr=1&stdout=1",
+		"POST /v1.41/containers/create?name=", "POST /v1.41/containers/abc/start", "GET /v1.41/containers/lab1-web/json"},
+		`time=… level=INFO msg=requête method=GET path=/whoami status=200 duration_ms=0.1`, id)
+	guessed := evidenceOf([]string{"HEAD /_ping", "GET /v1.41/containers/lab1-web/json"}, "method=GET path=/bonjour-1234 status=404", id)
+	exec := evidenceOf([]string{"POST /v1.41/containers/" + id[:12] + "/exec", "POST /v1.41/exec/e1/start"}, "", id)
+	tests := []struct {
+		name   string
+		judge  func(*observation) check.Outcome
+		ev     evidence
+		status check.Status
+		msg    string
+	}{
+		{"fixture solution: pid", judgePID, solution, check.Pass, "PID 1 dans le conteneur"},
+		{"fixture solution: hostname", judgeHostname, solution, check.Pass, "propre nom d'hôte"},
+		{"fixture solution: kernel", judgeKernel, solution, check.Pass, "même noyau"},
+		{"fixture fail-guessed: pid 1 written in advance", judgePID, guessed, check.Fail, "ne l'a pas observée de l'intérieur"},
+		{"fixture fail-guessed: hostname from docker inspect", judgeHostname, guessed, check.Fail, "ni GET /whoami"},
+		{"fixture fail-guessed: the host's kernel copied", judgeKernel, guessed, check.Fail, "aucun conteneur ni docker exec"},
+		{"docker exec into lab1-web by ID prefix: pid", judgePID, exec, check.Pass, "PID 1"},
+		{"docker exec into lab1-web: kernel", judgeKernel, exec, check.Pass, "même noyau"},
+		{"remote engine: not known, not required", judgePID, evidence{}, check.Pass, "PID 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := obs(good)
+			o.inside = tt.ev
+			got := tt.judge(o)
+			assert.Equal(t, tt.status, got.Status, got.Message.FR)
+			assert.Contains(t, got.Message.FR, tt.msg)
+		})
+	}
+	assert.False(t, evidenceOf([]string{"POST /containers/other-container/exec"}, "", id).execWeb, "an exec elsewhere is not into lab1-web")
+	assert.True(t, evidenceOf([]string{"POST /containers/other-container/exec"}, "", id).ran)
+}

@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/grader"
 )
 
 // observation is one run of observe.sh and the truth read from the engine around it.
@@ -25,6 +27,20 @@ type observation struct {
 	// that request did not reach lab1-web.
 	nonce    string
 	nonceErr error
+	// inside is how observe.sh looked inside the containers, when known (a local engine,
+	// where the proxy records its requests).
+	inside evidence
+}
+
+// evidence is what observe.sh did to see a container from the inside: values a script could
+// write in advance (PID 1, the host's own kernel) or read from outside (Config.Hostname) count
+// only when it did.
+type evidence struct {
+	known    bool
+	whoami   bool // lab1-web's log holds a GET /whoami: its own view of /proc/self/status
+	execWeb  bool // a docker exec into lab1-web
+	ran      bool // a container created or an exec anywhere: a process that asked the kernel
+	requests []string
 }
 
 // observe runs observe.sh once, while lab1-web runs, right after the grader's own request.
@@ -86,7 +102,46 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 	}
 	o.values, o.fail = judgeObserveRun(sr, before, after, afterFound)
 	o.truth = after
+	if sr.Res.Requests != nil && afterFound {
+		logs, err := s.run.Engine.ReadLogs(ctx, after.ID, engine.LogOptions{MaxBytes: 256 << 10})
+		if err != nil {
+			return nil, err
+		}
+		o.inside = evidenceOf(sr.Res.Requests, logs.Stdout+logs.Stderr, after.ID)
+	}
 	return o, nil
+}
+
+// evidenceOf reads what observe.sh asked: its engine requests, and lab1-web's log (id).
+func evidenceOf(requests []string, log, id string) evidence {
+	e := evidence{known: true, whoami: strings.Contains(log, "path=/whoami "), requests: requests}
+	for _, r := range requests {
+		m := execOrCreate.FindStringSubmatch(r)
+		if m == nil {
+			continue
+		}
+		e.ran = true
+		if ref := m[2]; ref == webName || len(ref) >= 12 && strings.HasPrefix(id, ref) {
+			e.execWeb = true
+		}
+	}
+	return e
+}
+
+// execOrCreate matches an exec into a container (its reference in group 2) or a container
+// create, versioned or not.
+var execOrCreate = regexp.MustCompile(`^POST (/v[0-9.]+)?/containers/(?:([^/?]+)/exec|create)`)
+
+// fromInside fails a value observe.sh could have printed without looking inside: where the
+// requests are known and it neither asked /whoami nor went into lab1-web.
+func (o *observation) fromInside(key string) *check.Outcome {
+	if !o.inside.known || o.inside.whoami || o.inside.execWeb {
+		return nil
+	}
+	f := check.Failf("%s a la bonne valeur, mais observe.sh ne l'a pas observée de l'intérieur : ni GET /whoami à %s, ni docker exec dedans. Une valeur écrite d'avance ou lue par docker inspect ne prouve rien.",
+		"%s has the right value, but observe.sh did not observe it from the inside: no GET /whoami to %s, no docker exec into it. A value written in advance or read with docker inspect proves nothing.",
+		key, webName).With("curl …/whoami (ou docker exec "+webName+" …)", grader.RequestsLine(o.inside.requests))
+	return &f
 }
 
 // judgeObserveRun reads observe.sh's output, or says why the grader cannot: it failed, it
@@ -185,6 +240,11 @@ func judgeKernel(o *observation) check.Outcome {
 	case ctr != o.kernel:
 		return check.Failf("noyau_conteneur vaut « %s » : un conteneur voit pourtant le noyau de l'hôte, %s.",
 			"noyau_conteneur is \"%s\": yet a container sees the host's kernel, %s.", check.CutLine(ctr, 80), o.kernel).With(want, got)
+	case o.inside.known && !o.inside.ran:
+		// The same kernel is the lesson: copying noyau_hote proves nothing until a container says so.
+		return check.Failf("noyau_conteneur a la bonne valeur, mais observe.sh n'a lancé aucun conteneur ni docker exec pour la lire : c'est celle de l'hôte, recopiée.",
+			"noyau_conteneur has the right value, but observe.sh started no container and no docker exec to read it: it is the host's, copied.").
+			With("docker run --rm ddlab/busybox:1 uname -r", grader.RequestsLine(o.inside.requests))
 	}
 	return check.Passf("Hôte et conteneur voient le même noyau, %s, celui du moteur : un conteneur n'a pas de noyau à lui.",
 		"Host and container see the same kernel, %s, the engine's: a container has no kernel of its own.", o.kernel)
@@ -219,6 +279,9 @@ func judgePID(o *observation) check.Outcome {
 		return check.Failf("pid_hote vaut %d, mais le processus principal de %s a le PID %d sur l'hôte.",
 			"pid_hote is %d, but %s's main process has PID %d on the host.", onHost, webName, truth).With(want, got)
 	}
+	if f := o.fromInside("pid_conteneur"); f != nil {
+		return *f
+	}
 	return check.Passf("Le même processus est le PID 1 dans le conteneur et le PID %d sur l'hôte.",
 		"The same process is PID 1 inside the container and PID %d on the host.", truth)
 }
@@ -235,6 +298,9 @@ func judgeHostname(o *observation) check.Outcome {
 		return check.Failf("hostname_conteneur vaut « %s », mais le nom d'hôte de %s est %s (Config.Hostname).",
 			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", check.CutLine(got, 80), webName, want).
 			With("hostname_conteneur="+want, "hostname_conteneur="+check.CutLine(got, 80))
+	}
+	if f := o.fromInside("hostname_conteneur"); f != nil {
+		return *f
 	}
 	if strings.HasPrefix(o.truth.ID, want) {
 		return check.Passf("Le conteneur a son propre nom d'hôte, %s : le début de son ID.",

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
 	"github.com/ddlab/grade/internal/scriptlab"
 )
@@ -98,8 +99,18 @@ func judgeStats(res script.Result, actual, want int64) check.Outcome {
 			"stats.sh prints %s, but lab4-app's real limit is %s: the value does not come from docker stats.", text, bytesText(actual)).
 			With(wantText, text)
 	}
+	// The contract's limit is known in advance: only a script that asked the engine for the
+	// container's statistics has measured it.
+	if asked, known := grader.Asked(res, askedStats); known && !asked {
+		return check.Failf("stats.sh affiche %s sans avoir interrogé le moteur : la limite est écrite d'avance, pas mesurée (docker stats --no-stream).",
+			"stats.sh prints %s without asking the engine: the limit is written in advance, not measured (docker stats --no-stream).", text).
+			With("GET /containers/lab4-app/stats (docker stats)", grader.RequestsLine(res.Requests))
+	}
 	return check.Passf("stats.sh affiche la limite mémoire de lab4-app : %s.", "stats.sh prints lab4-app's memory limit: %s.", text)
 }
+
+// askedStats are the engine requests that measure a container's memory.
+var askedStats = regexp.MustCompile(`^GET /containers/[^/]+/stats`)
 
 // near allows the rounding of docker stats' "%.4g" display.
 func near(got, want int64) bool {

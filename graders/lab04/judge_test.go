@@ -236,6 +236,24 @@ func TestJudgeStats(t *testing.T) {
 			assert.Contains(t, o.Message.FR, tt.msg)
 		})
 	}
+	// With the requests the proxy recorded (a local engine).
+	recorded := []struct {
+		name string
+		reqs []string
+		want check.Status
+		msg  string
+	}{
+		{"fixture solution: docker stats --no-stream", []string{"HEAD /_ping", "GET /v1.41/containers/lab4-app/stats?stream=0"}, check.Pass, "64MiB"},
+		{"fixture fail-answers: echo of the contract's limit", []string{}, check.Fail, "sans avoir interrogé le moteur"},
+		{"an inspect is not a measurement", []string{"GET /v1.41/containers/lab4-app/json"}, check.Fail, "pas mesurée"},
+	}
+	for _, tt := range recorded {
+		t.Run(tt.name, func(t *testing.T) {
+			o := judgeStats(script.Result{Stdout: "1.7MiB / 64MiB\n", Requests: tt.reqs}, mib64, mib64)
+			assert.Equal(t, tt.want, o.Status, o.Message.FR)
+			assert.Contains(t, o.Message.FR, tt.msg)
+		})
+	}
 }
 
 // FuzzParseStatsLimit: any output is either a size or refused, never a panic or a negative size.

@@ -260,21 +260,13 @@ func judgeWhere(o whereObs) check.Outcome {
 	if asked, known := grader.Asked(o.Script, askedWhere); known && !asked {
 		return check.Failf("where.sh affiche %s sans l'avoir demandé au moteur : le chemin est deviné, pas observé (docker volume inspect).",
 			"where.sh prints %s without asking the engine: the path is guessed, not observed (docker volume inspect).", mp).
-			With("une requête au moteur (docker volume inspect "+volumeName+")", requestsLine(o.Script.Requests))
+			With("une requête au moteur (docker volume inspect "+volumeName+")", grader.RequestsLine(o.Script.Requests))
 	}
 	return check.Passf("where.sh affiche %s, le Mountpoint du volume %s.", "where.sh prints %s, volume %s's Mountpoint.", mp, volumeName)
 }
 
 // askedWhere are the engine requests that tell a volume's Mountpoint.
 var askedWhere = regexp.MustCompile(`^GET /(volumes|system/df|containers/[^/]+/json)`)
-
-// requestsLine lists a script's engine requests for a report.
-func requestsLine(reqs []string) string {
-	if len(reqs) == 0 {
-		return "aucune requête au moteur"
-	}
-	return check.Cut(strings.Join(reqs, ", "), 300)
-}
 
 // backupObs is what lab6.backup observes: backup.sh, then the volume's mounts while it ran,
 // the containers they left, and the archive.

@@ -167,5 +167,13 @@ func Asked(res script.Result, re *regexp.Regexp) (asked, known bool) {
 	return false, true
 }
 
+// RequestsLine lists a script's engine requests for a report.
+func RequestsLine(reqs []string) string {
+	if len(reqs) == 0 {
+		return "aucune requête au moteur"
+	}
+	return check.Cut(strings.Join(reqs, ", "), 300)
+}
+
 // apiVersion is the /v1.41 prefix of a versioned API path.
 var apiVersion = regexp.MustCompile(`^/v[0-9]+(\.[0-9]+)?`)
