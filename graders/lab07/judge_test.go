@@ -330,10 +330,14 @@ func TestJudgeEgress(t *testing.T) {
 	}{
 		{"solution: canary unreachable", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{Code: "unreachable", Error: "network is unreachable"},
 			Networks: []string{back}}, check.Pass, "injoignable"},
-		{"old engine: the host answers anyway", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{OK: true, Status: 200}, DefaultRoute: true,
-			Networks: []string{back}}, check.Pass, "répond quand même"},
 		{"fail-topology: api on a network that is not internal", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{OK: true, Status: 200},
-			Networks: []string{back}, Open: []string{back}}, check.Fail, "qui n'est pas --internal"},
+			Networks: []string{back}, Open: []string{back}}, check.Fail, "lab7-back n'est pas --internal"},
+		{"every network internal by its flag, yet the canary answers: the probe decides", egressObs{Canary: "172.18.0.1:18087",
+			Probe: probeResult{OK: true, Status: 200}, DefaultRoute: true, Networks: []string{back}}, check.Fail, "il a une sortie"},
+		{"api in another container's namespace: no network of its own to flag", egressObs{Canary: "172.18.0.1:18087",
+			Probe: probeResult{OK: true, Status: 200}, DefaultRoute: true}, check.Fail, "aucun à lui"},
+		{"a network not internal, though the canary did not answer", egressObs{Canary: "172.18.0.1:18087", Probe: probeResult{Code: "timeout", MS: 2000},
+			Networks: []string{back, "lab7-side"}, Open: []string{"lab7-side"}}, check.Fail, "rien n'empêche une sortie"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

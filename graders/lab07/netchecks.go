@@ -158,15 +158,12 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 		return check.Skipf("Non évalué : le contrôle se fait depuis %s, qui ne tourne pas (voir lab7.attachments).",
 			"Not evaluated: the control runs from %s, which is not running (see lab7.attachments).", web), nil
 	}
-	c, err := startCanary(f.Gateways[0], s.param("canary-port"))
+	c, err := s.startCanary(ctx, front, f.Gateways[0], s.param("canary-port"))
 	if err != nil {
-		o := check.Skipf("Non évalué : le correcteur ne peut pas écouter sur %s:%s, la passerelle de %s (moteur dans une VM ?) : %v",
-			"Not evaluated: the grader cannot listen on %s:%s, %s's gateway (engine in a VM?): %v", f.Gateways[0], s.param("canary-port"), front, err)
-		o.Excluded = true
-		return o, nil
+		return check.Outcome{}, fmt.Errorf("the egress canary on %s:%s, %s's gateway: %w", f.Gateways[0], s.param("canary-port"), front, err)
 	}
 	defer c.stop(ctx)
-	ctl, err := s.probe(ctx, "container:"+w.ID, s.httpCmd(c.url(), 2))
+	ctl, err := s.probe(ctx, "container:"+w.ID, s.httpCmd(c.url(), 10))
 	if err != nil {
 		return check.Outcome{}, err
 	}
@@ -189,7 +186,7 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 }
 
 // egressObs is what lab7.internal-egress sees once both controls passed: api's try at the
-// canary on the host, whether api has a default route, its networks and those not internal.
+// canary (see canary), whether api has a default route, its networks and those not internal.
 type egressObs struct {
 	Canary       string
 	Probe        probeResult
@@ -198,31 +195,36 @@ type egressObs struct {
 	Open         []string
 }
 
-// judgeEgress: api is on --internal networks only. The canary answering is not held against
-// the student (see below); a network that is not internal is.
+// judgeEgress: from api's own namespace the canary does not answer, while it answers web on
+// lab7-front (the control, checked before). Only an --internal network stops the forwarded
+// request, so the probe decides; a network of api that is not internal is named besides.
 func judgeEgress(o egressObs) check.Outcome {
 	route := "absente"
 	if o.DefaultRoute {
 		route = "présente"
 	}
+	nets := strings.Join(o.Networks, " ")
+	if nets == "" {
+		nets = "aucun à lui (il partage l'espace réseau d'un autre conteneur)"
+	}
 	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
-		o.Canary, api, reached(o.Probe), api, strings.Join(o.Networks, " "), route)
-	if len(o.Open) > 0 {
-		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : il a une sortie (canari %s : %s).",
-			"%s is attached to %s, which is not --internal: it has a way out (canary %s: %s).", api, strings.Join(o.Open, ", "), o.Canary, reached(o.Probe)).
-			With("canari injoignable depuis "+api+", qui n'est que sur des réseaux --internal", seen)
+		o.Canary, api, reached(o.Probe), api, nets, route)
+	want := "canari injoignable depuis " + api + ", qui n'est que sur des réseaux --internal"
+	switch {
+	case o.Probe.OK:
+		why := "un réseau --internal l'en empêcherait"
+		if len(o.Open) > 0 {
+			why = strings.Join(o.Open, ", ") + " n'est pas --internal"
+		}
+		return check.Failf("%s joint le canari %s, un conteneur derrière l'hôte : il a une sortie (%s).",
+			"%s reaches the canary %s, a container behind the host: it has a way out (%s).", api, o.Canary, why).With(want, seen)
+	case len(o.Open) > 0:
+		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : le canari ne répond pas (%s), mais rien n'empêche une sortie.",
+			"%s is attached to %s, which is not --internal: the canary does not answer (%s), but nothing stops a way out.", api, strings.Join(o.Open, ", "), o.Probe.Why()).With(want, seen)
 	}
-	if o.Probe.OK {
-		// Before Docker 25 a container on an internal network keeps a default route and reaches
-		// the host's own addresses (moby/libnetwork#1151, moby/moby#47356); only traffic routed
-		// beyond the host is dropped. The canary, a host address, then answers: the engine's
-		// doing, not the student's, whose networks are all internal.
-		return check.Passf("%s n'est que sur des réseaux --internal. Le canari (adresse de l'hôte) répond quand même : ce moteur laisse un réseau interne joindre l'hôte lui-même, mais rien n'est routé au-delà. Route par défaut : %s (non noté).",
-			"%s is on --internal networks only. The canary (a host address) answers anyway: this engine lets an internal network reach the host itself, but nothing is routed beyond it. Default route: %s (not scored).", api, route)
-	}
-	return check.Passf("Depuis %s, le canari %s est injoignable (%s) ; contrôle : %s le joint. Route par défaut dans %s : %s (non noté).",
-		"From %s, the canary %s is unreachable (%s); control: %s reaches it. Default route in %s: %s (not scored).",
-		api, o.Canary, o.Probe.Why(), web, api, route)
+	return check.Passf("Depuis %s, le canari %s (un conteneur derrière l'hôte, que %s joint) est injoignable (%s) : pas de sortie. Route par défaut : %s (non noté).",
+		"From %s, the canary %s (a container behind the host, which %s reaches) is unreachable (%s): no way out. Default route: %s (not scored).",
+		api, o.Canary, web, o.Probe.Why(), route)
 }
 
 // openNetworks lists the networks of c that are not internal: each is a way out.

@@ -244,7 +244,7 @@ type RunSpec struct {
 	NetworkMode string   // "", "none", "container:<id>", or a network's name
 	Aliases     []string // DNS aliases on NetworkMode's network
 	Hostname    string
-	Ports       []PortBinding // published ports; HostIP must be loopback
+	Ports       []PortBinding // published ports; HostIP must be loopback, or Gateway's address
 	Mounts      []Mount       // volume and tmpfs mounts only: no bind mounts for submissions
 	ReadOnly    bool          // read-only root filesystem
 	Limits      Limits
@@ -255,6 +255,9 @@ type PortBinding struct {
 	ContainerPort string // "8080/tcp"
 	HostIP        string
 	HostPort      string
+	// Gateway, for the grader's own containers only, names a network whose gateway address
+	// HostIP is: a host-only address that containers reach through the host (lab 7's canary).
+	Gateway string
 }
 
 // Mount is a mount as RunSpec asks it and as a container reports it.

@@ -39,7 +39,11 @@ func (e *Engine) Run(ctx context.Context, spec engine.RunSpec) (string, error) {
 // never gets privileges, host namespaces, devices, bind mounts or the Docker socket, publishes
 // only on loopback, and always has memory, CPU, PID and log limits.
 func (e *Engine) Create(ctx context.Context, spec engine.RunSpec) (string, error) {
-	cfg, hc, nc, err := createConfig(spec)
+	gateways, err := e.gateways(ctx, spec.Ports)
+	if err != nil {
+		return "", err
+	}
+	cfg, hc, nc, err := createConfig(spec, gateways)
 	if err != nil {
 		return "", err
 	}
@@ -50,7 +54,28 @@ func (e *Engine) Create(ctx context.Context, spec engine.RunSpec) (string, error
 	return created.ID, nil
 }
 
-func createConfig(spec engine.RunSpec) (*container.Config, *container.HostConfig, *network.NetworkingConfig, error) {
+// gateways returns the gateway addresses of the networks that ports name in Gateway: the
+// only addresses besides loopback a container may be published on.
+func (e *Engine) gateways(ctx context.Context, ports []engine.PortBinding) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, p := range ports {
+		if p.Gateway == "" {
+			continue
+		}
+		n, err := e.cli.NetworkInspect(ctx, p.Gateway, network.InspectOptions{})
+		if err != nil {
+			return nil, wrap(err)
+		}
+		for _, c := range n.IPAM.Config {
+			if c.Gateway != "" {
+				out[c.Gateway] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+func createConfig(spec engine.RunSpec, gateways map[string]bool) (*container.Config, *container.HostConfig, *network.NetworkingConfig, error) {
 	lim := spec.Limits
 	def := engine.DefaultLimits()
 	if lim.MemoryBytes <= 0 {
@@ -100,8 +125,8 @@ func createConfig(spec engine.RunSpec) (*container.Config, *container.HostConfig
 	}
 	for _, p := range spec.Ports {
 		ip := net.ParseIP(p.HostIP)
-		if ip == nil || !ip.IsLoopback() {
-			return nil, nil, nil, fmt.Errorf("port %s: publishing on %q refused, loopback only", p.ContainerPort, p.HostIP)
+		if ip == nil || !ip.IsLoopback() && !(p.Gateway != "" && gateways[p.HostIP]) {
+			return nil, nil, nil, fmt.Errorf("port %s: publishing on %q refused, loopback or a network's gateway only", p.ContainerPort, p.HostIP)
 		}
 		port := nat.Port(p.ContainerPort)
 		if !strings.Contains(p.ContainerPort, "/") {
