@@ -289,6 +289,16 @@ feed:
 	return failed
 }
 
+// childEnv is the environment of each child grade: ours, and, unless the instructor set
+// GRADE_SANDBOX, scripts sandboxed or not run at all, since a cohort is graded on a shared host.
+func childEnv(environ []string, getenv func(string) string) []string {
+	env := append([]string(nil), environ...)
+	if getenv("GRADE_SANDBOX") == "" {
+		env = append(env, "GRADE_SANDBOX=require")
+	}
+	return env
+}
+
 // gradeFunc is how one job is graded: opts.Grade, or a child process of this binary.
 func gradeFunc(opts *Options, lang string) (func(context.Context, *Job) Outcome, error) {
 	if opts.Grade != nil {
@@ -302,12 +312,7 @@ func gradeFunc(opts *Options, lang string) (func(context.Context, *Job) Outcome,
 	if err != nil {
 		return nil, fmt.Errorf("cannot find grade's own binary to run each submission: %w", err)
 	}
-	env := os.Environ()
-	// A cohort is graded on a shared host: scripts run sandboxed or not at all, unless the
-	// instructor says otherwise.
-	if opts.F.Getenv("GRADE_SANDBOX") == "" {
-		env = append(env, "GRADE_SANDBOX=require")
-	}
+	env := childEnv(os.Environ(), opts.F.Getenv)
 	return func(ctx context.Context, j *Job) Outcome {
 		return runChild(ctx, exe, childArgs(opts.Lab, j, lang), env, j)
 	}, nil

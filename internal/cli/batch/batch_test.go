@@ -454,3 +454,15 @@ func Test_childArgs(t *testing.T) {
 		"--format", "json", "--run-id", "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", "--timeout", "1m30s", "--lang", "en"},
 		childArgs("lab5", j, "en"), "a folder never reads as a flag")
 }
+
+func Test_childEnv(t *testing.T) {
+	none := func(string) string { return "" }
+	assert.Equal(t, []string{"PATH=/bin", "GRADE_SANDBOX=require"}, childEnv([]string{"PATH=/bin"}, none), "a cohort's scripts are sandboxed")
+	off := func(k string) string {
+		if k == "GRADE_SANDBOX" {
+			return "off"
+		}
+		return ""
+	}
+	assert.Equal(t, []string{"PATH=/bin", "GRADE_SANDBOX=off"}, childEnv([]string{"PATH=/bin", "GRADE_SANDBOX=off"}, off), "the instructor's choice stands")
+}
