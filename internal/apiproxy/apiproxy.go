@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -68,6 +69,8 @@ type Proxy struct {
 	mu      sync.Mutex
 	recs    []*Record
 	dropped int
+	ctx     context.Context
+	client  *http.Client // to the engine, for the guard's own lookups
 }
 
 // createPath is a container create request, versioned or not; anyCreate any object's.
@@ -99,6 +102,7 @@ func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), op
 		MaxIdleConnsPerHost: 8,
 		IdleConnTimeout:     30 * time.Second,
 	}
+	p.ctx, p.client = ctx, &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			// The engine ignores the host; the connection comes from dial whatever it says.
@@ -190,7 +194,7 @@ func (p *Proxy) record(next http.Handler) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(b))
 		}
 		if rec.Refused == nil {
-			rec.Refused = p.opts.Guard.judge(r.Method, r.URL, body, p.owns)
+			rec.Refused = p.opts.Guard.judge(r.Method, r.URL, body, p)
 		}
 		if createPath.MatchString(r.URL.Path) && body != nil {
 			rec.Body = body[:min(len(body), p.opts.MaxBody)]
@@ -278,6 +282,36 @@ func createdBy(res *http.Response) Created {
 		return Created{Kind: kind, ID: out.Name}
 	}
 	return Created{Kind: kind, ID: out.ID}
+}
+
+// labels asks the engine for the labels of a container, network or volume; found is false
+// when the engine does not know it (404, or 400 for a name it cannot hold). Where the engine cannot say, the object counts as found with
+// no labels: refused, which the engine would be unable to serve anyway.
+func (p *Proxy) labels(kind, ref string) (map[string]string, bool) {
+	paths := map[string]string{"container": "/containers/%s/json", "network": "/networks/%s", "volume": "/volumes/%s"}
+	req, err := http.NewRequestWithContext(p.ctx, http.MethodGet, "http://docker"+fmt.Sprintf(paths[kind], url.PathEscape(ref)), nil)
+	if err != nil {
+		return nil, true
+	}
+	res, err := p.client.Do(req)
+	if err != nil {
+		return nil, true
+	}
+	defer res.Body.Close()
+	if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusBadRequest {
+		return nil, false // the engine will say it to the script itself
+	}
+	var out struct {
+		Config struct{ Labels map[string]string }
+		Labels map[string]string
+	}
+	if res.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(res.Body, 4<<20)).Decode(&out) != nil {
+		return nil, true
+	}
+	if kind == "container" {
+		return out.Config.Labels, true
+	}
+	return out.Labels, true
 }
 
 // maxField bounds the path and User-Agent kept per record.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -19,6 +20,45 @@ type Guard struct {
 	Dir string
 	// CapAdd lists the capabilities the lab teaches ("NET_ADMIN"); any other is refused.
 	CapAdd []string
+	// Names are the objects the lab's contract names ("lab6-data"), this run's during its turn.
+	Names []string
+	// Labels ("ddlab.lab=lab6", "ddlab.run=<id>") mark an object as this run's or its lab's.
+	// A script may act on (stop, exec into, remove, mount, join) only what it created through
+	// the proxy, what the contract names, or what carries one of these labels: never another
+	// submission's containers, volumes or networks on a shared engine.
+	Labels []string
+}
+
+// objects is what the guard asks about existing objects: whether a request of this proxy
+// created ref, and ref's labels from the engine (found false when the engine does not know
+// it: the engine will refuse or create it itself).
+type objects interface {
+	owns(kind, ref string) bool
+	labels(kind, ref string) (labels map[string]string, found bool)
+}
+
+// mine tells whether a script may act on ref.
+func (g Guard) mine(obj objects, kind, ref string) bool {
+	ref = strings.TrimPrefix(ref, "/")
+	if ref == "" || slices.Contains(g.Names, ref) || obj.owns(kind, ref) {
+		return true
+	}
+	labels, found := obj.labels(kind, ref)
+	if !found {
+		return true
+	}
+	for _, l := range g.Labels {
+		k, v, _ := strings.Cut(l, "=")
+		if got, ok := labels[k]; ok && got == v {
+			return true
+		}
+	}
+	return false
+}
+
+func notMine(what, ref string) *Refusal {
+	return refuse("%s %s n'est ni créé par vos scripts, ni un objet du lab : il peut être celui d'un autre rendu sur ce moteur ; n'y touchez pas",
+		"%s %s was neither created by your scripts nor is an object of the lab: it may be another submission's on this engine; leave it alone", what, ref)
 }
 
 // Refusal is why the proxy refused a request, for the student (French) and in English.
@@ -34,6 +74,12 @@ var (
 	versionPrefix = regexp.MustCompile(`^/v[0-9]+(?:\.[0-9]+)?`)
 	execCreate    = regexp.MustCompile(`^/containers/[^/]+/exec$`)
 	netConnect    = regexp.MustCompile(`^/networks/([^/]+)/connect$`)
+	// containerOp, volumeOp and networkOp are requests on one existing object.
+	containerOp = regexp.MustCompile(`^/containers/([^/]+)(?:/[a-z]+)?$`)
+	volumeOp    = regexp.MustCompile(`^/volumes/([^/]+)$`)
+	networkOp   = regexp.MustCompile(`^/networks/([^/]+)(?:/(?:connect|disconnect))?$`)
+	pruneOp     = regexp.MustCompile(`^/(containers|volumes|networks|images|build)/prune$`)
+	imageOp     = regexp.MustCompile(`^/images/(.+)$`)
 )
 
 // guarded tells whether the guard must read a request's body to judge it.
@@ -46,14 +92,14 @@ func guarded(method, path string) bool {
 		execCreate.MatchString(p) || netConnect.MatchString(p)
 }
 
-// owned answers whether a container or network reference names an object the run created.
-type owned func(kind, ref string) bool
-
 // judge returns why the request must not reach the engine, nil when it may.
-func (g Guard) judge(method string, u *url.URL, body []byte, own owned) *Refusal {
+func (g Guard) judge(method string, u *url.URL, body []byte, obj objects) *Refusal {
 	p := versionPrefix.ReplaceAllString(u.Path, "")
-	if method != "POST" && method != "PUT" {
+	if method != "POST" && method != "PUT" && method != "DELETE" {
 		return nil
+	}
+	if why := g.target(method, p, u, obj); why != nil {
+		return why
 	}
 	switch {
 	case strings.HasPrefix(p, "/plugins/"), strings.HasPrefix(p, "/swarm/"), strings.HasPrefix(p, "/services/"),
@@ -65,7 +111,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, own owned) *Refusal
 			return refuse("docker build --network host : interdit", "docker build --network host: not allowed")
 		}
 	case p == "/containers/create":
-		return g.container(body, own)
+		return g.container(body, obj)
 	case execCreate.MatchString(p):
 		var e struct{ Privileged bool }
 		if err := json.Unmarshal(body, &e); err != nil {
@@ -99,9 +145,8 @@ func (g Guard) judge(method string, u *url.URL, body []byte, own owned) *Refusal
 		if err := json.Unmarshal(body, &c); err != nil {
 			return unreadable()
 		}
-		if nw := netConnect.FindStringSubmatch(p)[1]; !own("network", nw) || !own("container", c.Container) {
-			return refuse("docker network connect %s %s : seuls les réseaux et conteneurs créés par vos scripts",
-				"docker network connect %s %s: only networks and containers your scripts created", nw, c.Container)
+		if !g.mine(obj, "container", c.Container) {
+			return notMine("le conteneur", c.Container)
 		}
 	}
 	return nil
@@ -133,7 +178,58 @@ type createBody struct {
 	}
 }
 
-func (g Guard) container(body []byte, own owned) *Refusal {
+// target refuses a change to an object that is not the run's (see Guard.Labels), a prune
+// that is not limited to the lab's label, and the removal of the grader's base images.
+func (g Guard) target(method, p string, u *url.URL, obj objects) *Refusal {
+	if m := pruneOp.FindStringSubmatch(p); m != nil && method == "POST" {
+		var filters map[string]map[string]bool
+		_ = json.Unmarshal([]byte(u.Query().Get("filters")), &filters)
+		for _, l := range g.Labels {
+			if filters["label"][l] {
+				return nil
+			}
+		}
+		return refuse("prune sans filtre label=%s : il effacerait aussi ce qui n'est pas au lab (ajoutez --filter label=%s)",
+			"prune without a label=%s filter: it would also remove what is not the lab's (add --filter label=%s)", first(g.Labels), first(g.Labels))
+	}
+	if m := imageOp.FindStringSubmatch(p); m != nil && method == "DELETE" {
+		if ref, _ := url.PathUnescape(m[1]); strings.HasPrefix(ref, "ddlab/") {
+			return refuse("docker rmi %s : les images ddlab/… servent à toutes les corrections de ce moteur ; n'y touchez pas",
+				"docker rmi %s: the ddlab/… images serve every grading on this engine; leave them alone", ref)
+		}
+		return nil
+	}
+	var kind, ref, what string
+	switch {
+	case containerOp.MatchString(p):
+		kind, ref, what = "container", containerOp.FindStringSubmatch(p)[1], "le conteneur"
+	case volumeOp.MatchString(p) && method == "DELETE":
+		kind, ref, what = "volume", volumeOp.FindStringSubmatch(p)[1], "le volume"
+	case networkOp.MatchString(p):
+		kind, ref, what = "network", networkOp.FindStringSubmatch(p)[1], "le réseau"
+	default:
+		return nil
+	}
+	if ref == "create" || ref == "prune" {
+		return nil
+	}
+	if r, err := url.PathUnescape(ref); err == nil {
+		ref = r
+	}
+	if !g.mine(obj, kind, ref) {
+		return notMine(what, ref)
+	}
+	return nil
+}
+
+func first(l []string) string {
+	if len(l) == 0 {
+		return "ddlab.lab=<lab>"
+	}
+	return l[0]
+}
+
+func (g Guard) container(body []byte, obj objects) *Refusal {
 	var c createBody
 	if err := json.Unmarshal(body, &c); err != nil {
 		return unreadable()
@@ -148,15 +244,15 @@ func (g Guard) container(body []byte, own owned) *Refusal {
 		if ns.mode == "host" {
 			return refuse("%s=host partage un espace de noms de l'hôte : interdit", "%s=host shares a namespace of the host: not allowed", ns.flag)
 		}
-		if ref, ok := strings.CutPrefix(ns.mode, "container:"); ok && !own("container", ref) {
-			return refuse("%s=%s : seuls les conteneurs créés par vos scripts", "%s=%s: only containers your scripts created", ns.flag, ns.mode)
+		if ref, ok := strings.CutPrefix(ns.mode, "container:"); ok && !g.mine(obj, "container", ref) {
+			return notMine("le conteneur", ref)
 		}
 	}
-	if why := g.network(h.NetworkMode, own); why != nil {
+	if why := g.network(h.NetworkMode, obj); why != nil {
 		return why
 	}
 	for nw := range c.NetworkingConfig.EndpointsConfig {
-		if why := g.network(nw, own); why != nil {
+		if why := g.network(nw, obj); why != nil {
 			return why
 		}
 	}
@@ -179,6 +275,8 @@ func (g Guard) container(body []byte, own owned) *Refusal {
 			if why := g.hostPath(src); why != nil {
 				return why
 			}
+		} else if !g.mine(obj, "volume", src) {
+			return notMine("le volume", src)
 		}
 	}
 	for _, m := range h.Mounts {
@@ -187,6 +285,8 @@ func (g Guard) container(body []byte, own owned) *Refusal {
 			if why := g.hostPath(m.Source); why != nil {
 				return why
 			}
+		case m.Type == "volume" && m.Source != "" && !g.mine(obj, "volume", m.Source):
+			return notMine("le volume", m.Source)
 		case m.VolumeOptions != nil && m.VolumeOptions.DriverConfig != nil &&
 			(len(m.VolumeOptions.DriverConfig.Options) > 0 || m.VolumeOptions.DriverConfig.Name != "" && m.VolumeOptions.DriverConfig.Name != "local"):
 			return refuse("--mount avec volume-driver ou volume-opt : un volume local simple seulement (les options peuvent monter un chemin de l'hôte)",
@@ -195,8 +295,8 @@ func (g Guard) container(body []byte, own owned) *Refusal {
 	}
 	for _, v := range h.VolumesFrom {
 		ref, _, _ := strings.Cut(v, ":")
-		if !own("container", ref) {
-			return refuse("--volumes-from %s : seuls les conteneurs créés par vos scripts", "--volumes-from %s: only containers your scripts created", ref)
+		if !g.mine(obj, "container", ref) {
+			return notMine("le conteneur", ref)
 		}
 	}
 	switch {
@@ -213,8 +313,8 @@ func (g Guard) container(body []byte, own owned) *Refusal {
 	return nil
 }
 
-// network judges a network a container joins: the engine's defaults, or one the run created.
-func (g Guard) network(mode string, own owned) *Refusal {
+// network judges a network a container joins: the engine's defaults, or one of the run's.
+func (g Guard) network(mode string, obj objects) *Refusal {
 	switch mode {
 	case "", "default", "bridge", "none":
 		return nil
@@ -222,16 +322,15 @@ func (g Guard) network(mode string, own owned) *Refusal {
 		return refuse("--network host partage le réseau de l'hôte : interdit", "--network host shares the host's network: not allowed")
 	}
 	if ref, ok := strings.CutPrefix(mode, "container:"); ok {
-		if own("container", ref) {
+		if g.mine(obj, "container", ref) {
 			return nil
 		}
-		return refuse("--network %s : seuls les conteneurs créés par vos scripts", "--network %s: only containers your scripts created", mode)
+		return notMine("le conteneur", ref)
 	}
-	if own("network", mode) {
+	if g.mine(obj, "network", mode) {
 		return nil
 	}
-	return refuse("--network %s : seuls bridge, none et les réseaux créés par vos scripts (pas ceux d'un autre projet)",
-		"--network %s: only bridge, none and networks your scripts created (not another project's)", mode)
+	return notMine("le réseau", mode)
 }
 
 // hostPath refuses a bind source outside Dir, symbolic links resolved, and special files:

@@ -18,9 +18,18 @@ func TestGuard(t *testing.T) {
 	require.NoError(t, os.Symlink("/etc", filepath.Join(dir, "etc-link")))
 	require.NoError(t, os.Symlink("config", filepath.Join(dir, "inner-link")))
 	outside := t.TempDir()
-	g := Guard{Dir: dir, CapAdd: []string{"NET_BIND_SERVICE"}}
-	own := func(kind, ref string) bool {
-		return kind == "container" && ref == "lab7-web" || kind == "network" && (ref == "lab7-front" || ref == "0123456789ab")
+	g := Guard{Dir: dir, CapAdd: []string{"NET_BIND_SERVICE"}, Names: []string{"lab6-data", "lab7-back"}, Labels: []string{"ddlab.lab=lab7", "ddlab.run=r1"}}
+	own := fakeObjects{
+		owned: map[string]bool{"container/lab7-web": true, "network/lab7-front": true, "network/0123456789ab": true},
+		labelled: map[string]map[string]string{
+			"container/grader-extra":   {"ddlab.lab": "lab7"},
+			"container/grade-probe":    {"ddlab.run": "someone-else"},
+			"container/lab8-x-db-1":    {"ddlab.lab": "lab8"},
+			"volume/lab8-x_data":       {"ddlab.lab": "lab8"},
+			"network/lab8_abc_default": {"com.docker.compose.project": "lab8_abc"},
+			"network/lab8_abc_back":    {},
+			"network/0123":             {},
+		},
 	}
 	tests := []struct {
 		name, method, path, body string
@@ -40,6 +49,13 @@ func TestGuard(t *testing.T) {
 		{"plain exec", "POST", "/containers/lab7-web/exec", `{"Cmd":["id"]}`, false},
 		{"a build", "POST", "/v1.41/build?t=x", ``, false},
 		{"a GET is never judged", "GET", "/plugins/x/json", ``, false},
+		{"remove what the contract names", "DELETE", "/v1.41/volumes/lab6-data", ``, false},
+		{"remove the grader's labelled extra container", "DELETE", "/v1.41/containers/grader-extra?force=1", ``, false},
+		{"stop an own container", "POST", "/v1.41/containers/lab7-web/stop", ``, false},
+		{"something the engine does not know: it answers itself", "DELETE", "/containers/nothing-here", ``, false},
+		{"prune limited to the lab's label", "POST", "/v1.41/images/prune?filters=" + url.QueryEscape(`{"label":{"ddlab.lab=lab7":true}}`), ``, false},
+		{"remove a student image", "DELETE", "/v1.41/images/lab3%2Fsite:build", ``, false},
+		{"the contract's network", "POST", "/containers/create", `{"HostConfig":{"NetworkMode":"lab7-back"}}`, false},
 
 		// Shortcuts to the host.
 		{"privileged", "POST", "/containers/create", `{"HostConfig":{"Privileged":true}}`, true},
@@ -70,6 +86,20 @@ func TestGuard(t *testing.T) {
 		{"swarm init", "POST", "/swarm/init", `{}`, true},
 		{"host network build", "POST", "/build?networkmode=host", ``, true},
 		{"not JSON", "POST", "/containers/create", `{"HostConfig":`, true},
+
+		// Another submission's objects on a shared engine.
+		{"exec into another project's container", "POST", "/v1.41/containers/lab8-x-db-1/exec", `{"Cmd":["sh"]}`, true},
+		{"remove another run's probe", "DELETE", "/v1.41/containers/grade-probe?force=1", ``, true},
+		{"copy into another project's container", "PUT", "/v1.41/containers/lab8-x-db-1/archive?path=/", ``, true},
+		{"mount another project's volume", "POST", "/containers/create", `{"HostConfig":{"Binds":["lab8-x_data:/steal"]}}`, true},
+		{"mount another project's volume with --mount", "POST", "/containers/create", `{"HostConfig":{"Mounts":[{"Type":"volume","Source":"lab8-x_data","Target":"/steal"}]}}`, true},
+		{"remove another project's volume", "DELETE", "/volumes/lab8-x_data", ``, true},
+		{"remove another project's network", "DELETE", "/networks/lab8_abc_default", ``, true},
+		{"disconnect from another project's network", "POST", "/networks/lab8_abc_default/disconnect", `{"Container":"lab7-web"}`, true},
+		{"connect a stranger to an own network", "POST", "/networks/lab7-front/connect", `{"Container":"lab8-x-db-1"}`, true},
+		{"prune everything", "POST", "/v1.41/volumes/prune", ``, true},
+		{"prune with another label", "POST", "/containers/prune?filters=" + url.QueryEscape(`{"label":{"ddlab.lab=lab8":true}}`), ``, true},
+		{"remove a base image", "DELETE", "/v1.41/images/ddlab%2Fwebapp:1?force=1", ``, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,10 +117,23 @@ func TestGuard(t *testing.T) {
 	}
 }
 
+// fakeObjects stands for the proxy's records and the engine's labels ("kind/ref").
+type fakeObjects struct {
+	owned    map[string]bool
+	labelled map[string]map[string]string
+}
+
+func (f fakeObjects) owns(kind, ref string) bool { return f.owned[kind+"/"+ref] }
+
+func (f fakeObjects) labels(kind, ref string) (map[string]string, bool) {
+	l, ok := f.labelled[kind+"/"+ref]
+	return l, ok
+}
+
 // TestGuardNoFolder: with no lab folder, no bind at all.
 func TestGuardNoFolder(t *testing.T) {
 	u, _ := url.Parse("/containers/create")
-	assert.NotNil(t, Guard{}.judge("POST", u, []byte(`{"HostConfig":{"Binds":["/tmp:/x"]}}`), func(string, string) bool { return false }))
+	assert.NotNil(t, Guard{}.judge("POST", u, []byte(`{"HostConfig":{"Binds":["/tmp:/x"]}}`), fakeObjects{}))
 }
 
 // FuzzGuard: whatever a script sends, the guard answers without panicking.
@@ -104,6 +147,6 @@ func FuzzGuard(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = g.judge("POST", u, []byte(body), func(string, string) bool { return false })
+		_ = g.judge("POST", u, []byte(body), fakeObjects{})
 	})
 }

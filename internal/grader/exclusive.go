@@ -46,6 +46,7 @@ func (r *Run) Lock(ctx context.Context, c Contract) error {
 			r.Cleanup.Add("lock "+lab, func(ctx context.Context) error {
 				return e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: id})
 			})
+			r.turn = c
 			break
 		}
 		if !errors.Is(err, engine.ErrConflict) {

@@ -55,6 +55,7 @@ type Run struct {
 	// SandboxOff; "" is SandboxAuto.
 	Sandbox string
 
+	turn     Contract        // the contract's objects, this run's while it holds the lab's turn (Lock)
 	scripts  scriptProxy     // what student scripts talk to (see Script)
 	composer engine.Composer // see Composer
 	projects map[string]bool // Compose projects whose removal is registered (see Up)

@@ -51,9 +51,17 @@ func (r *Run) scriptHost(ctx context.Context) (string, error) {
 }
 
 // ScriptGuard is what a student script may ask of the engine: binds from its copy of the lab
-// folder only, no capability added (no script lab teaches one).
+// folder only, no capability added (no script lab teaches one), and changes only to what it
+// created, what the lab's contract names during this run's turn, and what carries this run's
+// or this lab's label (the grader's extra containers).
 func (r *Run) ScriptGuard() apiproxy.Guard {
-	return apiproxy.Guard{Dir: r.Files}
+	g := apiproxy.Guard{Dir: r.Files}
+	if r.Spec != nil {
+		g.Labels = append(g.Labels, "ddlab.lab="+r.Spec.Lab)
+	}
+	g.Labels = append(g.Labels, "ddlab.run="+r.ID)
+	g.Names = append(append(append(g.Names, r.turn.Containers...), r.turn.Networks...), r.turn.Volumes...)
+	return g
 }
 
 // scriptMark is where the records of the next script start.

@@ -114,7 +114,19 @@ func TestScriptGuardAndSandbox(t *testing.T) {
 	testenv.BaseImages(t, e)
 	dir := t.TempDir()
 	suffix := strings.ToLower(rand.Text()[:8])
+	// Another submission's container on the same engine, and the lab's own extra one.
+	ctx0, cancel0 := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel0()
+	foreign, err := e.Create(ctx0, engine.RunSpec{Name: "foreign-" + suffix, Image: "ddlab/busybox:1", Cmd: []string{"true"},
+		Labels: map[string]string{"ddlab.lab": "lab8", "ddlab.run": "other-" + suffix}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.Remove(context.Background(), engine.Ref{Kind: engine.KindContainer, ID: foreign}) })
+	_, err = e.Create(ctx0, engine.RunSpec{Name: "extra-" + suffix, Image: "ddlab/busybox:1", Cmd: []string{"true"},
+		Labels: map[string]string{"ddlab.lab": "lab1", "ddlab.run": "test-" + suffix}})
+	require.NoError(t, err)
 	body := "docker network create own-" + suffix + " >/dev/null\n" +
+		"docker rm -f foreign-" + suffix + " || echo foreign-kept\n" +
+		"docker rm -f extra-" + suffix + " >/dev/null && echo extra-removed\n" +
 		"docker run --rm --network own-" + suffix + " ddlab/busybox:1 true\n" +
 		"docker run --rm --privileged ddlab/busybox:1 true || echo refused-as-expected\n" +
 		"docker run --rm -v /etc:/h:ro ddlab/busybox:1 true || true\n" +
@@ -132,10 +144,15 @@ func TestScriptGuardAndSandbox(t *testing.T) {
 	assert.Equal(t, "bubblewrap", r.ScriptSandbox())
 	assert.Contains(t, res.Output, "refused-as-expected")
 	assert.Contains(t, res.Output, "no-socket")
+	assert.Contains(t, res.Output, "foreign-kept")
+	assert.Contains(t, res.Output, "extra-removed", "the lab's labelled container is the script's to remove")
 	assert.Equal(t, 1, res.ExitCode, "a refusal fails the script though it exited 0: %s", res.Output)
-	require.Len(t, res.Refused, 2, "%v", res.Refused)
-	assert.Contains(t, res.Refused[0], "--privileged")
-	assert.Contains(t, res.Refused[1], "montage de /etc")
+	require.Len(t, res.Refused, 3, "%v", res.Refused)
+	assert.Contains(t, res.Refused[0], "foreign-"+suffix+" n'est ni créé par vos scripts")
+	assert.Contains(t, res.Refused[1], "--privileged")
+	assert.Contains(t, res.Refused[2], "montage de /etc")
+	_, err = e.InspectContainer(ctx, foreign)
+	assert.NoError(t, err, "another submission's container is still there")
 	o := ScriptFailed("s.sh", res)
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Contains(t, o.Message.FR, "ce que le correcteur refuse")
