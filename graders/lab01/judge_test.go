@@ -559,9 +559,13 @@ func TestJudgeFromInside(t *testing.T) {
 	const id = "3f2a9c1b7d40aaaa"
 	solution := evidenceOf([]string{"HEAD /_ping", "GET /v1.41/containers/lab1-web/logs?stderr=1&stdout=1",
 		"POST /v1.41/containers/create?name=", "POST /v1.41/containers/abc/start", "GET /v1.41/containers/lab1-web/json"},
-		`time=… level=INFO msg=requête method=GET path=/whoami status=200 duration_ms=0.1`, id)
-	guessed := evidenceOf([]string{"HEAD /_ping", "GET /v1.41/containers/lab1-web/json"}, "method=GET path=/bonjour-1234 status=404", id)
-	exec := evidenceOf([]string{"POST /v1.41/containers/" + id[:12] + "/exec", "POST /v1.41/exec/e1/start"}, "", id)
+		nil, `time=… level=INFO msg=requête method=GET path=/whoami status=200 duration_ms=0.1`, id)
+	guessed := evidenceOf([]string{"HEAD /_ping", "GET /v1.41/containers/lab1-web/json"}, nil, "method=GET path=/bonjour-1234 status=404", id)
+	exec := evidenceOf([]string{"POST /v1.41/containers/" + id[:12] + "/exec", "POST /v1.41/exec/e1/start"}, nil, "", id)
+	// docker run --pid container:lab1-web busybox ps, and --network container:lab1-web busybox hostname.
+	joined := evidenceOf([]string{"POST /v1.41/containers/create", "POST /v1.41/containers/create"},
+		[]string{"pid=container:lab1-web", "network=container:" + id}, "", id)
+	joinedElsewhere := evidenceOf([]string{"POST /v1.41/containers/create"}, []string{"pid=container:other", "network=container:other"}, "", id)
 	tests := []struct {
 		name   string
 		judge  func(*observation) check.Outcome
@@ -578,6 +582,9 @@ func TestJudgeFromInside(t *testing.T) {
 		{"docker exec into lab1-web by ID prefix: pid", judgePID, exec, check.Pass, "PID 1"},
 		{"docker exec into lab1-web: kernel", judgeKernel, exec, check.Pass, "même noyau"},
 		{"remote engine: not known, not required", judgePID, evidence{}, check.Pass, "PID 1"},
+		{"alternative: ps in lab1-web's PID namespace", judgePID, joined, check.Pass, "PID 1"},
+		{"alternative: hostname in lab1-web's network namespace", judgeHostname, joined, check.Pass, "propre nom d'hôte"},
+		{"another container's namespaces prove nothing about lab1-web", judgePID, joinedElsewhere, check.Fail, "de l'intérieur"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -588,6 +595,6 @@ func TestJudgeFromInside(t *testing.T) {
 			assert.Contains(t, got.Message.FR, tt.msg)
 		})
 	}
-	assert.False(t, evidenceOf([]string{"POST /containers/other-container/exec"}, "", id).execWeb, "an exec elsewhere is not into lab1-web")
-	assert.True(t, evidenceOf([]string{"POST /containers/other-container/exec"}, "", id).ran)
+	assert.False(t, evidenceOf([]string{"POST /containers/other-container/exec"}, nil, "", id).execWeb, "an exec elsewhere is not into lab1-web")
+	assert.True(t, evidenceOf([]string{"POST /containers/other-container/exec"}, nil, "", id).ran)
 }

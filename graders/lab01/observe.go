@@ -40,6 +40,8 @@ type evidence struct {
 	whoami   bool // lab1-web's log holds a GET /whoami: its own view of /proc/self/status
 	execWeb  bool // a docker exec into lab1-web
 	ran      bool // a container created or an exec anywhere: a process that asked the kernel
+	pidNS    bool // a container joined lab1-web's PID namespace
+	netNS    bool // a container joined lab1-web's network namespace, and so its hostname
 	requests []string
 }
 
@@ -107,25 +109,45 @@ func (s *state) doObserve(ctx context.Context) (*observation, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.inside = evidenceOf(sr.Res.Requests, logs.Stdout+logs.Stderr, after.ID)
+		o.inside = evidenceOf(sr.Res.Requests, sr.Res.Joins, logs.Stdout+logs.Stderr, after.ID)
 	}
 	return o, nil
 }
 
-// evidenceOf reads what observe.sh asked: its engine requests, and lab1-web's log (id).
-func evidenceOf(requests []string, log, id string) evidence {
+// evidenceOf reads what observe.sh asked: its engine requests, the namespaces its containers
+// joined, and lab1-web's log (id).
+func evidenceOf(requests, joins []string, log, id string) evidence {
 	e := evidence{known: true, whoami: strings.Contains(log, "path=/whoami "), requests: requests}
+	for _, j := range joins {
+		kind, ref, _ := strings.Cut(j, "=container:")
+		if !isWeb(ref, id) {
+			continue
+		}
+		// A container in lab1-web's PID namespace sees its processes (pid); one in its network
+		// namespace gets its hostname too (hostname).
+		switch kind {
+		case "pid":
+			e.pidNS = true
+		case "network":
+			e.netNS = true
+		}
+	}
 	for _, r := range requests {
 		m := execOrCreate.FindStringSubmatch(r)
 		if m == nil {
 			continue
 		}
 		e.ran = true
-		if ref := m[2]; ref == webName || len(ref) >= 12 && strings.HasPrefix(id, ref) {
+		if isWeb(m[2], id) {
 			e.execWeb = true
 		}
 	}
 	return e
+}
+
+// isWeb tells whether ref names lab1-web, whose ID is id.
+func isWeb(ref, id string) bool {
+	return ref == webName || len(ref) >= 12 && strings.HasPrefix(id, ref)
 }
 
 // execOrCreate matches an exec into a container (its reference in group 2) or a container
@@ -133,9 +155,10 @@ func evidenceOf(requests []string, log, id string) evidence {
 var execOrCreate = regexp.MustCompile(`^POST (/v[0-9.]+)?/containers/(?:([^/?]+)/exec|create)`)
 
 // fromInside fails a value observe.sh could have printed without looking inside: where the
-// requests are known and it neither asked /whoami nor went into lab1-web.
-func (o *observation) fromInside(key string) *check.Outcome {
-	if !o.inside.known || o.inside.whoami || o.inside.execWeb {
+// requests are known and it neither asked /whoami, nor went into lab1-web, nor joined the
+// namespace that shows the value (ns).
+func (o *observation) fromInside(key string, ns bool) *check.Outcome {
+	if !o.inside.known || o.inside.whoami || o.inside.execWeb || ns {
 		return nil
 	}
 	f := check.Failf("%s a la bonne valeur, mais observe.sh ne l'a pas observée de l'intérieur : ni GET /whoami à %s, ni docker exec dedans. Une valeur écrite d'avance ou lue par docker inspect ne prouve rien.",
@@ -279,7 +302,7 @@ func judgePID(o *observation) check.Outcome {
 		return check.Failf("pid_hote vaut %d, mais le processus principal de %s a le PID %d sur l'hôte.",
 			"pid_hote is %d, but %s's main process has PID %d on the host.", onHost, webName, truth).With(want, got)
 	}
-	if f := o.fromInside("pid_conteneur"); f != nil {
+	if f := o.fromInside("pid_conteneur", o.inside.pidNS); f != nil {
 		return *f
 	}
 	return check.Passf("Le même processus est le PID 1 dans le conteneur et le PID %d sur l'hôte.",
@@ -299,7 +322,7 @@ func judgeHostname(o *observation) check.Outcome {
 			"hostname_conteneur is \"%s\", but %s's hostname is %s (Config.Hostname).", check.CutLine(got, 80), webName, want).
 			With("hostname_conteneur="+want, "hostname_conteneur="+check.CutLine(got, 80))
 	}
-	if f := o.fromInside("hostname_conteneur"); f != nil {
+	if f := o.fromInside("hostname_conteneur", o.inside.netNS); f != nil {
 		return *f
 	}
 	if strings.HasPrefix(o.truth.ID, want) {

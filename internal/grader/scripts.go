@@ -2,6 +2,7 @@ package grader
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -109,6 +110,7 @@ func NoteRequests(res *script.Result, recs []apiproxy.Record) {
 	}
 	for _, rec := range recs {
 		res.Requests = append(res.Requests, rec.Method+" "+rec.Path)
+		res.Joins = append(res.Joins, joins(rec.Body)...)
 	}
 	for _, rec := range recs {
 		if rec.Refused != nil && len(res.Refused) < 5 {
@@ -148,6 +150,26 @@ func tailLines(out string, n int) string {
 		lines = append([]string{"…"}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// joins reads the namespaces a container create body joins ("pid=container:x").
+func joins(body []byte) []string {
+	if len(body) == 0 {
+		return nil
+	}
+	var c struct {
+		HostConfig struct{ NetworkMode, PidMode, IpcMode string }
+	}
+	if json.Unmarshal(body, &c) != nil {
+		return nil
+	}
+	var out []string
+	for _, ns := range []struct{ kind, mode string }{{"network", c.HostConfig.NetworkMode}, {"pid", c.HostConfig.PidMode}, {"ipc", c.HostConfig.IpcMode}} {
+		if strings.HasPrefix(ns.mode, "container:") {
+			out = append(out, ns.kind+"="+ns.mode)
+		}
+	}
+	return out
 }
 
 // Asked tells whether the script made an engine request matching re ("GET /volumes/x", the

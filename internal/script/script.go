@@ -46,6 +46,9 @@ type Result struct {
 	// as the grader's proxy recorded them; nil when no proxy stood between them (a remote
 	// engine), so that "asked nothing" and "not known" differ.
 	Requests []string
+	// Joins are the namespaces of other containers that the script's containers joined, from
+	// its create requests: "pid=container:lab1-web", "network=container:lab1-web".
+	Joins []string
 	// Sandboxed: the script ran inside bubblewrap.
 	Sandboxed bool
 }
