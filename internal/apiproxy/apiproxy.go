@@ -7,11 +7,14 @@ package apiproxy
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/ddlab/grade/internal/check"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -59,8 +62,14 @@ type Options struct {
 
 // Proxy is a running recording proxy.
 type Proxy struct {
-	// URL is the proxy's address for clients: "http://127.0.0.1:<port>".
+	// URL is the proxy's address for clients: "http://127.0.0.1:<port>/<token>". Every request
+	// must start with the token, which the proxy strips: the port is visible to every process
+	// of the machine (other submissions' sandboxes share the host's network), the token only to
+	// the run's own scripts. The docker CLI keeps a DOCKER_HOST's path as a prefix.
 	URL string
+	// Host is URL for DOCKER_HOST: "tcp://127.0.0.1:<port>/<token>".
+	Host  string
+	token string
 
 	opts    Options
 	srv     *http.Server
@@ -75,8 +84,8 @@ type Proxy struct {
 
 // createPath is a container create request, versioned or not; anyCreate any object's.
 var (
-	createPath = regexp.MustCompile(`^(/v[0-9]+(\.[0-9]+)?)?/containers/create$`)
-	anyCreate  = regexp.MustCompile(`^(?:/v[0-9]+(?:\.[0-9]+)?)?/(containers|networks|volumes)/create$`)
+	createPath = regexp.MustCompile(`^(/v[0-9.]+)?/containers/create$`)
+	anyCreate  = regexp.MustCompile(`^(?:/v[0-9.]+)?/(?:(containers|networks|volumes)/create|containers/[^/]+/(exec))$`)
 )
 
 type recordKey struct{}
@@ -95,7 +104,11 @@ func Start(ctx context.Context, dial func(context.Context) (net.Conn, error), op
 		return nil, fmt.Errorf("apiproxy: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	p := &Proxy{URL: "http://" + ln.Addr().String(), opts: opts, cancel: cancel, done: make(chan struct{})}
+	var tok [16]byte
+	_, _ = rand.Read(tok[:])
+	token := "grade-" + hex.EncodeToString(tok[:])
+	p := &Proxy{URL: "http://" + ln.Addr().String() + "/" + token, Host: "tcp://" + ln.Addr().String() + "/" + token,
+		token: token, opts: opts, cancel: cancel, done: make(chan struct{})}
 	transport := &http.Transport{
 		DialContext:         func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
 		DisableCompression:  true,
@@ -179,6 +192,21 @@ func (p *Proxy) Close() error {
 // record notes the request, in arrival order, and forwards it unless the guard refuses it.
 func (p *Proxy) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest, ok := strings.CutPrefix(r.URL.Path, "/"+p.token)
+		if !ok || rest != "" && rest[0] != '/' {
+			// Not one of this run's scripts: not recorded, never forwarded.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_ = json.NewEncoder(w).Encode(map[string]string{"message": "grade : ce proxy n'est pas le vôtre / this proxy is not yours"})
+			return
+		}
+		if rest == "" {
+			rest = "/"
+		}
+		r.URL.Path = rest
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, "/"+p.token)
+		}
 		rec := &Record{Time: time.Now(), Method: r.Method, Path: check.Cut(r.URL.RequestURI(), maxField), UserAgent: check.Cut(r.UserAgent(), maxField)}
 		var body []byte
 		if guarded(r.Method, r.URL.Path) && r.Body != nil {
@@ -194,7 +222,8 @@ func (p *Proxy) record(next http.Handler) http.Handler {
 			r.Body = io.NopCloser(bytes.NewReader(b))
 		}
 		if rec.Refused == nil {
-			rec.Refused = p.opts.Guard.judge(r.Method, r.URL, body, p)
+			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			rec.Refused = p.opts.Guard.judge(r.Method, r.URL, body, p, mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data")
 		}
 		if createPath.MatchString(r.URL.Path) && body != nil {
 			rec.Body = body[:min(len(body), p.opts.MaxBody)]
@@ -278,6 +307,9 @@ func createdBy(res *http.Response) Created {
 		return Created{}
 	}
 	kind := strings.TrimSuffix(m[1], "s")
+	if m[2] == "exec" {
+		kind = "exec"
+	}
 	if kind == "volume" {
 		return Created{Kind: kind, ID: out.Name}
 	}
@@ -312,6 +344,54 @@ func (p *Proxy) labels(kind, ref string) (map[string]string, bool) {
 		return out.Config.Labels, true
 	}
 	return out.Labels, true
+}
+
+// inspect reads the engine's JSON about one object into out; false when it could not.
+func (p *Proxy) inspect(path string, out any) bool {
+	req, err := http.NewRequestWithContext(p.ctx, http.MethodGet, "http://docker"+path, nil)
+	if err != nil {
+		return false
+	}
+	res, err := p.client.Do(req)
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	return res.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(res.Body, 4<<20)).Decode(out) == nil
+}
+
+// imageTags are the tags of the image ref names (an ID, a name), nil when unknown.
+func (p *Proxy) imageTags(ref string) []string {
+	var img struct{ RepoTags []string }
+	if !p.inspect("/images/"+url.PathEscape(ref)+"/json", &img) {
+		return nil
+	}
+	return img.RepoTags
+}
+
+// hostPaths are the host paths container ref bind-mounts, as its create asked them.
+func (p *Proxy) hostPaths(ref string) []string {
+	var c struct {
+		HostConfig struct {
+			Binds  []string
+			Mounts []struct{ Type, Source string }
+		}
+	}
+	if !p.inspect("/containers/"+url.PathEscape(ref)+"/json", &c) {
+		return nil
+	}
+	var out []string
+	for _, b := range c.HostConfig.Binds {
+		if src, _, _ := strings.Cut(b, ":"); strings.HasPrefix(src, "/") {
+			out = append(out, src)
+		}
+	}
+	for _, m := range c.HostConfig.Mounts {
+		if m.Type == "bind" {
+			out = append(out, m.Source)
+		}
+	}
+	return out
 }
 
 // maxField bounds the path and User-Agent kept per record.

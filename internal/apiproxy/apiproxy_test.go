@@ -167,11 +167,12 @@ func TestStreaming(t *testing.T) {
 func TestUpgrade(t *testing.T) {
 	srv, _ := backend(t)
 	p := start(t, srv.Listener.Addr().String(), Options{})
-	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+	addr, token, _ := strings.Cut(strings.TrimPrefix(p.URL, "http://"), "/")
+	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
 	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
-	fmt.Fprint(conn, "POST /v1.41/containers/x/attach?stream=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: Docker-Client/28\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n")
+	fmt.Fprint(conn, "POST /"+token+"/v1.41/containers/x/attach?stream=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: Docker-Client/28\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n")
 	br := bufio.NewReader(conn)
 	res, err := http.ReadResponse(br, nil)
 	require.NoError(t, err)
@@ -209,7 +210,8 @@ func TestStopsWithContext(t *testing.T) {
 	defer res.Body.Close()
 	cancel()
 	require.Eventually(t, func() bool {
-		c, err := net.DialTimeout("tcp", strings.TrimPrefix(p.URL, "http://"), time.Second)
+		addr, _, _ := strings.Cut(strings.TrimPrefix(p.URL, "http://"), "/")
+		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
 		}
@@ -243,6 +245,26 @@ func TestOtherUsersRefused(t *testing.T) {
 	require.NoError(t, run(0), "the proxy's own user gets through")
 	require.Error(t, run(65534), "another user is refused")
 	assert.Len(t, p.Records(), 1)
+}
+
+// TestToken: a request without the run's token (another submission's script that found the
+// port) is refused, never recorded nor forwarded; the token is stripped before anything else.
+func TestToken(t *testing.T) {
+	srv, _ := backend(t)
+	p := start(t, srv.Listener.Addr().String(), Options{})
+	addr, token, ok := strings.Cut(strings.TrimPrefix(p.URL, "http://"), "/")
+	require.True(t, ok)
+	assert.Equal(t, "tcp://"+addr+"/"+token, p.Host)
+	for _, path := range []string{"/v1.41/containers/create", "/_ping", "/" + token + "x/_ping", "/" + token[:len(token)-1] + "/_ping"} {
+		code, got := do(t, "POST", "http://"+addr+path, "curl/8", `{"Image":"x"}`)
+		assert.Equal(t, http.StatusForbidden, code, path)
+		assert.Contains(t, got, "n'est pas le vôtre", path)
+	}
+	assert.Zero(t, p.Len(), "nothing recorded")
+	code, _ := do(t, "GET", p.URL+"/_ping", "curl/8", "")
+	assert.Equal(t, http.StatusOK, code)
+	require.Equal(t, 1, p.Len())
+	assert.Equal(t, "/_ping", p.Records()[0].Path, "recorded without the token")
 }
 
 // TestRefused: a refused request never reaches the engine, is answered like an engine error

@@ -35,6 +35,10 @@ type Guard struct {
 type objects interface {
 	owns(kind, ref string) bool
 	labels(kind, ref string) (labels map[string]string, found bool)
+	// imageTags are the tags of an image (by ID or name); nil when unknown.
+	imageTags(ref string) []string
+	// hostPaths are the bind sources of an existing container, to judge again at start.
+	hostPaths(ref string) []string
 }
 
 // mine tells whether a script may act on ref.
@@ -71,15 +75,21 @@ type Refusal struct {
 const maxGuardedBody = 1 << 20
 
 var (
-	versionPrefix = regexp.MustCompile(`^/v[0-9]+(?:\.[0-9]+)?`)
+	// versionPrefix is any version the engine's router takes (`/v{version:[0-9.]+}`), 1.41.0
+	// included: the guard judges what follows it.
+	versionPrefix = regexp.MustCompile(`^/v[0-9.]+`)
 	execCreate    = regexp.MustCompile(`^/containers/[^/]+/exec$`)
 	netConnect    = regexp.MustCompile(`^/networks/([^/]+)/connect$`)
+	netDisconnect = regexp.MustCompile(`^/networks/([^/]+)/disconnect$`)
+	execStart     = regexp.MustCompile(`^/exec/([^/]+)/(start|resize)$`)
 	// containerOp, volumeOp and networkOp are requests on one existing object.
 	containerOp = regexp.MustCompile(`^/containers/([^/]+)(?:/[a-z]+)?$`)
 	volumeOp    = regexp.MustCompile(`^/volumes/([^/]+)$`)
 	networkOp   = regexp.MustCompile(`^/networks/([^/]+)(?:/(?:connect|disconnect))?$`)
 	pruneOp     = regexp.MustCompile(`^/(containers|volumes|networks|images|build)/prune$`)
 	imageOp     = regexp.MustCompile(`^/images/(.+)$`)
+	// containerRead are the reads that reach into a container: its files, its stdin.
+	containerRead = regexp.MustCompile(`^/containers/([^/]+)/(?:archive|export|attach/ws)$`)
 )
 
 // guarded tells whether the guard must read a request's body to judge it.
@@ -89,26 +99,63 @@ func guarded(method, path string) bool {
 	}
 	p := versionPrefix.ReplaceAllString(path, "")
 	return p == "/containers/create" || p == "/volumes/create" || p == "/networks/create" ||
-		execCreate.MatchString(p) || netConnect.MatchString(p)
+		execCreate.MatchString(p) || netConnect.MatchString(p) || netDisconnect.MatchString(p)
 }
 
-// judge returns why the request must not reach the engine, nil when it may.
-func (g Guard) judge(method string, u *url.URL, body []byte, obj objects) *Refusal {
+// judge returns why the request must not reach the engine, nil when it may. form is the
+// request's Content-Type says form-encoded: the engine would read parameters from the body
+// that the guard reads from the query.
+func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form bool) *Refusal {
 	p := versionPrefix.ReplaceAllString(u.Path, "")
+	if m := containerRead.FindStringSubmatch(p); m != nil && !g.mine(obj, "container", m[1]) {
+		// Reading is not changing, but these read a container's files or write to its stdin.
+		return notMine("le conteneur", m[1])
+	}
 	if method != "POST" && method != "PUT" && method != "DELETE" {
 		return nil
+	}
+	if form {
+		return refuse("paramètres envoyés dans un formulaire : le correcteur ne les lit que dans l'URL", "parameters sent as a form: the grader reads them only from the URL")
 	}
 	if why := g.target(method, p, u, obj); why != nil {
 		return why
 	}
 	switch {
+	case p == "/grpc" || p == "/session":
+		// BuildKit's own API, not judged request by request: docker build without BuildKit
+		// (the CLI's default on this engine) goes through /build.
+		return refuse("BuildKit (DOCKER_BUILDKIT=1, buildx) : non permis aux scripts ; docker build sans BuildKit suffit",
+			"BuildKit (DOCKER_BUILDKIT=1, buildx): not allowed to scripts; docker build without BuildKit is enough")
+	case p == "/commit":
+		if ref := u.Query().Get("container"); !g.mine(obj, "container", ref) {
+			return notMine("le conteneur", ref)
+		}
+		if why := baseImage(u.Query().Get("repo")); why != nil {
+			return why
+		}
+	case p == "/images/load", p == "/images/create":
+		// A loaded or imported image may carry any name, ddlab/… included.
+		if p == "/images/create" && u.Query().Get("fromSrc") == "" {
+			return nil // a pull: no registry answers here
+		}
+		return refuse("docker load / docker import : non permis aux scripts (une image chargée peut remplacer celles du correcteur)",
+			"docker load / docker import: not allowed to scripts (a loaded image can replace the grader's)")
+	case execStart.MatchString(p):
+		if id := execStart.FindStringSubmatch(p)[1]; !obj.owns("exec", id) {
+			return refuse("exec %s : seules les commandes lancées par vos scripts", "exec %s: only commands your scripts started", id)
+		}
 	case strings.HasPrefix(p, "/plugins/"), strings.HasPrefix(p, "/swarm/"), strings.HasPrefix(p, "/services/"),
 		strings.HasPrefix(p, "/nodes/"), strings.HasPrefix(p, "/secrets/"), strings.HasPrefix(p, "/configs/"):
 		return refuse("%s : hors des labs par script (plugins et Swarm changent tout le moteur)",
 			"%s: outside the script labs (plugins and Swarm change the whole engine)", p)
 	case p == "/build":
-		if m := u.Query().Get("networkmode"); m == "host" {
-			return refuse("docker build --network host : interdit", "docker build --network host: not allowed")
+		if m := u.Query().Get("networkmode"); m != "" && m != "default" && m != "bridge" && m != "none" {
+			return refuse("docker build --network %s : interdit (bridge ou none seulement)", "docker build --network %s: not allowed (bridge or none only)", m)
+		}
+		for _, t := range u.Query()["t"] {
+			if why := baseImage(t); why != nil {
+				return why
+			}
 		}
 	case p == "/containers/create":
 		return g.container(body, obj)
@@ -122,25 +169,36 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects) *Refus
 		}
 	case p == "/volumes/create":
 		var v struct {
+			Name       string
 			Driver     string
 			DriverOpts map[string]string
 		}
 		if err := json.Unmarshal(body, &v); err != nil {
 			return unreadable()
 		}
+		// The engine answers 201 with the existing volume: the name would then count as the
+		// script's own.
+		if v.Name != "" && !g.mine(obj, "volume", v.Name) {
+			return notMine("le volume", v.Name)
+		}
 		if (v.Driver != "" && v.Driver != "local") || len(v.DriverOpts) > 0 {
 			return refuse("volume avec pilote ou options (%s) : un volume local simple seulement (les options peuvent monter un chemin de l'hôte)",
 				"volume with a driver or options (%s): a plain local volume only (options can mount a host path)", v.Driver)
 		}
 	case p == "/networks/create":
-		var n struct{ Driver string }
+		var n struct{ Name, Driver string }
 		if err := json.Unmarshal(body, &n); err != nil {
 			return unreadable()
+		}
+		// This engine lets a second network take a name: the name would then count as the
+		// script's own.
+		if n.Name != "" && !g.mine(obj, "network", n.Name) {
+			return notMine("le réseau", n.Name)
 		}
 		if n.Driver != "" && n.Driver != "bridge" {
 			return refuse("réseau de pilote %q : seul bridge est permis", "network driver %q: only bridge is allowed", n.Driver)
 		}
-	case netConnect.MatchString(p):
+	case netConnect.MatchString(p), netDisconnect.MatchString(p):
 		var c struct{ Container string }
 		if err := json.Unmarshal(body, &c); err != nil {
 			return unreadable()
@@ -153,29 +211,37 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects) *Refus
 }
 
 // createBody is the part of a container create request the guard reads. Field names match
-// the engine's the way encoding/json matches them, as the engine decodes the same body.
+// the engine's the way encoding/json matches them, as the engine decodes the same body. This
+// engine (20.10) still reads host settings at the top level of the body when HostConfig is
+// absent (its deprecated ContainerConfigWrapper): both are judged.
 type createBody struct {
-	HostConfig struct {
-		Privileged                                                       bool
-		NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode string
-		Devices, DeviceRequests                                          []json.RawMessage
-		DeviceCgroupRules, CapAdd, SecurityOpt, Binds, VolumesFrom       []string
-		Mounts                                                           []struct {
-			Type, Source  string
-			VolumeOptions *struct {
-				DriverConfig *struct {
-					Name    string
-					Options map[string]string
-				}
-			}
-		}
-		CgroupParent, Runtime string
-		OomKillDisable        *bool
-		OomScoreAdj           int
-	}
+	HostConfig *hostConfig
+	hostConfig
 	NetworkingConfig struct {
 		EndpointsConfig map[string]json.RawMessage
 	}
+}
+
+type hostConfig struct {
+	Privileged                                                       bool
+	NetworkMode, PidMode, IpcMode, UTSMode, UsernsMode, CgroupnsMode string
+	Devices, DeviceRequests                                          []json.RawMessage
+	DeviceCgroupRules, CapAdd, SecurityOpt, Binds, VolumesFrom       []string
+	Mounts                                                           []struct {
+		Type, Source  string
+		VolumeOptions *struct {
+			DriverConfig *struct {
+				Name    string
+				Options map[string]string
+			}
+		}
+	}
+	CgroupParent, Runtime string
+	OomKillDisable        *bool
+	OomScoreAdj           int
+	// --security-opt systempaths=unconfined sends these empty: /proc/sys writable.
+	MaskedPaths, ReadonlyPaths *[]string
+	Links                      []string
 }
 
 // target refuses a change to an object that is not the run's (see Guard.Labels), a prune
@@ -192,10 +258,23 @@ func (g Guard) target(method, p string, u *url.URL, obj objects) *Refusal {
 		return refuse("prune sans filtre label=%s : il effacerait aussi ce qui n'est pas au lab (ajoutez --filter label=%s)",
 			"prune without a label=%s filter: it would also remove what is not the lab's (add --filter label=%s)", first(g.Labels), first(g.Labels))
 	}
-	if m := imageOp.FindStringSubmatch(p); m != nil && method == "DELETE" {
-		if ref, _ := url.PathUnescape(m[1]); strings.HasPrefix(ref, "ddlab/") {
-			return refuse("docker rmi %s : les images ddlab/… servent à toutes les corrections de ce moteur ; n'y touchez pas",
-				"docker rmi %s: the ddlab/… images serve every grading on this engine; leave them alone", ref)
+	if m := imageOp.FindStringSubmatch(p); m != nil {
+		ref, _ := url.PathUnescape(m[1])
+		switch {
+		case method == "DELETE":
+			if why := baseImage(ref); why != nil {
+				return why
+			}
+			// By ID or another name: the image's tags decide.
+			for _, tag := range obj.imageTags(ref) {
+				if why := baseImage(tag); why != nil {
+					return why
+				}
+			}
+		case strings.HasSuffix(ref, "/tag"):
+			if why := baseImage(u.Query().Get("repo")); why != nil {
+				return why
+			}
 		}
 		return nil
 	}
@@ -219,7 +298,30 @@ func (g Guard) target(method, p string, u *url.URL, obj objects) *Refusal {
 	if !g.mine(obj, kind, ref) {
 		return notMine(what, ref)
 	}
+	// The engine mounts at start, following links then: a folder swapped for a link after the
+	// create is judged again here.
+	if kind == "container" && method == "POST" && (strings.HasSuffix(p, "/start") || strings.HasSuffix(p, "/restart")) {
+		for _, src := range obj.hostPaths(ref) {
+			if why := g.hostPath(src); why != nil {
+				return why
+			}
+		}
+	}
 	return nil
+}
+
+// baseImage refuses a reference to the grader's base images (ddlab/…, however written), which
+// every grading on the engine runs: replacing or removing one touches other submissions.
+func baseImage(ref string) *Refusal {
+	r := strings.ToLower(ref)
+	for _, prefix := range []string{"docker.io/library/", "docker.io/", "index.docker.io/"} {
+		r = strings.TrimPrefix(r, prefix)
+	}
+	if !strings.HasPrefix(r, "ddlab/") {
+		return nil
+	}
+	return refuse("%s : les images ddlab/… servent à toutes les corrections de ce moteur ; ni les remplacer ni les supprimer",
+		"%s: the ddlab/… images serve every grading on this engine; neither replace nor remove them", ref)
 }
 
 func first(l []string) string {
@@ -234,7 +336,21 @@ func (g Guard) container(body []byte, obj objects) *Refusal {
 	if err := json.Unmarshal(body, &c); err != nil {
 		return unreadable()
 	}
-	h := c.HostConfig
+	for nw := range c.NetworkingConfig.EndpointsConfig {
+		if why := g.network(nw, obj); why != nil {
+			return why
+		}
+	}
+	if why := g.host(c.hostConfig, obj); why != nil {
+		return why
+	}
+	if c.HostConfig != nil {
+		return g.host(*c.HostConfig, obj)
+	}
+	return nil
+}
+
+func (g Guard) host(h hostConfig, obj objects) *Refusal {
 	if h.Privileged {
 		return refuse("--privileged donne au conteneur tous les droits sur l'hôte : interdit",
 			"--privileged gives the container every right on the host: not allowed")
@@ -251,9 +367,13 @@ func (g Guard) container(body []byte, obj objects) *Refusal {
 	if why := g.network(h.NetworkMode, obj); why != nil {
 		return why
 	}
-	for nw := range c.NetworkingConfig.EndpointsConfig {
-		if why := g.network(nw, obj); why != nil {
-			return why
+	if h.MaskedPaths != nil && len(*h.MaskedPaths) == 0 || h.ReadonlyPaths != nil && len(*h.ReadonlyPaths) == 0 {
+		return refuse("--security-opt systempaths=unconfined rend /proc/sys modifiable : interdit", "--security-opt systempaths=unconfined makes /proc/sys writable: not allowed")
+	}
+	for _, l := range h.Links {
+		ref, _, _ := strings.Cut(l, ":")
+		if !g.mine(obj, "container", ref) {
+			return notMine("le conteneur", ref)
 		}
 	}
 	if len(h.Devices) > 0 || len(h.DeviceRequests) > 0 || len(h.DeviceCgroupRules) > 0 {
@@ -338,7 +458,8 @@ func (g Guard) network(mode string, obj objects) *Refusal {
 func (g Guard) hostPath(src string) *Refusal {
 	no := refuse("montage de %s : seul le dossier du lab (%s) peut être monté, jamais le socket Docker ni un autre chemin de l'hôte",
 		"bind mount of %s: only the lab folder (%s) can be mounted, never the Docker socket nor another host path", src, g.Dir)
-	if g.Dir == "" || !filepath.IsAbs(src) {
+	if g.Dir == "" || !filepath.IsAbs(src) || slices.Contains(strings.Split(src, "/"), "..") {
+		// `..` is resolved by the engine lexically, after a link the guard would follow.
 		return no
 	}
 	dir, err := filepath.EvalSymlinks(g.Dir)

@@ -20,12 +20,17 @@ func TestGuard(t *testing.T) {
 	outside := t.TempDir()
 	g := Guard{Dir: dir, CapAdd: []string{"NET_BIND_SERVICE"}, Names: []string{"lab6-data", "lab7-back"}, Labels: []string{"ddlab.lab=lab7", "ddlab.run=r1"}}
 	own := fakeObjects{
-		owned: map[string]bool{"container/lab7-web": true, "network/lab7-front": true, "network/0123456789ab": true},
+		owned: map[string]bool{"container/lab7-web": true, "network/lab7-front": true, "network/0123456789ab": true,
+			"container/swapped": true, "container/fine": true, "exec/e-own": true},
+		tags:  map[string][]string{"sha256:0abc": {"ddlab/busybox:1"}, "sha256:0def": {"lab3/site:build"}},
+		binds: map[string][]string{"swapped": {dir + "/etc-link"}, "fine": {dir + "/config"}},
 		labelled: map[string]map[string]string{
 			"container/grader-extra":   {"ddlab.lab": "lab7"},
 			"container/grade-probe":    {"ddlab.run": "someone-else"},
 			"container/lab8-x-db-1":    {"ddlab.lab": "lab8"},
 			"volume/lab8-x_data":       {"ddlab.lab": "lab8"},
+			"volume/victimvol":         {},
+			"network/victimnet":        {},
 			"network/lab8_abc_default": {"com.docker.compose.project": "lab8_abc"},
 			"network/lab8_abc_back":    {},
 			"network/0123":             {},
@@ -48,7 +53,8 @@ func TestGuard(t *testing.T) {
 		{"connect own to own", "POST", "/networks/lab7-front/connect", `{"Container":"lab7-web"}`, false},
 		{"plain exec", "POST", "/containers/lab7-web/exec", `{"Cmd":["id"]}`, false},
 		{"a build", "POST", "/v1.41/build?t=x", ``, false},
-		{"a GET is never judged", "GET", "/plugins/x/json", ``, false},
+		{"a GET is not judged", "GET", "/plugins/x/json", ``, false},
+		{"reading an own container's files", "GET", "/containers/lab7-web/archive?path=/etc", ``, false},
 		{"remove what the contract names", "DELETE", "/v1.41/volumes/lab6-data", ``, false},
 		{"remove the grader's labelled extra container", "DELETE", "/v1.41/containers/grader-extra?force=1", ``, false},
 		{"stop an own container", "POST", "/v1.41/containers/lab7-web/stop", ``, false},
@@ -56,6 +62,12 @@ func TestGuard(t *testing.T) {
 		{"prune limited to the lab's label", "POST", "/v1.41/images/prune?filters=" + url.QueryEscape(`{"label":{"ddlab.lab=lab7":true}}`), ``, false},
 		{"remove a student image", "DELETE", "/v1.41/images/lab3%2Fsite:build", ``, false},
 		{"the contract's network", "POST", "/containers/create", `{"HostConfig":{"NetworkMode":"lab7-back"}}`, false},
+		{"start a container whose binds stay inside", "POST", "/v1.41/containers/fine/start", ``, false},
+		{"remove a student image by ID", "DELETE", "/v1.41/images/sha256:0def", ``, false},
+		{"tag a student image", "POST", "/v1.41/images/lab3-site/tag?repo=lab3/site&tag=v2", ``, false},
+		{"start an own exec", "POST", "/v1.41/exec/e-own/start", `{}`, false},
+		{"a classic build", "POST", "/v1.41/build?t=lab3/site:build&networkmode=default", ``, false},
+		{"a new volume", "POST", "/volumes/create", `{"Name":"brand-new"}`, false},
 
 		// Shortcuts to the host.
 		{"privileged", "POST", "/containers/create", `{"HostConfig":{"Privileged":true}}`, true},
@@ -100,12 +112,38 @@ func TestGuard(t *testing.T) {
 		{"prune everything", "POST", "/v1.41/volumes/prune", ``, true},
 		{"prune with another label", "POST", "/containers/prune?filters=" + url.QueryEscape(`{"label":{"ddlab.lab=lab8":true}}`), ``, true},
 		{"remove a base image", "DELETE", "/v1.41/images/ddlab%2Fwebapp:1?force=1", ``, true},
+
+		// Found in review.
+		{"a three-part API version", "POST", "/v1.41.0/containers/create", `{"HostConfig":{"Privileged":true}}`, true},
+		{"host settings at the top level of the body", "POST", "/v1.41/containers/create", `{"Image":"alpine","Privileged":true}`, true},
+		{"a top-level bind beside an innocent HostConfig", "POST", "/containers/create", `{"Binds":["/:/h"],"HostConfig":{}}`, true},
+		{"dot-dot after a link that stays inside", "POST", "/containers/create", `{"HostConfig":{"Binds":["` + dir + `/inner-link/../..:/h"]}}`, true},
+		{"a folder swapped for a link before start", "POST", "/v1.41/containers/swapped/start", ``, true},
+		{"a base image by another name", "DELETE", "/images/docker.io%2Fddlab%2Fbusybox:1", ``, true},
+		{"a base image by ID", "DELETE", "/images/sha256:0abc?force=1", ``, true},
+		{"a tag over a base image", "POST", "/images/evil/tag?repo=ddlab/busybox&tag=1", ``, true},
+		{"a build tagged as a base image", "POST", "/build?t=ddlab/probe:1", ``, true},
+		{"a commit of a stranger", "POST", "/commit?container=lab8-x-db-1&repo=loot", ``, true},
+		{"a commit over a base image", "POST", "/commit?container=lab7-web&repo=ddlab/webapp&tag=1", ``, true},
+		{"load an image", "POST", "/images/load", ``, true},
+		{"import an image", "POST", "/images/create?fromSrc=-&repo=ddlab/busybox", ``, true},
+		{"take over a stranger's volume by name", "POST", "/volumes/create", `{"Name":"victimvol"}`, true},
+		{"take over a stranger's network by name", "POST", "/networks/create", `{"Name":"victimnet","CheckDuplicate":false}`, true},
+		{"systempaths=unconfined", "POST", "/containers/create", `{"HostConfig":{"MaskedPaths":[],"ReadonlyPaths":[]}}`, true},
+		{"a link to a stranger", "POST", "/containers/create", `{"HostConfig":{"Links":["lab8-x-db-1:db"]}}`, true},
+		{"a build in a stranger's namespace", "POST", "/build?networkmode=container:lab8-x-db-1", ``, true},
+		{"start a stranger's exec", "POST", "/exec/e-victim/start", `{}`, true},
+		{"BuildKit's session", "POST", "/session", ``, true},
+		{"read a stranger's files", "GET", "/v1.41/containers/lab8-x-db-1/archive?path=/data", ``, true},
+		{"export a stranger", "GET", "/containers/lab8-x-db-1/export", ``, true},
+		{"a stranger's stdin over a websocket", "GET", "/containers/lab8-x-db-1/attach/ws?stdin=1", ``, true},
+		{"disconnect a stranger from an own network", "POST", "/networks/lab7-front/disconnect", `{"Container":"lab8-x-db-1"}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u, err := url.Parse(tt.path)
 			require.NoError(t, err)
-			got := g.judge(tt.method, u, []byte(tt.body), own)
+			got := g.judge(tt.method, u, []byte(tt.body), own, false)
 			if !tt.refused {
 				assert.Nil(t, got)
 				return
@@ -121,9 +159,15 @@ func TestGuard(t *testing.T) {
 type fakeObjects struct {
 	owned    map[string]bool
 	labelled map[string]map[string]string
+	tags     map[string][]string
+	binds    map[string][]string
 }
 
 func (f fakeObjects) owns(kind, ref string) bool { return f.owned[kind+"/"+ref] }
+
+func (f fakeObjects) imageTags(ref string) []string { return f.tags[ref] }
+
+func (f fakeObjects) hostPaths(ref string) []string { return f.binds[ref] }
 
 func (f fakeObjects) labels(kind, ref string) (map[string]string, bool) {
 	l, ok := f.labelled[kind+"/"+ref]
@@ -133,7 +177,16 @@ func (f fakeObjects) labels(kind, ref string) (map[string]string, bool) {
 // TestGuardNoFolder: with no lab folder, no bind at all.
 func TestGuardNoFolder(t *testing.T) {
 	u, _ := url.Parse("/containers/create")
-	assert.NotNil(t, Guard{}.judge("POST", u, []byte(`{"HostConfig":{"Binds":["/tmp:/x"]}}`), fakeObjects{}))
+	assert.NotNil(t, Guard{}.judge("POST", u, []byte(`{"HostConfig":{"Binds":["/tmp:/x"]}}`), fakeObjects{}, false))
+}
+
+// TestGuardRefusesForms: the engine reads form parameters from the body before the query,
+// where the guard reads them; a form-encoded request is refused whatever it asks.
+func TestGuardRefusesForms(t *testing.T) {
+	u, _ := url.Parse("/volumes/prune?filters=" + url.QueryEscape(`{"label":{"ddlab.lab=lab7":true}}`))
+	g := Guard{Labels: []string{"ddlab.lab=lab7"}}
+	assert.Nil(t, g.judge("POST", u, nil, fakeObjects{}, false))
+	assert.NotNil(t, g.judge("POST", u, []byte("filters={}"), fakeObjects{}, true))
 }
 
 // FuzzGuard: whatever a script sends, the guard answers without panicking.
@@ -147,6 +200,6 @@ func FuzzGuard(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = g.judge("POST", u, []byte(body), fakeObjects{})
+		_ = g.judge("POST", u, []byte(body), fakeObjects{}, false)
 	})
 }

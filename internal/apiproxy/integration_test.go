@@ -43,7 +43,7 @@ func TestDockerCLIThroughProxy(t *testing.T) {
 	cli := func(args ...string) string {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, docker, args...)
-		cmd.Env = []string{"DOCKER_HOST=tcp://" + strings.TrimPrefix(p.URL, "http://"), "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+		cmd.Env = []string{"DOCKER_HOST=" + p.Host, "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "docker %v: %s", args, out)
 		return string(out)
@@ -87,7 +87,7 @@ func TestDockerCLIThroughProxy(t *testing.T) {
 	// The guard's refusal reaches the student as the CLI prints an engine error; a bind of the
 	// lab folder goes through.
 	refused := exec.CommandContext(ctx, docker, append(append([]string{"run", "--rm", "-v", "/:/host"}, labels...), "ddlab/busybox:1", "true")...)
-	refused.Env = []string{"DOCKER_HOST=tcp://" + strings.TrimPrefix(p.URL, "http://"), "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
+	refused.Env = []string{"DOCKER_HOST=" + p.Host, "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
 	out2, err := refused.CombinedOutput()
 	require.Error(t, err)
 	assert.Contains(t, string(out2), "Error response from daemon: grade : montage de /")

@@ -3,7 +3,6 @@ package grader
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 
 	"github.com/ddlab/grade/internal/apiproxy"
@@ -47,7 +46,7 @@ func (r *Run) scriptHost(ctx context.Context) (string, error) {
 			return removeCreated(ctx, r.Engine, p.Records())
 		})
 	}
-	return "tcp://" + strings.TrimPrefix(r.scripts.proxy.URL, "http://"), nil
+	return r.scripts.proxy.Host, nil
 }
 
 // ScriptGuard is what a student script may ask of the engine: binds from its copy of the lab
