@@ -3,8 +3,6 @@ package report
 import (
 	"html"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/ddlab/grade/internal/check"
@@ -42,15 +40,14 @@ func (GitHubSummary) Write(w io.Writer, r *Report) error {
 		head += " — " + mdInline(r.Title)
 	}
 	b.WriteString(head + "\n\n")
-	score := "**" + l.score + l.colon + " " + l.num(r.Score) + "/" + l.num(r.MaxScore)
-	if r.MaxScore > 0 {
-		score += " (" + strconv.FormatFloat(math.Round(100*r.Score/r.MaxScore), 'f', 0, 64) + l.percent + ")"
-	}
-	score += "**"
-	if r.Passed {
-		score += " — ✅ " + l.allPassed
-	} else {
-		score += " — ❌ " + l.notAllPassed
+	score := "**" + l.score + l.colon + " " + l.scoreLine(r) + "**"
+	switch ok, text := l.verdict(r); {
+	case ok:
+		score += " — ✅ " + text
+	case r.Passed:
+		score += " — ⚠️ " + text
+	default:
+		score += " — ❌ " + text
 	}
 	b.WriteString(score + "\n\n")
 	if r.Error != "" {

@@ -86,10 +86,7 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 	writeAnnotations(&b, "warning", warns, warnIDs, l)
 
 	score := "grade " + r.Lab + l.colon + " " + l.num(r.Score) + "/" + l.num(r.MaxScore)
-	verdict := l.notAllPassed
-	if r.Passed {
-		verdict = l.allPassed
-	}
+	_, verdict := l.verdict(r)
 	b.WriteString("::notice title=" + ghProperty(score) + "::" + ghData(score+" — "+verdict) + "\n")
 
 	_, err := io.WriteString(w, b.String())

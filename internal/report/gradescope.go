@@ -120,11 +120,8 @@ func platformSummary(l *labels, r *Report) string {
 	if r.Engine == nil && r.Error == "" {
 		lines = append(lines, l.staticMode())
 	}
-	switch {
-	case r.Passed:
-		lines = append(lines, l.allPassed)
-	case r.Error == "":
-		lines = append(lines, l.notAllPassed)
+	if _, verdict := l.verdict(r); r.Error == "" {
+		lines = append(lines, verdict)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -36,6 +36,8 @@ type labels struct {
 	notScored                            string
 	allPassed, notAllPassed              string
 	noneEvaluated                        string
+	partial                              func(n int) string // the evaluated checks passed, n were not evaluated
+	bonus                                string
 	setup                                string
 	specFile, timeoutFlag                string // fmt formats: the file, the duration
 	unsandboxed                          string // fmt format: why scripts ran on the host
@@ -57,6 +59,33 @@ func (l labels) limit(d time.Duration) string {
 
 // overrides says what an instructor changed for this run (--spec, --timeout); "" when the
 // embedded spec and its time limit were used, as for every student.
+// verdict is the report's last word: whether it is good news, and the sentence.
+func (l labels) verdict(r *Report) (bool, string) {
+	switch n := r.Unevaluated(); {
+	case r.Passed && n == 0:
+		return true, l.allPassed
+	case r.Passed:
+		return false, l.partial(n)
+	case r.MaxScore == 0 && r.Error == "":
+		return false, l.noneEvaluated
+	}
+	return false, l.notAllPassed
+}
+
+// scoreLine is "12/15 (80 %)", with the bonus apart: "15/15 (100 %) + 5 bonus".
+func (l labels) scoreLine(r *Report) string {
+	bonus := r.Bonus()
+	base := r.Score - bonus
+	s := l.num(base) + "/" + l.num(r.MaxScore)
+	if r.MaxScore > 0 {
+		s += " (" + strconv.FormatFloat(math.Round(100*base/r.MaxScore), 'f', 0, 64) + l.percent + ")"
+	}
+	if bonus > 0 {
+		s += " + " + l.num(bonus) + " " + l.bonus
+	}
+	return s
+}
+
 func (l labels) overrides(p Provenance) string {
 	var parts []string
 	if p.SpecFile != "" {
@@ -86,10 +115,17 @@ var french = labels{
 	allPassed:     "Toutes les vérifications obligatoires sont réussies.",
 	notAllPassed:  "Des vérifications obligatoires ne sont pas réussies.",
 	noneEvaluated: "Aucune vérification obligatoire n'a pu être évaluée (il faut un moteur Docker).",
-	setup:         "Réglages",
-	specFile:      "spec remplacée par %s (%s)",
-	timeoutFlag:   "délai imposé par --timeout : %s",
-	unsandboxed:   "scripts lancés hors bac à sable (%s)",
+	partial: func(n int) string {
+		if n == 1 {
+			return "Les vérifications évaluées sont réussies, mais 1 vérification obligatoire n'a pas été évaluée : relancez sur un moteur Docker local, sans --static, pour la note complète."
+		}
+		return "Les vérifications évaluées sont réussies, mais " + strconv.Itoa(n) + " vérifications obligatoires n'ont pas été évaluées : relancez sur un moteur Docker local, sans --static, pour la note complète."
+	},
+	bonus:       "bonus",
+	setup:       "Réglages",
+	specFile:    "spec remplacée par %s (%s)",
+	timeoutFlag: "délai imposé par --timeout : %s",
+	unsandboxed: "scripts lancés hors bac à sable (%s)",
 	steps: func(n, cached int) string {
 		word := "étapes"
 		if n <= 1 {
@@ -111,10 +147,17 @@ var english = labels{
 	allPassed:     "All required checks passed.",
 	notAllPassed:  "Some required checks did not pass.",
 	noneEvaluated: "No required check could be evaluated (a Docker engine is needed).",
-	setup:         "Settings",
-	specFile:      "spec replaced by %s (%s)",
-	timeoutFlag:   "time limit set by --timeout: %s",
-	unsandboxed:   "scripts ran without a sandbox (%s)",
+	partial: func(n int) string {
+		if n == 1 {
+			return "The checks evaluated passed, but 1 required check was not evaluated: run again on a local Docker engine, without --static, for the whole grade."
+		}
+		return "The checks evaluated passed, but " + strconv.Itoa(n) + " required checks were not evaluated: run again on a local Docker engine, without --static, for the whole grade."
+	},
+	bonus:       "bonus",
+	setup:       "Settings",
+	specFile:    "spec replaced by %s (%s)",
+	timeoutFlag: "time limit set by --timeout: %s",
+	unsandboxed: "scripts ran without a sandbox (%s)",
 	steps: func(n, cached int) string {
 		word := "steps"
 		if n == 1 {

@@ -72,6 +72,29 @@ type Counts struct {
 	Total, Passed, Failed, Skipped, Errors int
 }
 
+// Unevaluated counts the required checks and gates that the environment left out (--static, a
+// remote engine): a run with any is not a whole grade, whatever its score says.
+func (r *Report) Unevaluated() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == check.Skip && res.Excluded && res.Kind != "bonus" {
+			n++
+		}
+	}
+	return n
+}
+
+// Bonus is the bonus points earned, part of Score.
+func (r *Report) Bonus() float64 {
+	b := 0.0
+	for _, res := range r.Results {
+		if res.Kind == "bonus" && res.Status == check.Pass {
+			b += res.Points
+		}
+	}
+	return min(b, r.Score)
+}
+
 // Count tallies r's results by status.
 func (r *Report) Count() Counts {
 	var c Counts

@@ -2,7 +2,6 @@ package report
 
 import (
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -138,11 +137,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 
 	// Summary.
 	c := r.Count()
-	score := l.score + l.colon + " " + l.num(r.Score) + "/" + l.num(r.MaxScore)
-	if r.MaxScore > 0 {
-		pct := math.Round(100 * r.Score / r.MaxScore)
-		score += " (" + strconv.FormatFloat(pct, 'f', 0, 64) + l.percent + ")"
-	}
+	score := l.score + l.colon + " " + l.scoreLine(r)
 	b.WriteString("\n" + p.paint(sgrBold, score) + "\n")
 	b.WriteString(l.checks + l.colon + " " + strconv.Itoa(c.Total) + " (" +
 		l.nPassed + l.colon + " " + strconv.Itoa(c.Passed) + ", " +
@@ -152,13 +147,13 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	if r.Duration > 0 {
 		b.WriteString(l.duration + l.colon + " " + l.seconds(r.Duration) + "\n")
 	}
-	switch {
+	switch ok, text := l.verdict(r); {
+	case ok:
+		b.WriteString(p.paint(sgrGreen, "✔ "+text) + "\n")
 	case r.Passed:
-		b.WriteString(p.paint(sgrGreen, "✔ "+l.allPassed) + "\n")
-	case r.MaxScore == 0 && r.Error == "":
-		b.WriteString(p.paint(sgrRed, "✘ "+l.noneEvaluated) + "\n")
+		b.WriteString(p.paint(sgrYellow, "◐ "+text) + "\n")
 	default:
-		b.WriteString(p.paint(sgrRed, "✘ "+l.notAllPassed) + "\n")
+		b.WriteString(p.paint(sgrRed, "✘ "+text) + "\n")
 	}
 
 	_, err := io.WriteString(w, b.String())

@@ -121,9 +121,10 @@ func TestTextLanguage(t *testing.T) {
 			notWant: []string{"attendu", "/home/alice/lab6/compose.yaml"},
 		},
 		{
-			name:   "gates have no points, excluded checks are not scored",
-			report: reportStatic,
-			want:   []string{"(hors barème)", "✔ Toutes les vérifications obligatoires sont réussies."},
+			name:    "gates have no points, excluded checks are not scored",
+			report:  reportStatic,
+			want:    []string{"(hors barème)", "◐ Les vérifications évaluées sont réussies, mais 1 vérification obligatoire n'a pas été évaluée"},
+			notWant: []string{"Toutes les vérifications obligatoires sont réussies"},
 		},
 		{
 			name:   "grading error",
