@@ -38,6 +38,7 @@ type labels struct {
 	noneEvaluated                        string
 	partial                              func(n int) string // the evaluated checks passed, n were not evaluated
 	bonus                                string
+	fixFirst, reread                     string // "what to fix first", "the chapter to reread"
 	setup                                string
 	specFile, timeoutFlag                string // fmt formats: the file, the duration
 	unsandboxed                          string // fmt format: why scripts ran on the host
@@ -122,6 +123,8 @@ var french = labels{
 		return "Les vérifications évaluées sont réussies, mais " + strconv.Itoa(n) + " vérifications obligatoires n'ont pas été évaluées : relancez sur un moteur Docker local, sans --static, pour la note complète."
 	},
 	bonus:       "bonus",
+	fixFirst:    "À corriger d'abord",
+	reread:      "À relire : le chapitre %d du cours.",
 	setup:       "Réglages",
 	specFile:    "spec remplacée par %s (%s)",
 	timeoutFlag: "délai imposé par --timeout : %s",
@@ -154,6 +157,8 @@ var english = labels{
 		return "The checks evaluated passed, but " + strconv.Itoa(n) + " required checks were not evaluated: run again on a local Docker engine, without --static, for the whole grade."
 	},
 	bonus:       "bonus",
+	fixFirst:    "Fix first",
+	reread:      "To reread: chapter %d of the course.",
 	setup:       "Settings",
 	specFile:    "spec replaced by %s (%s)",
 	timeoutFlag: "time limit set by --timeout: %s",

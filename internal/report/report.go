@@ -18,6 +18,7 @@ type Report struct {
 	ToolVersion   string
 	Lab           string // "lab5"
 	Title         string // in Lang
+	Chapter       int    // the course chapter the lab belongs to; 0 when unknown
 	Submission    string // the folder as the user named it
 	RunID         string // labels every engine object of the run (ddlab.run)
 	Lang          string // "fr" or "en"
@@ -82,6 +83,19 @@ func (r *Report) Unevaluated() int {
 		}
 	}
 	return n
+}
+
+// FixFirst is the check a student should fix first: the first failed gate (it holds back the
+// checks behind it), else the first failed required check; nil when none failed.
+func (r *Report) FixFirst() *check.Result {
+	for _, kind := range []string{"gate", "required"} {
+		for i, res := range r.Results {
+			if res.Status == check.Fail && res.Kind == kind {
+				return &r.Results[i]
+			}
+		}
+	}
+	return nil
 }
 
 // Bonus is the bonus points earned, part of Score.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -154,6 +155,19 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		b.WriteString(p.paint(sgrYellow, "◐ "+text) + "\n")
 	default:
 		b.WriteString(p.paint(sgrRed, "✘ "+text) + "\n")
+	}
+	if first := r.FixFirst(); first != nil {
+		line := "→ " + l.fixFirst + l.colon + " " + first.ID
+		if first.Title != "" {
+			line += " — " + first.Title
+		}
+		if first.Hint != "" {
+			line += ". " + first.Hint
+		}
+		b.WriteString(p.paint(sgrBold, line) + "\n")
+		if r.Chapter > 0 {
+			b.WriteString("→ " + fmt.Sprintf(l.reread, r.Chapter) + "\n")
+		}
 	}
 
 	_, err := io.WriteString(w, b.String())

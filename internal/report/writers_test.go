@@ -186,3 +186,29 @@ func TestPoints(t *testing.T) {
 	assert.Equal(t, "", french.pointsOf(check.Result{Kind: "gate"}))
 	assert.Equal(t, "not scored", english.pointsOf(check.Result{Kind: "required", Excluded: true, MaxPoints: 2}))
 }
+
+// TestFixFirst: a failed gate comes before a failed required check, which comes before
+// nothing; bonuses and skips are never the first thing to fix.
+func TestFixFirst(t *testing.T) {
+	res := func(id, kind string, st check.Status) check.Result { return check.Result{ID: id, Kind: kind, Status: st} }
+	tests := []struct {
+		name    string
+		results []check.Result
+		want    string
+	}{
+		{"a gate first", []check.Result{res("a", "required", check.Fail), res("g", "gate", check.Fail)}, "g"},
+		{"the first required", []check.Result{res("b", "bonus", check.Fail), res("a", "required", check.Fail), res("c", "required", check.Fail)}, "a"},
+		{"skips and bonuses are not it", []check.Result{res("s", "required", check.Skip), res("b", "bonus", check.Fail)}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := (&Report{Results: tt.results}).FixFirst()
+			if tt.want == "" {
+				assert.Nil(t, got)
+				return
+			}
+			require.NotNil(t, got)
+			assert.Equal(t, tt.want, got.ID)
+		})
+	}
+}

@@ -54,6 +54,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Checker, opts Options) (
 		SchemaVersion: report.SchemaVersion,
 		Lab:           r.Spec.Lab,
 		Title:         r.Spec.Title.In(opts.Lang),
+		Chapter:       r.Spec.Chapter,
 		Submission:    r.Source,
 		Lang:          opts.Lang,
 		StartedAt:     start.UTC(),
