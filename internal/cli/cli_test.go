@@ -289,7 +289,14 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", filepath.Join(dir, "Dockerfile"), "--static"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"n'est pas un dossier / is not a folder"},
+			wantErrOut: []string{"n'est pas un dossier : donnez le dossier du lab (`grade lab5 DOSSIER`)", "is not a folder"},
+		},
+		{
+			name:       "a folder that does not exist: grade init or cd",
+			args:       func(dir string) []string { return []string{"lab5", filepath.Join(dir, "nowhere"), "--static"} },
+			engine:     noEngine,
+			wantExit:   cliutil.ExitUsage,
+			wantErrOut: []string{"n'existe pas : créez le dossier du lab avec `grade init lab5 ", "(`cd lab5`)"},
 		},
 		{
 			name:       "unknown lab",

@@ -123,8 +123,11 @@ func runGrade(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
 	}
 	spec = grader.WithDefaults(spec, g.Meta())
-	if st, err := os.Stat(opts.Dir); err != nil || !st.IsDir() {
-		return cliutil.FlagErrorf("%s n'est pas un dossier / is not a folder", opts.Dir)
+	if st, err := os.Stat(opts.Dir); err != nil {
+		return cliutil.FlagErrorf("%[1]s n'existe pas : créez le dossier du lab avec `grade init %[2]s %[1]s`, ou placez-vous dans le vôtre (`cd %[2]s`) / %[1]s does not exist: create the lab folder with `grade init %[2]s %[1]s`, or cd into yours",
+			opts.Dir, spec.Lab)
+	} else if !st.IsDir() {
+		return cliutil.FlagErrorf("%[1]s n'est pas un dossier : donnez le dossier du lab (`grade %[2]s DOSSIER`) / %[1]s is not a folder: give the lab folder (`grade %[2]s DIR`)", opts.Dir, spec.Lab)
 	}
 
 	sandbox, err := sandboxMode(opts.Sandbox, f.Getenv)
