@@ -292,6 +292,13 @@ func Test_runGrade(t *testing.T) {
 			wantErrOut: []string{"n'est pas un dossier : donnez le dossier du lab (`grade lab5 DOSSIER`)", "is not a folder"},
 		},
 		{
+			name:       "an unwritable report path: usage, not the engine",
+			args:       func(dir string) []string { return []string{"lab5", dir, "--static", "--json", filepath.Join(dir, "Dockerfile", "r.json")} },
+			engine:     noEngine,
+			wantExit:   cliutil.ExitUsage,
+			wantErrOut: []string{"impossible d'écrire le rapport"},
+		},
+		{
 			name:       "a folder that does not exist: grade init or cd",
 			args:       func(dir string) []string { return []string{"lab5", filepath.Join(dir, "nowhere"), "--static"} },
 			engine:     noEngine,
@@ -627,6 +634,8 @@ func TestInitSolutionStudentBuild(t *testing.T) {
 
 func TestInitErrors(t *testing.T) {
 	coming := comingLab(t)
+	file := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
 	tests := []struct {
 		name       string
 		args       []string
@@ -635,6 +644,7 @@ func TestInitErrors(t *testing.T) {
 		{name: "no lab", args: []string{"init"}, wantErrOut: "accepts between 1 and 2 arg(s)"},
 		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `"lab99" n'est pas un lab du cours`},
 		{name: "lab not ready", args: []string{"init", coming, "x"}, wantErrOut: coming},
+		{name: "a file in the way: usage, not the engine", args: []string{"init", "lab5", file}, wantErrOut: "impossible de créer le dossier du lab"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

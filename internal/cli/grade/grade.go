@@ -371,7 +371,8 @@ func write(f *cliutil.Factory, rep *report.Report, outs []output) error {
 			continue
 		}
 		if err := writeAtomic(filepath.Clean(o.path), w, rep); err != nil {
-			return fmt.Errorf("writing %s: %w", o.path, err)
+			// The path is the user's: a usage error, not the engine's.
+			return cliutil.FlagErrorf("impossible d'écrire le rapport %[1]s (%[2]v) : vérifiez le chemin / cannot write report %[1]s (%[2]v): check the path", o.path, err)
 		}
 	}
 	return nil

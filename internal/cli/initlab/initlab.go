@@ -61,7 +61,7 @@ func initRun(_ context.Context, opts *Options) error {
 		dir = spec.Lab
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return cliutil.FlagErrorf("impossible de créer le dossier du lab %[1]s (un fichier porte-t-il ce nom ?) / cannot create the lab folder %[1]s (is a file in the way?): %[2]v", dir, err)
 	}
 	var written, kept []string
 	// The solution goes first: the starter then skips the files it replaces.
