@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -74,7 +75,11 @@ func exitCode(ctx context.Context, f *cliutil.Factory, err error) int {
 		fmt.Fprintln(f.IO.ErrOut, "grade: interrompu / interrupted")
 		return cliutil.ExitInterrupted
 	case errors.As(err, &flagErr) || errors.Is(err, cliutil.ErrSpec):
-		fmt.Fprintf(f.IO.ErrOut, "grade: %v\nVoir / see: grade --help\n", err)
+		if strings.Contains(err.Error(), "--help`") {
+			fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err) // it names the command's own help
+		} else {
+			fmt.Fprintf(f.IO.ErrOut, "grade: %v\nVoir / see: grade --help\n", err)
+		}
 		return cliutil.ExitUsage
 	case errors.Is(err, engine.ErrUnavailable):
 		fmt.Fprintf(f.IO.ErrOut, "grade: le moteur Docker est injoignable / the Docker engine is unreachable: %v\n", err)
@@ -82,7 +87,7 @@ func exitCode(ctx context.Context, f *cliutil.Factory, err error) int {
 	default:
 		// Cobra's own usage errors (unknown command, wrong arg count) are plain errors.
 		if isUsage(err) {
-			fmt.Fprintf(f.IO.ErrOut, "grade: %v\nVoir / see: grade --help\n", err)
+			fmt.Fprintf(f.IO.ErrOut, "grade: %s\nVoir / see: grade --help\n", usageMessage(err))
 			return cliutil.ExitUsage
 		}
 		fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)

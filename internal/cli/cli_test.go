@@ -282,7 +282,7 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", dir, dir} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"accepts at most 1 arg(s)"},
+			wantErrOut: []string{"grade lab5 attend au plus 1 argument, pas 2 : voyez `grade lab5 --help`", "takes at most 1 argument"},
 		},
 		{
 			name:       "not a folder",
@@ -292,8 +292,10 @@ func Test_runGrade(t *testing.T) {
 			wantErrOut: []string{"n'est pas un dossier : donnez le dossier du lab (`grade lab5 DOSSIER`)", "is not a folder"},
 		},
 		{
-			name:       "an unwritable report path: usage, not the engine",
-			args:       func(dir string) []string { return []string{"lab5", dir, "--static", "--json", filepath.Join(dir, "Dockerfile", "r.json")} },
+			name: "an unwritable report path: usage, not the engine",
+			args: func(dir string) []string {
+				return []string{"lab5", dir, "--static", "--json", filepath.Join(dir, "Dockerfile", "r.json")}
+			},
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
 			wantErrOut: []string{"impossible d'écrire le rapport"},
@@ -488,10 +490,22 @@ func TestRunCommands(t *testing.T) {
 			wantNotOut: []string{"corrigeable", "à venir"},
 		},
 		{
+			name:       "an unknown command, with a suggestion",
+			args:       []string{"lab55"},
+			wantExit:   cliutil.ExitUsage,
+			wantErrOut: []string{"commande inconnue « lab55 » : vouliez-vous dire lab5 ?", "unknown command \"lab55\": did you mean lab5?"},
+		},
+		{
+			name:       "an unknown flag, in both languages, pointing at the command's help",
+			args:       []string{"lab5", "--colour"},
+			wantExit:   cliutil.ExitUsage,
+			wantErrOut: []string{"grade lab5 : option inconnue : --colour ; voyez `grade lab5 --help`", "unknown flag: --colour"},
+		},
+		{
 			name:       "list with extra arguments",
 			args:       []string{"list", "lab5"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"unknown command"},
+			wantErrOut: []string{"grade list attend aucun argument, pas 1"},
 		},
 		{
 			name:    "describe",
@@ -641,7 +655,7 @@ func TestInitErrors(t *testing.T) {
 		args       []string
 		wantErrOut string
 	}{
-		{name: "no lab", args: []string{"init"}, wantErrOut: "accepts between 1 and 2 arg(s)"},
+		{name: "no lab", args: []string{"init"}, wantErrOut: "grade init attend de 1 à 2 arguments, pas 0"},
 		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `"lab99" n'est pas un lab du cours`},
 		{name: "lab not ready", args: []string{"init", coming, "x"}, wantErrOut: coming},
 		{name: "a file in the way: usage, not the engine", args: []string{"init", "lab5", file}, wantErrOut: "impossible de créer le dossier du lab"},

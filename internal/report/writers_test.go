@@ -190,7 +190,9 @@ func TestPoints(t *testing.T) {
 // TestFixFirst: a failed gate comes before a failed required check, which comes before
 // nothing; bonuses and skips are never the first thing to fix.
 func TestFixFirst(t *testing.T) {
-	res := func(id, kind string, st check.Status) check.Result { return check.Result{ID: id, Kind: kind, Status: st} }
+	res := func(id, kind string, st check.Status) check.Result {
+		return check.Result{ID: id, Kind: kind, Status: st}
+	}
 	tests := []struct {
 		name    string
 		results []check.Result

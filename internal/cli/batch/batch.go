@@ -58,7 +58,7 @@ class-report.html dans --out (voir docs/batch.md).
 Grades each sub-folder of <dir> (or each row of --csv) in its own process with its own time
 limit; results go to --out and a rerun resumes. Exit code: 0 when every submission was
 graded, 1 when some could not be (error or timeout), 2 usage, 130 interrupted.`,
-		Args: cobra.ExactArgs(2),
+		Args: cliutil.Args(2, 2),
 		Example: `  $ grade batch lab5 ./rendus -j 2
   $ grade batch lab5 ./export --csv roster.csv --deadline deadline.yaml --out results
   $ grade batch lab5 ./rendus --shard 0/4 --out shard-0`,

@@ -46,7 +46,7 @@ func TestNewCmdBatch(t *testing.T) {
 		{name: "gradebook", cli: "lab5 subs --deadline d.yaml --assignment Lab5 --lang en", wants: with(func(o *Options) { o.Deadline, o.Assignment, o.Lang = "d.yaml", "Lab5", "en" })},
 		{name: "zero jobs", cli: "lab5 subs -j 0", wantsErr: "-j: 0"},
 		{name: "both shard flags", cli: "lab5 subs --shard 0/2 --shards 2", wantsErr: "exclude each other"},
-		{name: "no folder", cli: "lab5", wantsErr: "accepts 2 arg(s)"},
+		{name: "no folder", cli: "lab5", wantsErr: "attend 2 arguments, pas 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func NewCmdDescribe(f *cliutil.Factory, runF func(context.Context, *Options) err
 	cmd := &cobra.Command{
 		Use:     "describe <lab>",
 		Short:   "Afficher les consignes d'un lab et ses contrôles",
-		Args:    cobra.ExactArgs(1),
+		Args:    cliutil.Args(1, 1),
 		Example: "  $ grade describe lab5",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Lab = args[0]

@@ -21,8 +21,8 @@ func TestNewCmdDescribe(t *testing.T) {
 	}{
 		{name: "a lab", cli: "lab5", wants: Options{Lab: "lab5"}},
 		{name: "a lab in English", cli: "5 --lang en", wants: Options{Lab: "5", Lang: "en"}},
-		{name: "no lab", cli: "", wantsErr: "accepts 1 arg(s), received 0"},
-		{name: "two labs", cli: "lab1 lab2", wantsErr: "accepts 1 arg(s), received 2"},
+		{name: "no lab", cli: "", wantsErr: "attend 1 argument, pas 0"},
+		{name: "two labs", cli: "lab1 lab2", wantsErr: "attend 1 argument, pas 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,7 +33,7 @@ func NewCmdDoctor(f *cliutil.Factory, runF func(context.Context, *Options) error
 	return &cobra.Command{
 		Use:     "doctor",
 		Short:   "Vérifier que le moteur Docker et les images de base sont prêts",
-		Args:    cobra.NoArgs,
+		Args:    cliutil.Args(0, 0),
 		Example: "  $ grade doctor",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

@@ -28,7 +28,7 @@ func TestNewCmdDoctor(t *testing.T) {
 	assert.NotNil(t, got.Statfs)
 
 	got = nil
-	require.ErrorContains(t, clitest.Execute(cmd, "lab5"), `unknown command "lab5"`)
+	require.ErrorContains(t, clitest.Execute(cmd, "lab5"), "attend aucun argument, pas 1")
 	assert.Nil(t, got)
 }
 

@@ -51,7 +51,7 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 		Use:     e.Lab + " [<dir>]",
 		Short:   fmt.Sprintf("Corriger le lab %d : %s", e.Chapter, e.Title.FR),
 		GroupID: "labs",
-		Args:    cobra.MaximumNArgs(1),
+		Args:    cliutil.Args(0, 1),
 		Example: fmt.Sprintf("  $ grade %[1]s\n  $ grade %[1]s ./%[1]s --junit report.xml --json report.json\n  $ grade %[1]s --static --lang en", e.Lab),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = "."

@@ -47,7 +47,7 @@ func TestNewCmdGrade(t *testing.T) {
 		{name: "spec", cli: "--spec /tmp/lab5.yaml", wants: Options{Dir: ".", Format: "text", Spec: "/tmp/lab5.yaml"}},
 		{name: "timeout", cli: "--timeout 5m", wants: Options{Dir: ".", Format: "text", Timeout: 5 * time.Minute}},
 		{name: "run id for batch", cli: "--run-id 0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", wants: Options{Dir: ".", Format: "text", RunID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60"}},
-		{name: "too many arguments", cli: "a b", wantsErr: "accepts at most 1 arg(s), received 2"},
+		{name: "too many arguments", cli: "a b", wantsErr: "attend au plus 1 argument, pas 2", flagErr: true},
 		{name: "bad timeout", cli: "--timeout soon", wantsErr: `invalid argument "soon"`},
 		{name: "unknown flag", cli: "--fast", wantsErr: "unknown flag: --fast"},
 	}

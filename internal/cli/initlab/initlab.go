@@ -27,7 +27,7 @@ func NewCmdInit(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 	cmd := &cobra.Command{
 		Use:   "init <lab> [<dir>]",
 		Short: "Écrire les fichiers de départ d'un lab (sans jamais écraser un fichier)",
-		Args:  cobra.RangeArgs(1, 2),
+		Args:  cliutil.Args(1, 2),
 		Example: "  $ grade init lab5\n" +
 			"  $ grade init lab5 ~/ddlab/lab5\n" +
 			"  $ grade-instructor init lab5 /tmp/lab5-solution --solution   # instructor build only",

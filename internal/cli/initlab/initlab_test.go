@@ -25,8 +25,8 @@ func TestNewCmdInit(t *testing.T) {
 		{name: "a lab", cli: "lab5", wants: Options{Lab: "lab5"}},
 		{name: "a lab and a folder", cli: "lab5 work/lab5", wants: Options{Lab: "lab5", Dir: "work/lab5"}},
 		{name: "the solution", cli: "lab5 sol --solution", wants: Options{Lab: "lab5", Dir: "sol", Solution: true}},
-		{name: "no lab", cli: "", wantsErr: "accepts between 1 and 2 arg(s), received 0"},
-		{name: "too many", cli: "a b c", wantsErr: "accepts between 1 and 2 arg(s), received 3"},
+		{name: "no lab", cli: "", wantsErr: "attend de 1 à 2 arguments, pas 0"},
+		{name: "too many", cli: "a b c", wantsErr: "attend de 1 à 2 arguments, pas 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ func NewCmdList(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "Lister les 14 labs, leurs points et ceux qui sont corrigeables",
-		Args:    cobra.NoArgs,
+		Args:    cliutil.Args(0, 0),
 		Example: "  $ grade list\n  $ grade list --lang en",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {

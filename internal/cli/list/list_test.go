@@ -22,7 +22,7 @@ func TestNewCmdList(t *testing.T) {
 	}{
 		{name: "no argument", cli: "", wants: Options{}},
 		{name: "lang", cli: "--lang en", wants: Options{Lang: "en"}},
-		{name: "an argument", cli: "lab5", wantsErr: `unknown command "lab5"`},
+		{name: "an argument", cli: "lab5", wantsErr: "attend aucun argument, pas 1"},
 		{name: "unknown flag", cli: "--all", wantsErr: "unknown flag: --all"},
 	}
 	for _, tt := range tests {

@@ -30,7 +30,7 @@ func NewCmdMerge(f *cliutil.Factory, runF func(context.Context, *Options) error)
 écrit les mêmes gradebooks et le même bilan HTML qu'une seule exécution sur toute la promotion.
 Les réglages (lab, colonne, échéance) doivent être les mêmes dans chaque dossier, et chaque rendu
 ne doit venir que d'un seul.`,
-		Args:    cobra.MinimumNArgs(1),
+		Args:    cliutil.Args(1, -1),
 		Example: "  $ grade merge shard-0 shard-1 shard-2 --out results",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Shards = args

@@ -24,7 +24,7 @@ func TestNewCmdMerge(t *testing.T) {
 	}{
 		{name: "one shard", cli: "s0", wants: Options{Shards: []string{"s0"}, Out: "grade-results"}},
 		{name: "shards and out", cli: "s0 s1 --out all", wants: Options{Shards: []string{"s0", "s1"}, Out: "all"}},
-		{name: "no shard", cli: "", wantsErr: "requires at least 1 arg"},
+		{name: "no shard", cli: "", wantsErr: "attend au moins 1 argument, pas 0"},
 		{name: "unknown flag", cli: "s0 --lab lab5", wantsErr: "unknown flag: --lab"},
 	}
 	for _, tt := range tests {

@@ -60,6 +60,6 @@ func NewCmdRoot(f *cliutil.Factory) (*cobra.Command, error) {
 	}
 	// "lab42" should suggest lab4, not all fourteen labs.
 	cmd.SuggestionsMinimumDistance = 1
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cliutil.FlagErrorf("%v", err) })
+	cmd.SetFlagErrorFunc(cliutil.FlagParseError)
 	return cmd, nil
 }
