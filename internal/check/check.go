@@ -74,6 +74,8 @@ type Outcome struct {
 	// Excluded marks a skip caused by the environment (no engine, --static): the check
 	// leaves the denominator instead of costing points.
 	Excluded bool
+	// BlockedBy names the prerequisite whose failure skipped the check.
+	BlockedBy string
 }
 
 // Passf is a passing outcome with a message.
@@ -152,6 +154,7 @@ type Result struct {
 	File      string        `json:"file,omitempty"`
 	Line      int           `json:"line,omitempty"`
 	Excluded  bool          `json:"excluded,omitempty"`
+	BlockedBy string        `json:"blocked_by,omitempty"` // the failed prerequisite that skipped it
 	Duration  time.Duration `json:"-"`
 }
 

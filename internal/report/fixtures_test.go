@@ -113,7 +113,7 @@ func reportMixed() *Report {
 			{
 				ID: "lab5.volume-data", Title: "Un volume nommé est monté sur /data", Kind: "required",
 				Status: check.Skip, Points: 0, MaxPoints: 4,
-				Message: "Nécessite lab5.builds.",
+				Message: "Non évalué : le contrôle préalable lab5.builds n'a pas réussi.", BlockedBy: "lab5.builds",
 			},
 			{
 				ID: "lab5.persist", Title: "Les données survivent au redémarrage", Kind: "required",
@@ -173,7 +173,7 @@ func reportEnglish() *Report {
 			},
 			{
 				ID: "lab6.dns", Title: "web resolves db by name", Kind: "bonus", Status: check.Skip,
-				MaxPoints: 1, Message: "Needs lab6.db-not-published.",
+				MaxPoints: 1, Message: "Not evaluated: prerequisite lab6.db-not-published did not pass.", BlockedBy: "lab6.db-not-published",
 			},
 		},
 	}

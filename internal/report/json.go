@@ -87,6 +87,7 @@ type jsonTest struct {
 	File            string  `json:"file"`
 	Line            int     `json:"line"`
 	Excluded        bool    `json:"excluded"`
+	BlockedBy       string  `json:"blocked_by,omitempty"`
 	DurationSeconds float64 `json:"duration_seconds"`
 }
 
@@ -168,6 +169,7 @@ func newJSONDocument(r *Report) jsonDocument {
 			File:            res.File,
 			Line:            res.Line,
 			Excluded:        res.Excluded,
+			BlockedBy:       res.BlockedBy,
 			DurationSeconds: seconds3(res.Duration),
 		})
 	}

@@ -183,7 +183,7 @@ func TestJUnitFailureBody(t *testing.T) {
 	assert.Zero(t, hc.Line, "no line attribute without one")
 
 	assert.NotNil(t, cases["lab5.volume-data"].Skipped)
-	assert.Equal(t, "Nécessite lab5.builds.", cases["lab5.volume-data"].Skipped.Message)
+	assert.Equal(t, "Non évalué : le contrôle préalable lab5.builds n'a pas réussi.", cases["lab5.volume-data"].Skipped.Message)
 
 	persist := cases["lab5.persist"]
 	require.NotNil(t, persist.Error)

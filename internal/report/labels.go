@@ -39,6 +39,7 @@ type labels struct {
 	partial                              func(n int) string // the evaluated checks passed, n were not evaluated
 	bonus                                string
 	fixFirst, reread                     string // "what to fix first", "the chapter to reread"
+	blockedBy                            string // fmt format: the failed prerequisite
 	setup                                string
 	specFile, timeoutFlag                string // fmt formats: the file, the duration
 	unsandboxed                          string // fmt format: why scripts ran on the host
@@ -123,6 +124,7 @@ var french = labels{
 		return "Les vérifications évaluées sont réussies, mais " + strconv.Itoa(n) + " vérifications obligatoires n'ont pas été évaluées : relancez sur un moteur Docker local, sans --static, pour la note complète."
 	},
 	bonus:       "bonus",
+	blockedBy:   "attend que %s réussisse",
 	fixFirst:    "À corriger d'abord",
 	reread:      "À relire : le chapitre %d du cours.",
 	setup:       "Réglages",
@@ -157,6 +159,7 @@ var english = labels{
 		return "The checks evaluated passed, but " + strconv.Itoa(n) + " required checks were not evaluated: run again on a local Docker engine, without --static, for the whole grade."
 	},
 	bonus:       "bonus",
+	blockedBy:   "waits for %s to pass",
 	fixFirst:    "Fix first",
 	reread:      "To reread: chapter %d of the course.",
 	setup:       "Settings",

@@ -122,6 +122,11 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		if pts := l.pointsOf(res); pts != "" {
 			line += " (" + pts + ")"
 		}
+		if res.Status == check.Skip && res.BlockedBy != "" {
+			// One line: the prerequisite says why, not a dozen identical sentences.
+			b.WriteString(line + dim(" · "+fmt.Sprintf(l.blockedBy, res.BlockedBy)) + "\n")
+			continue
+		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
 		writeDetails(&b, l, explanation(l, r, res), "    ", dim)
 		if r.Build != nil && res.Actual != "" && res.Actual == r.Build.LogTail {

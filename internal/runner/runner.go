@@ -123,8 +123,10 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 			return staticSkip(), false
 		}
 		if status[need] != check.Pass {
-			return check.Skipf("Non évalué : le contrôle préalable %s n'a pas réussi.",
-				"Not evaluated: prerequisite %s did not pass.", need), false
+			o := check.Skipf("Non évalué : le contrôle préalable %s n'a pas réussi.",
+				"Not evaluated: prerequisite %s did not pass.", need)
+			o.BlockedBy = need
+			return o, false
 		}
 	}
 	if c.Mode == check.Engine && r.Engine == nil {
@@ -273,6 +275,7 @@ func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duratio
 		File:      out.File,
 		Line:      out.Line,
 		Excluded:  out.Excluded && !opts.Strict,
+		BlockedBy: out.BlockedBy,
 		Duration:  d,
 	}
 	if out.Status == check.Pass {
