@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Checker, opts Options) (
 				said = c.ID
 			}
 		}
-		rep.Results = append(rep.Results, result(spec, out, opts, now().Sub(t0)))
+		rep.Results = append(rep.Results, hidePrivate(result(spec, out, opts, now().Sub(t0)), r))
 	}
 	score(rep, r.Spec, opts)
 	rep.Duration = now().Sub(start)
@@ -260,6 +261,24 @@ func interrupted(ctx context.Context) check.Outcome {
 			"Non évalué : le délai global du lab est dépassé.", "Not evaluated: the lab's overall timeout was exceeded.")}
 	}
 	return check.Outcome{Status: check.Error, Message: check.T("Non évalué : correction interrompue.", "Not evaluated: grading was interrupted.")}
+}
+
+// hidePrivate writes the grader's private copies of the submission (Run.Dir, Run.Files) as
+// "./" in what the student reads: a path of the grader's own tells them nothing ("open
+// /tmp/grade-3f1c…/Dockerfile") and leaks the host's layout.
+func hidePrivate(res check.Result, r *grader.Run) check.Result {
+	for _, dir := range []string{r.Files, r.Dir} {
+		if dir == "" || dir == "/" {
+			continue
+		}
+		dir = filepath.Clean(dir)
+		fix := func(s string) string {
+			s = strings.ReplaceAll(s, dir+string(filepath.Separator), "./")
+			return strings.ReplaceAll(s, dir, ".")
+		}
+		res.Message, res.Expected, res.Actual = fix(res.Message), fix(res.Expected), fix(res.Actual)
+	}
+	return res
 }
 
 func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duration) check.Result {

@@ -273,3 +273,24 @@ func TestLateVerdictWithinGraceWins(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, check.Fail, rep.Results[0].Status)
 }
+
+// TestPrivatePathsHidden: a message that names the grader's private copy of the submission
+// reads "./…" in the report, and the copy itself ".".
+func TestPrivatePathsHidden(t *testing.T) {
+	priv := t.TempDir()
+	leaky := func(context.Context) (check.Outcome, error) {
+		o := check.Failf("%s/Dockerfile est illisible : open %s/Dockerfile: permission denied (dans %s)",
+			"%s/Dockerfile is unreadable: open %s/Dockerfile (in %s)", priv, priv, priv)
+		o.Actual = "cat " + priv + "/app/main.go"
+		return o, nil
+	}
+	r := &grader.Run{ID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", Spec: spec(map[string]string{"lab9.a": "required"}, map[string]float64{"lab9.a": 1}),
+		Dir: priv, Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks: []check.Check{{ID: "lab9.a", Mode: check.Static, Run: leaky}}}, runner.Options{Lang: "fr", Static: true})
+	require.NoError(t, err)
+	require.Len(t, rep.Results, 1)
+	res := rep.Results[0]
+	assert.Equal(t, "./Dockerfile est illisible : open ./Dockerfile: permission denied (dans .)", res.Message)
+	assert.Equal(t, "cat ./app/main.go", res.Actual)
+	assert.NotContains(t, res.Message+res.Actual, priv)
+}
