@@ -35,6 +35,7 @@ func reportAllPass() *Report {
 		StartedAt:     startedAt,
 		Duration:      41234 * time.Millisecond,
 		Score:         11,
+		Bonus:         1,
 		MaxScore:      10,
 		Passed:        true,
 		Engine:        &Engine{Version: "28.5.2", APIVersion: "1.51", OS: "linux", Arch: "amd64"},

@@ -76,7 +76,7 @@ func (l labels) verdict(r *Report) (bool, string) {
 
 // scoreLine is "12/15 (80 %)", with the bonus apart: "15/15 (100 %) + 5 bonus".
 func (l labels) scoreLine(r *Report) string {
-	bonus := r.Bonus()
+	bonus := r.Bonus
 	base := r.Score - bonus
 	s := l.num(base) + "/" + l.num(r.MaxScore)
 	if r.MaxScore > 0 {

@@ -25,6 +25,7 @@ type Report struct {
 	StartedAt     time.Time
 	Duration      time.Duration
 	Score         float64 // required + bonus points earned (bonus capped by the spec)
+	Bonus         float64 // the bonus points within Score, after the spec's cap
 	MaxScore      float64 // required points still in the denominator
 	Passed        bool    // every gate and required check passed
 	Engine        *Engine // nil when no engine was used
@@ -96,17 +97,6 @@ func (r *Report) FixFirst() *check.Result {
 		}
 	}
 	return nil
-}
-
-// Bonus is the bonus points earned, part of Score.
-func (r *Report) Bonus() float64 {
-	b := 0.0
-	for _, res := range r.Results {
-		if res.Kind == "bonus" && res.Status == check.Pass {
-			b += res.Points
-		}
-	}
-	return min(b, r.Score)
 }
 
 // Count tallies r's results by status.

@@ -325,7 +325,8 @@ func score(rep *report.Report, spec *lab.Spec, opts Options) {
 			passed = false
 		}
 	}
-	rep.Score = required + min(bonus, spec.BonusCap)
+	rep.Bonus = min(bonus, spec.BonusCap)
+	rep.Score = required + rep.Bonus
 	rep.MaxScore = max
 	rep.Passed = passed && evaluated
 }

@@ -48,6 +48,7 @@ func TestGrade(t *testing.T) {
 		opts       runner.Options
 		wantStatus []check.Status
 		wantScore  float64
+		wantBonus  float64 // within wantScore, after the cap
 		wantMax    float64
 		wantPassed bool
 		wantMsg    string // in the last result
@@ -56,7 +57,7 @@ func TestGrade(t *testing.T) {
 			name:       "all pass, bonus capped",
 			checks:     []check.Check{{ID: "lab9.a", Mode: check.Static, Run: pass}, {ID: "lab9.b", Mode: check.Static, Run: pass}, {ID: "lab9.c", Mode: check.Static, Run: pass}},
 			wantStatus: []check.Status{check.Pass, check.Pass, check.Pass},
-			wantScore:  105, wantMax: 100, wantPassed: true,
+			wantScore:  105, wantBonus: 5, wantMax: 100, wantPassed: true,
 		},
 		{
 			name:       "failed prerequisite skips dependants, points lost",
@@ -84,7 +85,7 @@ func TestGrade(t *testing.T) {
 			checks:     []check.Check{{ID: "lab9.c", Mode: check.Static, Run: pass}, {ID: "lab9.a", Mode: check.Engine, Run: pass}},
 			opts:       runner.Options{Static: true},
 			wantStatus: []check.Status{check.Pass, check.Skip},
-			wantScore:  5, wantMax: 0, wantPassed: false,
+			wantScore:  5, wantBonus: 5, wantMax: 0, wantPassed: false,
 		},
 		{
 			name:       "strict counts environment skips as failures",
@@ -147,6 +148,7 @@ func TestGrade(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantStatus, got)
 			assert.Equal(t, tt.wantScore, rep.Score)
+			assert.Equal(t, tt.wantBonus, rep.Bonus)
 			assert.Equal(t, tt.wantMax, rep.MaxScore)
 			assert.Equal(t, tt.wantPassed, rep.Passed)
 			if tt.wantMsg != "" {
