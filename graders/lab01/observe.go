@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ddlab/grade/internal/apiproxy"
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
@@ -133,12 +134,13 @@ func evidenceOf(requests, joins []string, log, id string) evidence {
 		}
 	}
 	for _, r := range requests {
-		m := execOrCreate.FindStringSubmatch(r)
+		method, path, _ := strings.Cut(r, " ")
+		m := execOrCreate.FindStringSubmatch(method + " " + apiproxy.Unversioned(path))
 		if m == nil {
 			continue
 		}
 		e.ran = true
-		if isWeb(m[2], id) {
+		if isWeb(m[1], id) {
 			e.execWeb = true
 		}
 	}
@@ -150,9 +152,9 @@ func isWeb(ref, id string) bool {
 	return ref == webName || len(ref) >= 12 && strings.HasPrefix(id, ref)
 }
 
-// execOrCreate matches an exec into a container (its reference in group 2) or a container
-// create, versioned or not.
-var execOrCreate = regexp.MustCompile(`^POST (/v[0-9.]+)?/containers/(?:([^/?]+)/exec|create)`)
+// execOrCreate matches an exec into a container (its reference in group 1) or a container
+// create.
+var execOrCreate = regexp.MustCompile(`^POST /containers/(?:([^/?]+)/exec|create)`)
 
 // fromInside fails a value observe.sh could have printed without looking inside: where the
 // requests are known and it neither asked /whoami, nor went into lab1-web, nor joined the

@@ -82,10 +82,9 @@ type Proxy struct {
 	client  *http.Client // to the engine, for the guard's own lookups
 }
 
-// createPath is a container create request, versioned or not; anyCreate any object's.
+// anyCreate is a request that creates an object, its API version removed (Unversioned).
 var (
-	createPath = regexp.MustCompile(`^(/v[0-9.]+)?/containers/create$`)
-	anyCreate  = regexp.MustCompile(`^(?:/v[0-9.]+)?/(?:(containers|networks|volumes)/create|containers/[^/]+/(exec))$`)
+	anyCreate = regexp.MustCompile(`^/(?:(containers|networks|volumes)/create|containers/[^/]+/(exec))$`)
 )
 
 type recordKey struct{}
@@ -225,7 +224,7 @@ func (p *Proxy) record(next http.Handler) http.Handler {
 			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			rec.Refused = p.opts.Guard.judge(r.Method, r.URL, body, p, mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data")
 		}
-		if createPath.MatchString(r.URL.Path) && body != nil {
+		if Unversioned(r.URL.Path) == "/containers/create" && body != nil {
 			rec.Body = body[:min(len(body), p.opts.MaxBody)]
 		}
 		rec.Created.Name = requestedName(r, body)
@@ -255,7 +254,7 @@ func refused(w http.ResponseWriter, why *Refusal) {
 
 // requestedName is the name a create request gives its container or network.
 func requestedName(r *http.Request, body []byte) string {
-	p := versionPrefix.ReplaceAllString(r.URL.Path, "")
+	p := Unversioned(r.URL.Path)
 	switch p {
 	case "/containers/create":
 		return strings.TrimPrefix(r.URL.Query().Get("name"), "/")
@@ -290,7 +289,7 @@ func (p *Proxy) owns(kind, ref string) bool {
 // createdBy reads what a successful create response made, leaving the body intact for the
 // client.
 func createdBy(res *http.Response) Created {
-	m := anyCreate.FindStringSubmatch(res.Request.URL.Path)
+	m := anyCreate.FindStringSubmatch(Unversioned(res.Request.URL.Path))
 	if m == nil || res.Request.Method != http.MethodPost || res.StatusCode/100 != 2 || res.Body == nil {
 		return Created{}
 	}
@@ -317,53 +316,49 @@ func createdBy(res *http.Response) Created {
 }
 
 // labels asks the engine for the labels of a container, network or volume; found is false
-// when the engine does not know it (404, or 400 for a name it cannot hold). Where the engine cannot say, the object counts as found with
-// no labels: refused, which the engine would be unable to serve anyway.
+// when the engine does not know it (404, or 400 for a name it cannot hold): it will say so to
+// the script itself. Where the engine cannot say, the object counts as found with no labels:
+// refused, which the engine would be unable to serve anyway.
 func (p *Proxy) labels(kind, ref string) (map[string]string, bool) {
 	paths := map[string]string{"container": "/containers/%s/json", "network": "/networks/%s", "volume": "/volumes/%s"}
-	req, err := http.NewRequestWithContext(p.ctx, http.MethodGet, "http://docker"+fmt.Sprintf(paths[kind], url.PathEscape(ref)), nil)
-	if err != nil {
-		return nil, true
-	}
-	res, err := p.client.Do(req)
-	if err != nil {
-		return nil, true
-	}
-	defer res.Body.Close()
-	if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusBadRequest {
-		return nil, false // the engine will say it to the script itself
-	}
 	var out struct {
 		Config struct{ Labels map[string]string }
 		Labels map[string]string
 	}
-	if res.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(res.Body, 4<<20)).Decode(&out) != nil {
-		return nil, true
+	switch p.inspect(fmt.Sprintf(paths[kind], url.PathEscape(ref)), &out) {
+	case http.StatusNotFound, http.StatusBadRequest:
+		return nil, false
+	case http.StatusOK:
+		if kind == "container" {
+			return out.Config.Labels, true
+		}
+		return out.Labels, true
 	}
-	if kind == "container" {
-		return out.Config.Labels, true
-	}
-	return out.Labels, true
+	return nil, true
 }
 
-// inspect reads the engine's JSON about one object into out; false when it could not.
-func (p *Proxy) inspect(path string, out any) bool {
+// inspect reads the engine's JSON about one object into out and returns the engine's status:
+// 0 when the engine could not be asked, or answered 200 with what is not the JSON expected.
+func (p *Proxy) inspect(path string, out any) int {
 	req, err := http.NewRequestWithContext(p.ctx, http.MethodGet, "http://docker"+path, nil)
 	if err != nil {
-		return false
+		return 0
 	}
 	res, err := p.client.Do(req)
 	if err != nil {
-		return false
+		return 0
 	}
 	defer res.Body.Close()
-	return res.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(res.Body, 4<<20)).Decode(out) == nil
+	if res.StatusCode == http.StatusOK && json.NewDecoder(io.LimitReader(res.Body, 4<<20)).Decode(out) != nil {
+		return 0
+	}
+	return res.StatusCode
 }
 
 // imageTags are the tags of the image ref names (an ID, a name), nil when unknown.
 func (p *Proxy) imageTags(ref string) []string {
 	var img struct{ RepoTags []string }
-	if !p.inspect("/images/"+url.PathEscape(ref)+"/json", &img) {
+	if p.inspect("/images/"+url.PathEscape(ref)+"/json", &img) != http.StatusOK {
 		return nil
 	}
 	return img.RepoTags
@@ -377,7 +372,7 @@ func (p *Proxy) hostPaths(ref string) []string {
 			Mounts []struct{ Type, Source string }
 		}
 	}
-	if !p.inspect("/containers/"+url.PathEscape(ref)+"/json", &c) {
+	if p.inspect("/containers/"+url.PathEscape(ref)+"/json", &c) != http.StatusOK {
 		return nil
 	}
 	var out []string

@@ -92,12 +92,16 @@ var (
 	containerRead = regexp.MustCompile(`^/containers/([^/]+)/(?:archive|export|attach/ws)$`)
 )
 
+// Unversioned is an API path without its version prefix: "/v1.41/containers/create" and
+// "/containers/create" are both "/containers/create".
+func Unversioned(path string) string { return versionPrefix.ReplaceAllString(path, "") }
+
 // guarded tells whether the guard must read a request's body to judge it.
 func guarded(method, path string) bool {
 	if method != "POST" {
 		return false
 	}
-	p := versionPrefix.ReplaceAllString(path, "")
+	p := Unversioned(path)
 	return p == "/containers/create" || p == "/volumes/create" || p == "/networks/create" ||
 		execCreate.MatchString(p) || netConnect.MatchString(p) || netDisconnect.MatchString(p)
 }
@@ -106,7 +110,7 @@ func guarded(method, path string) bool {
 // request's Content-Type says form-encoded: the engine would read parameters from the body
 // that the guard reads from the query.
 func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form bool) *Refusal {
-	p := versionPrefix.ReplaceAllString(u.Path, "")
+	p := Unversioned(u.Path)
 	if m := containerRead.FindStringSubmatch(p); m != nil && !g.mine(obj, "container", m[1]) {
 		// Reading is not changing, but these read a container's files or write to its stdin.
 		return notMine("le conteneur", m[1])

@@ -203,3 +203,12 @@ func FuzzGuard(f *testing.F) {
 		_ = g.judge("POST", u, []byte(body), fakeObjects{}, false)
 	})
 }
+
+func TestUnversioned(t *testing.T) {
+	for in, want := range map[string]string{
+		"/v1.41/containers/create": "/containers/create", "/v1.41.0/containers/create": "/containers/create",
+		"/containers/create": "/containers/create", "/_ping": "/_ping", "/volumes/v1": "/volumes/v1",
+	} {
+		assert.Equal(t, want, Unversioned(in), in)
+	}
+}

@@ -182,7 +182,7 @@ func Asked(res script.Result, re *regexp.Regexp) (asked, known bool) {
 	}
 	for _, r := range res.Requests {
 		method, path, _ := strings.Cut(r, " ")
-		if re.MatchString(method + " " + apiVersion.ReplaceAllString(path, "")) {
+		if re.MatchString(method + " " + apiproxy.Unversioned(path)) {
 			return true, true
 		}
 	}
@@ -196,6 +196,3 @@ func RequestsLine(reqs []string) string {
 	}
 	return check.Cut(strings.Join(reqs, ", "), 300)
 }
-
-// apiVersion is the /v1.41 prefix of a versioned API path.
-var apiVersion = regexp.MustCompile(`^/v[0-9]+(\.[0-9]+)?`)
