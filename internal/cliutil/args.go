@@ -3,7 +3,6 @@ package cliutil
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -25,23 +24,22 @@ func Args(min, max int) cobra.PositionalArgs {
 }
 
 func wantArgs(min, max int) (fr, en string) {
-	count := func(n int, frWord, enWord string) (string, string) {
+	// "argument" is the word in both languages.
+	count := func(n int) string {
 		if n == 1 {
-			return "1 " + frWord, "1 " + enWord
+			return "1 argument"
 		}
-		return fmt.Sprintf("%d %ss", n, frWord), fmt.Sprintf("%d %ss", n, enWord)
+		return fmt.Sprintf("%d arguments", n)
 	}
 	switch {
 	case max == 0:
 		return "aucun argument", "no argument"
 	case min == max:
-		return count(min, "argument", "argument")
+		return count(min), count(min)
 	case max < 0:
-		f, e := count(min, "argument", "argument")
-		return "au moins " + f, "at least " + e
+		return "au moins " + count(min), "at least " + count(min)
 	case min == 0:
-		f, e := count(max, "argument", "argument")
-		return "au plus " + f, "at most " + e
+		return "au plus " + count(max), "at most " + count(max)
 	}
 	return fmt.Sprintf("de %d à %d arguments", min, max), fmt.Sprintf("%d to %d arguments", min, max)
 }
@@ -66,7 +64,7 @@ func FlagParseError(cmd *cobra.Command, err error) error {
 		if m := f.re.FindStringSubmatch(msg); m != nil {
 			args := make([]any, len(m)-1)
 			for i, s := range m[1:] {
-				args[i] = strings.Trim(s, `"`)
+				args[i] = s
 			}
 			fr = fmt.Sprintf(f.fr, args...)
 			break

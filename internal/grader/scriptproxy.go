@@ -15,9 +15,12 @@ type scriptProxy struct {
 	mu    sync.Mutex
 	proxy *apiproxy.Proxy
 
-	sandboxed  bool   // bubblewrap was chosen, on the first script
-	unboxedWhy string // why scripts ran on the host, when they did
+	// Where scripts run, decided on the first one: bwrap when in bubblewrap, else unboxedWhy
+	// says why on the host, or refused why not at all (--sandbox require).
+	decided    bool
 	bwrap      string
+	unboxedWhy string
+	refused    error
 }
 
 // scriptHost is DOCKER_HOST for a student script. On a local engine it is a recording proxy

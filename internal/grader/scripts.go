@@ -69,9 +69,10 @@ const (
 func (r *Run) sandbox(ctx context.Context) (string, error) {
 	r.scripts.mu.Lock()
 	defer r.scripts.mu.Unlock()
-	if r.scripts.sandboxed || r.scripts.unboxedWhy != "" {
-		return r.scripts.bwrap, nil
+	if r.scripts.decided {
+		return r.scripts.bwrap, r.scripts.refused
 	}
+	r.scripts.decided = true
 	if r.Sandbox == SandboxOff {
 		r.scripts.unboxedWhy = "--sandbox off"
 		return "", nil
@@ -79,13 +80,13 @@ func (r *Run) sandbox(ctx context.Context) (string, error) {
 	path, err := script.Bwrap(ctx)
 	switch {
 	case err == nil:
-		r.scripts.sandboxed, r.scripts.bwrap = true, path
+		r.scripts.bwrap = path
 	case r.Sandbox == SandboxRequire:
-		return "", fmt.Errorf("les scripts doivent être isolés (--sandbox require) / scripts must be sandboxed: %w", err)
+		r.scripts.refused = fmt.Errorf("les scripts doivent être isolés (--sandbox require) / scripts must be sandboxed: %w", err)
 	default:
 		r.scripts.unboxedWhy = err.Error()
 	}
-	return r.scripts.bwrap, nil
+	return r.scripts.bwrap, r.scripts.refused
 }
 
 // ScriptSandbox says where this run's scripts ran: "" when none ran, "bubblewrap", or
@@ -94,7 +95,7 @@ func (r *Run) ScriptSandbox() string {
 	r.scripts.mu.Lock()
 	defer r.scripts.mu.Unlock()
 	switch {
-	case r.scripts.sandboxed:
+	case r.scripts.bwrap != "":
 		return "bubblewrap"
 	case r.scripts.unboxedWhy != "":
 		return "none: " + r.scripts.unboxedWhy

@@ -170,9 +170,12 @@ func TestScriptSandboxRequired(t *testing.T) {
 	remote := &enginefake.Fake{HostValue: "unix:///run/test.sock",
 		InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil }}
 	spec := &lab.Spec{Lab: "lab1"}
-	_, err := (&Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxRequire}).Script(context.Background(), "s.sh")
+	req := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxRequire}
+	_, err := req.Script(context.Background(), "s.sh")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bubblewrap")
+	_, again := req.Script(context.Background(), "s.sh")
+	assert.Equal(t, err, again, "decided once per run, refusal included")
 
 	r := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxAuto}
 	_, _ = r.Script(context.Background(), "s.sh") // no sh on this PATH either: only the decision matters

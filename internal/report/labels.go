@@ -118,10 +118,11 @@ var french = labels{
 	notAllPassed:  "Des vérifications obligatoires ne sont pas réussies.",
 	noneEvaluated: "Aucune vérification obligatoire n'a pu être évaluée (il faut un moteur Docker).",
 	partial: func(n int) string {
-		if n == 1 {
-			return "Les vérifications évaluées sont réussies, mais 1 vérification obligatoire n'a pas été évaluée : relancez sur un moteur Docker local, sans --static, pour la note complète."
+		missing := "1 vérification obligatoire n'a pas été évaluée"
+		if n > 1 {
+			missing = strconv.Itoa(n) + " vérifications obligatoires n'ont pas été évaluées"
 		}
-		return "Les vérifications évaluées sont réussies, mais " + strconv.Itoa(n) + " vérifications obligatoires n'ont pas été évaluées : relancez sur un moteur Docker local, sans --static, pour la note complète."
+		return "Les vérifications évaluées sont réussies, mais " + missing + " : relancez sur un moteur Docker local, sans --static, pour la note complète."
 	},
 	bonus:       "bonus",
 	blockedBy:   "attend que %s réussisse",
@@ -153,10 +154,11 @@ var english = labels{
 	notAllPassed:  "Some required checks did not pass.",
 	noneEvaluated: "No required check could be evaluated (a Docker engine is needed).",
 	partial: func(n int) string {
-		if n == 1 {
-			return "The checks evaluated passed, but 1 required check was not evaluated: run again on a local Docker engine, without --static, for the whole grade."
+		missing := "1 required check was not evaluated"
+		if n > 1 {
+			missing = strconv.Itoa(n) + " required checks were not evaluated"
 		}
-		return "The checks evaluated passed, but " + strconv.Itoa(n) + " required checks were not evaluated: run again on a local Docker engine, without --static, for the whole grade."
+		return "The checks evaluated passed, but " + missing + ": run again on a local Docker engine, without --static, for the whole grade."
 	},
 	bonus:       "bonus",
 	blockedBy:   "waits for %s to pass",

@@ -214,3 +214,10 @@ func TestFixFirst(t *testing.T) {
 		})
 	}
 }
+
+func TestPartialVerdictPlural(t *testing.T) {
+	assert.Contains(t, french.partial(1), "mais 1 vérification obligatoire n'a pas été évaluée :")
+	assert.Contains(t, french.partial(10), "mais 10 vérifications obligatoires n'ont pas été évaluées :")
+	assert.Contains(t, english.partial(1), "but 1 required check was not evaluated:")
+	assert.Contains(t, english.partial(10), "but 10 required checks were not evaluated:")
+}
