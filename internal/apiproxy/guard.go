@@ -60,9 +60,13 @@ func (g Guard) mine(obj objects, kind, ref string) bool {
 	return false
 }
 
-func notMine(what, ref string) *Refusal {
-	return refuse("%s %s n'est ni créé par vos scripts, ni un objet du lab : il peut être celui d'un autre rendu sur ce moteur ; n'y touchez pas",
-		"%s %s was neither created by your scripts nor is an object of the lab: it may be another submission's on this engine; leave it alone", what, ref)
+// notMine refuses an action on ref, a container, volume or network (kind) that is not the run's.
+func notMine(kind, ref string) *Refusal {
+	fr := map[string]string{"container": "le conteneur", "volume": "le volume", "network": "le réseau"}[kind]
+	return &Refusal{
+		FR: fmt.Sprintf("%s %s n'est ni créé par vos scripts, ni un objet du lab : il peut être celui d'un autre rendu sur ce moteur ; n'y touchez pas", fr, ref),
+		EN: fmt.Sprintf("%s %s was neither created by your scripts nor is an object of the lab: it may be another submission's on this engine; leave it alone", kind, ref),
+	}
 }
 
 // Refusal is why the proxy refused a request, for the student (French) and in English.
@@ -113,7 +117,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form b
 	p := Unversioned(u.Path)
 	if m := containerRead.FindStringSubmatch(p); m != nil && !g.mine(obj, "container", m[1]) {
 		// Reading is not changing, but these read a container's files or write to its stdin.
-		return notMine("le conteneur", m[1])
+		return notMine("container", m[1])
 	}
 	if method != "POST" && method != "PUT" && method != "DELETE" {
 		return nil
@@ -132,7 +136,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form b
 			"BuildKit (DOCKER_BUILDKIT=1, buildx): not allowed to scripts; docker build without BuildKit is enough")
 	case p == "/commit":
 		if ref := u.Query().Get("container"); !g.mine(obj, "container", ref) {
-			return notMine("le conteneur", ref)
+			return notMine("container", ref)
 		}
 		if why := baseImage(u.Query().Get("repo")); why != nil {
 			return why
@@ -183,7 +187,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form b
 		// The engine answers 201 with the existing volume: the name would then count as the
 		// script's own.
 		if v.Name != "" && !g.mine(obj, "volume", v.Name) {
-			return notMine("le volume", v.Name)
+			return notMine("volume", v.Name)
 		}
 		if (v.Driver != "" && v.Driver != "local") || len(v.DriverOpts) > 0 {
 			return refuse("volume avec pilote ou options (%s) : un volume local simple seulement (les options peuvent monter un chemin de l'hôte)",
@@ -197,7 +201,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form b
 		// This engine lets a second network take a name: the name would then count as the
 		// script's own.
 		if n.Name != "" && !g.mine(obj, "network", n.Name) {
-			return notMine("le réseau", n.Name)
+			return notMine("network", n.Name)
 		}
 		if n.Driver != "" && n.Driver != "bridge" {
 			return refuse("réseau de pilote %q : seul bridge est permis", "network driver %q: only bridge is allowed", n.Driver)
@@ -208,7 +212,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form b
 			return unreadable()
 		}
 		if !g.mine(obj, "container", c.Container) {
-			return notMine("le conteneur", c.Container)
+			return notMine("container", c.Container)
 		}
 	}
 	return nil
@@ -282,14 +286,14 @@ func (g Guard) target(method, p string, u *url.URL, obj objects) *Refusal {
 		}
 		return nil
 	}
-	var kind, ref, what string
+	var kind, ref string
 	switch {
 	case containerOp.MatchString(p):
-		kind, ref, what = "container", containerOp.FindStringSubmatch(p)[1], "le conteneur"
+		kind, ref = "container", containerOp.FindStringSubmatch(p)[1]
 	case volumeOp.MatchString(p) && method == "DELETE":
-		kind, ref, what = "volume", volumeOp.FindStringSubmatch(p)[1], "le volume"
+		kind, ref = "volume", volumeOp.FindStringSubmatch(p)[1]
 	case networkOp.MatchString(p):
-		kind, ref, what = "network", networkOp.FindStringSubmatch(p)[1], "le réseau"
+		kind, ref = "network", networkOp.FindStringSubmatch(p)[1]
 	default:
 		return nil
 	}
@@ -300,7 +304,7 @@ func (g Guard) target(method, p string, u *url.URL, obj objects) *Refusal {
 		ref = r
 	}
 	if !g.mine(obj, kind, ref) {
-		return notMine(what, ref)
+		return notMine(kind, ref)
 	}
 	// The engine mounts at start, following links then: a folder swapped for a link after the
 	// create is judged again here.
@@ -365,7 +369,7 @@ func (g Guard) host(h hostConfig, obj objects) *Refusal {
 			return refuse("%s=host partage un espace de noms de l'hôte : interdit", "%s=host shares a namespace of the host: not allowed", ns.flag)
 		}
 		if ref, ok := strings.CutPrefix(ns.mode, "container:"); ok && !g.mine(obj, "container", ref) {
-			return notMine("le conteneur", ref)
+			return notMine("container", ref)
 		}
 	}
 	if why := g.network(h.NetworkMode, obj); why != nil {
@@ -377,7 +381,7 @@ func (g Guard) host(h hostConfig, obj objects) *Refusal {
 	for _, l := range h.Links {
 		ref, _, _ := strings.Cut(l, ":")
 		if !g.mine(obj, "container", ref) {
-			return notMine("le conteneur", ref)
+			return notMine("container", ref)
 		}
 	}
 	if len(h.Devices) > 0 || len(h.DeviceRequests) > 0 || len(h.DeviceCgroupRules) > 0 {
@@ -400,7 +404,7 @@ func (g Guard) host(h hostConfig, obj objects) *Refusal {
 				return why
 			}
 		} else if !g.mine(obj, "volume", src) {
-			return notMine("le volume", src)
+			return notMine("volume", src)
 		}
 	}
 	for _, m := range h.Mounts {
@@ -410,7 +414,7 @@ func (g Guard) host(h hostConfig, obj objects) *Refusal {
 				return why
 			}
 		case m.Type == "volume" && m.Source != "" && !g.mine(obj, "volume", m.Source):
-			return notMine("le volume", m.Source)
+			return notMine("volume", m.Source)
 		case m.VolumeOptions != nil && m.VolumeOptions.DriverConfig != nil &&
 			(len(m.VolumeOptions.DriverConfig.Options) > 0 || m.VolumeOptions.DriverConfig.Name != "" && m.VolumeOptions.DriverConfig.Name != "local"):
 			return refuse("--mount avec volume-driver ou volume-opt : un volume local simple seulement (les options peuvent monter un chemin de l'hôte)",
@@ -420,7 +424,7 @@ func (g Guard) host(h hostConfig, obj objects) *Refusal {
 	for _, v := range h.VolumesFrom {
 		ref, _, _ := strings.Cut(v, ":")
 		if !g.mine(obj, "container", ref) {
-			return notMine("le conteneur", ref)
+			return notMine("container", ref)
 		}
 	}
 	switch {
@@ -449,12 +453,12 @@ func (g Guard) network(mode string, obj objects) *Refusal {
 		if g.mine(obj, "container", ref) {
 			return nil
 		}
-		return notMine("le conteneur", ref)
+		return notMine("container", ref)
 	}
 	if g.mine(obj, "network", mode) {
 		return nil
 	}
-	return notMine("le réseau", mode)
+	return notMine("network", mode)
 }
 
 // hostPath refuses a bind source outside Dir, symbolic links resolved, and special files:

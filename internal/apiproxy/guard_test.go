@@ -151,6 +151,9 @@ func TestGuard(t *testing.T) {
 			require.NotNil(t, got)
 			assert.NotEmpty(t, got.FR)
 			assert.NotEmpty(t, got.EN)
+			// Each language wholly itself.
+			assert.NotRegexp(t, `(?i)\b(le|la|les|des|vos|interdit|seul|n'est|refusée?)\b`, got.EN)
+			assert.NotRegexp(t, `(?i)\b(the|not allowed|only|your)\b`, got.FR)
 		})
 	}
 }

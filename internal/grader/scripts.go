@@ -112,10 +112,8 @@ func NoteRequests(res *script.Result, recs []apiproxy.Record) {
 	for _, rec := range recs {
 		res.Requests = append(res.Requests, rec.Method+" "+rec.Path)
 		res.Joins = append(res.Joins, joins(rec.Body)...)
-	}
-	for _, rec := range recs {
 		if rec.Refused != nil && len(res.Refused) < 5 {
-			res.Refused = append(res.Refused, rec.Refused.FR)
+			res.Refused = append(res.Refused, check.Text{FR: rec.Refused.FR, EN: rec.Refused.EN})
 		}
 	}
 	if len(res.Refused) > 0 && res.ExitCode == 0 {
@@ -129,9 +127,15 @@ func ScriptFailed(name string, res script.Result) check.Outcome {
 	var o check.Outcome
 	switch {
 	case len(res.Refused) > 0:
-		return check.Failf("%s a demandé au moteur ce que le correcteur refuse pour la sécurité de l'hôte : %s",
-			"%s asked the engine for what the grader refuses for the host's safety: %s",
-			name, strings.Join(res.Refused, " ; ")).With("aucune demande refusée", tailLines(res.Output, 15))
+		var fr, en []string
+		for _, why := range res.Refused {
+			fr, en = append(fr, why.FR), append(en, why.EN)
+		}
+		o = check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("%s a demandé au moteur ce que le correcteur refuse pour la sécurité de l'hôte : %s", name, strings.Join(fr, " ; ")),
+			EN: fmt.Sprintf("%s asked the engine for what the grader refuses for the host's safety: %s", name, strings.Join(en, "; ")),
+		}}
+		return o.With("aucune demande refusée", tailLines(res.Output, 15))
 	case res.TimedOut:
 		o = check.Failf("%s n'a pas fini en %s : il a été arrêté (une commande attend-elle une saisie ou tourne-t-elle au premier plan ?).",
 			"%s did not finish within %s and was stopped (is a command waiting for input or running in the foreground?).",

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 // Spec is one script run.
@@ -38,10 +40,10 @@ type Result struct {
 	StdoutTruncated bool
 	Truncated       bool // Output lost its beginning
 	Duration        time.Duration
-	// Refused lists, in French, what the grader's engine proxy refused the script during the
-	// run (set by the grader, which owns the proxy). A refusal fails the run even when the
-	// script ignored the error: ExitCode is then at least 1.
-	Refused []string
+	// Refused lists what the grader's engine proxy refused the script during the run (set by
+	// the grader, which owns the proxy). A refusal fails the run even when the script ignored
+	// the error: ExitCode is then at least 1.
+	Refused []check.Text
 	// Requests are the engine requests the script made ("GET /v1.41/volumes/x"), in order,
 	// as the grader's proxy recorded them; nil when no proxy stood between them (a remote
 	// engine), so that "asked nothing" and "not known" differ.
