@@ -49,8 +49,8 @@ func TestJudgeWeb(t *testing.T) {
 			assert.Contains(t, o.Message.FR, tt.msg)
 			assert.NotEmpty(t, o.Message.EN)
 			if o.Status == check.Fail {
-				assert.NotEmpty(t, o.Expected)
-				assert.NotEmpty(t, o.Actual)
+				assert.NotEmpty(t, o.Expected.FR)
+				assert.NotEmpty(t, o.Actual.FR)
 			}
 		})
 	}
@@ -182,8 +182,8 @@ func TestJudgeObservations(t *testing.T) {
 			assert.Contains(t, o.Message.FR, tt.msg)
 			assert.NotEmpty(t, o.Message.EN)
 			if o.Status == check.Fail {
-				assert.NotEmpty(t, o.Expected)
-				assert.NotEmpty(t, o.Actual)
+				assert.NotEmpty(t, o.Expected.FR)
+				assert.NotEmpty(t, o.Actual.FR)
 			}
 		})
 	}
@@ -213,12 +213,12 @@ func TestJudgeCleanup(t *testing.T) {
 	o = judgeCleanup(nil, before, before[1:], "planted")
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Contains(t, o.Message.FR, "oublie les conteneurs arrêtés")
-	assert.Equal(t, "planted (exited)", o.Actual)
+	assert.Equal(t, "planted (exited)", o.Actual.FR)
 
 	o = judgeCleanup(nil, before, before, "planted")
 	assert.Equal(t, check.Fail, o.Status)
 	assert.NotContains(t, o.Message.FR, "oublie les conteneurs arrêtés")
-	assert.Equal(t, "lab1-web (running), planted (exited)", o.Actual)
+	assert.Equal(t, "lab1-web (running), planted (exited)", o.Actual.FR)
 }
 
 // fakeRun is a run of lab1.yaml on a fake engine where run.sh already ran (first), so no
@@ -363,7 +363,7 @@ func TestJudgeRunAndIdempotent(t *testing.T) {
 		t.Run("idempotent "+tt.name, func(t *testing.T) { checktest.Verdict(t, judgeIdempotent(tt.o), tt.status, tt.msg) })
 	}
 	o := judgeIdempotent(idempotentObs{Second: &conflict})
-	assert.Contains(t, o.Actual, "is already in use")
+	assert.Contains(t, o.Actual.FR, "is already in use")
 	assert.Equal(t, "Run again, run.sh exited with code 125.", o.Message.EN)
 }
 

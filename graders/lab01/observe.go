@@ -202,7 +202,7 @@ func judgeObserveRun(sr *scriptRun, before, after engine.Container, found bool) 
 		f := check.Outcome{Status: check.Fail, Message: check.Text{
 			FR: fmt.Sprintf("La sortie de observe.sh n'est pas lisible, ligne %d : %s. N'affichez que des lignes clé=valeur (envoyez le reste vers /dev/null).", p.Line, p.Why.FR),
 			EN: fmt.Sprintf("observe.sh's output cannot be read, line %d: %s. Print only key=value lines (send the rest to /dev/null).", p.Line, p.Why.EN),
-		}, Expected: "une ligne clé=valeur par clé", Actual: strings.Join(lines, "\n"), File: "observe.sh"}
+		}, Expected: check.Lit("une ligne clé=valeur par clé", "one key=value line per key"), Actual: check.Same(strings.Join(lines, "\n")), File: "observe.sh"}
 		return nil, &f
 	}
 	return values, nil

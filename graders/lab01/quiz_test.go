@@ -105,7 +105,7 @@ func TestJudgeQuiz(t *testing.T) {
 	assert.Equal(t, "2/5 bonnes réponses ; sans réponse valide (une lettre a, b, c ou d) : q2 ; à revoir : q3, q10.", o.Message.FR)
 	assert.Equal(t, "2/5 right answers; without a valid answer (one letter a, b, c or d): q2; to revisit: q3, q10.", o.Message.EN)
 	assert.Equal(t, 5, o.Line, "points at the first question to fix")
-	assert.NotContains(t, o.Message.FR+o.Actual+o.Expected, "c,", "never gives the right letters")
+	assert.NotContains(t, o.Message.FR+o.Actual.FR+o.Expected.FR, "c,", "never gives the right letters")
 }
 
 // TestSpecKeyMatchesSolution: the answer key lives in the spec; the reference solution

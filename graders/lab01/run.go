@@ -133,7 +133,7 @@ func (s *state) observeWeb(ctx context.Context) (webObs, error) {
 func judgeWebObs(w webObs) check.Outcome {
 	o := judgeWeb(w.C, w.Found, w.Want, w.Others)
 	if w.Found && !w.C.Running {
-		o.Actual = strings.TrimSpace(o.Actual + "\n" + w.Logs)
+		o.Actual = check.Lit(strings.TrimSpace(o.Actual.FR+"\n"+w.Logs), strings.TrimSpace(o.Actual.EN+"\n"+w.Logs))
 	}
 	return o
 }

@@ -117,8 +117,8 @@ func TestJudgeCreate(t *testing.T) {
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
 			assert.Contains(t, o.Message.FR, tt.msg)
 			if o.Status == check.Fail {
-				assert.NotEmpty(t, o.Expected)
-				assert.NotEmpty(t, o.Actual)
+				assert.NotEmpty(t, o.Expected.FR)
+				assert.NotEmpty(t, o.Actual.FR)
 			}
 		})
 	}
@@ -210,7 +210,7 @@ func TestJudgeLogs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeLogs([]byte(tt.file), engine.Logs{Stdout: stdout})
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
-			assert.Contains(t, o.Message.FR+o.Actual, tt.msg)
+			assert.Contains(t, o.Message.FR+o.Actual.FR, tt.msg)
 		})
 	}
 	// A TTY container's logs are raw text with CRLF: the same file is fine.

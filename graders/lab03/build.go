@@ -36,7 +36,7 @@ func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 	b := buildlab.Summary(res)
 	s.run.Build = b
 	if o, ok, err := buildOutcome(ctx, res, err); !ok {
-		b.LogTail = o.Actual
+		b.LogTail = o.Actual.EN
 		return o, err
 	}
 	img, err := s.run.Engine.InspectImage(ctx, res.ImageID)

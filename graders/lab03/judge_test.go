@@ -88,8 +88,8 @@ func TestJudgeLayers(t *testing.T) {
 	}
 	o := judgeLayers(base, tests[1].img, 2)
 	checktest.Verdict(t, o, check.Fail, "RUN")
-	if !strings.Contains(o.Actual, "RUN mkdir -p /www/tmp") {
-		t.Errorf("the history shows the instructions: %q", o.Actual)
+	if !strings.Contains(o.Actual.FR, "RUN mkdir -p /www/tmp") {
+		t.Errorf("the history shows the instructions: %q", o.Actual.FR)
 	}
 }
 
@@ -190,12 +190,12 @@ func TestJudgeHTTP(t *testing.T) {
 		})
 	}
 	o, _ := judgeHTTP(httpObs{Port: 8080, Pages: []page{{Path: "/", Exit: &stopped{Code: 1, Logs: "httpd: can't change directory to '/var/www'"}}}})
-	if !strings.Contains(o.Actual, "can't change directory to '/var/www'") {
-		t.Errorf("the logs show why httpd stopped: %q", o.Actual)
+	if !strings.Contains(o.Actual.FR, "can't change directory to '/var/www'") {
+		t.Errorf("the logs show why httpd stopped: %q", o.Actual.FR)
 	}
 	o, _ = judgeHTTP(httpObs{Port: 8080, Pages: []page{{Path: "/", Exit: &stopped{}}}})
-	if o.Actual != "(aucun journal)" {
-		t.Errorf("no logs is said: %q", o.Actual)
+	if o.Actual.FR != "(aucun journal)" {
+		t.Errorf("no logs is said: %q", o.Actual.FR)
 	}
 }
 
@@ -274,8 +274,8 @@ func TestJudgePush(t *testing.T) {
 			checktest.Verdict(t, judgePush(tt.o), tt.want, tt.msg)
 		})
 	}
-	if o := judgePush(pushObs{Want: []string{"1.0", "latest"}, Missing: []string{"latest"}, Listing: "lab3/site : 1.0"}); o.Actual != "lab3/site : 1.0" {
-		t.Errorf("the registry's listing is shown: %q", o.Actual)
+	if o := judgePush(pushObs{Want: []string{"1.0", "latest"}, Missing: []string{"latest"}, Listing: "lab3/site : 1.0"}); o.Actual.FR != "lab3/site : 1.0" {
+		t.Errorf("the registry's listing is shown: %q", o.Actual.FR)
 	}
 }
 

@@ -99,9 +99,9 @@ func TestJudgeAnswers(t *testing.T) {
 			if tt.want == check.Fail {
 				assert.Equal(t, answerFile, o.File)
 				assert.Positive(t, o.Line)
-				assert.Contains(t, o.Actual, "ligne ")
+				assert.Contains(t, o.Actual.FR, "ligne ")
 				if tt.leakNot != "" {
-					assert.NotContains(t, o.Message.FR+o.Expected+o.Actual, tt.leakNot, "the answer is not given away")
+					assert.NotContains(t, o.Message.FR+o.Expected.FR+o.Actual.FR, tt.leakNot, "the answer is not given away")
 				}
 			}
 		})
@@ -187,7 +187,7 @@ func TestJudgeDiagnostic(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o, done := judgeDiagnostic(tt.o)
 			checktest.Staged(t, o, done, tt.wantDone, tt.want, tt.msg)
-			assert.Contains(t, o.Actual, tt.actual)
+			assert.Contains(t, o.Actual.FR, tt.actual)
 		})
 	}
 }

@@ -133,7 +133,7 @@ func TestCheckRestart(t *testing.T) {
 			o, err := s.checkRestart(context.Background())
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
-			assert.Contains(t, o.Message.FR+o.Actual, tt.msg)
+			assert.Contains(t, o.Message.FR+o.Actual.FR, tt.msg)
 			if tt.want == check.Fail {
 				assert.Empty(t, app.events, "a wrong policy is judged without crashing the app")
 			}
@@ -149,7 +149,7 @@ func TestCheckRestartNeverBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Contains(t, o.Message.FR, "ne redémarre pas")
-	assert.Contains(t, o.Actual, "exited, code 3")
+	assert.Contains(t, o.Actual.FR, "exited, code 3")
 }
 
 func TestCheckOOM(t *testing.T) {
@@ -219,7 +219,7 @@ func TestCheckManualStop(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, check.Fail, o.Status)
 		assert.Contains(t, o.Message.FR, "devait être démarré")
-		assert.Contains(t, o.Actual, "exited, code 137")
+		assert.Contains(t, o.Actual.FR, "exited, code 137")
 	})
 }
 

@@ -42,8 +42,8 @@ func TestJudgeLimits(t *testing.T) {
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
 			assert.Contains(t, o.Message.FR, tt.msg)
 			if tt.want == check.Fail {
-				assert.Contains(t, o.Expected, "MemorySwap=67108864")
-				assert.Contains(t, o.Actual, "Memory=")
+				assert.Contains(t, o.Expected.FR, "MemorySwap=67108864")
+				assert.Contains(t, o.Actual.FR, "Memory=")
 				assert.NotContains(t, o.Message.EN, "mémoire")
 			}
 		})
@@ -75,7 +75,7 @@ func TestJudgeBinding(t *testing.T) {
 			if !tt.ok {
 				assert.Equal(t, check.Fail, o.Status)
 				assert.Contains(t, o.Message.FR, tt.msg)
-				assert.Equal(t, "127.0.0.1:8084 → 8080/tcp", o.Expected)
+				assert.Equal(t, "127.0.0.1:8084 → 8080/tcp", o.Expected.FR)
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func TestJudgeLogs(t *testing.T) {
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
 			assert.Contains(t, o.Message.FR, tt.msg)
 			if tt.want == check.Fail {
-				assert.Contains(t, o.Expected, "req19", "expected shows the latest lines")
+				assert.Contains(t, o.Expected.FR, "req19", "expected shows the latest lines")
 			}
 		})
 	}
@@ -437,7 +437,7 @@ func TestJudgeEnv(t *testing.T) {
 		})
 	}
 	o, _ := judgeEnv(envObs{App: appSeen{C: withEnv}, Want: "prod", Rep: &reply{Status: 404}})
-	assert.Equal(t, "APP_MODE absente de l'environnement du conteneur", o.Actual)
+	assert.Equal(t, "APP_MODE absente de l'environnement du conteneur", o.Actual.FR)
 }
 
 func TestJudgeRestart(t *testing.T) {
@@ -560,7 +560,7 @@ func TestJudgeManualStop(t *testing.T) {
 		})
 	}
 	o, _ := judgeManualStop(manualStopObs{App: appSeen{C: exited(runningApp(), 137)}})
-	assert.Contains(t, o.Actual, "exited, code 137")
+	assert.Contains(t, o.Actual.FR, "exited, code 137")
 }
 
 func TestJudgeFixed(t *testing.T) {

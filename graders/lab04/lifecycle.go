@@ -337,7 +337,7 @@ func (s *state) checkManualStop(ctx context.Context) (check.Outcome, error) {
 func judgeManualStop(o manualStopObs) (out check.Outcome, decided bool) {
 	if f := judgeApp(o.App); f != nil {
 		return check.Failf("lab4-app devait être démarré avant l'arrêt manuel, mais ne l'est plus.",
-			"lab4-app had to be running before the manual stop, but is not.").With(f.Expected, stateText(o.App.C)), true
+			"lab4-app had to be running before the manual stop, but is not.").WithT(f.Expected, check.Same(stateText(o.App.C))), true
 	}
 	if o.Stopped == nil {
 		return check.Outcome{}, false

@@ -52,7 +52,7 @@ func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 	o := buildObs{Build: b, Port: s.run.Spec.Params["port"]}
 	if _, ok := b.noImage(""); !ok {
 		out := judgeBuild(o)
-		sum.LogTail = out.Actual
+		sum.LogTail = out.Actual.EN
 		return out, nil
 	}
 	img, err := s.run.Engine.InspectImage(ctx, b.Res.ImageID)

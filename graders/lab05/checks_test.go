@@ -120,7 +120,7 @@ func TestCheckHealthcheckUnhealthy(t *testing.T) {
 	o, err := s.checkHealthcheck(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, check.Fail, o.Status)
-	assert.Contains(t, o.Actual, "refused")
+	assert.Contains(t, o.Actual.FR, "refused")
 }
 
 func TestCheckVersion(t *testing.T) {
@@ -187,7 +187,7 @@ func TestContainerThatDiesAtOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, check.Fail, o.Status)
 	assert.Contains(t, o.Message.FR, "code de sortie 3")
-	assert.Contains(t, o.Actual, "ERREUR")
+	assert.Contains(t, o.Actual.FR, "ERREUR")
 	// The other container checks reuse the verdict instead of starting it again.
 	o2, err := s.checkVersion(context.Background())
 	require.NoError(t, err)

@@ -104,8 +104,8 @@ func TestJudgeLint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeLint(tt.lint), tt.want, tt.msg) })
 	}
 	o := judgeLint(many)
-	assert.Equal(t, 11, strings.Count(o.Actual, "\n")+1, "ten findings and the count of the others")
-	assert.Contains(t, o.Actual, "… (+2)")
+	assert.Equal(t, 11, strings.Count(o.Actual.FR, "\n")+1, "ten findings and the count of the others")
+	assert.Contains(t, o.Actual.FR, "… (+2)")
 }
 
 func TestJudgeCacheMount(t *testing.T) {
@@ -164,7 +164,7 @@ func TestJudgeBuild(t *testing.T) {
 	}
 	o := judgeBuild(buildObs{Build: failed("exit code: 3", "step 1\nstep 2"), Port: "8080"})
 	assert.Contains(t, o.Message.FR, "Le build (VERSION=1.2.3) échoue")
-	assert.Equal(t, "step 1\nstep 2", o.Actual, "the log's tail, which the report's build block keeps")
+	assert.Equal(t, "step 1\nstep 2", o.Actual.FR, "the log's tail, which the report's build block keeps")
 }
 
 func TestJudgeMultistage(t *testing.T) {
@@ -209,7 +209,7 @@ func TestJudgeMultistage(t *testing.T) {
 			files = append(files, engine.File{Path: fmt.Sprintf("/src/f%d.go", i)})
 		}
 		out, _ := judgeMultistage(multistageObs{DF: analyze(t, solution(t)), Finals: finalBases, Files: files, Listed: true})
-		assert.Equal(t, 5, len(strings.Split(out.Actual, "\n")))
+		assert.Equal(t, 5, len(strings.Split(out.Actual.FR, "\n")))
 	})
 }
 
@@ -422,7 +422,7 @@ func TestJudgeHealthcheck(t *testing.T) {
 		})
 	}
 	out, _ := judgeHealthcheck(healthObs{Test: exec, Ctr: look(true, "unhealthy", "a", "b", "c", "exit 1: refused")})
-	assert.Equal(t, "b\nc\nexit 1: refused", out.Actual, "the last three health logs")
+	assert.Equal(t, "b\nc\nexit 1: refused", out.Actual.FR, "the last three health logs")
 }
 
 func TestJudgeVersion(t *testing.T) {

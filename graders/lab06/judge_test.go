@@ -104,7 +104,7 @@ func TestJudgeIdempotent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeIdempotent(tt.up, tt.start)
 			checktest.Verdict(t, o, tt.want, tt.msg)
-			assert.Contains(t, o.Actual, tt.actual)
+			assert.Contains(t, o.Actual.FR, tt.actual)
 		})
 	}
 }
@@ -132,11 +132,11 @@ func TestJudgeNoAnonymous(t *testing.T) {
 
 	o := judgeNoAnonymous(seen, []string{"0123456789ab…", "fedcba987654…"})
 	checktest.Verdict(t, o, check.Fail, "2 volume(s) anonyme(s) monté(s) par les conteneurs du lab, dont 2 laissé(s)")
-	assert.Contains(t, o.Actual, "encore présents sur le moteur", "fixture fail-mounts: down.sh without -v")
+	assert.Contains(t, o.Actual.FR, "encore présents sur le moteur", "fixture fail-mounts: down.sh without -v")
 
 	o = judgeNoAnonymous(seen[:1], nil)
 	checktest.Verdict(t, o, check.Fail, "dont 0 laissé(s)")
-	assert.NotContains(t, o.Actual, "encore présents", "removed with -v, still mounted")
+	assert.NotContains(t, o.Actual.FR, "encore présents", "removed with -v, still mounted")
 }
 
 func TestJudgePersistence(t *testing.T) {
@@ -292,7 +292,7 @@ func TestJudgeSharedRO(t *testing.T) {
 		})
 	}
 	o, _ := judgeSharedRO(obs(exec(1, "", "No such file"), nil))
-	assert.Contains(t, o.Actual, "RW=false", "the reader's mounts are shown")
+	assert.Contains(t, o.Actual.FR, "RW=false", "the reader's mounts are shown")
 }
 
 func TestJudgeBindRO(t *testing.T) {

@@ -47,7 +47,7 @@ func TestJudgeNetworks(t *testing.T) {
 			f, b = tt.change(f, b)
 			o := judgeNetworks(f, b, "10.77.0.0/24")
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -74,7 +74,7 @@ func TestJudgeAttachments(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeAttachments(tt.ctrs, tt.others)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -112,7 +112,7 @@ func TestJudgePublish(t *testing.T) {
 			o := judgePublish(tt.obs)
 			assert.Equal(t, tt.want, o.Status)
 			assert.Equal(t, tt.want == check.Skip, o.Excluded, "only the remote engine's skip leaves the denominator")
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -140,7 +140,7 @@ func TestJudgeStaticIP(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeStaticIP(tt.c, "10.77.0.10")
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -168,7 +168,7 @@ func TestJudgeDNS(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeDNS(names, tt.res)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -204,7 +204,7 @@ func TestJudgeIsolation(t *testing.T) {
 			}
 			require.Nil(t, ctl)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -226,7 +226,7 @@ func TestJudgeAlias(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeAlias(ep, names, tt.res)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -248,7 +248,7 @@ func TestJudgeNone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeNone(tt.c, tt.ifaces)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -268,7 +268,7 @@ func TestJudgeDeploy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeDeploy(tt.res)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -294,7 +294,7 @@ func TestJudgeIdempotent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeIdempotent(tt.obs)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -316,7 +316,7 @@ func TestJudgeCleanup(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeCleanup(tt.obs)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -343,7 +343,7 @@ func TestJudgeEgress(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeEgress(tt.obs)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -367,7 +367,7 @@ func TestJudgeConnected(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeConnected(tt.mid, tt.found, tt.reach)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }
@@ -399,7 +399,7 @@ func TestJudgeDisconnected(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := judgeDisconnected("10.77.1.3", tt.dns, tt.tcp, before, tt.after)
 			assert.Equal(t, tt.want, o.Status)
-			assert.Contains(t, o.Message.FR+"\n"+o.Actual, tt.contains)
+			assert.Contains(t, o.Message.FR+"\n"+o.Actual.FR, tt.contains)
 		})
 	}
 }

@@ -65,10 +65,13 @@ func T(fr, en string, args ...any) Text {
 // Outcome is the verdict of one check on one submission. Message says what was observed;
 // the hint comes from the lab spec so instructors can reword it without a rebuild.
 type Outcome struct {
-	Status   Status
-	Message  Text
-	Expected string
-	Actual   string
+	Status  Status
+	Message Text
+	// Expected and Actual are bilingual too: "absent" in an English report is as wrong as
+	// "missing" in a French one. Values that are the same in both (a port, an ID, a log
+	// line) come through With.
+	Expected Text
+	Actual   Text
 	File     string // relative to the submission, when the finding has a place
 	Line     int
 	// Excluded marks a skip caused by the environment (no engine, --static): the check
@@ -116,11 +119,24 @@ func escape(s string) string {
 	return string(out)
 }
 
-// With returns o with expected and actual set.
+// With returns o with expected and actual set to values that read the same in both
+// languages: a port, an image ID, a log line, a Dockerfile instruction. Words go through WithT.
 func (o Outcome) With(expected, actual string) Outcome {
+	o.Expected, o.Actual = Same(expected), Same(actual)
+	return o
+}
+
+// WithT returns o with expected and actual set, each in both languages.
+func (o Outcome) WithT(expected, actual Text) Outcome {
 	o.Expected, o.Actual = expected, actual
 	return o
 }
+
+// Same is a text that reads the same in both languages (data, not words).
+func Same(s string) Text { return Text{FR: s, EN: s} }
+
+// Lit is a Text of two fixed strings; unlike T it formats nothing, so a % stays a %.
+func Lit(fr, en string) Text { return Text{FR: fr, EN: en} }
 
 // At returns o located at file:line.
 func (o Outcome) At(file string, line int) Outcome {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/iostreams"
@@ -37,6 +38,8 @@ type Factory struct {
 	// EngineContext is the global --context flag: the Docker context to use, as
 	// `docker --context` takes it ("" follows DOCKER_HOST, DOCKER_CONTEXT, config.json).
 	EngineContext string
+	// Observe, when set, sees each check's outcome in both languages (tests).
+	Observe func(id string, out check.Outcome)
 }
 
 // Lang picks the report language: --lang wins, then LC_ALL/LC_MESSAGES/LANG, else French.

@@ -41,7 +41,7 @@ func TestJudgePolicy(t *testing.T) {
 			o := JudgePolicy(tt.l, tt.problems, tt.pol)
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
 			assert.Contains(t, o.Message.FR, tt.msg)
-			assert.Contains(t, o.Actual, tt.actual)
+			assert.Contains(t, o.Actual.FR, tt.actual)
 		})
 	}
 	o := JudgePolicy(nil, yaml, nil)

@@ -19,13 +19,13 @@ func (r *Run) RefusedOutcome() *check.Outcome {
 	if len(r.Refused) == 0 {
 		return nil
 	}
-	var lines []string
+	var fr, en []string
 	for _, p := range r.Refused {
-		lines = append(lines, p.Message.FR)
+		fr, en = append(fr, p.Message.FR), append(en, p.Message.EN)
 	}
 	p := r.Refused[0]
 	return &check.Outcome{Status: check.Fail, Message: check.Text{FR: "La soumission est refusée : " + p.Message.FR,
-		EN: "The submission is refused: " + p.Message.EN}, Actual: strings.Join(lines, "\n"), File: p.Path}
+		EN: "The submission is refused: " + p.Message.EN}, Actual: check.Lit(strings.Join(fr, "\n"), strings.Join(en, "\n")), File: p.Path}
 }
 
 // ReadDockerfile reads and analyses the Dockerfile name at the root of the snapshot. A file

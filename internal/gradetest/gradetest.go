@@ -6,14 +6,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/cli"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/iostreams"
@@ -159,7 +162,11 @@ func GradeContext(ctx context.Context, t testing.TB, labName, dir string, args .
 		return ""
 	}
 	f.Hostname = func() (string, error) { return "test", nil }
+	var mixed []string
+	f.Observe = func(id string, out check.Outcome) { mixed = append(mixed, MixedLanguages(id, out)...) }
 	code := cli.Run(ctx, f, append([]string{labName, dir, "--format", "json"}, args...))
+	// Every fixture's report, in either language, reads as one language.
+	assert.Empty(t, mixed, "texts that mix French and English")
 	var rep Report
 	if out.Len() > 0 {
 		require.NoError(t, json.Unmarshal(out.Bytes(), &rep), "stdout is not a JSON report:\n%s\nstderr:\n%s", out, errOut)
@@ -242,4 +249,29 @@ func readJSON(t testing.TB, path string, v any) {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, v), path)
+}
+
+// MixedLanguages lists what in out is not wholly in its language: the message, expected and
+// actual texts in French then in English. A value the same in both languages (check.Same:
+// an ID, a log line) is data, and may be English (a tool's output), never French: a French
+// word there is a text that was not translated.
+func MixedLanguages(id string, out check.Outcome) []string {
+	var bad []string
+	judge := func(what string, t check.Text) {
+		if t.FR == t.EN {
+			if w := check.Foreign("en", t.EN); len(w) > 0 {
+				bad = append(bad, fmt.Sprintf("%s %s (same in both) has French %v: %q", id, what, w, t.EN))
+			}
+			return
+		}
+		for _, lang := range []string{"fr", "en"} {
+			if w := check.Foreign(lang, t.In(lang)); len(w) > 0 {
+				bad = append(bad, fmt.Sprintf("%s %s [%s] has %v: %q", id, what, lang, w, t.In(lang)))
+			}
+		}
+	}
+	judge("message", out.Message)
+	judge("expected", out.Expected)
+	judge("actual", out.Actual)
+	return bad
 }

@@ -283,7 +283,7 @@ func TestPrivatePathsHidden(t *testing.T) {
 	leaky := func(context.Context) (check.Outcome, error) {
 		o := check.Failf("%s/Dockerfile est illisible : open %s/Dockerfile: permission denied (dans %s)",
 			"%s/Dockerfile is unreadable: open %s/Dockerfile (in %s)", priv, priv, priv)
-		o.Actual = "cat " + priv + "/app/main.go"
+		o.Actual = check.Same("cat " + priv + "/app/main.go")
 		return o, nil
 	}
 	r := &grader.Run{ID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", Spec: spec(map[string]string{"lab9.a": "required"}, map[string]float64{"lab9.a": 1}),

@@ -270,7 +270,7 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 			}
 		}
 	}
-	rep, err := runner.Grade(ctx, run, g, runner.Options{Lang: lang, Static: opts.Static, Strict: opts.Strict, Now: f.Now})
+	rep, err := runner.Grade(ctx, run, g, runner.Options{Lang: lang, Static: opts.Static, Strict: opts.Strict, Now: f.Now, Observe: f.Observe})
 	rep.ToolVersion, rep.Engine, rep.Build, rep.RunID = f.Version, eng, run.Build, run.ID
 	return rep, err
 }

@@ -1,0 +1,30 @@
+package check
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestForeign(t *testing.T) {
+	tests := []struct {
+		name, lang, text string
+		want             []string
+	}{
+		{"french in english", "en", "lab4-app is absent", []string{"absent"}},
+		{"accents in english", "en", "état running", []string{"état"}},
+		{"english in french", "fr", "Le conteneur is not running.", []string{"is", "not"}},
+		{"elision", "en", "n'est pas", []string{"est", "pas"}},
+		{"pure french", "fr", "Le service api n'a pas démarré : relancez `docker compose up`.", nil},
+		{"pure english", "en", "Service api did not start: run `docker compose up` again.", nil},
+		{"quoted data", "fr", `Le label vaut "the best" et « is not ».`, nil},
+		{"instructions", "fr", "Ajoutez un FROM et un CMD.", nil},
+		{"flags and paths", "fr", "Utilisez --check et /the/path, key=the.", nil},
+		{"non-root in english", "en", "The image runs non-root.", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Foreign(tt.lang, tt.text))
+		})
+	}
+}
