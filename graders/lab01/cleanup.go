@@ -61,8 +61,12 @@ func judgeCleanup(scriptFail *check.Outcome, before, after []engine.ContainerSum
 		return *scriptFail
 	}
 	if len(after) == 0 {
-		return check.Passf("cleanup.sh a supprimé les %d conteneur(s) du label ddlab.lab=lab1, dont %s, arrêté, ajouté par le correcteur.",
-			"cleanup.sh removed the %d container(s) labelled ddlab.lab=lab1, including %s, stopped, added by the grader.", len(before), planted)
+		if len(before) == 1 {
+			return check.Passf("cleanup.sh a supprimé le seul conteneur du label ddlab.lab=lab1, %s, arrêté, ajouté par le correcteur.",
+				"cleanup.sh removed the only container labelled ddlab.lab=lab1, %s, stopped, added by the grader.", planted)
+		}
+		return check.Passf("cleanup.sh a supprimé les %d conteneurs du label ddlab.lab=lab1, dont %s, arrêté, ajouté par le correcteur.",
+			"cleanup.sh removed the %d containers labelled ddlab.lab=lab1, including %s, stopped, added by the grader.", len(before), planted)
 	}
 	var left []string
 	onlyStopped := true
@@ -74,11 +78,20 @@ func judgeCleanup(scriptFail *check.Outcome, before, after []engine.ContainerSum
 	}
 	sort.Strings(left)
 	got := strings.Join(left, ", ")
-	if onlyStopped {
-		return check.Failf("Il reste %d conteneur(s) arrêté(s) avec le label ddlab.lab=lab1 : %s. cleanup.sh oublie les conteneurs arrêtés (le correcteur en avait ajouté un).",
-			"%d stopped container(s) labelled ddlab.lab=lab1 remain: %s. cleanup.sh forgets stopped containers (the grader had added one).", len(after), got).
-			With("aucun conteneur ddlab.lab=lab1", got)
+	want := check.Lit("aucun conteneur ddlab.lab=lab1", "no container ddlab.lab=lab1")
+	switch {
+	case onlyStopped && len(after) == 1:
+		return check.Failf("Il reste 1 conteneur arrêté avec le label ddlab.lab=lab1 : %s. cleanup.sh oublie les conteneurs arrêtés (le correcteur en avait ajouté un).",
+			"1 stopped container labelled ddlab.lab=lab1 remains: %s. cleanup.sh forgets stopped containers (the grader had added one).", got).
+			WithT(want, check.Same(got))
+	case onlyStopped:
+		return check.Failf("Il reste %d conteneurs arrêtés avec le label ddlab.lab=lab1 : %s. cleanup.sh oublie les conteneurs arrêtés (le correcteur en avait ajouté un).",
+			"%d stopped containers labelled ddlab.lab=lab1 remain: %s. cleanup.sh forgets stopped containers (the grader had added one).", len(after), got).
+			WithT(want, check.Same(got))
+	case len(after) == 1:
+		return check.Failf("Il reste 1 conteneur avec le label ddlab.lab=lab1 : %s.", "1 container labelled ddlab.lab=lab1 remains: %s.", got).
+			WithT(want, check.Same(got))
 	}
-	return check.Failf("Il reste %d conteneur(s) avec le label ddlab.lab=lab1 : %s.", "%d container(s) labelled ddlab.lab=lab1 remain: %s.", len(after), got).
-		With("aucun conteneur ddlab.lab=lab1", got)
+	return check.Failf("Il reste %d conteneurs avec le label ddlab.lab=lab1 : %s.", "%d containers labelled ddlab.lab=lab1 remain: %s.", len(after), got).
+		WithT(want, check.Same(got))
 }

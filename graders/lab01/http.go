@@ -3,7 +3,6 @@ package lab01
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -70,7 +69,7 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 
 // judgeHTTP: 200, and a body that starts with the greeting the contract sets.
 func judgeHTTP(url string, resp response, err error, greeting string, wait time.Duration) check.Outcome {
-	want := fmt.Sprintf("HTTP 200, « %s depuis <nom d'hôte> »", greeting)
+	want := check.T("HTTP 200, « %s depuis <nom d'hôte> »", "HTTP 200, \"%s depuis <hostname>\"", greeting)
 	switch {
 	case err != nil:
 		why := err.Error()
@@ -80,14 +79,14 @@ func judgeHTTP(url string, resp response, err error, greeting string, wait time.
 		}
 		return check.Failf("Rien ne répond sur %s (essayé pendant %s) : le port est-il publié sur 127.0.0.1 ?",
 			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1?", url, wait).
-			With(want, check.Clip(why, 200))
+			WithT(want, check.Same(check.Clip(why, 200)))
 	case resp.Status != http.StatusOK:
 		return check.Failf("GET %s répond %d.", "GET %s answers %d.", url, resp.Status).
-			With(want, "HTTP "+strconv.Itoa(resp.Status)+" "+check.Clip(resp.Body, 120))
+			WithT(want, check.Same("HTTP "+strconv.Itoa(resp.Status)+" "+check.Clip(resp.Body, 120)))
 	case !strings.HasPrefix(resp.Body, greeting):
 		return check.Failf("La page commence par « %s » : la variable GREETING=%s n'atteint pas l'application.",
 			"The page starts with \"%s\": the variable GREETING=%s does not reach the app.", check.Clip(resp.Body, 80), greeting).
-			With(want, check.Clip(resp.Body, 120))
+			WithT(want, check.Same(check.Clip(resp.Body, 120)))
 	}
 	return check.Passf("GET %s répond 200 : « %s ».", "GET %s answers 200: \"%s\".", url, check.Clip(resp.Body, 120))
 }
@@ -115,7 +114,7 @@ func (s *state) checkLoopback(ctx context.Context) (check.Outcome, error) {
 func judgeLoopback(c engine.Container, found bool, appPort, hostPort string) check.Outcome {
 	if !found {
 		return check.Failf("Aucun conteneur %s : rien à inspecter.", "No container %s: nothing to inspect.", webName).
-			With("127.0.0.1:"+hostPort+" → "+appPort+"/tcp", "aucun conteneur")
+			WithT(check.Same("127.0.0.1:"+hostPort+" → "+appPort+"/tcp"), check.Lit("aucun conteneur", "no container"))
 	}
 	return judgePorts(c.Ports, appPort+"/tcp", hostPort)
 }

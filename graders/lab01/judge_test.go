@@ -208,7 +208,7 @@ func TestJudgeCleanup(t *testing.T) {
 	before := []engine.ContainerSummary{{Name: "lab1-web", State: "running"}, {Name: "planted", State: "exited"}}
 	o := judgeCleanup(nil, before, nil, "planted")
 	assert.Equal(t, check.Pass, o.Status)
-	assert.Contains(t, o.Message.FR, "les 2 conteneur(s)")
+	assert.Contains(t, o.Message.FR, "les 2 conteneurs")
 
 	o = judgeCleanup(nil, before, before[1:], "planted")
 	assert.Equal(t, check.Fail, o.Status)
@@ -343,7 +343,7 @@ func TestJudgeRunAndIdempotent(t *testing.T) {
 	for _, tt := range runs {
 		t.Run("run "+tt.name, func(t *testing.T) { checktest.Verdict(t, judgeRun(tt.fail, tt.w), tt.status, tt.msg) })
 	}
-	assert.Equal(t, "état exited, code 1\npanic: port in use", judgeRun(nil, stopped).Actual)
+	assert.Equal(t, "état exited, code 1\npanic: port in use", judgeRun(nil, stopped).Actual.FR)
 
 	idem := []struct {
 		name   string
@@ -445,9 +445,9 @@ func TestJudgeCleanupScript(t *testing.T) {
 		status check.Status
 		msg    string
 	}{
-		{"fixture solution", nil, nil, check.Pass, "cleanup.sh a supprimé les 2 conteneur(s)"},
+		{"fixture solution", nil, nil, check.Pass, "cleanup.sh a supprimé les 2 conteneurs"},
 		{"fixture starter: the planted container left", nil, before[1:], check.Fail, "oublie les conteneurs arrêtés"},
-		{"fixture fail-exposed: docker rm -f lab1-web only", nil, before[1:], check.Fail, "Il reste 1 conteneur(s) arrêté(s)"},
+		{"fixture fail-exposed: docker rm -f lab1-web only", nil, before[1:], check.Fail, "Il reste 1 conteneur arrêté"},
 		{"fixture fail-idempotent: exits 2", &exit2, nil, check.Fail, "s'est terminé avec le code 2"},
 		{"fixture fail-hang: no cleanup.sh", &missing, nil, check.Fail, "cleanup.sh est absent"},
 	}
@@ -492,7 +492,7 @@ func TestJudgeObserveRun(t *testing.T) {
 			}
 			require.NotNil(t, fail)
 			checktest.Verdict(t, *fail, check.Fail, tt.msg)
-			assert.Contains(t, fail.Actual, tt.actual)
+			assert.Contains(t, fail.Actual.FR, tt.actual)
 		})
 	}
 }
@@ -547,7 +547,7 @@ func TestHTTPFixtures(t *testing.T) {
 		})
 	}
 	// fail-hang: nothing listens on 8081, and the report says so.
-	assert.Contains(t, judgeHTTP(url, response{}, refused, "Bonjour", 2*time.Second).Actual, "connection refused")
+	assert.Contains(t, judgeHTTP(url, response{}, refused, "Bonjour", 2*time.Second).Actual.FR, "connection refused")
 }
 
 // TestJudgeFromInside: on a local engine, where the proxy records observe.sh's requests, the

@@ -21,8 +21,12 @@ type lineProblem struct {
 	Why  check.Text
 }
 
-func (p lineProblem) String() string {
-	return fmt.Sprintf("ligne %d : %s : « %s »", p.Line, p.Why.FR, p.Text)
+// text says the problem in a report's two languages.
+func (p lineProblem) text() check.Text {
+	return check.Text{
+		FR: fmt.Sprintf("ligne %d : %s : « %s »", p.Line, p.Why.FR, p.Text),
+		EN: fmt.Sprintf("line %d: %s: \"%s\"", p.Line, p.Why.EN, p.Text),
+	}
 }
 
 // parseKeyValues reads `key=value` lines. Blank lines and unknown keys are ignored (a

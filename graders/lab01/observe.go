@@ -165,7 +165,7 @@ func (o *observation) fromInside(key string, ns bool) *check.Outcome {
 	}
 	f := check.Failf("%s a la bonne valeur, mais observe.sh ne l'a pas observée de l'intérieur : ni GET /whoami à %s, ni docker exec dedans. Une valeur écrite d'avance ou lue par docker inspect ne prouve rien.",
 		"%s has the right value, but observe.sh did not observe it from the inside: no GET /whoami to %s, no docker exec into it. A value written in advance or read with docker inspect proves nothing.",
-		key, webName).With("curl …/whoami (ou docker exec "+webName+" …)", grader.RequestsLine(o.inside.requests))
+		key, webName).WithT(check.T("curl …/whoami (ou docker exec %s …)", "curl …/whoami (or docker exec %s …)", webName), grader.Requests(o.inside.requests))
 	return &f
 }
 
@@ -179,30 +179,32 @@ func judgeObserveRun(sr *scriptRun, before, after engine.Container, found bool) 
 	if !found || !after.Running || after.ID != before.ID {
 		f := check.Failf("observe.sh a arrêté ou remplacé %s : il doit seulement observer.",
 			"observe.sh stopped or replaced %s: it must only observe.", webName).
-			With(webName+" "+check.ShortID(before.ID)+" en marche", describe(after, found))
+			WithT(check.T("%s %s en marche", "%s %s running", webName, check.ShortID(before.ID)), describe(after, found))
 		return nil, &f
 	}
 	if sr.Res.StdoutTruncated {
 		f := check.Failf("La sortie de observe.sh est trop longue : le correcteur n'en a gardé que la fin.",
 			"observe.sh's output is too long: the grader kept only its end.").
-			With("six lignes clé=valeur", check.Clip(sr.Res.Output, 200))
+			WithT(check.Lit("six lignes clé=valeur", "six key=value lines"), check.Same(check.Clip(sr.Res.Output, 200)))
 		return nil, &f
 	}
 	values, problems := parseKeyValues(sr.Res.Stdout, observeKeys)
 	if len(problems) > 0 {
-		var lines []string
+		var fr, en []string
 		for i, p := range problems {
 			if i == 5 {
-				lines = append(lines, fmt.Sprintf("… (+%d)", len(problems)-5))
+				more := fmt.Sprintf("… (+%d)", len(problems)-5)
+				fr, en = append(fr, more), append(en, more)
 				break
 			}
-			lines = append(lines, p.String())
+			t := p.text()
+			fr, en = append(fr, t.FR), append(en, t.EN)
 		}
 		p := problems[0]
 		f := check.Outcome{Status: check.Fail, Message: check.Text{
 			FR: fmt.Sprintf("La sortie de observe.sh n'est pas lisible, ligne %d : %s. N'affichez que des lignes clé=valeur (envoyez le reste vers /dev/null).", p.Line, p.Why.FR),
 			EN: fmt.Sprintf("observe.sh's output cannot be read, line %d: %s. Print only key=value lines (send the rest to /dev/null).", p.Line, p.Why.EN),
-		}, Expected: check.Lit("une ligne clé=valeur par clé", "one key=value line per key"), Actual: check.Same(strings.Join(lines, "\n")), File: "observe.sh"}
+		}, Expected: check.Lit("une ligne clé=valeur par clé", "one key=value line per key"), Actual: check.Lit(strings.Join(fr, "\n"), strings.Join(en, "\n")), File: "observe.sh"}
 		return nil, &f
 	}
 	return values, nil
@@ -241,7 +243,7 @@ func missing(values map[string]string, keys ...string) *check.Outcome {
 	for _, k := range keys {
 		if _, ok := values[k]; !ok {
 			o := check.Failf("observe.sh n'affiche pas de ligne %s=….", "observe.sh prints no %s=… line.", k).
-				With(k+"=…", "absente")
+				WithT(check.Same(k+"=…"), check.Lit("absente", "missing"))
 			return &o
 		}
 	}
@@ -269,7 +271,7 @@ func judgeKernel(o *observation) check.Outcome {
 		// The same kernel is the lesson: copying noyau_hote proves nothing until a container says so.
 		return check.Failf("noyau_conteneur a la bonne valeur, mais observe.sh n'a lancé aucun conteneur ni docker exec pour la lire : c'est celle de l'hôte, recopiée.",
 			"noyau_conteneur has the right value, but observe.sh started no container and no docker exec to read it: it is the host's, copied.").
-			With("docker run --rm ddlab/busybox:1 uname -r", grader.RequestsLine(o.inside.requests))
+			WithT(check.Same("docker run --rm ddlab/busybox:1 uname -r"), grader.Requests(o.inside.requests))
 	}
 	return check.Passf("Hôte et conteneur voient le même noyau, %s, celui du moteur : un conteneur n'a pas de noyau à lui.",
 		"Host and container see the same kernel, %s, the engine's: a container has no kernel of its own.", o.kernel)
@@ -347,7 +349,7 @@ func judgeLogs(o *observation) check.Outcome {
 	case o.nonceErr != nil:
 		return check.Failf("La requête du correcteur GET %s n'a pas atteint %s sur le port publié (voir lab1.http).",
 			"The grader's request GET %s did not reach %s on the published port (see lab1.http).", o.nonce, webName).
-			With("GET "+o.nonce+" reçue", check.Clip(o.nonceErr.Error(), 200))
+			WithT(check.T("GET %s reçue", "GET %s received", o.nonce), check.Same(check.Clip(o.nonceErr.Error(), 200)))
 	}
 	if m := missing(o.values, "derniere_requete"); m != nil {
 		return *m
@@ -368,12 +370,12 @@ func nonce() string {
 	return hex.EncodeToString(b)
 }
 
-func describe(c engine.Container, found bool) string {
+func describe(c engine.Container, found bool) check.Text {
 	switch {
 	case !found:
-		return "supprimé"
+		return check.Lit("supprimé", "removed")
 	case !c.Running:
-		return fmt.Sprintf("%s %s (code %d)", check.ShortID(c.ID), c.Status, c.ExitCode)
+		return check.Same(fmt.Sprintf("%s %s (code %d)", check.ShortID(c.ID), c.Status, c.ExitCode))
 	}
-	return check.ShortID(c.ID) + " (un autre conteneur)"
+	return check.T("%s (un autre conteneur)", "%s (another container)", check.ShortID(c.ID))
 }

@@ -212,8 +212,8 @@ func judgeQuiz(key map[string]string, salt string, answers map[string]string, li
 		}
 	}
 	right := len(qs) - len(blank) - len(wrong)
-	got := fmt.Sprintf("%d/%d justes", right, len(qs))
-	want := fmt.Sprintf("%d/%d justes", len(qs), len(qs))
+	got := check.T("%d/%d justes", "%d/%d right", right, len(qs))
+	want := check.T("%d/%d justes", "%d/%d right", len(qs), len(qs))
 	if len(blank) == 0 && len(wrong) == 0 {
 		return check.Passf("Les %d réponses sont justes.", "All %d answers are right.", len(qs))
 	}
@@ -229,5 +229,5 @@ func judgeQuiz(key map[string]string, salt string, answers map[string]string, li
 	o := check.Outcome{Status: check.Fail, Message: check.Text{
 		FR: fmt.Sprintf("%d/%d bonnes réponses ; %s.", right, len(qs), strings.Join(fr, " ; ")),
 		EN: fmt.Sprintf("%d/%d right answers; %s.", right, len(qs), strings.Join(en, "; "))}}
-	return o.With(want, got).At(answersFile, firstLine)
+	return o.WithT(want, got).At(answersFile, firstLine)
 }

@@ -158,24 +158,25 @@ func judgeWeb(c engine.Container, found bool, want webWant, others []string) che
 	switch {
 	case !found:
 		return check.Failf("Aucun conteneur nommé %s n'existe après run.sh.", "No container named %s exists after run.sh.", webName).
-			With("un conteneur "+webName, "aucun")
+			WithT(check.T("un conteneur %s", "a container %s", webName), check.Lit("aucun", "none"))
 	case c.ImageID != want.ImageID:
 		return check.Failf("%s a été créé depuis l'image %s, pas depuis %s.", "%s was created from image %s, not from %s.", webName, c.Image, want.Image).
 			With(want.Image, c.Image)
 	case c.Labels["ddlab.lab"] != "lab1":
-		got := "aucun label ddlab.lab"
+		got := check.Lit("aucun label ddlab.lab", "no ddlab.lab label")
 		if v, ok := c.Labels["ddlab.lab"]; ok {
-			got = "ddlab.lab=" + v
+			got = check.Same("ddlab.lab=" + v)
 		}
 		return check.Failf("%s n'a pas le label ddlab.lab=lab1 : le correcteur et cleanup.sh le retrouvent par ce label.",
 			"%s lacks the label ddlab.lab=lab1: the grader and cleanup.sh find it by that label.", webName).
-			With("ddlab.lab=lab1", got)
+			WithT(check.Same("ddlab.lab=lab1"), got)
 	case !c.Running:
 		return check.Failf("%s existe mais ne tourne pas (état %s, code de sortie %d).", "%s exists but is not running (state %s, exit code %d).",
-			webName, c.Status, c.ExitCode).With("état running", fmt.Sprintf("état %s, code %d", c.Status, c.ExitCode))
+			webName, c.Status, c.ExitCode).WithT(check.Lit("état running", "state running"), check.T("état %s, code %d", "state %s, code %d", c.Status, c.ExitCode))
 	case len(others) > 0:
 		return check.Failf("D'autres conteneurs du lab tournent à côté de %s : %s.", "Other containers of the lab run beside %s: %s.",
-			webName, strings.Join(others, ", ")).With("un seul conteneur en marche, "+webName, strings.Join(append([]string{webName}, others...), ", "))
+			webName, strings.Join(others, ", ")).WithT(check.T("un seul conteneur en marche, %s", "a single running container, %s", webName),
+			check.Same(strings.Join(append([]string{webName}, others...), ", ")))
 	}
 	return check.Passf("%s tourne depuis %s, avec le label ddlab.lab=lab1 (ID %s).", "%s runs from %s, labelled ddlab.lab=lab1 (ID %s).",
 		webName, want.Image, check.ShortID(c.ID))

@@ -42,45 +42,45 @@ func judgeCreate(calls []call, id string) check.Outcome {
 	if len(calls) == 0 {
 		return check.Failf("Le proxy n'a vu aucune requête pendant api.sh : envoyez-les à $DOCKER_API_URL.",
 			"The proxy saw no request during api.sh: send them to $DOCKER_API_URL.").
-			With("POST /v1.41/containers/create?name=lab2-api", seen)
+			WithT(check.Same("POST /v1.41/containers/create?name=lab2-api"), seen)
 	}
 	ci := slices.IndexFunc(calls, func(c call) bool { return isCreate(c, apiName) })
 	if ci < 0 {
 		return check.Failf("Le proxy n'a pas vu POST …/containers/create?name=%s pendant api.sh.",
 			"The proxy did not see POST …/containers/create?name=%s during api.sh.", apiName).
-			With("POST /v1.41/containers/create?name=lab2-api", seen)
+			WithT(check.Same("POST /v1.41/containers/create?name=lab2-api"), seen)
 	}
 	create := calls[ci]
 	switch {
 	case fromCLI(create):
 		return check.Failf("La création de %s vient du CLI docker (User-Agent %s) : api.sh doit utiliser curl.",
 			"%s was created by the docker CLI (User-Agent %s): api.sh must use curl.", apiName, create.UserAgent).
-			With("un User-Agent autre que Docker-Client/…", seen)
+			WithT(check.Lit("un User-Agent autre que Docker-Client/…", "a User-Agent other than Docker-Client/…"), seen)
 	case create.version == "":
 		return check.Failf("Chemin non versionné : %s %s. Préfixez-le par la version de l'API (/v1.41/…).",
 			"Unversioned path: %s %s. Prefix it with the API version (/v1.41/…).", create.Method, create.Path).
-			With("POST /v1.41/containers/create?name=lab2-api", seen)
+			WithT(check.Same("POST /v1.41/containers/create?name=lab2-api"), seen)
 	case create.Status != 201:
 		return check.Failf("Le démon a refusé la création de %s (HTTP %d).", "The engine refused to create %s (HTTP %d).", apiName, create.Status).
-			With("HTTP 201", seen)
+			WithT(check.Same("HTTP 201"), seen)
 	}
 	si := slices.IndexFunc(calls[ci+1:], func(c call) bool { return targets(c, "POST", "/start", apiName, id) })
 	if si < 0 {
 		return check.Failf("Après la création, le proxy n'a pas vu POST …/containers/{id}/start pour %s.",
 			"After the create, the proxy did not see POST …/containers/{id}/start for %s.", apiName).
-			With("POST /v1.41/containers/<id>/start", seen)
+			WithT(check.Same("POST /v1.41/containers/<id>/start"), seen)
 	}
 	start := calls[ci+1+si]
 	switch {
 	case fromCLI(start):
 		return check.Failf("Le démarrage de %s vient du CLI docker (User-Agent %s).", "%s was started by the docker CLI (User-Agent %s).", apiName, start.UserAgent).
-			With("un User-Agent autre que Docker-Client/…", seen)
+			WithT(check.Lit("un User-Agent autre que Docker-Client/…", "a User-Agent other than Docker-Client/…"), seen)
 	case start.version == "":
 		return check.Failf("Chemin non versionné : %s %s.", "Unversioned path: %s %s.", start.Method, start.Path).
-			With("POST /v1.41/containers/<id>/start", seen)
+			WithT(check.Same("POST /v1.41/containers/<id>/start"), seen)
 	case start.Status != 204 && start.Status != 304:
 		return check.Failf("Le démon a refusé le démarrage de %s (HTTP %d).", "The engine refused to start %s (HTTP %d).", apiName, start.Status).
-			With("HTTP 204", seen)
+			WithT(check.Same("HTTP 204"), seen)
 	}
 	return check.Passf("POST %s (HTTP %d) puis POST %s (HTTP %d), User-Agent %s.",
 		"POST %s (HTTP %d) then POST %s (HTTP %d), User-Agent %s.",
@@ -143,7 +143,7 @@ func judgeAPIContainer(o apiContainerObs) (out check.Outcome, decided bool) {
 	switch {
 	case !o.Found:
 		return check.Failf("Le conteneur %s n'existe pas après api.sh.", "Container %s does not exist after api.sh.", apiName).
-			With(apiName+" démarré", "absent"), true
+			WithT(check.T("%s démarré", "%s running", apiName), check.Lit("absent", "missing")), true
 	case o.C.ID == "":
 		return check.Outcome{}, false
 	}
@@ -160,29 +160,34 @@ func judgeAPIContainer(o apiContainerObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	case o.GetErr != nil:
 		return check.Failf("GET http://127.0.0.1:%s/ ne répond pas.", "GET http://127.0.0.1:%s/ gets no answer.", o.Port).
-			With("« "+o.Greeting+" depuis … »", o.GetErr.Error()), true
+			WithT(greeting(o.Greeting), check.Same(o.GetErr.Error())), true
 	case !strings.HasPrefix(o.Body, o.Greeting):
 		return check.Failf("GET / ne commence pas par %q : GREETING n'atteint pas l'application ?",
 			"GET / does not start with %q: does GREETING reach the app?", o.Greeting).
-			With(o.Greeting+" depuis …", check.Cut(o.Body, 200)), true
+			WithT(greeting(o.Greeting), check.Same(check.Cut(o.Body, 200))), true
 	}
 	return check.Passf("%s tourne (GREETING=%s, label, 127.0.0.1:%s→8080) ; GET / répond « %s ».",
 		"%s is running (GREETING=%s, label, 127.0.0.1:%s→8080); GET / answers %q.",
 		apiName, o.Greeting, o.Port, check.Cut(strings.TrimSpace(o.Body), 80)), true
 }
 
+// greeting is what GET / must answer: the app's own words, quoted.
+func greeting(g string) check.Text {
+	return check.T("« %s depuis … »", "\"%s depuis …\"", g)
+}
+
 // judgeContainer checks what the create request should have set.
 func judgeContainer(c engine.Container, port, greeting string) check.Outcome {
-	var bad []string
+	var fr, en []string
 	if !c.Running {
 		return check.Failf("%s n'est pas démarré (état %s, code %d).", "%s is not running (state %s, code %d).", apiName, c.Status, c.ExitCode).
 			With("running", c.Status)
 	}
 	if !slices.Contains(c.Env, "GREETING="+greeting) {
-		bad = append(bad, "Env sans GREETING="+greeting)
+		fr, en = append(fr, "Env sans GREETING="+greeting), append(en, "Env without GREETING="+greeting)
 	}
 	if k, v, _ := strings.Cut(labLabel, "="); c.Labels[k] != v {
-		bad = append(bad, "label "+labLabel+" absent")
+		fr, en = append(fr, "label "+labLabel+" absent"), append(en, "label "+labLabel+" missing")
 	}
 	bound := false
 	var ports []string
@@ -192,22 +197,28 @@ func judgeContainer(c engine.Container, port, greeting string) check.Outcome {
 			bound = true
 		}
 	}
+	seen := orNone(ports)
 	if !bound {
-		bad = append(bad, "pas de publication 127.0.0.1:"+port+"→8080/tcp (vu : "+orNone(ports)+")")
+		fr = append(fr, "pas de publication 127.0.0.1:"+port+"→8080/tcp (vu : "+seen.FR+")")
+		en = append(en, "8080/tcp not published on 127.0.0.1:"+port+" (seen: "+seen.EN+")")
 	}
-	if len(bad) > 0 {
-		return check.Failf("%s ne correspond pas au contrat : %s.", "%s does not match the contract: %s.", apiName, strings.Join(bad, " ; ")).
-			With("Env GREETING="+greeting+", Labels "+labLabel+", HostConfig.PortBindings 8080/tcp → 127.0.0.1:"+port,
-				fmt.Sprintf("Env %v, Labels %v, ports %s", c.Env, c.Labels, orNone(ports)))
+	if len(fr) > 0 {
+		got := fmt.Sprintf("Env %v, Labels %v, ports ", c.Env, c.Labels)
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("%s ne correspond pas au contrat : %s.", apiName, strings.Join(fr, " ; ")),
+			EN: fmt.Sprintf("%s does not match the contract: %s.", apiName, strings.Join(en, "; ")),
+		}}.WithT(check.Same("Env GREETING="+greeting+", Labels "+labLabel+", HostConfig.PortBindings 8080/tcp → 127.0.0.1:"+port),
+			check.Lit(got+seen.FR, got+seen.EN))
 	}
 	return check.Passf("ok", "ok")
 }
 
-func orNone(xs []string) string {
+// orNone lists xs, or says there are none.
+func orNone(xs []string) check.Text {
 	if len(xs) == 0 {
-		return "aucune"
+		return check.Lit("aucune", "none")
 	}
-	return strings.Join(xs, ", ")
+	return check.Same(strings.Join(xs, ", "))
 }
 
 func (s *state) checkAPIOnly(ctx context.Context) (check.Outcome, error) {
@@ -225,7 +236,7 @@ func judgeAPIOnly(calls []call, evts []engine.Event) check.Outcome {
 		return check.Failf("api.sh a utilisé le CLI docker (%s %s, User-Agent %s) : seulement curl vers $DOCKER_API_URL.",
 			"api.sh used the docker CLI (%s %s, User-Agent %s): only curl to $DOCKER_API_URL.",
 			calls[i].Method, check.Cut(calls[i].Path, 60), check.Cut(calls[i].UserAgent, 40)).
-			With("aucune requête Docker-Client/…", summary(calls, 12))
+			WithT(check.Lit("aucune requête Docker-Client/…", "no Docker-Client/… request"), summary(calls, 12))
 	}
 	var mine []engine.Event
 	for _, ev := range evts {
@@ -235,7 +246,7 @@ func judgeAPIOnly(calls []call, evts []engine.Event) check.Outcome {
 	}
 	if len(mine) == 0 {
 		return check.Failf("Le démon n'a créé ni démarré %s pendant api.sh.", "The engine neither created nor started %s during api.sh.", apiName).
-			With("événements create et start de "+apiName, "aucun")
+			WithT(check.T("événements create et start de %s", "create and start events of %s", apiName), check.Lit("aucun", "none"))
 	}
 	used := make([]bool, len(calls))
 	for _, ev := range mine {
@@ -253,7 +264,7 @@ func judgeAPIOnly(calls []call, evts []engine.Event) check.Outcome {
 			return check.Failf("Le démon a fait « %s » de %s (%s) sans requête correspondante au proxy : api.sh est passé à côté de $DOCKER_API_URL (socket direct ou CLI ?).",
 				"The engine did %q on %s (%s) with no matching request at the proxy: api.sh went around $DOCKER_API_URL (the socket directly, or the CLI?).",
 				ev.Action, apiName, ev.Time.Format(time.TimeOnly)).
-				With("chaque create/start de "+apiName+" passe par le proxy", summary(calls, 12))
+				WithT(check.T("chaque create/start de %s passe par le proxy", "every create/start of %s goes through the proxy", apiName), summary(calls, 12))
 		}
 	}
 	return check.Passf("Les %d événements create/start de %s correspondent à des requêtes vues par le proxy.",
@@ -272,29 +283,30 @@ func (s *state) checkNegotiate(ctx context.Context) (check.Outcome, error) {
 func judgeNegotiate(calls []call) check.Outcome {
 	if len(calls) == 0 {
 		return check.Failf("Le proxy n'a vu aucune requête pendant api.sh.", "The proxy saw no request during api.sh.").
-			With("GET /_ping en premier", "aucune")
+			WithT(check.Lit("GET /_ping en premier", "GET /_ping first"), check.Lit("aucune", "none"))
 	}
 	first := calls[0]
 	if (first.Method != "GET" && first.Method != "HEAD") || first.rest != "/_ping" || first.version != "" {
 		return check.Failf("La première requête d'api.sh est %s %s, pas GET /_ping.", "api.sh's first request is %s %s, not GET /_ping.",
-			first.Method, check.Cut(first.Path, 80)).With("GET /_ping", summary(calls, 5))
+			first.Method, check.Cut(first.Path, 80)).WithT(check.Same("GET /_ping"), summary(calls, 5))
 	}
 	v := first.APIVersion
 	if v == "" {
 		return check.Failf("/_ping n'a pas renvoyé d'en-tête API-Version (HTTP %d).", "/_ping returned no API-Version header (HTTP %d).", first.Status).
-			With("API-Version: 1.xx", "absent")
+			WithT(check.Same("API-Version: 1.xx"), check.Lit("absent", "missing"))
 	}
 	for _, c := range calls[1:] {
 		if c.rest == "/_ping" && c.version == "" {
 			continue
 		}
 		if c.version != v {
-			got := "non versionné"
+			o := check.Failf("%s %s n'utilise pas la version négociée v%s (non versionné).", "%s %s does not use the negotiated version v%s (unversioned).",
+				c.Method, check.Cut(c.Path, 80), v)
 			if c.version != "" {
-				got = "v" + c.version
+				o = check.Failf("%s %s n'utilise pas la version négociée v%s (v%s).", "%s %s does not use the negotiated version v%s (v%s).",
+					c.Method, check.Cut(c.Path, 80), v, c.version)
 			}
-			return check.Failf("%s %s n'utilise pas la version négociée v%s (%s).", "%s %s does not use the negotiated version v%s (%s).",
-				c.Method, check.Cut(c.Path, 80), v, got).With("/v"+v+"/…", summary(calls, 12))
+			return o.WithT(check.Same("/v"+v+"/…"), summary(calls, 12))
 		}
 	}
 	return check.Passf("GET /_ping d'abord (API-Version %s), puis %d requêtes en /v%s/….",

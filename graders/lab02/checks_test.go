@@ -42,7 +42,7 @@ func TestJudgeAPICreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeAPICreate(tt.res, tt.calls, testID), tt.want, tt.msg) })
 	}
-	assert.Contains(t, judgeAPICreate(starterExit("api.sh"), nil, "").Actual, "à compléter")
+	assert.Contains(t, judgeAPICreate(starterExit("api.sh"), nil, "").Actual.FR, "à compléter")
 }
 
 func TestJudgeAPIContainer(t *testing.T) {
@@ -113,7 +113,7 @@ func TestJudgeLogsRun(t *testing.T) {
 		want  check.Status
 		msg   string
 	}{
-		{"fixture solution", true, logFileObs{Data: []byte(stdout)}, check.Pass, "1 ligne(s)"},
+		{"fixture solution", true, logFileObs{Data: []byte(stdout)}, check.Pass, "(1 ligne)"},
 		{"fixture starter: no lab2-api", false, logFileObs{}, check.Fail, "n'existe pas après api.sh : pas de logs à comparer"},
 		{"fixture fail-socket: the raw stream", true, logFileObs{Data: []byte(framed)}, check.Fail, "en-têtes de trame de 8 octets"},
 		{"not written", true, logFileObs{Missing: true}, check.Fail, "api.sh n'a pas écrit out/lab2-api.log"},
@@ -141,7 +141,7 @@ func TestJudgeInfoRun(t *testing.T) {
 	}{
 		{"fixture solution", out(good), check.Pass, "Les 6 clés sont exactes"},
 		{"fixture starter", starterExit("info.sh"), check.Fail, "info.sh s'est terminé avec le code 1"},
-		{"fixture fail-cli: MinAPIVersion as api_version", out(strings.Replace(good, "api_version=1.41", "api_version=1.12", 1)), check.Fail, "1 clé(s) sur 6 fausse(s) : api_version"},
+		{"fixture fail-cli: MinAPIVersion as api_version", out(strings.Replace(good, "api_version=1.41", "api_version=1.12", 1)), check.Fail, "1 clé fausse sur 6 : api_version"},
 		{"fixture fail-unversioned: a header line", out("Informations du moteur\n" + good), check.Fail, "ligne 1 : ligne qui n'est pas de la forme clé=valeur"},
 	}
 	for _, tt := range tests {
@@ -165,7 +165,7 @@ func TestJudgeCleanupRun(t *testing.T) {
 		{"stand-ins named", script.Result{}, both, nil, []string{apiName, cliName}, check.Pass, "conteneurs de remplacement créés par le correcteur"},
 		{"fixture starter", starterExit("cleanup.sh"), nil, []string{apiName, cliName}, []string{apiName, cliName}, check.Fail, "cleanup.sh s'est terminé avec le code 1"},
 		{"fixture fail-socket: lab2-api only", script.Result{}, both[:1], []string{cliName}, nil, check.Fail, "il reste : lab2-cli"},
-		{"fixture fail-unversioned: deleted through the socket", script.Result{}, nil, nil, nil, check.Fail, "aucun DELETE …/containers/lab2-api réussi"},
+		{"fixture fail-unversioned: deleted through the socket", script.Result{}, nil, nil, nil, check.Fail, "aucun `DELETE …/containers/lab2-api` réussi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,7 +43,7 @@ func judgeCLIRun(o cliObs) check.Outcome {
 	}
 	if !o.Found {
 		return check.Failf("Le conteneur %s n'existe pas après cli.sh.", "Container %s does not exist after cli.sh.", cliName).
-			With(cliName+" démarré", "absent")
+			WithT(check.T("%s démarré", "%s running", cliName), check.Lit("absent", "missing"))
 	}
 	if out := judgeCLI(o.Calls, o.C.ID); out.Status != check.Pass {
 		return out
@@ -67,24 +67,24 @@ func judgeCLI(calls []call, id string) check.Outcome {
 	if len(cli) == 0 {
 		return check.Failf("Le proxy n'a vu aucune requête du CLI docker pendant cli.sh : DOCKER_HOST ne pointe pas vers lui.",
 			"The proxy saw no docker CLI request during cli.sh: DOCKER_HOST does not point at it.").
-			With("DOCKER_HOST=tcp://${DOCKER_API_URL#http://}", summary(calls, 12))
+			WithT(check.Same("DOCKER_HOST=tcp://${DOCKER_API_URL#http://}"), summary(calls, 12))
 	}
 	seen := summary(cli, 12)
 	pi := slices.IndexFunc(cli, func(c call) bool { return c.rest == "/_ping" && (c.Method == "GET" || c.Method == "HEAD") })
 	if pi < 0 {
 		return check.Failf("Le CLI docker n'a pas fait /_ping par le proxy.", "The docker CLI did not call /_ping through the proxy.").
-			With("HEAD /_ping", seen)
+			WithT(check.Same("HEAD /_ping"), seen)
 	}
 	ci := slices.IndexFunc(cli[pi:], func(c call) bool { return isCreate(c, cliName) && c.Status == 201 })
 	if ci < 0 {
 		return check.Failf("Le proxy n'a pas vu le CLI créer %s (POST …/containers/create?name=%s, HTTP 201).",
 			"The proxy did not see the CLI create %s (POST …/containers/create?name=%s, HTTP 201).", cliName, cliName).
-			With("POST /v1.41/containers/create?name="+cliName, seen)
+			WithT(check.Same("POST /v1.41/containers/create?name="+cliName), seen)
 	}
 	rest := cli[pi+ci:]
 	if !slices.ContainsFunc(rest, func(c call) bool { return targets(c, "POST", "/start", cliName, id) && ok2xx(c.Status) }) {
 		return check.Failf("Le proxy n'a pas vu le CLI démarrer %s.", "The proxy did not see the CLI start %s.", cliName).
-			With("POST /v1.41/containers/<id>/start", seen)
+			WithT(check.Same("POST /v1.41/containers/<id>/start"), seen)
 	}
 	return check.Passf("ok", "ok")
 }
@@ -154,13 +154,13 @@ func (s *state) runCleanup(ctx context.Context) error {
 func judgeCleanup(calls []call, ids map[string]string, left []string) check.Outcome {
 	if len(left) > 0 {
 		return check.Failf("Après cleanup.sh, il reste : %s.", "After cleanup.sh, still there: %s.", strings.Join(left, ", ")).
-			With("aucun conteneur "+apiName+" ni "+cliName, strings.Join(left, ", "))
+			WithT(check.T("aucun conteneur %s ni %s", "no container %s or %s", apiName, cliName), check.Same(strings.Join(left, ", ")))
 	}
 	for _, name := range []string{apiName, cliName} {
 		if !slices.ContainsFunc(calls, func(c call) bool { return targets(c, "DELETE", "", name, ids[name]) && ok2xx(c.Status) }) {
-			return check.Failf("%s a disparu, mais le proxy n'a vu aucun DELETE …/containers/%s réussi : cleanup.sh est passé à côté de $DOCKER_API_URL.",
-				"%s is gone, but the proxy saw no successful DELETE …/containers/%s: cleanup.sh went around $DOCKER_API_URL.", name, name).
-				With("DELETE $DOCKER_API_URL/containers/"+name+"?force=1", summary(calls, 12))
+			return check.Failf("%s a disparu, mais le proxy n'a vu aucun `DELETE …/containers/%s` réussi : cleanup.sh est passé à côté de $DOCKER_API_URL.",
+				"%s is gone, but the proxy saw no successful `DELETE …/containers/%s`: cleanup.sh went around $DOCKER_API_URL.", name, name).
+				WithT(check.Same("DELETE $DOCKER_API_URL/containers/"+name+"?force=1"), summary(calls, 12))
 		}
 	}
 	return check.Passf("%s et %s supprimés par DELETE via le proxy.", "%s and %s removed by DELETE through the proxy.", apiName, cliName)

@@ -156,20 +156,16 @@ func judgeEvents(out string, w window) check.Outcome {
 	switch {
 	case len(acts) == 0 && len(others) > 0 && len(others) <= len(lifecycle):
 		o = check.Failf("events.sh %d %d affiche %s sans nommer le conteneur : chaque ligne doit donner l'action et le nom (ou l'ID) du conteneur.",
-			"events.sh %d %d prints %s without naming the container: each line must give the action and the container's name (or ID).", w.since, w.until, orNothing(others))
+			"events.sh %d %d prints %s without naming the container: each line must give the action and the container's name (or ID).", w.since, w.until, strings.Join(others, ", "))
 	case len(others) > 0:
 		o = check.Failf("events.sh %d %d affiche des événements d'autres conteneurs (%s) : filtrez par label (ddlab.lab=lab2) et par fenêtre (since, until).",
-			"events.sh %d %d prints events of other containers (%s): filter by label (ddlab.lab=lab2) and window (since, until).", w.since, w.until, orNothing(others))
+			"events.sh %d %d prints events of other containers (%s): filter by label (ddlab.lab=lab2) and window (since, until).", w.since, w.until, strings.Join(others, ", "))
+	case len(acts) == 0:
+		o = check.Failf("events.sh %d %d n'affiche rien pour le conteneur du correcteur au lieu de create, start, die, destroy.",
+			"events.sh %d %d prints nothing for the grader's container instead of create, start, die, destroy.", w.since, w.until)
 	default:
 		o = check.Failf("events.sh %d %d affiche %s pour le conteneur du correcteur au lieu de create, start, die, destroy.",
-			"events.sh %d %d prints %s for the grader's container instead of create, start, die, destroy.", w.since, w.until, orNothing(acts))
+			"events.sh %d %d prints %s for the grader's container instead of create, start, die, destroy.", w.since, w.until, strings.Join(acts, ", "))
 	}
 	return o.With(strings.Join(lifecycle, ", ")+" ("+w.name+")", check.Cut(out, 600))
-}
-
-func orNothing(acts []string) string {
-	if len(acts) == 0 {
-		return "rien"
-	}
-	return strings.Join(acts, ", ")
 }

@@ -111,30 +111,40 @@ func judgeInfoRun(res script.Result, truth map[string]string) check.Outcome {
 func judgeInfo(out string, truth map[string]string) check.Outcome {
 	kv, bad := parseKV(out)
 	if bad != nil {
-		return check.Failf("Sortie d'info.sh, ligne %d : %s.", "info.sh output, line %d: %s.", bad.Line, bad.Why.FR).
-			With("clé=valeur, une par ligne", check.Cut(bad.Text, 160))
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("Sortie d'info.sh, ligne %d : %s.", bad.Line, bad.Why.FR),
+			EN: fmt.Sprintf("info.sh output, line %d: %s.", bad.Line, bad.Why.EN),
+		}}.WithT(check.Lit("clé=valeur, une par ligne", "key=value, one per line"), check.Same(check.Cut(bad.Text, 160)))
 	}
-	var wrong, want, got []string
+	var wrongFR, wrongEN, want, gotFR, gotEN []string
 	for _, k := range infoKeys {
 		v, ok := kv[k]
 		switch {
 		case !ok:
-			wrong = append(wrong, k+" (absente)")
+			wrongFR, wrongEN = append(wrongFR, k+" (absente)"), append(wrongEN, k+" (missing)")
 		case v != truth[k]:
-			wrong = append(wrong, k)
+			wrongFR, wrongEN = append(wrongFR, k), append(wrongEN, k)
 		default:
 			continue
 		}
 		want = append(want, k+"="+truth[k])
 		if ok {
-			got = append(got, k+"="+check.Cut(v, 80))
+			kv := k + "=" + check.Cut(v, 80)
+			gotFR, gotEN = append(gotFR, kv), append(gotEN, kv)
 		} else {
-			got = append(got, k+" absente")
+			gotFR, gotEN = append(gotFR, k+" absente"), append(gotEN, k+" missing")
 		}
 	}
-	if len(wrong) > 0 {
-		return check.Failf("%d clé(s) sur %d fausse(s) : %s.", "%d key(s) of %d wrong: %s.", len(wrong), len(infoKeys), strings.Join(wrong, ", ")).
-			With(strings.Join(want, "\n"), strings.Join(got, "\n"))
+	if len(wrongFR) > 0 {
+		fr, en := "%d clés fausses sur %d : %s.", "%d wrong keys of %d: %s."
+		if len(wrongFR) == 1 {
+			fr, en = "%d clé fausse sur %d : %s.", "%d wrong key of %d: %s."
+		}
+		o := check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf(fr, len(wrongFR), len(infoKeys), strings.Join(wrongFR, ", ")),
+			EN: fmt.Sprintf(en, len(wrongEN), len(infoKeys), strings.Join(wrongEN, ", ")),
+		}}
+		return o.WithT(check.Same(strings.Join(want, "\n")), check.Lit(strings.Join(gotFR, "\n"), strings.Join(gotEN, "\n")))
 	}
 	return check.Passf("Les %d clés sont exactes (%s).", "All %d keys are right (%s).", len(infoKeys),
 		fmt.Sprintf("server_version=%s, containerd_version=%s", truth["server_version"], truth["containerd_version"]))

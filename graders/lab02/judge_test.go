@@ -196,8 +196,8 @@ func TestJudgeLogs(t *testing.T) {
 		want       check.Status
 		msg        string
 	}{
-		{"all of stdout", stdout, check.Pass, "3 ligne(s)"},
-		{"read before later requests", "time=1 msg=\"serveur prêt\"\n", check.Pass, "1 ligne(s)"},
+		{"all of stdout", stdout, check.Pass, "(3 lignes)"},
+		{"read before later requests", "time=1 msg=\"serveur prêt\"\n", check.Pass, "(1 ligne)"},
 		{"raw multiplexed stream", frame(1, "time=1 msg=\"serveur prêt\"\n"), check.Fail, `\x01\x00\x00\x00`},
 		{"stderr frame", frame(2, "oops\n"), check.Fail, "en-têtes"},
 		{"empty", "", check.Fail, "vide"},
@@ -278,7 +278,7 @@ func TestJudgeCleanup(t *testing.T) {
 		{"both by name", calls(curl, "DELETE /containers/lab2-api?force=1 204", "DELETE /v1.41/containers/lab2-cli?force=true 204"), nil, check.Pass, ""},
 		{"by ID", calls(curl, "DELETE /v1.41/containers/8e440b9ca99d?force=1 204", "DELETE /v1.41/containers/35411c1c50bd?force=1 204"), nil, check.Pass, ""},
 		{"one left", calls(curl, "DELETE /containers/lab2-api?force=1 204"), []string{cliName}, check.Fail, "il reste : lab2-cli"},
-		{"gone without the proxy", nil, nil, check.Fail, "aucun DELETE …/containers/lab2-api"},
+		{"gone without the proxy", nil, nil, check.Fail, "aucun `DELETE …/containers/lab2-api`"},
 		{"one through the socket", calls(curl, "DELETE /containers/lab2-api?force=1 204"), nil, check.Fail, "lab2-cli"},
 		{"a failed DELETE does not count", calls(curl, "DELETE /containers/lab2-api?force=1 409", "DELETE /containers/lab2-cli?force=1 204"), nil, check.Fail, "lab2-api"},
 	}
@@ -302,13 +302,13 @@ func TestJudgeInfo(t *testing.T) {
 	}{
 		{"all right", good, check.Pass, "6 clés"},
 		{"quoted values, CRLF, blank lines, extra key", strings.ReplaceAll(good, "=runc", `="runc"`) + "\r\n\nkernel=6.1\r\n", check.Pass, ""},
-		{"one wrong", strings.Replace(good, "api_version=1.41", "api_version=1.12", 1), check.Fail, "1 clé(s) sur 6 fausse(s) : api_version"},
+		{"one wrong", strings.Replace(good, "api_version=1.41", "api_version=1.12", 1), check.Fail, "1 clé fausse sur 6 : api_version"},
 		{"two wrong", strings.Replace(strings.Replace(good, "=runc", "=crun", 1), "=systemd", "=cgroupfs", 1), check.Fail, "default_runtime, cgroup_driver"},
 		{"one missing", strings.Replace(good, "cgroup_driver=systemd\n", "", 1), check.Fail, "cgroup_driver (absente)"},
 		{"garbage line", "Docker version 20.10\n" + good, check.Fail, "ligne 1"},
 		{"same key twice", good + "api_version=1.40\n", check.Fail, "deux fois"},
 		{"binary", "\xff\xfe=\x00\n", check.Fail, "UTF-8"},
-		{"nothing", "", check.Fail, "6 clé(s) sur 6"},
+		{"nothing", "", check.Fail, "6 clés fausses sur 6"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

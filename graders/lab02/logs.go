@@ -34,7 +34,7 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 func judgeLogsRun(found bool, f logFileObs, logs engine.Logs) check.Outcome {
 	if !found {
 		return check.Failf("Le conteneur %s n'existe pas après api.sh : pas de logs à comparer.",
-			"Container %s does not exist after api.sh: no logs to compare.", apiName).With(apiName, "absent")
+			"Container %s does not exist after api.sh: no logs to compare.", apiName).WithT(check.Same(apiName), check.Lit("absent", "missing"))
 	}
 	b, o := judgeLogFile(f)
 	if o != nil {
@@ -102,31 +102,34 @@ func judgeLogs(file []byte, logs engine.Logs) check.Outcome {
 		return check.Failf("%s contient des en-têtes de trame de 8 octets (octet %d : %s) : le flux de logs est multiplexé, démultiplexez-le.",
 			"%s holds 8-byte frame headers (byte %d: %s): the logs stream is multiplexed, demultiplex it.",
 			logFile, i, hexBytes(file[i:min(i+8, len(file))])).
-			At(logFile, 0).With("le texte seul : "+check.Cut(string(first), 80), check.Cut(fmt.Sprintf("%q", file), 200))
+			At(logFile, 0).WithT(check.T("le texte seul : %s", "the text alone: %s", check.Cut(string(first), 80)), check.Same(check.Cut(fmt.Sprintf("%q", file), 200)))
 	}
 	if len(stdout) == 0 {
 		return check.Failf("%s n'a rien écrit sur stdout : rien à comparer.", "%s wrote nothing on stdout: nothing to compare.", apiName).
-			With("la ligne de démarrage", "stdout vide")
+			WithT(check.Lit("la ligne de démarrage", "the startup line"), check.Lit("stdout vide", "empty stdout"))
 	}
 	if len(file) == 0 {
-		return check.Failf("%s est vide.", "%s is empty.", logFile).At(logFile, 0).With(check.Cut(string(first), 120), "(vide)")
+		return check.Failf("%s est vide.", "%s is empty.", logFile).At(logFile, 0).WithT(check.Same(check.Cut(string(first), 120)), check.Lit("(vide)", "(empty)"))
 	}
 	if !bytes.HasPrefix(stdout, file) {
 		line, want, got := firstDiff(stdout, file)
 		return check.Failf("%s diffère de la sortie standard de %s à la ligne %d.", "%s differs from %s's stdout at line %d.", logFile, apiName, line).
-			At(logFile, line).With(check.Cut(want, 160), check.Cut(got, 160))
+			At(logFile, line).WithT(want, check.Same(check.Cut(got, 160)))
 	}
 	if len(file) < len(stdout) && file[len(file)-1] != '\n' {
 		return check.Failf("%s s'arrête au milieu d'une ligne.", "%s stops in the middle of a line.", logFile).At(logFile, 0).
-			With("des lignes entières", check.Cut(string(file[bytes.LastIndexByte(file, '\n')+1:]), 160))
+			WithT(check.Lit("des lignes entières", "whole lines"), check.Same(check.Cut(string(file[bytes.LastIndexByte(file, '\n')+1:]), 160)))
 	}
 	if len(file) < len(first) {
 		return check.Failf("%s n'a pas la ligne de démarrage.", "%s lacks the startup line.", logFile).At(logFile, 1).
 			With(check.Cut(string(first), 160), check.Cut(string(file), 160))
 	}
-	return check.Passf("%s est la sortie standard de %s (%d ligne(s)), ligne de démarrage comprise, sans en-tête de trame.",
-		"%s is %s's stdout (%d line(s)), startup line included, with no frame header.",
-		logFile, apiName, bytes.Count(file, []byte("\n")))
+	if n := bytes.Count(file, []byte("\n")); n != 1 {
+		return check.Passf("%s est la sortie standard de %s (%d lignes), ligne de démarrage comprise, sans en-tête de trame.",
+			"%s is %s's stdout (%d lines), startup line included, with no frame header.", logFile, apiName, n)
+	}
+	return check.Passf("%s est la sortie standard de %s (1 ligne), ligne de démarrage comprise, sans en-tête de trame.",
+		"%s is %s's stdout (1 line), startup line included, with no frame header.", logFile, apiName)
 }
 
 // frameHeader finds the start of a stdout or stderr frame header ([1|2, 0, 0, 0, size…]),
@@ -148,16 +151,17 @@ func hexBytes(b []byte) string {
 	return strings.Join(parts, "")
 }
 
-// firstDiff returns the first line (1-based) where got departs from want, and both lines.
-func firstDiff(want, got []byte) (int, string, string) {
+// firstDiff returns the first line (1-based) where got departs from want, and both lines
+// (want's cut for a report).
+func firstDiff(want, got []byte) (int, check.Text, string) {
 	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
 	for i := range g {
 		if i >= len(w) {
-			return i + 1, "(fin de la sortie)", g[i]
+			return i + 1, check.Lit("(fin de la sortie)", "(end of the output)"), g[i]
 		}
 		if w[i] != g[i] {
-			return i + 1, w[i], g[i]
+			return i + 1, check.Same(check.Cut(w[i], 160)), g[i]
 		}
 	}
-	return len(g), "", ""
+	return len(g), check.Text{}, ""
 }

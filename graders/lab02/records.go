@@ -70,9 +70,9 @@ func targets(c call, method, action, name, id string) bool {
 func ok2xx(status int) bool { return status >= 200 && status < 300 }
 
 // summary lists calls for a message, one a line, at most max of them.
-func summary(calls []call, max int) string {
+func summary(calls []call, max int) check.Text {
 	if len(calls) == 0 {
-		return "(aucune requête / no request)"
+		return check.Lit("(aucune requête)", "(no request)")
 	}
 	var b strings.Builder
 	for i, c := range calls {
@@ -86,5 +86,5 @@ func summary(calls []call, max int) string {
 		}
 		fmt.Fprintf(&b, "%s %s → %d (%s)\n", c.Method, check.Cut(c.Path, 100), c.Status, check.Cut(ua, 40))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return check.Same(strings.TrimRight(b.String(), "\n"))
 }

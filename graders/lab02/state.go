@@ -147,5 +147,5 @@ func (s *state) scriptExists(name string) bool {
 
 // scriptMissing is the Result Run.Script gives for a missing script.
 func scriptMissing(name string) script.Result {
-	return script.Result{ExitCode: 127, Output: name + " : fichier absent ou illisible / missing or unreadable"}
+	return script.Result{ExitCode: 127, Missing: true}
 }

@@ -94,9 +94,13 @@ func judgeBaseShared(base, got []string, baseRef string) check.Outcome {
 	if !sharesBase(got, base) {
 		return check.Failf("Les %d premières couches de l'image ne sont pas celles de %s : la base n'est pas partagée.",
 			"The image's first %d layers are not those of %s: the base is not shared.", k, baseRef).
-			With(shortList(base), shortList(got[:min(len(got), k+1)]))
+			WithT(shortList(base), shortList(got[:min(len(got), k+1)]))
 	}
-	return check.Passf("Les %d couche(s) de %s sont réutilisées telles quelles (%s).", "The %d layer(s) of %s are reused as they are (%s).",
+	if k == 1 {
+		return check.Passf("L'unique couche de %s est réutilisée telle quelle (%s).", "The only layer of %s is reused as it is (%s).",
+			baseRef, check.ShortID(base[0]))
+	}
+	return check.Passf("Les %d couches de %s sont réutilisées telles quelles (%s).", "The %d layers of %s are reused as they are (%s).",
 		k, baseRef, check.ShortID(base[0]))
 }
 
@@ -151,13 +155,16 @@ func judgeLayers(base, img engine.Image, limit int) check.Outcome {
 	case added > limit:
 		return check.Failf("L'image ajoute %d couches au-dessus de la base, plus que %d : chaque RUN, COPY ou ADD en crée une, même un RUN qui ne fait que supprimer.",
 			"The image adds %d layers above its base, more than %d: every RUN, COPY or ADD makes one, even a RUN that only deletes.", added, limit).
-			With(fmt.Sprintf("au plus %d couches", limit), seen)
+			WithT(check.T("au plus %d couches", "at most %d layers", limit), check.Same(seen))
 	case added == 0:
 		return check.Failf("L'image n'ajoute aucune couche à sa base : le site n'y est pas copié.", "The image adds no layer to its base: the site is not copied into it.").
-			With("1 couche (COPY site/ /www/)", seen)
+			WithT(check.Lit("1 couche (COPY site/ /www/)", "1 layer (COPY site/ /www/)"), check.Same(seen))
+	case added == 1:
+		return check.Passf("1 couche au-dessus de la base ; les instructions de métadonnées n'en créent pas.",
+			"1 layer above the base; metadata instructions create none.")
 	}
-	return check.Passf("%d couche(s) au-dessus de la base ; les instructions de métadonnées n'en créent pas.",
-		"%d layer(s) above the base; metadata instructions create none.", added)
+	return check.Passf("%d couches au-dessus de la base ; les instructions de métadonnées n'en créent pas.",
+		"%d layers above the base; metadata instructions create none.", added)
 }
 
 // instruction strips the builders' decorations from a history line: BuildKit writes
@@ -173,13 +180,14 @@ func instruction(createdBy string) string {
 	return s
 }
 
-func shortList(ids []string) string {
+// shortList is ids in their short form, for a report.
+func shortList(ids []string) check.Text {
+	if len(ids) == 0 {
+		return check.Lit("aucune couche", "no layer")
+	}
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = check.ShortID(id)
 	}
-	if len(out) == 0 {
-		return "aucune couche"
-	}
-	return strings.Join(out, " ")
+	return check.Same(strings.Join(out, " "))
 }

@@ -104,15 +104,29 @@ func judgeCleanup(o cleanupObs) check.Outcome {
 	if fail := scriptlab.JudgeScript("cleanup.sh", o.Script); fail != nil {
 		return *fail
 	}
+	want := check.T("toujours là : %s, %s", "still there: %s, %s", imageRef, rebuildRef)
 	switch {
-	case len(o.Lost) > 0:
+	case len(o.Lost) == 1:
 		return check.Failf("cleanup.sh a supprimé une image taguée : %s. Seules les images pendantes (sans tag) doivent partir.",
-			"cleanup.sh removed a tagged image: %s. Only dangling (untagged) images must go.", strings.Join(o.Lost, ", ")).
-			With("toujours là : "+imageRef+", "+rebuildRef, "supprimée(s) : "+strings.Join(o.Lost, ", "))
+			"cleanup.sh removed a tagged image: %s. Only dangling (untagged) images must go.", o.Lost[0]).
+			WithT(want, check.T("supprimée : %s", "removed: %s", o.Lost[0]))
+	case len(o.Lost) > 1:
+		lost := strings.Join(o.Lost, ", ")
+		return check.Failf("cleanup.sh a supprimé des images taguées : %s. Seules les images pendantes (sans tag) doivent partir.",
+			"cleanup.sh removed tagged images: %s. Only dangling (untagged) images must go.", lost).
+			WithT(want, check.T("supprimées : %s", "removed: %s", lost))
 	case len(o.After) > 0:
-		return check.Failf("Après cleanup.sh, il reste %d image(s) pendante(s) avec le label %s.",
-			"After cleanup.sh, %d dangling image(s) labelled %s remain.", len(o.After), labLabel).
-			With("0 image pendante "+labLabel, shortList(o.After))
+		f := check.Failf("Après cleanup.sh, il reste %d images pendantes avec le label %s.",
+			"After cleanup.sh, %d dangling images labelled %s remain.", len(o.After), labLabel)
+		if len(o.After) == 1 {
+			f = check.Failf("Après cleanup.sh, il reste 1 image pendante avec le label %s.",
+				"After cleanup.sh, 1 dangling image labelled %s remains.", labLabel)
+		}
+		return f.WithT(check.T("aucune image pendante %s", "no dangling %s image", labLabel), shortList(o.After))
+	}
+	if len(o.Before) == 1 {
+		return check.Passf("1 image pendante %s supprimée ; %s et %s (taguées) conservées.",
+			"1 dangling %s image removed; %s and %s (tagged) kept.", labLabel, imageRef, check.ShortID(o.Kept))
 	}
 	return check.Passf("%d images pendantes %s supprimées ; %s et %s (taguées) conservées.",
 		"%d dangling %s images removed; %s and %s (tagged) kept.", len(o.Before), labLabel, imageRef, check.ShortID(o.Kept))

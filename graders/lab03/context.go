@@ -161,11 +161,11 @@ func judgeContext(o contextObs) check.Outcome {
 	case len(inLayers) > 0:
 		return check.Failf("%s est dans une couche de l'image : ce qui entre dans une couche y reste, même supprimé ensuite.",
 			"%s is in a layer of the image: what enters a layer stays there, even when deleted later.", inLayers[0]).
-			With("aucun de : "+strings.Join(traps, ", "), listed(inLayers))
+			WithT(check.T("aucun de : %s", "none of: %s", strings.Join(traps, ", ")), check.Same(listed(inLayers)))
 	case len(use.Traps) > 0:
 		return check.Failf("Le contexte de build envoyé au builder contient %s (%s en tout) : .dockerignore ne l'exclut pas.",
 			"The build context sent to the builder holds %s (%s in all): .dockerignore does not exclude it.", strings.Join(use.Traps, ", "), size).
-			With("aucun de : "+strings.Join(traps, ", "), listed(use.Traps))
+			WithT(check.T("aucun de : %s", "none of: %s", strings.Join(traps, ", ")), check.Same(listed(use.Traps)))
 	case use.Bytes >= limit:
 		return check.Failf("Le contexte de build pèse %s (%d fichiers), plus que %s.", "The build context weighs %s (%d files), more than %s.",
 			size, use.Files, units.HumanSize(float64(limit))).
@@ -206,10 +206,15 @@ func judgeNoWhiteout(o whiteoutObs) check.Outcome {
 	delta, limit := o.Delta, o.Limit
 	got := units.HumanSize(float64(delta))
 	if wh := whiteouts(o.Layers, o.Base); len(wh) > 0 {
-		return check.Failf("Les nouvelles couches contiennent %d « whiteout(s) » (%s…) : un fichier supprimé après coup, qui pèse encore dans l'image (+%s).",
-			"The new layers hold %d whiteout(s) (%s…): a file deleted afterwards, which still weighs in the image (+%s).",
-			len(wh), path.Base(wh[0]), got).
-			With("aucun .wh.*", listed(wh))
+		o := check.Failf("Les nouvelles couches contiennent %d « whiteouts » (%s…) : des fichiers supprimés après coup, qui pèsent encore dans l'image (+%s).",
+			"The new layers hold %d whiteouts (%s…): files deleted afterwards, which still weigh in the image (+%s).",
+			len(wh), path.Base(wh[0]), got)
+		if len(wh) == 1 {
+			o = check.Failf("Les nouvelles couches contiennent un « whiteout » (%s) : un fichier supprimé après coup, qui pèse encore dans l'image (+%s).",
+				"The new layers hold a whiteout (%s): a file deleted afterwards, which still weighs in the image (+%s).",
+				path.Base(wh[0]), got)
+		}
+		return o.WithT(check.Lit("aucun .wh.*", "no .wh.*"), check.Same(listed(wh)))
 	}
 	if delta >= limit {
 		return check.Failf("L'image pèse %s de plus que sa base, au-delà de %s : que copie-t-elle en plus du site ?",

@@ -45,7 +45,7 @@ func TestJudgeBaseShared(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"solution", []string{"sha256:busybox", "sha256:site"}, check.Pass, "réutilisées telles quelles (busybox)"},
+		{"solution", []string{"sha256:busybox", "sha256:site"}, check.Pass, "réutilisée telle quelle (busybox)"},
 		{"fixture fail-base", []string{"sha256:webapp0", "sha256:webapp1", "sha256:site"}, check.Fail, "la base n'est pas partagée"},
 		{"FROM scratch with busybox copied in", []string{"sha256:scratch-app", "sha256:site"}, check.Fail, "la base n'est pas partagée"},
 		{"fewer layers than the base", nil, check.Fail, "la base n'est pas partagée"},
@@ -74,7 +74,7 @@ func TestJudgeLayers(t *testing.T) {
 		msg   string
 	}{
 		{"solution: one COPY, metadata free", engine.Image{LayerIDs: []string{"b0", "c1"}, History: hist(copySite, engine.HistoryEntry{CreatedBy: "LABEL a=b", EmptyLayer: true})},
-			2, check.Pass, "1 couche(s)"},
+			2, check.Pass, "1 couche au-dessus"},
 		{"fixture fail-image: COPY and three RUNs", engine.Image{LayerIDs: []string{"b0", "c1", "r1", "r2", "r3"},
 			History: hist(copySite, run("mkdir -p /www/tmp"), run("touch /www/tmp/vide"), run("chmod -R a+rX /www/tmp"))},
 			2, check.Fail, "L'image ajoute 4 couches au-dessus de la base, plus que 2"},
@@ -254,7 +254,7 @@ func TestJudgePush(t *testing.T) {
 		{"solution", pushObs{Script: ok, Found: map[string]registry.Manifest{"1.0": built, "latest": built}}, check.Pass, "config = ID de l'image construite (111111111111)"},
 		{"fixture starter: publish.sh exits 1", pushObs{Script: script.Result{ExitCode: 1, Output: "TODO"}}, check.Fail, "publish.sh s'est terminé avec le code 1"},
 		{"publish.sh hangs", pushObs{Script: script.Result{ExitCode: -1, TimedOut: true, Duration: time.Minute}}, check.Fail, "n'a pas fini en 1m0s"},
-		{"fixture fail-push-one-tag", pushObs{Script: ok, Found: map[string]registry.Manifest{"1.0": built}, Missing: []string{"latest"}, Listing: "lab3/site : 1.0"},
+		{"fixture fail-push-one-tag", pushObs{Script: ok, Found: map[string]registry.Manifest{"1.0": built}, Missing: []string{"latest"}, Listing: tagList("1.0")},
 			check.Fail, "Le registre n'a pas lab3/site:latest"},
 		{"fixture fail-push-digests: latest is the base", pushObs{Script: ok, Found: map[string]registry.Manifest{"1.0": built, "latest": manifest("sha256:m2", baseID)}},
 			check.Fail, "désignent des manifestes différents"},
@@ -274,7 +274,7 @@ func TestJudgePush(t *testing.T) {
 			checktest.Verdict(t, judgePush(tt.o), tt.want, tt.msg)
 		})
 	}
-	if o := judgePush(pushObs{Want: []string{"1.0", "latest"}, Missing: []string{"latest"}, Listing: "lab3/site : 1.0"}); o.Actual.FR != "lab3/site : 1.0" {
+	if o := judgePush(pushObs{Want: []string{"1.0", "latest"}, Missing: []string{"latest"}, Listing: tagList("1.0")}); o.Actual.FR != "lab3/site : 1.0" || o.Actual.EN != "lab3/site: 1.0" {
 		t.Errorf("the registry's listing is shown: %q", o.Actual.FR)
 	}
 }
@@ -316,7 +316,7 @@ func TestJudgeSemver(t *testing.T) {
 	}{
 		{"solution", semverObs{Found: map[string]registry.Manifest{"1.0": m1, "1": m1, "1.0.0": m1}}, check.Pass, "lab3/site:1 et 1.0.0 désignent sha256:m1"},
 		{"fixture fail-push-one-tag: no 1", semverObs{Found: map[string]registry.Manifest{"1.0": m1}, Missing: []string{"1", "1.0.0"}}, check.Fail, "Le registre n'a pas lab3/site:1"},
-		{"fixture starter: nothing pushed", semverObs{Missing: []string{"1.0", "1", "1.0.0"}, Listing: "aucun tag"}, check.Fail, "Le registre n'a pas lab3/site:1.0"},
+		{"fixture starter: nothing pushed", semverObs{Missing: []string{"1.0", "1", "1.0.0"}, Listing: check.Lit("aucun tag", "no tag")}, check.Fail, "Le registre n'a pas lab3/site:1.0"},
 		{"1.0.0 on another image", semverObs{Found: map[string]registry.Manifest{"1.0": m1, "1": m1, "1.0.0": m2}}, check.Fail, "lab3/site:1.0.0 ne désigne pas le même digest"},
 	}
 	for _, tt := range tests {
@@ -338,9 +338,9 @@ func TestJudgeCleanup(t *testing.T) {
 		{"solution", cleanupObs{}, check.Pass, "2 images pendantes ddlab.lab=lab3 supprimées"},
 		{"fixture starter: cleanup.sh exits 1", cleanupObs{Script: script.Result{ExitCode: 1}}, check.Fail, "cleanup.sh s'est terminé avec le code 1"},
 		{"fixture fail-context-cleanup: docker image prune --all", cleanupObs{Lost: []string{imageRef, rebuildRef}}, check.Fail,
-			"a supprimé une image taguée : lab3/site:build, lab3/site:rebuild"},
+			"a supprimé des images taguées : lab3/site:build, lab3/site:rebuild"},
 		{"a prune that takes the base too", cleanupObs{Lost: []string{"ddlab/busybox:1"}}, check.Fail, "supprimé une image taguée : ddlab/busybox:1"},
-		{"fixture fail-cleanup-nothing", cleanupObs{After: before}, check.Fail, "il reste 2 image(s) pendante(s)"},
+		{"fixture fail-cleanup-nothing", cleanupObs{After: before}, check.Fail, "il reste 2 images pendantes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,13 +129,18 @@ func (s *state) pushed(ctx context.Context, tags []string) (found map[string]reg
 }
 
 // registryTags lists what the registry holds under repo, for messages.
-func (s *state) registryTags(ctx context.Context) string {
+func (s *state) registryTags(ctx context.Context) check.Text {
 	tags, err := s.reg.Tags(ctx, repo)
 	if err != nil || len(tags) == 0 {
-		return fmt.Sprintf("aucun tag sous %s dans le registre", repo)
+		return check.T("aucun tag sous %s dans le registre", "no tag under %s in the registry", repo)
 	}
 	sort.Strings(tags)
-	return repo + " : " + strings.Join(tags, ", ")
+	return tagList(strings.Join(tags, ", "))
+}
+
+// tagList is the repository's tags as a report shows them: "lab3/site : 1.0, latest".
+func tagList(tags string) check.Text {
+	return check.T("%s : %s", "%s: %s", repo, tags)
 }
 
 func (s *state) checkPush(ctx context.Context) (check.Outcome, error) {
@@ -160,7 +165,7 @@ type pushObs struct {
 	Want    []string
 	Found   map[string]registry.Manifest
 	Missing []string
-	Listing string
+	Listing check.Text
 	ImageID string // the image the grader built and gave as $IMAGE
 }
 
@@ -174,24 +179,24 @@ func judgePush(o pushObs) check.Outcome {
 	if len(o.Missing) > 0 {
 		return check.Failf("Le registre n'a pas %s:%s : publish.sh doit taguer $REGISTRY/%s:<tag> et pousser chaque tag.",
 			"The registry lacks %s:%s: publish.sh must tag $REGISTRY/%s:<tag> and push each tag.", repo, o.Missing[0], repo).
-			With(repo+" : "+strings.Join(want, ", "), o.Listing)
+			WithT(tagList(strings.Join(want, ", ")), o.Listing)
 	}
 	first := found[want[0]]
 	for _, t := range want[1:] {
 		if found[t].Digest != first.Digest {
 			return check.Failf("%s:%s et %s:%s désignent des manifestes différents : ce ne sont pas deux noms de la même image.",
 				"%s:%s and %s:%s name different manifests: they are not two names of one image.", repo, want[0], repo, t).
-				With("un seul digest", fmt.Sprintf("%s → %s\n%s → %s", want[0], first.Digest, t, found[t].Digest))
+				WithT(check.Lit("un seul digest", "a single digest"), check.Same(fmt.Sprintf("%s → %s\n%s → %s", want[0], first.Digest, t, found[t].Digest)))
 		}
 	}
 	if first.ConfigDigest != o.ImageID && first.Digest != o.ImageID {
-		got := first.ConfigDigest
-		if got == "" {
-			got = first.MediaType + " (sans config)"
+		got := check.Same("config.digest = " + first.ConfigDigest)
+		if first.ConfigDigest == "" {
+			got = check.T("config.digest = %s (sans config)", "config.digest = %s (no config)", first.MediaType)
 		}
 		return check.Failf("L'image poussée n'est pas celle que le correcteur a construite ($IMAGE) : sa config a un autre digest.",
 			"The pushed image is not the one the grader built ($IMAGE): its config has another digest.").
-			With("config.digest = "+o.ImageID, "config.digest = "+got)
+			WithT(check.Same("config.digest = "+o.ImageID), got)
 	}
 	return check.Passf("%s → %s, config = ID de l'image construite (%s).", "%s → %s, config = ID of the built image (%s).",
 		strings.Join(want, ", "), first.Digest, check.ShortID(o.ImageID))
@@ -217,7 +222,7 @@ type semverObs struct {
 	Want    []string
 	Found   map[string]registry.Manifest
 	Missing []string
-	Listing string
+	Listing check.Text
 }
 
 // judgeSemver: every semantic-version tag is in the registry and names Ref's digest.
@@ -225,7 +230,7 @@ func judgeSemver(o semverObs) check.Outcome {
 	ref, want, found := o.Ref, o.Want, o.Found
 	if len(o.Missing) > 0 {
 		return check.Failf("Le registre n'a pas %s:%s.", "The registry lacks %s:%s.", repo, o.Missing[0]).
-			With(repo+" : "+strings.Join(want, ", ")+" (même digest que "+ref+")", o.Listing)
+			WithT(check.T("%s : %s (même digest que %s)", "%s: %s (same digest as %s)", repo, strings.Join(want, ", "), ref), o.Listing)
 	}
 	for _, t := range want {
 		if found[t].Digest != found[ref].Digest {

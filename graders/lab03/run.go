@@ -83,16 +83,16 @@ func judgeHTTP(o httpObs) (out check.Outcome, decided bool) {
 	for _, p := range o.Pages {
 		switch {
 		case p.Exit != nil:
-			logs := strings.TrimSpace(p.Exit.Logs)
-			if logs == "" {
-				logs = "(aucun journal)"
+			logs := check.Same(check.Tail(strings.TrimSpace(p.Exit.Logs), 10))
+			if logs.FR == "" {
+				logs = check.Lit("(aucun journal)", "(no logs)")
 			}
 			return check.Failf("Le conteneur s'arrête aussitôt (code de sortie %d) : le serveur doit rester au premier plan (httpd -f).",
 				"The container stops at once (exit code %d): the server must stay in the foreground (httpd -f).", p.Exit.Code).
-				With("un conteneur qui reste démarré ; CMD : "+o.Cmd, check.Tail(logs, 10)), true
+				WithT(check.T("un conteneur qui reste démarré ; CMD : %s", "a container that keeps running; CMD: %s", o.Cmd), logs), true
 		case !p.Resp.OK:
 			return check.Failf("GET %s sur le port %d ne répond pas (ou pas 200) depuis le conteneur.", "GET %s on port %d gets no 200 answer inside the container.", p.Path, o.Port).
-				With("une réponse HTTP 200", p.Resp.Err), true
+				WithT(check.Lit("une réponse HTTP 200", "an HTTP 200 answer"), check.Same(p.Resp.Err)), true
 		case p.Path == "/" && !strings.Contains(p.Resp.Body, o.IndexText):
 			return check.Failf("GET / répond, mais sans %s : le dossier servi n'est pas celui du site ?", "GET / answers, but without %s: is the served folder not the site's?", o.IndexText).
 				With(o.IndexText, check.Clip(p.Resp.Body, 200)), true
@@ -147,22 +147,25 @@ func judgeLabels(labels map[string]string, version string) check.Outcome {
 		{"org.opencontainers.image.version", version},
 		{"org.opencontainers.image.source", ""},
 	}
-	var missing, got []string
+	var fr, en, got []string
 	for _, w := range want {
 		v, ok := labels[w.key]
 		switch {
 		case !ok || strings.TrimSpace(v) == "":
-			missing = append(missing, w.key+" (absent)")
+			fr, en = append(fr, w.key+" (absent)"), append(en, w.key+" (missing)")
 		case w.value != "" && v != w.value:
-			missing = append(missing, fmt.Sprintf("%s=%q (attendu %q)", w.key, v, w.value))
+			fr = append(fr, fmt.Sprintf("%s=%q (attendu %q)", w.key, v, w.value))
+			en = append(en, fmt.Sprintf("%s=%q (expected %q)", w.key, v, w.value))
 		}
 		if ok {
 			got = append(got, fmt.Sprintf("%s=%s", w.key, v))
 		}
 	}
-	if len(missing) > 0 {
-		return check.Failf("Labels manquants ou faux : %s.", "Missing or wrong labels: %s.", strings.Join(missing, ", ")).
-			With("ddlab.lab=lab3, org.opencontainers.image.title, .version="+version+", .source", strings.Join(got, "\n"))
+	if len(fr) > 0 {
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("Labels manquants ou faux : %s.", strings.Join(fr, ", ")),
+			EN: fmt.Sprintf("Missing or wrong labels: %s.", strings.Join(en, ", ")),
+		}}.With("ddlab.lab=lab3, org.opencontainers.image.title, .version="+version+", .source", strings.Join(got, "\n"))
 	}
 	return check.Passf("Labels présents : %s.", "Labels present: %s.", strings.Join(got, ", "))
 }

@@ -154,7 +154,7 @@ func judgeSave(o saveObs) (out check.Outcome, decided bool) {
 	}
 	if o.Load.Err != "" {
 		return check.Failf("docker load refuse %s : %s", "docker load refuses %s: %s", archivePath, check.Clip(o.Load.Err, 200)).
-			With("une archive rechargeable", check.Clip(o.Load.Err, 200)), true
+			WithT(check.Lit("une archive rechargeable", "an archive that loads back"), check.Same(check.Clip(o.Load.Err, 200))), true
 	}
 	for _, id := range o.Load.IDs {
 		if id != o.WantID {
@@ -164,7 +164,7 @@ func judgeSave(o saveObs) (out check.Outcome, decided bool) {
 	}
 	if len(o.Load.IDs) == 0 {
 		return check.Failf("docker load de %s ne charge aucune image.", "docker load of %s loads no image.", archivePath).
-			With(o.WantID, "rien"), true
+			WithT(check.Same(o.WantID), check.Lit("rien", "nothing")), true
 	}
 	return check.Passf("%s (%s) se recharge avec docker load : même ID %s.", "%s (%s) loads back with docker load: same ID %s.",
 		archivePath, units.HumanSize(float64(o.File.Size)), check.ShortID(o.WantID)), true
@@ -176,7 +176,7 @@ func judgeArchiveFile(f archiveFile, limit int64) *check.Outcome {
 	switch {
 	case f.Missing:
 		o = check.Failf("export.sh a réussi mais n'a pas écrit %s.", "export.sh succeeded but did not write %s.", archivePath).
-			With(archivePath, "absent")
+			WithT(check.Same(archivePath), check.Lit("absent", "missing"))
 	case f.Err != "":
 		o = check.Failf("%s est illisible : %s", "%s is unreadable: %s", archivePath, f.Err)
 	case !f.Regular:
@@ -196,13 +196,13 @@ func judgeArchive(a archiveObs, want string) *check.Outcome {
 	fail := func(o check.Outcome) *check.Outcome { return &o }
 	if a.ReadErr != "" {
 		return fail(check.Failf("%s n'est pas une archive `docker save` lisible : %s", "%s is not a readable `docker save` archive: %s", archivePath, a.ReadErr).
-			With("une archive docker save", check.Clip(a.ReadErr, 200)))
+			WithT(check.Lit("une archive `docker save`", "a `docker save` archive"), check.Same(check.Clip(a.ReadErr, 200))))
 	}
 	id, err := a.Archive.ConfigDigest()
 	if err != nil {
 		return fail(check.Failf("%s n'a pas la forme d'une archive `docker save` (%v) : `docker load` ne saurait pas la lire.",
 			"%s is not shaped like a `docker save` archive (%v): `docker load` could not read it.", archivePath, err).
-			With("manifest.json et la config de l'image", check.Clip(err.Error(), 200)))
+			WithT(check.Lit("manifest.json et la config de l'image", "manifest.json and the image's config"), check.Same(check.Clip(err.Error(), 200))))
 	}
 	if id != want {
 		return fail(check.Failf("%s contient une autre image (%s) que %s (%s).", "%s holds another image (%s) than %s (%s).",

@@ -127,8 +127,11 @@ func parseAnswers(data []byte) (answers, *answerError) {
 			missing = append(missing, k)
 		}
 	}
-	if len(missing) > 0 {
-		return answers{}, answerErr(0, "clé(s) absente(s) : %s.", "missing key(s): %s.", strings.Join(missing, ", "))
+	switch {
+	case len(missing) == 1:
+		return answers{}, answerErr(0, "clé absente : %s.", "missing key: %s.", missing[0])
+	case len(missing) > 1:
+		return answers{}, answerErr(0, "clés absentes : %s.", "missing keys: %s.", strings.Join(missing, ", "))
 	}
 	return a, nil
 }

@@ -28,7 +28,7 @@ func TestParseAnswers(t *testing.T) {
 			answers{ExitCode: 3, Variable: "DATABASE_URL", State: "exited"}, 0, ""},
 		{"starter: empty keys", "code_sortie:\nvariable_manquante:\netat:\n", answers{}, 1, "code_sortie est vide"},
 		{"one empty key", "code_sortie: 3\nvariable_manquante: ''\netat: exited\n", answers{}, 2, "variable_manquante est vide"},
-		{"missing key", "code_sortie: 3\netat: exited\n", answers{}, 0, "absente(s) : variable_manquante"},
+		{"missing key", "code_sortie: 3\netat: exited\n", answers{}, 0, "clé absente : variable_manquante"},
 		{"unknown key", "code_sortie: 3\nvariable_manquante: X\netat: exited\nstatus: exited\n", answers{}, 4, "clé inconnue « status »"},
 		{"duplicate key", "code_sortie: 3\ncode_sortie: 4\nvariable_manquante: X\netat: exited\n", answers{}, 2, "deux fois"},
 		{"not a number", "code_sortie: trois\nvariable_manquante: X\netat: exited\n", answers{}, 1, "nombre entier"},

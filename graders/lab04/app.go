@@ -88,20 +88,20 @@ func judgeRun(o runObs) (out check.Outcome, decided bool) {
 	case !o.Found:
 		return check.Failf("run.sh s'est terminé sans erreur mais aucun conteneur lab4-app n'existe.",
 			"run.sh exited cleanly but there is no lab4-app container.").
-			With("un conteneur nommé lab4-app", "aucun"), true
+			WithT(check.Lit("un conteneur nommé lab4-app", "a container named lab4-app"), check.Lit("aucun", "none")), true
 	case scriptFail != nil:
 		return *scriptFail, true
 	case !o.Seen:
 		return check.Outcome{}, false
 	case !up(o.App):
-		return notRunning(o.App, o.Logs, "après run.sh"), true
+		return notRunning(o.App, o.Logs, check.Lit("après run.sh", "after run.sh")), true
 	case o.App.ImageID != o.ImageID:
 		return check.Failf("lab4-app tourne depuis l'image %s, pas depuis %s.", "lab4-app runs from image %s, not from %s.", o.App.Image, o.Image).
 			With(o.Image, o.App.Image), true
 	case !hasLabel(o.App.Labels, labLabel):
 		return check.Failf("lab4-app n'a pas le label %s : le correcteur ne peut pas le reconnaître comme objet du lab.",
 			"lab4-app lacks the %s label: the grader cannot tell it belongs to the lab.", labLabel).
-			With(labLabel, labelList(o.App.Labels)), true
+			WithT(check.Same(labLabel), labelList(o.App.Labels)), true
 	}
 	return check.Passf("lab4-app tourne depuis %s avec le label %s ; run.sh a réussi deux fois de suite.",
 		"lab4-app runs from %s with the %s label; run.sh succeeded twice in a row.", o.Image, labLabel), true
@@ -164,23 +164,32 @@ func judgeApp(a appSeen) *check.Outcome {
 	switch {
 	case a.Gone:
 		o = check.Failf("lab4-app a disparu pendant la correction.", "lab4-app vanished during grading.").
-			With("lab4-app démarré", "aucun conteneur")
+			WithT(check.Lit("lab4-app démarré", "lab4-app running"), check.Lit("aucun conteneur", "no container"))
 	case !up(a.C):
-		o = notRunning(a.C, a.Logs, "")
+		o = notRunning(a.C, a.Logs, check.Text{})
 	default:
 		return nil
 	}
 	return &o
 }
 
-// notRunning says that c is not running, with its exit code and the end of its logs.
-func notRunning(c engine.Container, logs, when string) check.Outcome {
-	if when != "" {
-		when = " " + when
+// notRunning says that c is not running (when: since what, if anything), with its exit code
+// and the end of its logs.
+func notRunning(c engine.Container, logs string, when check.Text) check.Outcome {
+	if when.FR != "" {
+		when = check.Lit(" "+when.FR, " "+when.EN)
 	}
-	return check.Failf("%s n'est pas démarré%s : état %s, code de sortie %d, %d redémarrage(s).",
-		"%s is not running%s: state %s, exit code %d, %d restart(s).", c.Name, when, c.Status, c.ExitCode, c.RestartCount).
-		With("un conteneur démarré", lastLines(logs, 5))
+	restarts := check.T("%d redémarrages", "%d restarts", c.RestartCount)
+	switch c.RestartCount {
+	case 0:
+		restarts = check.Lit("aucun redémarrage", "no restart")
+	case 1:
+		restarts = check.Lit("1 redémarrage", "1 restart")
+	}
+	return check.Outcome{Status: check.Fail, Message: check.Text{
+		FR: fmt.Sprintf("%s n'est pas démarré%s : état %s, code de sortie %d, %s.", c.Name, when.FR, c.Status, c.ExitCode, restarts.FR),
+		EN: fmt.Sprintf("%s is not running%s: state %s, exit code %d, %s.", c.Name, when.EN, c.Status, c.ExitCode, restarts.EN),
+	}}.WithT(check.Lit("un conteneur démarré", "a running container"), check.Same(lastLines(logs, 5)))
 }
 
 // up tells a running container from one that the engine counts as running while it waits to
@@ -193,16 +202,16 @@ func hasLabel(labels map[string]string, kv string) bool {
 	return ok && got == v
 }
 
-func labelList(labels map[string]string) string {
+func labelList(labels map[string]string) check.Text {
 	if len(labels) == 0 {
-		return "aucun label"
+		return check.Lit("aucun label", "no label")
 	}
 	var out []string
 	for k, v := range labels {
 		out = append(out, k+"="+v)
 	}
 	slices.Sort(out)
-	return strings.Join(out, ", ")
+	return check.Same(strings.Join(out, ", "))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -42,22 +42,22 @@ func judgeIP(res script.Result, ips []string) check.Outcome {
 		return *f
 	}
 	output := res.Stdout
-	want := strings.Join(ips, " ou ")
+	want := check.Lit(strings.Join(ips, " ou "), strings.Join(ips, " or "))
 	if len(ips) == 0 {
-		return check.Failf("lab4-app n'a aucune adresse IP (réseau none ?).", "lab4-app has no IP address (network none?).").
-			With("une adresse sur un réseau Docker", "aucune")
+		return check.Failf("lab4-app n'a aucune adresse IP (réseau `none` ?).", "lab4-app has no IP address (network `none`?).").
+			WithT(check.Lit("une adresse sur un réseau Docker", "an address on a Docker network"), check.Lit("aucune", "none"))
 	}
 	lines := nonEmptyLines(output)
 	if len(lines) != 1 {
 		return check.Failf("ip.sh doit afficher une seule ligne, l'adresse IP ; il en affiche %d.", "ip.sh must print one line, the IP address; it prints %d.", len(lines)).
-			With(want, check.Cut(lastLines(output, 5), 500))
+			WithT(want, check.Same(check.Cut(lastLines(output, 5), 500)))
 	}
 	got := strings.TrimSpace(lines[0])
 	if net.ParseIP(got) == nil {
-		return check.Failf("ip.sh n'affiche pas une adresse IP : « %s ».", "ip.sh does not print an IP address: %q.", check.Cut(got, 80)).With(want, check.Cut(got, 200))
+		return check.Failf("ip.sh n'affiche pas une adresse IP : « %s ».", "ip.sh does not print an IP address: %q.", check.Cut(got, 80)).WithT(want, check.Same(check.Cut(got, 200)))
 	}
 	if !slices.Contains(ips, got) {
-		return check.Failf("ip.sh affiche %s, qui n'est pas l'adresse de lab4-app.", "ip.sh prints %s, which is not lab4-app's address.", got).With(want, got)
+		return check.Failf("ip.sh affiche %s, qui n'est pas l'adresse de lab4-app.", "ip.sh prints %s, which is not lab4-app's address.", got).WithT(want, check.Same(got))
 	}
 	return check.Passf("ip.sh affiche %s, l'adresse de lab4-app.", "ip.sh prints %s, lab4-app's address.", got)
 }
@@ -95,16 +95,18 @@ func judgeStats(res script.Result, actual, want int64) check.Outcome {
 	case !near(limit, want):
 		return check.Failf("stats.sh affiche une limite mémoire de %s.", "stats.sh shows a memory limit of %s.", text).With(wantText, text)
 	case actual != want:
-		return check.Failf("stats.sh affiche %s, mais la limite réelle de lab4-app est %s : la valeur ne vient pas de docker stats.",
-			"stats.sh prints %s, but lab4-app's real limit is %s: the value does not come from docker stats.", text, bytesText(actual)).
-			With(wantText, text)
+		got := bytesText(actual)
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("stats.sh affiche %s, mais la limite réelle de lab4-app est %s : la valeur ne vient pas de docker stats.", text, got.FR),
+			EN: fmt.Sprintf("stats.sh prints %s, but lab4-app's real limit is %s: the value does not come from docker stats.", text, got.EN),
+		}}.With(wantText, text)
 	}
 	// The contract's limit is known in advance: only a script that asked the engine for the
 	// container's statistics has measured it.
 	if asked, known := grader.Asked(res, askedStats); known && !asked {
 		return check.Failf("stats.sh affiche %s sans avoir interrogé le moteur : la limite est écrite d'avance, pas mesurée (docker stats --no-stream).",
 			"stats.sh prints %s without asking the engine: the limit is written in advance, not measured (docker stats --no-stream).", text).
-			With("GET /containers/lab4-app/stats (docker stats)", grader.RequestsLine(res.Requests))
+			WithT(check.Same("GET /containers/lab4-app/stats (docker stats)"), grader.Requests(res.Requests))
 	}
 	return check.Passf("stats.sh affiche la limite mémoire de lab4-app : %s.", "stats.sh prints lab4-app's memory limit: %s.", text)
 }

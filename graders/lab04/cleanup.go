@@ -74,35 +74,58 @@ func judgeCleanup(res script.Result, before, after []leftover, keptVolumes []str
 	if f := scriptlab.JudgeScript("cleanup.sh", res); f != nil {
 		return *f
 	}
-	var names []string
+	var fr, en []string
 	for _, c := range after {
 		if c.Name == extra {
-			names = append(names, c.Name+" (ajouté par le correcteur, label "+labLabel+")")
+			fr = append(fr, c.Name+" (ajouté par le correcteur, label "+labLabel+")")
+			en = append(en, c.Name+" (added by the grader, label "+labLabel+")")
 			continue
 		}
-		names = append(names, c.Name)
+		fr, en = append(fr, c.Name), append(en, c.Name)
 	}
 	if len(after) > 0 {
-		return check.Failf("Après cleanup.sh, il reste %d conteneur(s) du lab 4 : %s.", "After cleanup.sh, %d lab 4 container(s) remain: %s.",
-			len(after), strings.Join(names, ", ")).
-			With("aucun conteneur lab4-app, lab4-fixed ni label ddlab.lab=lab4", strings.Join(names, "\n"))
+		msg := check.Text{
+			FR: fmt.Sprintf("Après cleanup.sh, il reste %d conteneurs du lab 4 : %s.", len(after), strings.Join(fr, ", ")),
+			EN: fmt.Sprintf("After cleanup.sh, %d lab 4 containers remain: %s.", len(after), strings.Join(en, ", ")),
+		}
+		if len(after) == 1 {
+			msg = check.Text{
+				FR: fmt.Sprintf("Après cleanup.sh, il reste 1 conteneur du lab 4 : %s.", fr[0]),
+				EN: fmt.Sprintf("After cleanup.sh, 1 lab 4 container remains: %s.", en[0]),
+			}
+		}
+		return check.Outcome{Status: check.Fail, Message: msg}.
+			WithT(check.Lit("aucun conteneur lab4-app, lab4-fixed ni label ddlab.lab=lab4", "no lab4-app, no lab4-fixed, no container labelled ddlab.lab=lab4"),
+				check.Lit(strings.Join(fr, "\n"), strings.Join(en, "\n")))
 	}
 	if len(keptVolumes) > 0 {
-		var owners []string
+		var fr, en []string
 		for _, v := range keptVolumes {
 			for _, c := range before {
 				if slices.Contains(c.Volumes, v) {
-					owner := c.Name
-					if owner == extra {
-						owner += ", le conteneur ajouté par le correcteur"
+					if c.Name == extra {
+						fr = append(fr, fmt.Sprintf("%s… (de %s, le conteneur ajouté par le correcteur)", check.ShortID(v), c.Name))
+						en = append(en, fmt.Sprintf("%s… (of %s, the container added by the grader)", check.ShortID(v), c.Name))
+						continue
 					}
-					owners = append(owners, fmt.Sprintf("%s… (de %s)", check.ShortID(v), owner))
+					fr = append(fr, fmt.Sprintf("%s… (de %s)", check.ShortID(v), c.Name))
+					en = append(en, fmt.Sprintf("%s… (of %s)", check.ShortID(v), c.Name))
 				}
 			}
 		}
-		return check.Failf("Les conteneurs sont supprimés, mais pas leur(s) %d volume(s) anonyme(s) : %s.",
-			"The containers are gone, but not their %d anonymous volume(s): %s.", len(keptVolumes), strings.Join(owners, ", ")).
-			With("aucun volume anonyme restant (docker rm -v)", strings.Join(owners, "\n"))
+		msg := check.Text{
+			FR: fmt.Sprintf("Les conteneurs sont supprimés, mais il reste %d volumes anonymes : %s.", len(keptVolumes), strings.Join(fr, ", ")),
+			EN: fmt.Sprintf("The containers are gone, but %d anonymous volumes remain: %s.", len(keptVolumes), strings.Join(en, ", ")),
+		}
+		if len(keptVolumes) == 1 {
+			msg = check.Text{
+				FR: fmt.Sprintf("Les conteneurs sont supprimés, mais il reste 1 volume anonyme : %s.", strings.Join(fr, ", ")),
+				EN: fmt.Sprintf("The containers are gone, but 1 anonymous volume remains: %s.", strings.Join(en, ", ")),
+			}
+		}
+		return check.Outcome{Status: check.Fail, Message: msg}.
+			WithT(check.Lit("aucun volume anonyme restant (docker rm -v)", "no anonymous volume left (docker rm -v)"),
+				check.Lit(strings.Join(fr, "\n"), strings.Join(en, "\n")))
 	}
 	var gone []string
 	vols := 0
@@ -110,8 +133,24 @@ func judgeCleanup(res script.Result, before, after []leftover, keptVolumes []str
 		gone = append(gone, c.Name)
 		vols += len(c.Volumes)
 	}
-	return check.Passf("cleanup.sh a supprimé %d conteneur(s) du lab 4 (%s) et leurs %d volume(s) anonyme(s).",
-		"cleanup.sh removed %d lab 4 container(s) (%s) and their %d anonymous volume(s).", len(before), strings.Join(gone, ", "), vols)
+	list := strings.Join(gone, ", ")
+	removed := check.T("%d conteneurs du lab 4 (%s)", "%d lab 4 containers (%s)", len(before), list)
+	if len(before) == 1 {
+		removed = check.T("1 conteneur du lab 4 (%s)", "1 lab 4 container (%s)", list)
+	}
+	var volumes check.Text
+	switch {
+	case vols == 0:
+		volumes = check.Lit(", sans volume anonyme", ", with no anonymous volume")
+	case vols == 1:
+		volumes = check.Lit(" et 1 volume anonyme", " and 1 anonymous volume")
+	default:
+		volumes = check.T(" et leurs %d volumes anonymes", " and their %d anonymous volumes", vols)
+	}
+	return check.Outcome{Status: check.Pass, Message: check.Text{
+		FR: "cleanup.sh a supprimé " + removed.FR + volumes.FR + ".",
+		EN: "cleanup.sh removed " + removed.EN + volumes.EN + ".",
+	}}
 }
 
 // labContainers lists lab 4's containers, by the contract's names and by label, with their

@@ -45,8 +45,16 @@ func (s *state) checkLimits(ctx context.Context) (check.Outcome, error) {
 // judgeLimits compares HostConfig's limits with the contract's, naming every difference.
 func judgeLimits(got engine.Resources, w wantLimits) check.Outcome {
 	var fr, en []string
+	// add formats a difference in each language; a Text argument gives each its own words.
 	add := func(f, e string, args ...any) {
-		fr, en = append(fr, fmt.Sprintf(f, args...)), append(en, fmt.Sprintf(e, args...))
+		frArgs, enArgs := make([]any, len(args)), make([]any, len(args))
+		for i, a := range args {
+			frArgs[i], enArgs[i] = a, a
+			if t, ok := a.(check.Text); ok {
+				frArgs[i], enArgs[i] = t.FR, t.EN
+			}
+		}
+		fr, en = append(fr, fmt.Sprintf(f, frArgs...)), append(en, fmt.Sprintf(e, enArgs...))
 	}
 	if got.Memory != w.Memory {
 		add("mémoire %s au lieu de %s (--memory)", "memory %s instead of %s (--memory)", bytesText(got.Memory), bytesText(w.Memory))
@@ -66,9 +74,9 @@ func judgeLimits(got engine.Resources, w wantLimits) check.Outcome {
 		add("%s CPU au lieu de %s (--cpus)", "%s CPUs instead of %s (--cpus)", cpuText(cpus), cpuText(w.NanoCPUs))
 	}
 	if got.PidsLimit != w.Pids {
-		pids := fmt.Sprint(got.PidsLimit)
+		pids := check.Same(fmt.Sprint(got.PidsLimit))
 		if got.PidsLimit <= 0 {
-			pids = "aucune limite"
+			pids = check.Lit("aucune limite", "no limit")
 		}
 		add("limite de PID %s au lieu de %d (--pids-limit)", "PIDs limit %s instead of %d (--pids-limit)", pids, w.Pids)
 	}
@@ -81,8 +89,11 @@ func judgeLimits(got engine.Resources, w wantLimits) check.Outcome {
 			EN: "Wrong limits on lab4-app: " + strings.Join(en, "; ") + ".",
 		}}.With(want, seen)
 	}
-	return check.Passf("Limites appliquées : %s de mémoire sans swap, %s CPU, %d PID.", "Limits applied: %s of memory without swap, %s CPUs, %d PIDs.",
-		bytesText(w.Memory), cpuText(w.NanoCPUs), w.Pids)
+	mem, cpus := bytesText(w.Memory), cpuText(w.NanoCPUs)
+	return check.Outcome{Status: check.Pass, Message: check.Text{
+		FR: fmt.Sprintf("Limites appliquées : %s de mémoire sans swap, %s CPU, %d PID.", mem.FR, cpus.FR, w.Pids),
+		EN: fmt.Sprintf("Limits applied: %s of memory without swap, %s CPUs, %d PIDs.", mem.EN, cpus.EN, w.Pids),
+	}}
 }
 
 // effectiveNanoCPUs reads --cpus, or its older spelling --cpu-quota/--cpu-period.
@@ -97,23 +108,23 @@ func effectiveNanoCPUs(r engine.Resources) int64 {
 	return r.CPUQuota * 1e9 / period
 }
 
-func cpuText(nano int64) string {
+// cpuText is a CPU limit in CPUs, for a report.
+func cpuText(nano int64) check.Text {
 	if nano == 0 {
-		return "illimité"
+		return check.Lit("illimité", "unlimited")
 	}
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", float64(nano)/1e9), "0"), ".")
+	return check.Same(strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", float64(nano)/1e9), "0"), "."))
 }
 
-func bytesText(n int64) string {
+// bytesText is a memory limit, for a report.
+func bytesText(n int64) check.Text {
 	switch {
-	case n == 0:
-		return "illimitée"
-	case n < 0:
-		return "illimitée"
+	case n <= 0:
+		return check.Lit("illimitée", "unlimited")
 	case n%(1<<20) == 0:
-		return fmt.Sprintf("%d Mio", n>>20)
+		return check.T("%d Mio", "%d MiB", n>>20)
 	}
-	return fmt.Sprintf("%d octets", n)
+	return check.T("%d octets", "%d bytes", n)
 }
 
 // portObs is what lab4.port observes: lab4-app, then a GET /health through its binding.
@@ -156,7 +167,7 @@ func judgePort(o portObs) (out check.Outcome, decided bool) {
 	}
 	if rep := *o.Health; rep.Err != nil || rep.Status != http.StatusOK {
 		return check.Failf("GET %s/health ne renvoie pas 200.", "GET %s/health does not return 200.", o.Base).
-			With("HTTP 200 ok", rep.String()), true
+			WithT(check.Same("HTTP 200 ok"), rep.text()), true
 	}
 	return check.Passf("8080 publié sur %s seulement ; GET /health répond 200.", "8080 published on %s only; GET /health answers 200.",
 		net.JoinHostPort(o.IP, o.Port)), true
@@ -180,16 +191,16 @@ func judgeBinding(ports []engine.PortBinding, ip, port string) (check.Outcome, b
 		if a := net.ParseIP(p.HostIP); p.HostIP == "" || a != nil && a.IsUnspecified() {
 			return check.Failf("Le port 8080 est publié sur toutes les interfaces (%s) : n'importe quelle machine du réseau peut le joindre.",
 				"Port 8080 is published on every interface (%s): any machine on the network can reach it.",
-				net.JoinHostPort(p.HostIP, p.HostPort)).With(want, bindings(ports)), false
+				net.JoinHostPort(p.HostIP, p.HostPort)).WithT(check.Same(want), bindings(ports)), false
 		}
 	}
 	switch {
 	case len(ours) == 0:
 		return check.Failf("Le port 8080 de lab4-app n'est pas publié sur %s.", "lab4-app's port 8080 is not published on %s.",
-			net.JoinHostPort(ip, port)).With(want, bindings(ports)), false
+			net.JoinHostPort(ip, port)).WithT(check.Same(want), bindings(ports)), false
 	case len(others) > 0:
 		return check.Failf("Le port 8080 est publié ailleurs aussi (%s).", "Port 8080 is published elsewhere too (%s).",
-			bindings(others)).With(want, bindings(ports)), false
+			bindings(others).FR).WithT(check.Same(want), bindings(ports)), false
 	}
 	return check.Outcome{}, true
 }
@@ -233,12 +244,12 @@ func judgeEnv(o envObs) (out check.Outcome, decided bool) {
 	rep, want := *o.Rep, o.Want
 	switch {
 	case rep.Err != nil:
-		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).With("APP_MODE="+want, rep.String()), true
+		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).WithT(check.Same("APP_MODE="+want), rep.text()), true
 	case rep.Status == http.StatusNotFound:
 		return check.Failf("APP_MODE n'est pas définie dans lab4-app.", "APP_MODE is not set in lab4-app.").
-			With("APP_MODE="+want, envOf(o.App.C.Env, "APP_MODE")), true
+			WithT(check.Same("APP_MODE="+want), envOf(o.App.C.Env, "APP_MODE")), true
 	case rep.Status != http.StatusOK:
-		return check.Failf("GET /env/APP_MODE répond %d.", "GET /env/APP_MODE answers %d.", rep.Status).With("APP_MODE="+want, rep.String()), true
+		return check.Failf("GET /env/APP_MODE répond %d.", "GET /env/APP_MODE answers %d.", rep.Status).WithT(check.Same("APP_MODE="+want), rep.text()), true
 	case rep.Body != want:
 		return check.Failf("APP_MODE vaut « %s » dans lab4-app.", "APP_MODE is %q in lab4-app.", check.Cut(rep.Body, 60)).
 			With("APP_MODE="+want, "APP_MODE="+check.Cut(rep.Body, 60)), true
@@ -247,11 +258,11 @@ func judgeEnv(o envObs) (out check.Outcome, decided bool) {
 }
 
 // envOf shows how env sets name, for a report.
-func envOf(env []string, name string) string {
+func envOf(env []string, name string) check.Text {
 	for _, kv := range env {
 		if strings.HasPrefix(kv, name+"=") {
-			return kv
+			return check.Same(kv)
 		}
 	}
-	return name + " absente de l'environnement du conteneur"
+	return check.T("%s absente de l'environnement du conteneur", "%s missing from the container's environment", name)
 }

@@ -87,14 +87,16 @@ func judgeDiagnostic(o diagnosticObs) (out check.Outcome, decided bool) {
 		if f.Refused != nil {
 			why = *f.Refused
 		}
-		return check.Outcome{Status: check.Fail, Message: why}.With(answerFile+" avec "+keyExitCode+", "+keyVariable+", "+keyState, "absent"), true
+		return check.Outcome{Status: check.Fail, Message: why}.
+			WithT(check.T("%s avec %s, %s, %s", "%s with %s, %s, %s", answerFile, keyExitCode, keyVariable, keyState), check.Lit("absent", "missing")), true
 	case f.ReadErr != nil:
 		return check.Failf("%s est illisible : %v", "%s cannot be read: %v", answerFile, f.ReadErr), true
 	}
 	a, perr := parseAnswers(f.Data)
 	if perr != nil {
 		out := check.Outcome{Status: check.Fail, Message: check.Text{FR: answerFile + " : " + perr.FR, EN: answerFile + ": " + perr.EN}}
-		return out.At(answerFile, perr.Line).With(keyExitCode+", "+keyVariable+", "+keyState+" remplies", lineOf(f.Data, perr.Line)), true
+		return out.At(answerFile, perr.Line).
+			WithT(check.T("%s, %s, %s remplies", "%s, %s, %s filled in", keyExitCode, keyVariable, keyState), lineOf(f.Data, perr.Line)), true
 	}
 	if o.Truth == nil {
 		return check.Outcome{}, false
@@ -122,15 +124,18 @@ func judgeAnswers(a answers, t truth, image string) check.Outcome {
 		return check.Passf("Diagnostic exact : le correcteur a lancé %s et observé les mêmes code de sortie, variable manquante et état.",
 			"Correct diagnosis: the grader ran %s and saw the same exit code, missing variable and state.", image)
 	}
-	var keys, exp, got []string
+	var keys, expFR, expEN, gotFR, gotEN []string
 	for _, b := range bad {
 		keys = append(keys, b.key)
-		exp = append(exp, fmt.Sprintf("%s : ce que montre %s", b.key, b.how))
-		got = append(got, fmt.Sprintf("ligne %d : %s: %s", a.Line[b.key], b.key, check.Cut(b.got, 60)))
+		expFR = append(expFR, fmt.Sprintf("%s : ce que montre %s", b.key, b.how))
+		expEN = append(expEN, fmt.Sprintf("%s: what %s shows", b.key, b.how))
+		gotFR = append(gotFR, fmt.Sprintf("ligne %d : %s: %s", a.Line[b.key], b.key, check.Cut(b.got, 60)))
+		gotEN = append(gotEN, fmt.Sprintf("line %d: %s: %s", a.Line[b.key], b.key, check.Cut(b.got, 60)))
 	}
 	o := check.Failf("Le correcteur a lancé %s sans variable d'environnement : %s ne correspond pas à ce qu'il a observé.",
 		"The grader ran %s without any environment variable: %s does not match what it saw.", image, strings.Join(keys, ", "))
-	return o.At(answerFile, a.Line[bad[0].key]).With(strings.Join(exp, "\n"), strings.Join(got, "\n"))
+	return o.At(answerFile, a.Line[bad[0].key]).
+		WithT(check.Lit(strings.Join(expFR, "\n"), strings.Join(expEN, "\n")), check.Lit(strings.Join(gotFR, "\n"), strings.Join(gotEN, "\n")))
 }
 
 // brokenTruth runs the broken image as the student was told to (no variable), waits for it
@@ -196,14 +201,14 @@ func missingVariable(logs string) string {
 }
 
 // lineOf returns line n of data (1-based), for the report.
-func lineOf(data []byte, n int) string {
+func lineOf(data []byte, n int) check.Text {
 	if n <= 0 {
-		return ""
+		return check.Text{}
 	}
 	// YAML counts a lone CR as a line break too.
 	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), "\n")
 	if n > len(lines) {
-		return ""
+		return check.Text{}
 	}
-	return fmt.Sprintf("ligne %d : %s", n, check.Cut(lines[n-1], 120))
+	return check.T("ligne %d : %s", "line %d: %s", n, check.Cut(lines[n-1], 120))
 }

@@ -91,7 +91,8 @@ func judgeFixed(o fixedObs) (out check.Outcome, decided bool) {
 		return *scriptlab.JudgeScript("fix.sh", o.Script), true
 	case !o.Found:
 		return check.Failf("fix.sh s'est terminé sans erreur mais aucun conteneur lab4-fixed n'existe.",
-			"fix.sh exited cleanly but there is no lab4-fixed container.").With("un conteneur nommé lab4-fixed", "aucun"), true
+			"fix.sh exited cleanly but there is no lab4-fixed container.").
+			WithT(check.Lit("un conteneur nommé lab4-fixed", "a container named lab4-fixed"), check.Lit("aucun", "none")), true
 	case o.ImageID == "":
 		return check.Outcome{}, false
 	case c.ImageID != o.ImageID:
@@ -101,18 +102,21 @@ func judgeFixed(o fixedObs) (out check.Outcome, decided bool) {
 	case fixedDown(c) && o.Logs != nil:
 		return judgeFixedDown(c, *o.Logs), true
 	case o.Late:
-		return check.Failf("lab4-fixed n'est pas healthy après %s (état : %s).", "lab4-fixed is not healthy after %s (state: %s).", o.Wait, healthText(c)).
-			With("healthy", healthText(c)), true
+		h := healthText(c)
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("lab4-fixed n'est pas healthy après %s (état : %s).", o.Wait, h.FR),
+			EN: fmt.Sprintf("lab4-fixed is not healthy after %s (state: %s).", o.Wait, h.EN),
+		}}.WithT(check.Same("healthy"), h), true
 	default:
 		return check.Outcome{}, false
 	}
 	if !hasLabel(c.Labels, labLabel) {
 		return check.Failf("lab4-fixed est healthy mais n'a pas le label %s.", "lab4-fixed is healthy but lacks the %s label.", labLabel).
-			With(labLabel, labelList(c.Labels)), true
+			WithT(check.Same(labLabel), labelList(c.Labels)), true
 	}
-	if got := envOf(c.Env, "DATABASE_URL"); got != o.Want {
+	if got := envOf(c.Env, "DATABASE_URL"); got.FR != o.Want {
 		return check.Failf("lab4-fixed est healthy, mais DATABASE_URL n'a pas la valeur du contrat.", "lab4-fixed is healthy, but DATABASE_URL does not have the contract's value.").
-			With(o.Want, got), true
+			WithT(check.Same(o.Want), got), true
 	}
 	return check.Passf("lab4-fixed (%s, %s) est healthy en %s.", "lab4-fixed (%s, %s) is healthy within %s.", o.Image, o.Want, o.Took), true
 }
@@ -127,14 +131,15 @@ func judgeFixedDown(c engine.Container, logs engine.Logs) check.Outcome {
 		return check.Failf("lab4-fixed est unhealthy.", "lab4-fixed is unhealthy.").With("healthy", lastLines(joinLines(c.HealthLog), 3))
 	}
 	return check.Failf("lab4-fixed s'est arrêté (code %d) : %s", "lab4-fixed stopped (exit code %d): %s", c.ExitCode, check.Cut(text, 300)).
-		With("un conteneur healthy", stateText(c)+"\n"+text)
+		WithT(check.Lit("un conteneur healthy", "a healthy container"), check.Lit(stateText(c).FR+"\n"+text, stateText(c).EN+"\n"+text))
 }
 
-func healthText(c engine.Container) string {
+// healthText is c's status and health, for a report.
+func healthText(c engine.Container) check.Text {
 	if c.Health == "" {
-		return c.Status + ", sans healthcheck"
+		return check.T("%s, sans healthcheck", "%s, no healthcheck", c.Status)
 	}
-	return c.Status + ", " + c.Health
+	return check.Same(c.Status + ", " + c.Health)
 }
 
 func joinLines(lines []string) string {

@@ -52,7 +52,7 @@ func reach(remote bool, host string, ports []engine.PortBinding, ip, port string
 	if best == nil {
 		o := check.Failf("Le port 8080 de lab4-app n'est publié nulle part : le correcteur ne peut pas le joindre.",
 			"lab4-app's port 8080 is not published: the grader cannot reach it.").
-			With(fmt.Sprintf("-p %s:%s:8080", ip, port), bindings(ports))
+			WithT(check.Same(fmt.Sprintf("-p %s:%s:8080", ip, port)), bindings(ports))
 		return "", &o
 	}
 	h := best.HostIP
@@ -84,20 +84,22 @@ func replyOf(r scriptlab.Reply) reply {
 	return reply{Status: r.Status, Body: strings.TrimSpace(r.Body), Err: r.Err}
 }
 
-func (r reply) String() string {
+// text is the exchange as a report shows it: the status and body, or why nothing answered.
+func (r reply) text() check.Text {
 	if r.Err != nil {
-		return "pas de réponse : " + check.Cut(r.Err.Error(), 200)
+		return check.T("pas de réponse : %s", "no answer: %s", check.Cut(r.Err.Error(), 200))
 	}
-	return fmt.Sprintf("HTTP %d %s", r.Status, check.Cut(r.Body, 200))
+	return check.Same(fmt.Sprintf("HTTP %d %s", r.Status, check.Cut(r.Body, 200)))
 }
 
-func bindings(ports []engine.PortBinding) string {
+// bindings lists the published ports, or says there are none.
+func bindings(ports []engine.PortBinding) check.Text {
 	if len(ports) == 0 {
-		return "aucun port publié"
+		return check.Lit("aucun port publié", "no published port")
 	}
 	var out []string
 	for _, p := range ports {
 		out = append(out, fmt.Sprintf("%s → %s", net.JoinHostPort(p.HostIP, p.HostPort), p.ContainerPort))
 	}
-	return strings.Join(out, ", ")
+	return check.Same(strings.Join(out, ", "))
 }

@@ -115,10 +115,10 @@ func TestJudgeLogs(t *testing.T) {
 		{"blank lines and CRLF", "\n" + strings.Join(log[10:15], "\r\n") + "\r\n\n", check.Pass, ""},
 		{"older than the grader's requests", out(log[5:10]...), check.Fail, "ne sont pas les 5 dernières"},
 		{"no timestamps", out(strip(log[10:15])...), check.Fail, "pas d'horodatage"},
-		{"tail 10", out(log[5:15]...), check.Fail, "10 ligne(s)"},
-		{"tail 4", out(log[11:15]...), check.Fail, "4 ligne(s)"},
+		{"tail 10", out(log[5:15]...), check.Fail, "10 lignes"},
+		{"tail 4", out(log[11:15]...), check.Fail, "4 lignes"},
 		{"nothing", "", check.Fail, "rien affiché"},
-		{"a header line", out(append([]string{"Journal :"}, log[10:15]...)...), check.Fail, "6 ligne(s)"},
+		{"a header line", out(append([]string{"Journal :"}, log[10:15]...)...), check.Fail, "6 lignes"},
 		{"a line edited", out(log[10], log[11], log[12], log[13], log[14]+"!"), check.Fail, "ne sont pas"},
 	}
 	for _, tt := range tests {
@@ -285,15 +285,15 @@ func TestJudgeCleanup(t *testing.T) {
 	before := []leftover{{Name: "lab4-app"}, {Name: "ddlab-x-extra", Volumes: []string{vol}}}
 	o := judgeCleanup(script.Result{}, before, nil, nil, "ddlab-x-extra")
 	assert.Equal(t, check.Pass, o.Status, o.Message.FR)
-	assert.Contains(t, o.Message.FR, "2 conteneur(s)")
+	assert.Contains(t, o.Message.FR, "2 conteneurs du lab 4 (lab4-app, ddlab-x-extra) et 1 volume anonyme")
 
 	o = judgeCleanup(script.Result{}, before, []leftover{{Name: "ddlab-x-extra"}, {Name: "lab4-app"}}, nil, "ddlab-x-extra")
 	assert.Equal(t, check.Fail, o.Status)
-	assert.Contains(t, o.Message.FR, "il reste 2 conteneur(s) du lab 4 : ddlab-x-extra (ajouté par le correcteur, label ddlab.lab=lab4), lab4-app")
+	assert.Contains(t, o.Message.FR, "il reste 2 conteneurs du lab 4 : ddlab-x-extra (ajouté par le correcteur, label ddlab.lab=lab4), lab4-app")
 
 	o = judgeCleanup(script.Result{}, before, nil, []string{vol}, "ddlab-x-extra")
 	assert.Equal(t, check.Fail, o.Status)
-	assert.Contains(t, o.Message.FR, "volume(s) anonyme(s) : abababababab… (de ddlab-x-extra, le conteneur ajouté par le correcteur)")
+	assert.Contains(t, o.Message.FR, "il reste 1 volume anonyme : abababababab… (de ddlab-x-extra, le conteneur ajouté par le correcteur)")
 }
 
 func TestAnonymousVolumeNames(t *testing.T) {
@@ -461,7 +461,7 @@ func TestJudgeRestart(t *testing.T) {
 	}{
 		{"fixture solution", restartObs{App: app(onFailure3), Ready: ready, After: &restarted, Took: time.Second}, true, check.Pass, "a redémarré en 1s (RestartCount 1)"},
 		{"fixture fail-restart-always", restartObs{App: app(engine.RestartPolicy{Name: "always"})}, true, check.Fail, "La politique de redémarrage de lab4-app est always"},
-		{"fixture fail-restart-none", restartObs{App: app(engine.RestartPolicy{Name: "no"})}, true, check.Fail, "est no (aucun redémarrage)"},
+		{"fixture fail-restart-none", restartObs{App: app(engine.RestartPolicy{Name: "no"})}, true, check.Fail, "est `no` (aucun redémarrage)"},
 		{"on-failure:5", restartObs{App: app(engine.RestartPolicy{Name: "on-failure", MaxRetries: 5})}, true, check.Fail, "est on-failure:5"},
 		{"policy right, not asked yet", restartObs{App: app(onFailure3)}, false, 0, ""},
 		{"no answer before the crash", restartObs{App: app(onFailure3), Base: "http://127.0.0.1:8084", Ready: &reply{Err: errors.New("refused")}}, true, check.Fail, "impossible de le faire planter"},
@@ -502,7 +502,7 @@ func TestJudgeOOM(t *testing.T) {
 		{"killed, seen by its exit code only", oomObs{Alloc: cut, Got: back, Kill: kill{died: true, code: 137}}, true, check.Pass, "(code 137)"},
 		{"fixture fail-restart-always: no memory limit", oomObs{Alloc: allocated, Got: runningApp(), Since: 3 * time.Second}, true, check.Fail, "a alloué 128 Mio sans être tué : sa mémoire n'est pas limitée à 64 Mio"},
 		{"allocated, too soon to say", oomObs{Alloc: allocated, Got: runningApp(), Since: time.Second}, false, 0, ""},
-		{"fixture fail-restart-none: killed, never restarted", oomObs{Alloc: cut, Got: noPolicy, Kill: kill{oom: true, died: true, code: 137}}, true, check.Fail, "Le noyau a tué lab4-app (OOM), mais il n'a pas redémarré (politique no"},
+		{"fixture fail-restart-none: killed, never restarted", oomObs{Alloc: cut, Got: noPolicy, Kill: kill{oom: true, died: true, code: 137}}, true, check.Fail, "Le noyau a tué lab4-app (OOM), mais il n'a pas redémarré (politique `no`"},
 		{"OOMKilled flag only, late", oomObs{Alloc: cut, Got: func() engine.Container { c := killed; c.Status = "restarting"; return c }(), Late: true}, true, check.Fail, "mais il n'a pas redémarré"},
 		{"killed, restarting: wait", oomObs{Alloc: cut, Got: func() engine.Container { c := killed; c.Status = "restarting"; return c }(), Kill: kill{oom: true}}, false, 0, ""},
 		{"another exit code", oomObs{Alloc: cut, Got: exited(runningApp(), 1), Kill: kill{died: true, code: 1}, Late: true}, true, check.Fail, "s'est arrêté avec le code 1, pas par un dépassement"},
@@ -631,11 +631,11 @@ func TestJudgeScriptChecks(t *testing.T) {
 			check.Fail, "n'ont pas d'horodatage"},
 		{"logs: logs.sh fails", judgeLogsRun(logsObs{Script: exit1, N: 5}), check.Fail, "logs.sh s'est terminé avec le code 1"},
 		{"logs: the app stops answering", judgeLogsRun(logsObs{Base: "http://127.0.0.1:8084", NoAnswer: &reply{Err: errors.New("EOF")}}), check.Fail, "ne répond pas sur http://127.0.0.1:8084"},
-		{"cleanup: fixture solution", judgeCleanup(script.Result{}, before, nil, nil, "ddlab-x-extra"), check.Pass, "et leurs 1 volume(s) anonyme(s)"},
+		{"cleanup: fixture solution", judgeCleanup(script.Result{}, before, nil, nil, "ddlab-x-extra"), check.Pass, "et 1 volume anonyme"},
 		{"cleanup: fixture starter, the grader's container left", judgeCleanup(script.Result{}, before, before[1:], nil, "ddlab-x-extra"), check.Fail,
 			"ddlab-x-extra (ajouté par le correcteur, label ddlab.lab=lab4)"},
 		{"cleanup: fixture fail-answers, rm -f without -v", judgeCleanup(script.Result{}, before, nil, []string{vol}, "ddlab-x-extra"), check.Fail,
-			"mais pas leur(s) 1 volume(s) anonyme(s) : abababababab…"},
+			"mais il reste 1 volume anonyme : abababababab…"},
 		{"cleanup: cleanup.sh fails", judgeCleanup(exit1, before, nil, nil, "ddlab-x-extra"), check.Fail, "cleanup.sh s'est terminé avec le code 1"},
 	}
 	for _, tt := range tests {

@@ -71,15 +71,18 @@ func judgeRestart(o restartObs) (out check.Outcome, decided bool) {
 	}
 	c := o.App.C
 	if c.Restart.Name != "on-failure" || c.Restart.MaxRetries != o.Retries {
-		return check.Failf("La politique de redémarrage de lab4-app est %s.", "lab4-app's restart policy is %s.", policyText(c.Restart)).
-			With(fmt.Sprintf("on-failure:%d", o.Retries), policyText(c.Restart)), true
+		p := policyText(c.Restart)
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("La politique de redémarrage de lab4-app est %s.", p.FR),
+			EN: fmt.Sprintf("lab4-app's restart policy is %s.", p.EN),
+		}}.WithT(check.Same(fmt.Sprintf("on-failure:%d", o.Retries)), p), true
 	}
 	if o.Ready == nil {
 		return check.Outcome{}, false
 	}
 	if o.Ready.Err != nil {
 		return check.Failf("lab4-app ne répond pas sur %s : impossible de le faire planter.", "lab4-app does not answer on %s: cannot crash it.", o.Base).
-			With("HTTP 200", o.Ready.String()), true
+			WithT(check.Same("HTTP 200"), o.Ready.text()), true
 	}
 	if o.After == nil {
 		return check.Outcome{}, false
@@ -91,14 +94,15 @@ func judgeRestart(o restartObs) (out check.Outcome, decided bool) {
 			"After POST /crash?code=3, lab4-app restarted within %s (RestartCount %d).", o.Took, got.RestartCount), true
 	case up(got) && got.StartedAt.Equal(c.StartedAt):
 		return check.Failf("lab4-app ne s'est pas arrêté après POST /crash?code=3.", "lab4-app did not stop after POST /crash?code=3.").
-			With("un arrêt (code 3) puis un redémarrage", fmt.Sprintf("toujours démarré depuis %s", c.StartedAt.Format(time.RFC3339))), true
+			WithT(check.Lit("un arrêt (code 3) puis un redémarrage", "a stop (exit code 3), then a restart"),
+				check.T("toujours démarré depuis %s", "still running since %s", c.StartedAt.Format(time.RFC3339))), true
 	case up(got):
 		return check.Failf("lab4-app a été relancé, mais pas par sa politique de redémarrage (RestartCount %d).",
 			"lab4-app was started again, but not by its restart policy (RestartCount %d).", got.RestartCount).
 			With("RestartCount ≥ 1", fmt.Sprint(got.RestartCount)), true
 	}
 	return check.Failf("lab4-app ne redémarre pas dans les %s qui suivent son plantage.", "lab4-app does not restart within %s of its crash.", o.Wait).
-		With("démarré à nouveau, RestartCount ≥ 1", stateText(got)), true
+		WithT(check.Lit("démarré à nouveau, RestartCount ≥ 1", "running again, RestartCount ≥ 1"), stateText(got)), true
 }
 
 // waitRestart inspects the container until it has restarted since before, or wait passes.
@@ -210,12 +214,13 @@ func judgeOOM(o oomObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if o.Ready.Err != nil {
-		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).With("HTTP 200", o.Ready.String()), true
+		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).WithT(check.Same("HTTP 200"), o.Ready.text()), true
 	}
 	if o.Alloc == nil {
 		return check.Outcome{}, false
 	}
 	k, got, rep := o.Kill, o.Got, *o.Alloc
+	killed := check.Lit("un arrêt par le noyau (OOMKilled, code 137)", "killed by the kernel (OOMKilled, exit code 137)")
 	k.oom = k.oom || got.OOMKilled && !o.Before.OOMKilled
 	restarted := up(got) && got.RestartCount > o.Before.RestartCount
 	allocated := rep.Err == nil && rep.Status == http.StatusOK
@@ -231,20 +236,22 @@ func judgeOOM(o oomObs) (out check.Outcome, decided bool) {
 		// The app holds the memory and answered: nothing limits it.
 		return check.Failf("lab4-app a alloué %d Mio sans être tué : sa mémoire n'est pas limitée à %d Mio.",
 			"lab4-app allocated %d MiB without being killed: its memory is not limited to %d MiB.", o.MB, o.Limit>>20).
-			With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()), true
+			WithT(killed, rep.text()), true
 	case (k.oom || k.code == 137) && (o.Late || got.Status == "exited"):
 		// "exited", not "restarting", after the kill: the engine will not restart it.
-		return check.Failf("Le noyau a tué lab4-app (OOM), mais il n'a pas redémarré (politique %s).",
-			"The kernel killed lab4-app (OOM), but it did not restart (policy %s).", policyText(got.Restart)).
-			With("un redémarrage après l'arrêt", stateText(got)), true
+		p := policyText(got.Restart)
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: fmt.Sprintf("Le noyau a tué lab4-app (OOM), mais il n'a pas redémarré (politique %s).", p.FR),
+			EN: fmt.Sprintf("The kernel killed lab4-app (OOM), but it did not restart (policy %s).", p.EN),
+		}}.WithT(check.Lit("un redémarrage après l'arrêt", "a restart after the stop"), stateText(got)), true
 	case !o.Late:
 		return check.Outcome{}, false
 	case k.died:
 		return check.Failf("lab4-app s'est arrêté avec le code %d, pas par un dépassement de mémoire.", "lab4-app stopped with exit code %d, not by running out of memory.", k.code).
-			With("OOMKilled ou code 137", stateText(got)), true
+			WithT(check.Lit("OOMKilled ou code 137", "OOMKilled or exit code 137"), stateText(got)), true
 	}
 	return check.Failf("POST /alloc?mb=%d n'a pas arrêté lab4-app en %s.", "POST /alloc?mb=%d did not stop lab4-app within %s.", o.MB, o.Wait).
-		With("un arrêt par le noyau (OOMKilled, code 137)", rep.String()+" ; "+stateText(got)), true
+		WithT(killed, check.Lit(rep.text().FR+" ; "+stateText(got).FR, rep.text().EN+"; "+stateText(got).EN)), true
 }
 
 // kill is what the events say happened to a container.
@@ -337,7 +344,7 @@ func (s *state) checkManualStop(ctx context.Context) (check.Outcome, error) {
 func judgeManualStop(o manualStopObs) (out check.Outcome, decided bool) {
 	if f := judgeApp(o.App); f != nil {
 		return check.Failf("lab4-app devait être démarré avant l'arrêt manuel, mais ne l'est plus.",
-			"lab4-app had to be running before the manual stop, but is not.").WithT(f.Expected, check.Same(stateText(o.App.C))), true
+			"lab4-app had to be running before the manual stop, but is not.").WithT(f.Expected, stateText(o.App.C)), true
 	}
 	if o.Stopped == nil {
 		return check.Outcome{}, false
@@ -345,7 +352,7 @@ func judgeManualStop(o manualStopObs) (out check.Outcome, decided bool) {
 	if g := o.Got; g != nil && (g.Running || !g.StartedAt.Equal(o.Stopped.StartedAt)) {
 		return check.Failf("lab4-app a redémarré après un arrêt manuel : quelque chose le relance.",
 			"lab4-app started again after a manual stop: something restarts it.").
-			With(fmt.Sprintf("arrêté (exited) pendant %s", o.Wait), stateText(*g)), true
+			WithT(check.T("arrêté (exited) pendant %s", "stopped (exited) for %s", o.Wait), stateText(*g)), true
 	}
 	if !o.Over {
 		return check.Outcome{}, false
@@ -354,26 +361,27 @@ func judgeManualStop(o manualStopObs) (out check.Outcome, decided bool) {
 		"After docker stop, lab4-app stayed stopped for %s (%s, exit code %d).", o.Wait, o.Stopped.Status, o.Stopped.ExitCode), true
 }
 
-func policyText(p engine.RestartPolicy) string {
+// policyText is a restart policy, for a report.
+func policyText(p engine.RestartPolicy) check.Text {
 	switch {
 	case p.Name == "" || p.Name == "no":
-		return "no (aucun redémarrage)"
+		return check.Lit("`no` (aucun redémarrage)", "`no` (never restart)")
 	case p.Name == "on-failure":
-		return fmt.Sprintf("on-failure:%d", p.MaxRetries)
+		return check.Same(fmt.Sprintf("on-failure:%d", p.MaxRetries))
 	}
-	return p.Name
+	return check.Same(p.Name)
 }
 
-func stateText(c engine.Container) string {
+func stateText(c engine.Container) check.Text {
 	if c.Status == "restarting" {
-		return fmt.Sprintf("en cours de redémarrage, RestartCount %d", c.RestartCount)
+		return check.T("en cours de redémarrage, RestartCount %d", "restarting, RestartCount %d", c.RestartCount)
 	}
 	if c.Running {
-		return fmt.Sprintf("démarré, RestartCount %d", c.RestartCount)
+		return check.T("démarré, RestartCount %d", "running, RestartCount %d", c.RestartCount)
 	}
 	oom := ""
 	if c.OOMKilled {
 		oom = ", OOMKilled"
 	}
-	return fmt.Sprintf("%s, code %d%s, RestartCount %d", c.Status, c.ExitCode, oom, c.RestartCount)
+	return check.Same(fmt.Sprintf("%s, code %d%s, RestartCount %d", c.Status, c.ExitCode, oom, c.RestartCount))
 }

@@ -84,7 +84,7 @@ type logsObs struct {
 // latest lines with their timestamps (judgeLogs).
 func judgeLogsRun(o logsObs) check.Outcome {
 	if o.NoAnswer != nil {
-		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).With("HTTP 200", o.NoAnswer.String())
+		return check.Failf("lab4-app ne répond pas sur %s.", "lab4-app does not answer on %s.", o.Base).WithT(check.Same("HTTP 200"), o.NoAnswer.text())
 	}
 	if f := scriptlab.JudgeScript("logs.sh", o.Script); f != nil {
 		return *f
@@ -112,7 +112,7 @@ func judgeLogs(output string, before, after []string, n int) check.Outcome {
 	got := nonEmptyLines(output)
 	expected := strings.Join(tailOf(after, n), "\n")
 	if len(got) == 0 {
-		return check.Failf("logs.sh n'a rien affiché.", "logs.sh printed nothing.").With(expected, "(rien)")
+		return check.Failf("logs.sh n'a rien affiché.", "logs.sh printed nothing.").WithT(check.Same(expected), check.Lit("(rien)", "(nothing)"))
 	}
 	stamped := 0
 	for _, l := range got {
@@ -141,8 +141,11 @@ func judgeLogs(output string, before, after []string, n int) check.Outcome {
 		}
 	}
 	if len(got) != n {
-		return check.Failf("logs.sh affiche %d ligne(s), pas les %d dernières lignes du journal.", "logs.sh prints %d line(s), not the last %d log lines.", len(got), n).
-			With(expected, check.Cut(lastLines(output, n+5), 2000))
+		o := check.Failf("logs.sh affiche %d lignes, pas les %d dernières lignes du journal.", "logs.sh prints %d lines, not the last %d log lines.", len(got), n)
+		if len(got) == 1 {
+			o = check.Failf("logs.sh affiche 1 ligne, pas les %d dernières lignes du journal.", "logs.sh prints 1 line, not the last %d log lines.", n)
+		}
+		return o.With(expected, check.Cut(lastLines(output, n+5), 2000))
 	}
 	return check.Failf("Les %d lignes affichées ne sont pas les %d dernières du journal de lab4-app.",
 		"The %d lines printed are not the last %d lines of lab4-app's log.", len(got), n).

@@ -50,7 +50,7 @@ func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	o := buildObs{Build: b, Port: s.run.Spec.Params["port"]}
-	if _, ok := b.noImage(""); !ok {
+	if _, ok := b.noImage(check.Text{}); !ok {
 		out := judgeBuild(o)
 		sum.LogTail = out.Actual.EN
 		return out, nil
@@ -175,7 +175,7 @@ func (s *state) checkTestStage(ctx context.Context) (check.Outcome, error) {
 		return out, nil
 	}
 	inject := filepath.Join(s.run.Dir, "cmd", "server", "zz_grade_injected_test.go")
-	src := "package main\n\nimport \"testing\"\n\n// Written by grade: the test stage must fail on it.\nfunc TestGradeInjected(t *testing.T) { t.Fatal(\"échec injecté par grade " + s.run.ID + "\") }\n"
+	src := "package main\n\nimport \"testing\"\n\n// Written by grade: the test stage must fail on it.\nfunc TestGradeInjected(t *testing.T) { t.Fatal(\"failure injected by grade " + s.run.ID + "\") }\n"
 	if err := os.WriteFile(inject, []byte(src), 0o644); err != nil {
 		o.Layout = err
 		out, _ := judgeTestStage(o)

@@ -29,7 +29,7 @@ func judgeOfflineSyntax(df *dockerfile.Analysis, allowed []string) check.Outcome
 	if df.Syntax != "" {
 		return check.Failf("La directive `# syntax=%s` télécharge le frontend depuis un registre, impossible hors ligne. Le correcteur l'a neutralisée pour construire quand même.",
 			"The `# syntax=%s` directive pulls the frontend from a registry, impossible offline. The grader neutralised it to build anyway.", df.Syntax).
-			At(dockerfileName, df.SyntaxLine).With("aucune directive # syntax=", "# syntax="+df.Syntax)
+			At(dockerfileName, df.SyntaxLine).WithT(check.Lit("aucune directive `# syntax=`", "no `# syntax=` directive"), check.Same("# syntax="+df.Syntax))
 	}
 	stages := map[string]bool{}
 	for _, st := range df.Stages {
@@ -37,7 +37,7 @@ func judgeOfflineSyntax(df *dockerfile.Analysis, allowed []string) check.Outcome
 		if !stages[strings.ToLower(st.Base)] && !contains(allowed, base) {
 			return check.Failf("`FROM %s` n'est pas une image de base autorisée hors ligne.",
 				"`FROM %s` is not a base image allowed offline.", st.Base).
-				At(dockerfileName, st.Line).With(strings.Join(allowed, ", ")+" ou une étape précédente", st.Base)
+				At(dockerfileName, st.Line).WithT(check.T("%s ou une étape précédente", "%s or an earlier stage", strings.Join(allowed, ", ")), check.Same(st.Base))
 		}
 		if st.Name != "" {
 			stages[strings.ToLower(st.Name)] = true
@@ -61,9 +61,13 @@ func judgeLint(lint []dockerfile.Problem) check.Outcome {
 		lines = append(lines, fmt.Sprintf("%s:%d %s : %s", dockerfileName, p.Line, p.Rule, p.Message))
 	}
 	first := lint[0]
-	return check.Failf("Le linter BuildKit signale %d problème(s), dont %s ligne %d.",
-		"The BuildKit linter reports %d problem(s), including %s on line %d.", len(lint), first.Rule, first.Line).
-		At(dockerfileName, first.Line).With("0 avertissement", strings.Join(lines, "\n"))
+	o := check.Failf("Le linter BuildKit signale %d problèmes, dont %s ligne %d.",
+		"The BuildKit linter reports %d problems, including %s on line %d.", len(lint), first.Rule, first.Line)
+	if len(lint) == 1 {
+		o = check.Failf("Le linter BuildKit signale un problème : %s ligne %d.",
+			"The BuildKit linter reports one problem: %s on line %d.", first.Rule, first.Line)
+	}
+	return o.At(dockerfileName, first.Line).WithT(check.Lit("0 avertissement", "0 warnings"), check.Same(strings.Join(lines, "\n")))
 }
 
 // judgeCacheMount: the RUN that compiles (go build or go install) mounts a BuildKit cache on
@@ -105,11 +109,12 @@ func judgeCacheMount(df *dockerfile.Analysis) check.Outcome {
 	if elsewhere > 0 {
 		return check.Failf("Ligne %d : le cache de compilation Go est monté sur une instruction RUN qui ne compile pas : montez-le sur celle de `go build`.",
 			"Line %d: Go's build cache is mounted on a RUN instruction that does not compile: mount it on the `go build` one.", elsewhere).
-			At(dockerfileName, elsewhere).With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", fmt.Sprintf("ligne %d, sans go build", elsewhere))
+			At(dockerfileName, elsewhere).
+			WithT(check.Same("RUN --mount=type=cache,target=/root/.cache/go-build go build …"), check.T("ligne %d, sans `go build`", "line %d, without `go build`", elsewhere))
 	}
 	return check.Failf("Aucune instruction RUN ne monte de cache sur le cache de compilation Go.",
 		"No RUN instruction mounts a cache on Go's build cache.").
-		With("RUN --mount=type=cache,target=/root/.cache/go-build go build …", "aucun")
+		WithT(check.Same("RUN --mount=type=cache,target=/root/.cache/go-build go build …"), check.Lit("aucun", "none"))
 }
 
 // built is one build as a judge sees it: what the engine returned, and whether the check's
@@ -121,11 +126,19 @@ type built struct {
 
 // noImage is the kit's verdict on a build that produced no image; ok is true when it
 // produced one. what names the build in the message ("--target test").
-func (b built) noImage(what string) (o check.Outcome, ok bool) {
+func (b built) noImage(what check.Text) (o check.Outcome, ok bool) {
 	if b.TimedOut || b.Res.Failed {
-		return buildlab.Judge(b.Res, b.TimedOut, what, offlineBases), false
+		return judgeBuilt(b.Res, b.TimedOut, what), false
 	}
 	return check.Outcome{}, true
+}
+
+// judgeBuilt is buildlab.Judge with what and the offline bases worded in each language:
+// Judge puts the one string it is given in both of its texts.
+func judgeBuilt(res engine.BuildResult, timedOut bool, what check.Text) check.Outcome {
+	o, en := buildlab.Judge(res, timedOut, what.FR, offlineBases.FR), buildlab.Judge(res, timedOut, what.EN, offlineBases.EN)
+	o.Message.EN, o.Expected.EN, o.Actual.EN = en.Message.EN, en.Expected.EN, en.Actual.EN
+	return o
 }
 
 // buildObs is what lab5.build observes: the build, and the ports its image exposes.
@@ -137,13 +150,13 @@ type buildObs struct {
 
 // judgeBuild: the image builds offline with the spec's build args and exposes the port.
 func judgeBuild(o buildObs) check.Outcome {
-	if out, ok := o.Build.noImage("VERSION=1.2.3"); !ok {
+	if out, ok := o.Build.noImage(check.Same("VERSION=1.2.3")); !ok {
 		return out
 	}
 	port := o.Port + "/tcp"
 	if !contains(o.Exposed, port) {
 		return check.Failf("L'image se construit mais n'expose pas le port %s.", "The image builds but does not expose port %s.", port).
-			With("EXPOSE "+o.Port, exposed(o.Exposed))
+			WithT(check.Same("EXPOSE "+o.Port), exposed(o.Exposed))
 	}
 	return check.Passf("Image construite en %s (%s), port %s exposé.", "Image built in %s (%s), port %s exposed.",
 		o.Build.Res.Duration.Round(100*time.Millisecond), o.Build.Res.Builder, port)
@@ -163,12 +176,12 @@ func judgeMultistage(o multistageObs) (out check.Outcome, decided bool) {
 	if len(o.DF.Stages) < 2 {
 		return check.Failf("Le Dockerfile n'a qu'une étape : l'image finale embarque la chaîne de compilation.",
 			"The Dockerfile has a single stage: the final image carries the toolchain.").
-			With("au moins 2 étapes", fmt.Sprintf("%d étape", len(o.DF.Stages))), true
+			WithT(check.Lit("au moins 2 étapes", "at least 2 stages"), stageCount(len(o.DF.Stages))), true
 	}
 	final := o.DF.Final()
 	if !contains(o.Finals, buildlab.NormalizeRef(final.Base)) {
 		return check.Failf("L'étape finale part de %s au lieu d'une base minimale.", "The final stage starts from %s instead of a minimal base.", final.Base).
-			At(dockerfileName, final.Line).With(strings.Join(o.Finals, " ou "), final.Base), true
+			At(dockerfileName, final.Line).WithT(check.Lit(strings.Join(o.Finals, " ou "), strings.Join(o.Finals, " or ")), check.Same(final.Base)), true
 	}
 	if !o.Listed {
 		return check.Outcome{}, false
@@ -186,7 +199,7 @@ func judgeMultistage(o multistageObs) (out check.Outcome, decided bool) {
 	}
 	if len(found) > 0 {
 		return check.Failf("L'image finale contient encore la chaîne Go ou des sources.", "The final image still holds the Go toolchain or sources.").
-			With("ni /usr/local/go, ni binaire go, ni fichier .go", strings.Join(found, "\n")), true
+			WithT(check.Lit("ni /usr/local/go, ni binaire go, ni fichier .go", "no /usr/local/go, no go binary, no .go file"), check.Same(strings.Join(found, "\n"))), true
 	}
 	return check.Passf("%d étapes ; l'image finale (FROM %s) ne contient ni Go ni sources.",
 		"%d stages; the final image (FROM %s) holds neither Go nor sources.", len(o.DF.Stages), final.Base), true
@@ -249,7 +262,7 @@ func judgeTiny(o tinyObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if sh := shellIn(o.Files); sh != "" {
-		return check.Failf("L'image contient un shell (%s).", "The image holds a shell (%s).", sh).With("aucun shell", sh), true
+		return check.Failf("L'image contient un shell (%s).", "The image holds a shell (%s).", sh).WithT(check.Lit("aucun shell", "no shell"), check.Same(sh)), true
 	}
 	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", units.HumanSize(float64(o.Size))), true
 }
@@ -267,7 +280,7 @@ func judgeCacheDeps(o cacheObs) check.Outcome {
 	if o.Layout != nil {
 		return layoutFail(o.Layout)
 	}
-	if out, ok := o.Build.noImage("après modification de cmd/server/main.go"); !ok {
+	if out, ok := o.Build.noImage(check.Lit("après modification de cmd/server/main.go", "after editing cmd/server/main.go")); !ok {
 		return out
 	}
 	steps := o.Build.Res.Steps
@@ -276,25 +289,25 @@ func judgeCacheDeps(o cacheObs) check.Outcome {
 	case download == nil:
 		return check.Failf("Aucune étape `RUN … go mod download` : les dépendances ne sont pas installées dans une étape à part.",
 			"No `RUN … go mod download` step: dependencies are not installed in a step of their own.").
-			With("RUN go mod download, avant COPY du code", stepNames(steps))
+			WithT(check.Lit("RUN go mod download, avant le COPY du code", "RUN go mod download, before the code is copied"), stepNames(steps))
 	case !download.Cached:
 		return check.Failf("Après une modification de cmd/server/main.go, l'étape `go mod download` a été réexécutée : elle dépend du code.",
 			"After editing cmd/server/main.go, the `go mod download` step ran again: it depends on the code.").
 			With("CACHED "+download.Name, download.Name)
 	case compile == nil:
 		return check.Failf("Aucune étape `RUN … go build` trouvée.", "No `RUN … go build` step found.").
-			With("RUN go build …", stepNames(steps))
+			WithT(check.Same("RUN go build …"), stepNames(steps))
 	case compile.Cached:
 		return check.Failf("Après une modification du code, l'étape `go build` est restée en cache : le code n'est pas copié avant la compilation ?",
 			"After editing the code, the `go build` step stayed cached: is the code copied before compiling?").
-			With(compile.Name+" réexécutée", "CACHED "+compile.Name)
+			WithT(check.T("%s réexécutée", "%s run again", compile.Name), check.Same("CACHED "+compile.Name))
 	case strings.Contains(compile.Output, "go: downloading"):
 		// The cache flag says the step was reused, not that it did its work: a `go mod
 		// download` that fails behind `|| true` stays cached while go build fetches every time.
 		got := firstLineWith(compile.Output, "go: downloading")
 		return check.Failf("`go mod download` est en cache, mais `go build` retélécharge les modules (%s) : l'étape des dépendances ne les installe pas (échoue-t-elle en silence ?).",
 			"`go mod download` is cached, but `go build` downloads the modules again (%s): the dependency step does not install them (does it fail silently?).", got).
-			With("aucun « go: downloading » dans go build", got)
+			WithT(check.Lit("aucun « go: downloading » dans `go build`", "no \"go: downloading\" in `go build`"), check.Same(got))
 	}
 	return check.Passf("Code modifié : `go mod download` en cache, `go build` réexécuté.",
 		"Code edited: `go mod download` cached, `go build` re-run.")
@@ -315,7 +328,7 @@ func judgeCacheDocs(o cacheObs) check.Outcome {
 	if o.Layout != nil {
 		return layoutFail(o.Layout)
 	}
-	if out, ok := o.Build.noImage("après modification de la documentation"); !ok {
+	if out, ok := o.Build.noImage(check.Lit("après modification de la documentation", "after editing the docs")); !ok {
 		return out
 	}
 	var reran []string
@@ -325,15 +338,18 @@ func judgeCacheDocs(o cacheObs) check.Outcome {
 		}
 	}
 	if len(reran) > 0 {
-		return check.Failf("Modifier README.md et docs/ a relancé %d étape(s) RUN : la documentation entre dans le contexte copié.",
-			"Editing README.md and docs/ re-ran %d RUN step(s): the docs are part of the copied context.", len(reran)).
-			With("toutes les étapes RUN en cache", strings.Join(reran, "\n"))
+		o := check.Failf("Modifier README.md et docs/ a relancé %d étapes RUN : la documentation entre dans le contexte copié.",
+			"Editing README.md and docs/ re-ran %d RUN steps: the docs are part of the copied context.", len(reran))
+		if len(reran) == 1 {
+			o = check.Failf("Modifier README.md et docs/ a relancé une étape RUN : la documentation entre dans le contexte copié.",
+				"Editing README.md and docs/ re-ran a RUN step: the docs are part of the copied context.")
+		}
+		return o.WithT(check.Lit("toutes les étapes RUN en cache", "every RUN step cached"), check.Same(strings.Join(reran, "\n")))
 	}
-	same := ""
 	if o.Build.Res.ImageID == o.First {
-		same = " (image identique)"
+		return check.Passf("Documentation modifiée : aucune étape RUN relancée (image identique).", "Docs edited: no RUN step re-ran (same image).")
 	}
-	return check.Passf("Documentation modifiée : aucune étape RUN relancée%s.", "Docs edited: no RUN step re-ran%s.", same)
+	return check.Passf("Documentation modifiée : aucune étape RUN relancée.", "Docs edited: no RUN step re-ran.")
 }
 
 // testStageObs is what lab5.test-stage observes, stage by stage.
@@ -353,7 +369,7 @@ func judgeTestStage(o testStageObs) (out check.Outcome, decided bool) {
 	if o.Plain == nil {
 		return check.Outcome{}, false
 	}
-	if out, ok := o.Plain.noImage("--target test"); !ok {
+	if out, ok := o.Plain.noImage(check.Same("--target test")); !ok {
 		return out, true
 	}
 	if o.Layout != nil {
@@ -364,12 +380,12 @@ func judgeTestStage(o testStageObs) (out check.Outcome, decided bool) {
 	}
 	res := o.Injected.Res
 	if o.Injected.TimedOut {
-		return buildlab.Judge(res, true, "--target test avec un test en échec", offlineBases), true
+		return judgeBuilt(res, true, check.Lit("--target test avec un test en échec", "--target test with a failing test")), true
 	}
 	if !res.Failed || !strings.Contains(res.Log, "TestGradeInjected") {
 		return check.Failf("Un test en échec a été ajouté dans cmd/server, mais `--target test` réussit encore (ou échoue sans l'exécuter) : l'étape test n'exécute pas `go test ./...`.",
 			"A failing test was added to cmd/server, yet `--target test` still succeeds (or fails without running it): the test stage does not run `go test ./...`.").
-			With("échec de TestGradeInjected", check.Tail(res.Log, buildlab.LogTailLines)), true
+			WithT(check.Lit("échec de TestGradeInjected", "TestGradeInjected failing"), check.Same(check.Tail(res.Log, buildlab.LogTailLines))), true
 	}
 	return check.Passf("`--target test` réussit, et échoue avec un test en échec injecté.",
 		"`--target test` succeeds, and fails once a failing test is injected."), true
@@ -378,7 +394,7 @@ func judgeTestStage(o testStageObs) (out check.Outcome, decided bool) {
 // layoutFail is the verdict when the grader cannot edit the submission as the lab's layout
 // promises (cmd/server missing, README.md a folder…): the starter's layout was changed.
 func layoutFail(err error) check.Outcome {
-	return check.Failf("La soumission ne suit pas l'organisation du lab (cmd/server/main.go, README.md, docs/) : %v",
+	return check.Failf("La soumission ne suit pas l'organisation du lab (cmd/server/main.go, README.md, docs/) : « %v »",
 		"The submission does not follow the lab's layout (cmd/server/main.go, README.md, docs/): %v", err)
 }
 
@@ -391,7 +407,7 @@ func findStep(steps []engine.Step, text string) *engine.Step {
 	return nil
 }
 
-func stepNames(steps []engine.Step) string {
+func stepNames(steps []engine.Step) check.Text {
 	var names []string
 	for _, st := range steps {
 		if runStep.MatchString(st.Name) {
@@ -399,14 +415,22 @@ func stepNames(steps []engine.Step) string {
 		}
 	}
 	if len(names) == 0 {
-		return "aucune étape RUN"
+		return check.Lit("aucune étape RUN", "no RUN step")
 	}
-	return strings.Join(names, "\n")
+	return check.Same(strings.Join(names, "\n"))
 }
 
-func exposed(ports []string) string {
+func exposed(ports []string) check.Text {
 	if len(ports) == 0 {
-		return "aucun port exposé"
+		return check.Lit("aucun port exposé", "no exposed port")
 	}
-	return strings.Join(ports, ", ")
+	return check.Same(strings.Join(ports, ", "))
+}
+
+// stageCount words a number of stages below two.
+func stageCount(n int) check.Text {
+	if n == 0 {
+		return check.Lit("aucune étape", "no stage")
+	}
+	return check.T("%d étape", "%d stage", n)
 }

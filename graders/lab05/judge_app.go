@@ -19,21 +19,24 @@ import (
 // judgeNotStarted: the engine created the container but could not start it (the image's
 // entrypoint cannot run: no shell in scratch…); why is the engine's complaint.
 func judgeNotStarted(why string) check.Outcome {
-	return check.Failf("Le conteneur ne démarre pas : %s", "The container does not start: %s", check.Clip(why, 300))
+	return check.Failf("Le conteneur ne démarre pas : « %s »", "The container does not start: %s", check.Clip(why, 300))
 }
 
 // judgeExited: the container stopped within its first moment; logs are its last output.
 func judgeExited(c engine.Container, logs string) check.Outcome {
 	return check.Failf("Le conteneur s'arrête aussitôt (code de sortie %d).", "The container stops at once (exit code %d).", c.ExitCode).
-		With("un conteneur qui reste démarré", check.Tail(logs, 10))
+		WithT(keepsRunning, check.Same(check.Tail(logs, 10)))
 }
 
 // judgeDied: the container stopped on its own later, during grading.
 func judgeDied(c engine.Container, logs string) check.Outcome {
 	return check.Failf("Le conteneur s'est arrêté tout seul pendant la correction (code de sortie %d).",
 		"The container stopped by itself during grading (exit code %d).", c.ExitCode).
-		With("un conteneur qui reste démarré", check.Tail(logs, 10))
+		WithT(keepsRunning, check.Same(check.Tail(logs, 10)))
 }
+
+// keepsRunning is what judgeExited and judgeDied expected.
+var keepsRunning = check.Lit("un conteneur qui reste démarré", "a container that keeps running")
 
 // judgeAnswer is the verdict on a GET the app did not answer; nil when it answered.
 func judgeAnswer(path string, port int, resp probe.Response) *check.Outcome {
@@ -41,7 +44,7 @@ func judgeAnswer(path string, port int, resp probe.Response) *check.Outcome {
 		return nil
 	}
 	o := check.Failf("GET %s sur le port %d ne répond pas depuis le conteneur.", "GET %s on port %d gets no answer inside the container.", path, port).
-		With("une réponse HTTP 200", resp.Err)
+		WithT(check.Lit("une réponse HTTP 200", "an HTTP 200 response"), check.Same(resp.Err))
 	return &o
 }
 
@@ -63,9 +66,9 @@ func judgeNonRoot(o nonRootObs) (out check.Outcome, decided bool) {
 	case err != nil:
 		return check.Failf("USER %s est un nom : utilisez un UID numérique (l'image finale n'a pas forcément de /etc/passwd).",
 			"USER %s is a name: use a numeric UID (the final image may have no /etc/passwd).", o.User).
-			With("un UID numérique ≠ 0", o.User), true
+			WithT(check.Lit("un UID numérique ≠ 0", "a numeric UID ≠ 0"), check.Same(o.User)), true
 	case n == 0:
-		return check.Failf("USER 0 : le conteneur tourne en root.", "USER 0: the container runs as root.").With("un UID ≠ 0", o.User), true
+		return check.Failf("USER 0 : le conteneur tourne en root.", "USER 0: the container runs as root.").WithT(check.Lit("un UID ≠ 0", "a UID ≠ 0"), check.Same(o.User)), true
 	case o.Whoami == nil:
 		return check.Outcome{}, false
 	}
@@ -99,11 +102,11 @@ func judgeHealthcheck(o healthObs) (out check.Outcome, decided bool) {
 	switch {
 	case len(hc) == 0 || hc[0] == "NONE":
 		return check.Failf("L'image n'a pas de HEALTHCHECK.", "The image has no HEALTHCHECK.").
-			With(`HEALTHCHECK CMD ["/app/server","healthcheck"]`, "aucun"), true
+			WithT(check.Same(`HEALTHCHECK CMD ["/app/server","healthcheck"]`), check.Lit("aucun", "none")), true
 	case hc[0] != "CMD":
 		return check.Failf("Le HEALTHCHECK est en forme shell (%s) : sans shell dans l'image il ne peut pas s'exécuter.",
 			"The HEALTHCHECK uses the shell form (%s): with no shell in the image it cannot run.", hc[0]).
-			With("CMD [\"…\"] (forme exec)", strings.Join(hc, " ")), true
+			WithT(check.Lit(`CMD ["…"] (forme exec)`, `CMD ["…"] (exec form)`), check.Same(strings.Join(hc, " "))), true
 	case o.Ctr == nil:
 		return check.Outcome{}, false
 	}
@@ -116,7 +119,7 @@ func judgeHealthcheck(o healthObs) (out check.Outcome, decided bool) {
 	case o.Late:
 		return check.Failf("Le conteneur n'est pas healthy après %s (état : %s) : intervalle trop long ?",
 			"The container is not healthy after %s (state: %s): interval too long?", o.Wait, c.Health).
-			With("healthy en moins de "+o.Wait.String(), c.Health), true
+			WithT(check.T("healthy en moins de %s", "healthy within %s", o.Wait), check.Same(c.Health)), true
 	}
 	return check.Outcome{}, false
 }
@@ -134,7 +137,7 @@ func judgeVersion(o versionObs) (out check.Outcome, decided bool) {
 	const label = "org.opencontainers.image.version"
 	switch got, ok := o.Labels[label]; {
 	case !ok:
-		return check.Failf("L'image n'a pas le label %s.", "The image has no %s label.", label).With(label+"="+o.Want, "absent"), true
+		return check.Failf("L'image n'a pas le label %s.", "The image has no %s label.", label).WithT(check.Same(label+"="+o.Want), check.Lit("absent", "missing")), true
 	case got != o.Want:
 		return check.Failf("Le label %s vaut %q.", "Label %s is %q.", label, got).With(label+"="+o.Want, label+"="+got), true
 	case o.Version == nil:
@@ -157,17 +160,18 @@ type signalsObs struct {
 // judgeSignals: the app ends on SIGTERM, in less than the limit, with code 0. A shell as
 // PID 1 does not pass SIGTERM on: the app is killed at the end of the grace period.
 func judgeSignals(o signalsObs) check.Outcome {
-	got := fmt.Sprintf("arrêt en %s, code %d", o.Took.Round(10*time.Millisecond), o.ExitCode)
+	took := o.Took.Round(10 * time.Millisecond)
+	got := check.T("arrêt en %s, code %d", "stopped in %s, code %d", took, o.ExitCode)
 	switch {
 	case o.Took >= o.Limit:
 		return check.Failf("docker stop a pris %s : SIGTERM n'atteint pas l'application (PID 1 est un shell ?), elle a été tuée.",
-			"docker stop took %s: SIGTERM does not reach the app (is PID 1 a shell?), it was killed.", o.Took.Round(10*time.Millisecond)).
-			With(fmt.Sprintf("arrêt en moins de %s, code 0", o.Limit), got)
+			"docker stop took %s: SIGTERM does not reach the app (is PID 1 a shell?), it was killed.", took).
+			WithT(check.T("arrêt en moins de %s, code 0", "stopped within %s, code 0", o.Limit), got)
 	case o.ExitCode != 0:
 		return check.Failf("L'application s'arrête vite mais avec le code %d.", "The app stops quickly but with exit code %d.", o.ExitCode).
-			With("code 0", got)
+			WithT(check.Same("code 0"), got)
 	}
-	return check.Passf("docker stop : %s.", "docker stop: %s.", got)
+	return check.Passf("docker stop : arrêt en %s, code %d.", "docker stop: stopped in %s, code %d.", took, o.ExitCode)
 }
 
 func orState(c engine.Container) string {

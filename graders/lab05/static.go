@@ -14,7 +14,7 @@ import (
 const dockerfileName = "Dockerfile"
 
 // offlineBases are what the lab builds from, offline (`grade images` makes them).
-const offlineBases = "ddlab/go:1, ddlab/busybox:1 ou scratch"
+var offlineBases = check.Lit("ddlab/go:1, ddlab/busybox:1 ou scratch", "ddlab/go:1, ddlab/busybox:1 or scratch")
 
 // state is what lab 5's checks share for one run.
 type state struct {

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path"
@@ -114,13 +113,13 @@ func readArchive(p string) ([]entry, error) {
 	st, err := os.Lstat(p)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return nil, errors.New("fichier absent")
+		return nil, archiveErrorf("fichier absent", "file missing")
 	case err != nil:
 		return nil, err
 	case !st.Mode().IsRegular():
-		return nil, errors.New("pas un fichier ordinaire")
+		return nil, archiveErrorf("pas un fichier ordinaire", "not a regular file")
 	case st.Size() > maxArchiveBytes:
-		return nil, fmt.Errorf("plus de %d Mio", maxArchiveBytes>>20)
+		return nil, archiveErrorf("plus de %d Mio", "more than %d MiB", maxArchiveBytes>>20)
 	}
 	f, err := os.Open(p)
 	if err != nil {
@@ -134,7 +133,7 @@ func readArchive(p string) ([]entry, error) {
 func parseArchive(r io.Reader) ([]entry, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return nil, fmt.Errorf("pas du gzip (%v)", err)
+		return nil, archiveErrorf("pas du gzip (%v)", "not gzip (%v)", err)
 	}
 	defer zr.Close()
 	tr := tar.NewReader(io.LimitReader(zr, maxArchiveUnpack))
@@ -145,17 +144,17 @@ func parseArchive(r io.Reader) ([]entry, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("tar invalide (%v)", err)
+			return nil, archiveErrorf("tar invalide (%v)", "invalid tar (%v)", err)
 		}
 		if len(out) >= maxArchiveFiles {
-			return nil, fmt.Errorf("plus de %d entrées", maxArchiveFiles)
+			return nil, archiveErrorf("plus de %d entrées", "more than %d entries", maxArchiveFiles)
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(tr, maxEntryKept))
 		if err != nil {
-			return nil, fmt.Errorf("tar invalide (%v)", err)
+			return nil, archiveErrorf("tar invalide (%v)", "invalid tar (%v)", err)
 		}
 		out = append(out, entry{name: strings.TrimPrefix(path.Clean("/"+h.Name), "/"), content: string(b)})
 	}
@@ -172,9 +171,26 @@ func archiveValue(entries []entry, k string) (string, bool) {
 	return "", false
 }
 
-func names(entries []entry) string {
+// archiveError says, in both languages, why the student's archive cannot be read.
+type archiveError struct{ why check.Text }
+
+func (e archiveError) Error() string { return e.why.EN }
+
+func archiveErrorf(fr, en string, args ...any) error { return archiveError{check.T(fr, en, args...)} }
+
+// errText words err in both languages: an archiveError's own text, else the system's
+// message (the same in both).
+func errText(err error) check.Text {
+	var a archiveError
+	if errors.As(err, &a) {
+		return a.why
+	}
+	return check.Same(err.Error())
+}
+
+func names(entries []entry) check.Text {
 	if len(entries) == 0 {
-		return "(archive vide)"
+		return check.Lit("(archive vide)", "(empty archive)")
 	}
 	var out []string
 	for i, e := range entries {
@@ -184,7 +200,7 @@ func names(entries []entry) string {
 		}
 		out = append(out, e.name)
 	}
-	return strings.Join(out, ", ")
+	return check.Same(strings.Join(out, ", "))
 }
 
 // checkWhere: where.sh prints the volume's folder on the engine's host, its Mountpoint.

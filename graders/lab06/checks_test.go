@@ -118,10 +118,10 @@ func TestMountAt(t *testing.T) {
 	ms := []engine.Mount{{Type: "bind", Source: "/x/config", Destination: "/etc/kv/", ReadOnly: true}, {Type: "volume", Source: "v", Destination: "/data"}}
 	m, ok := mountAt(ms, "/etc/kv")
 	require.True(t, ok, "a trailing slash does not hide the mount")
-	assert.Equal(t, "Type=bind Source=/x/config Destination=/etc/kv/ RW=false", describe(m))
+	assert.Equal(t, check.Same("Type=bind Source=/x/config Destination=/etc/kv/ RW=false"), describe(m))
 	_, ok = mountAt(ms, "/tmp")
 	assert.False(t, ok)
-	assert.Equal(t, "Type=volume Source=0123456789ab… (anonyme) Destination=/data RW=true",
+	assert.Equal(t, check.Lit("Type=volume Source=0123456789ab… (anonyme) Destination=/data RW=true", "Type=volume Source=0123456789ab… (anonymous) Destination=/data RW=true"),
 		describe(engine.Mount{Type: "volume", Source: anon, Destination: "/data"}))
 }
 
@@ -133,7 +133,7 @@ func TestTmpfsAt(t *testing.T) {
 		ok   bool
 	}{
 		{"--tmpfs", engine.Container{Tmpfs: map[string]string{"/tmp": "rw,size=16m,mode=1777"}}, "--tmpfs /tmp rw,size=16m,mode=1777", true},
-		{"--tmpfs without options", engine.Container{Tmpfs: map[string]string{"/tmp": ""}}, "--tmpfs /tmp (sans option)", true},
+		{"--tmpfs without options", engine.Container{Tmpfs: map[string]string{"/tmp": ""}}, "--tmpfs /tmp", true},
 		{"--mount type=tmpfs", engine.Container{Mounts: []engine.Mount{{Type: "tmpfs", Destination: "/tmp"}}}, "--mount type=tmpfs,destination=/tmp", true},
 		{"a volume on /tmp", engine.Container{Mounts: []engine.Mount{{Type: "volume", Source: "v", Destination: "/tmp"}}}, "", false},
 		{"tmpfs elsewhere", engine.Container{Tmpfs: map[string]string{"/run": ""}}, "", false},
@@ -195,7 +195,7 @@ func TestArchive(t *testing.T) {
 			entries, err := parseArchive(bytes.NewReader(tt.data))
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Contains(t, errText(err).FR, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -209,18 +209,21 @@ func TestArchive(t *testing.T) {
 func TestReadArchiveFile(t *testing.T) {
 	dir := t.TempDir()
 	_, err := readArchive(filepath.Join(dir, "absent.tar.gz"))
-	assert.ErrorContains(t, err, "fichier absent")
+	require.Error(t, err)
+	assert.Equal(t, check.Lit("fichier absent", "file missing"), errText(err))
 
 	link := filepath.Join(dir, "link.tar.gz")
 	require.NoError(t, os.Symlink("/etc/hostname", link))
 	_, err = readArchive(link)
-	assert.ErrorContains(t, err, "pas un fichier ordinaire")
+	require.Error(t, err)
+	assert.Contains(t, errText(err).FR, "pas un fichier ordinaire")
 
 	big := filepath.Join(dir, "big.tar.gz")
 	require.NoError(t, os.WriteFile(big, nil, 0o644))
 	require.NoError(t, os.Truncate(big, maxArchiveBytes+1))
 	_, err = readArchive(big)
-	assert.ErrorContains(t, err, "plus de 8 Mio")
+	require.Error(t, err)
+	assert.Contains(t, errText(err).FR, "plus de 8 Mio")
 
 	ok := filepath.Join(dir, "ok.tar.gz")
 	require.NoError(t, os.WriteFile(ok, targz(t, [2]string{"./k", "v"}), 0o644))
@@ -235,7 +238,8 @@ func TestArchiveBounds(t *testing.T) {
 		files = append(files, [2]string{"f" + strings.Repeat("x", i%7) + string(rune('a'+i%26)), ""})
 	}
 	_, err := parseArchive(bytes.NewReader(targz(t, files...)))
-	assert.ErrorContains(t, err, "plus de 1000 entrées")
+	require.Error(t, err)
+	assert.Contains(t, errText(err).FR, "plus de 1000 entrées")
 
 	entries, err := parseArchive(bytes.NewReader(targz(t, [2]string{"k", strings.Repeat("a", 10*maxEntryKept)})))
 	require.NoError(t, err)
@@ -389,7 +393,8 @@ func TestDeafAppWaitedOnce(t *testing.T) {
 	require.NotNil(t, fail)
 	assert.GreaterOrEqual(t, time.Since(t0), 300*time.Millisecond)
 	assert.Contains(t, fail.Message.FR, "ne répond pas")
-	assert.Contains(t, fail.Actual, "0.0.0.0:9999→8080/tcp", "says what is published")
+	assert.Contains(t, fail.Actual.FR, "ports publiés : 0.0.0.0:9999→8080/tcp", "says what is published")
+	assert.Contains(t, fail.Actual.EN, "published ports: 0.0.0.0:9999→8080/tcp")
 
 	t0 = time.Now()
 	again, err := s.app(context.Background())

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
 )
 
@@ -29,9 +28,9 @@ func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
 		case err != nil:
 			return check.Outcome{}, err
 		case !st.Mode().IsRegular():
-			o.Odd = append(o.Odd, name+" (pas un fichier ordinaire)")
+			o.Odd = append(o.Odd, check.T("%s (pas un fichier ordinaire)", "%s (not a regular file)", name))
 		case st.Size() == 0:
-			o.Odd = append(o.Odd, name+" (vide)")
+			o.Odd = append(o.Odd, check.T("%s (vide)", "%s (empty)", name))
 		}
 	}
 	return judgeFiles(o), nil
@@ -39,7 +38,7 @@ func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
 
 // scriptRun is one run of a student script, kept by the scenario.
 type scriptRun struct {
-	name string
+	name check.Text // "up.sh (après down.sh)"
 	res  script.Result
 }
 
@@ -48,6 +47,6 @@ func (r *scriptRun) failed() *check.Outcome {
 	if r.res.ExitCode == 0 && !r.res.TimedOut {
 		return nil
 	}
-	o := grader.ScriptFailed(r.name, r.res)
+	o := scriptFailed(r.name, r.res)
 	return &o
 }

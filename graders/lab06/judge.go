@@ -30,8 +30,9 @@ func (a answer) String() string { return seen(a.reply, a.Err) }
 
 // filesObs is what lab6.files observes.
 type filesObs struct {
-	Refused      *check.Outcome // the copy's refusal, if any
-	Missing, Odd []string
+	Refused *check.Outcome // the copy's refusal, if any
+	Missing []string
+	Odd     []check.Text // each unusable file and why: "up.sh (vide)"
 }
 
 // judgeFiles: the copy refused nothing, and every required file is a regular, non-empty file.
@@ -41,10 +42,11 @@ func judgeFiles(o filesObs) check.Outcome {
 		return *o.Refused
 	case len(o.Missing) > 0:
 		return check.Failf("Fichiers manquants : %s.", "Missing files: %s.", strings.Join(o.Missing, ", ")).
-			With(strings.Join(required, ", "), "absents : "+strings.Join(o.Missing, ", "))
+			WithT(check.Same(strings.Join(required, ", ")), check.T("absents : %s", "missing: %s", strings.Join(o.Missing, ", ")))
 	case len(o.Odd) > 0:
-		return check.Failf("Fichiers inutilisables : %s.", "Unusable files: %s.", strings.Join(o.Odd, ", ")).
-			With("des fichiers texte non vides", strings.Join(o.Odd, ", "))
+		odd := joinT(o.Odd, ", ")
+		return check.Failf("Fichiers inutilisables : %[1]s.", "Unusable files: %[2]s.", odd.FR, odd.EN).
+			WithT(check.Lit("des fichiers texte non vides", "non-empty text files"), odd)
 	}
 	return check.Passf("Les scripts et config/kv.conf sont présents.", "The scripts and config/kv.conf are present.")
 }
@@ -69,22 +71,22 @@ func judgeNamedVolume(o namedVolumeObs) (out check.Outcome, decided bool) {
 	switch {
 	case !ok:
 		return check.Failf("Rien n'est monté sur /data dans %s.", "Nothing is mounted on /data in %s.", kvName).
-			With(want, describeAll(o.Mounts)), true
+			WithT(check.Same(want), describeAll(o.Mounts)), true
 	case m.Type != "volume":
 		return check.Failf("/data est un montage %s, pas le volume nommé %s.", "/data is a %s mount, not the named volume %s.", m.Type, volumeName).
-			With(want, describe(m)), true
+			WithT(check.Same(want), describe(m)), true
 	case anonymousName.MatchString(m.Source):
 		return check.Failf("/data est un volume anonyme (créé par VOLUME de l'image), pas le volume nommé %s.",
-			"/data is an anonymous volume (made by the image's VOLUME), not the named volume %s.", volumeName).With(want, describe(m)), true
+			"/data is an anonymous volume (made by the image's VOLUME), not the named volume %s.", volumeName).WithT(check.Same(want), describe(m)), true
 	case m.Source != volumeName:
-		return check.Failf("/data est le volume %s, pas %s.", "/data is volume %s, not %s.", m.Source, volumeName).With(want, describe(m)), true
+		return check.Failf("/data est le volume %s, pas %s.", "/data is volume %s, not %s.", m.Source, volumeName).WithT(check.Same(want), describe(m)), true
 	}
 	if !o.Volume {
 		return check.Outcome{}, false
 	}
 	if o.Labels["ddlab.lab"] != "lab6" {
 		return check.Failf("Le volume %s n'a pas le label ddlab.lab=lab6.", "Volume %s lacks the label ddlab.lab=lab6.", volumeName).
-			With("ddlab.lab=lab6", labelsText(o.Labels)), true
+			WithT(check.Same("ddlab.lab=lab6"), labelsText(o.Labels)), true
 	}
 	return check.Passf("%s monte le volume nommé %s sur /data ; le volume porte ddlab.lab=lab6.",
 		"%s mounts the named volume %s on /data; the volume carries ddlab.lab=lab6.", kvName, volumeName), true
@@ -94,10 +96,10 @@ func judgeNamedVolume(o namedVolumeObs) (out check.Outcome, decided bool) {
 // it is not).
 func judgeIdempotent(up []script.Result, start *check.Outcome) check.Outcome {
 	if len(up) > 0 && up[0].ExitCode != 0 {
-		return grader.ScriptFailed("up.sh (premier lancement)", up[0])
+		return scriptFailed(check.Lit("up.sh (premier lancement)", "up.sh (first run)"), up[0])
 	}
 	if len(up) > 1 && up[1].ExitCode != 0 {
-		return grader.ScriptFailed("up.sh (second lancement, juste après le premier)", up[1])
+		return scriptFailed(check.Lit("up.sh (second lancement, juste après le premier)", "up.sh (second run, right after the first)"), up[1])
 	}
 	if start != nil {
 		return *start
@@ -114,16 +116,16 @@ type leftObs struct {
 
 // judgeDownKeeps: down.sh removes the lab's containers and keeps the volume.
 func judgeDownKeeps(o leftObs) check.Outcome {
-	if fail := (&scriptRun{"down.sh", o.Script}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Same("down.sh"), o.Script}).failed(); fail != nil {
 		return *fail
 	}
 	if len(o.Left) > 0 {
 		return check.Failf("Après down.sh, des conteneurs du lab existent encore : %s.", "After down.sh, lab containers still exist: %s.",
-			strings.Join(o.Left, ", ")).With("aucun conteneur lab6", strings.Join(o.Left, ", "))
+			strings.Join(o.Left, ", ")).WithT(noLabContainer, check.Same(strings.Join(o.Left, ", ")))
 	}
 	if !o.HasVolume {
 		return check.Failf("down.sh a supprimé le volume %s : les données sont perdues.", "down.sh removed volume %s: the data is lost.", volumeName).
-			With("le volume "+volumeName+" existe encore", "volume absent")
+			WithT(check.T("le volume %s existe encore", "volume %s still exists", volumeName), check.Lit("volume absent", "volume missing"))
 	}
 	return check.Passf("Après down.sh : plus aucun conteneur lab6, le volume %s existe toujours.",
 		"After down.sh: no lab6 container left, volume %s still exists.", volumeName)
@@ -131,18 +133,36 @@ func judgeDownKeeps(o leftObs) check.Outcome {
 
 // judgeNoAnonymous: no lab container mounted an anonymous volume. seen describes each one
 // mounted; left are those still on the engine.
-func judgeNoAnonymous(seen, left []string) check.Outcome {
+func judgeNoAnonymous(seen []check.Text, left []string) check.Outcome {
 	if len(seen) == 0 {
 		return check.Passf("Aucun volume anonyme dans les conteneurs du lab (up.sh, down.sh, up.sh).",
 			"No anonymous volume in the lab's containers (up.sh, down.sh, up.sh).")
 	}
-	actual := "volumes anonymes montés : " + strings.Join(seen, "; ")
+	mounted := joinT(seen, "; ")
+	actual := check.T("volumes anonymes montés : %[1]s", "anonymous volumes mounted: %[2]s", mounted.FR, mounted.EN)
 	if len(left) > 0 {
-		actual += "\nencore présents sur le moteur : " + strings.Join(left, ", ")
+		still := check.T("\nencore présents sur le moteur : %s", "\nstill on the engine: %s", strings.Join(left, ", "))
+		actual.FR, actual.EN = actual.FR+still.FR, actual.EN+still.EN
 	}
-	return check.Failf("%d volume(s) anonyme(s) monté(s) par les conteneurs du lab, dont %d laissé(s) sur le moteur.",
-		"%d anonymous volume(s) mounted by the lab's containers, %d of them left on the engine.", len(seen), len(left)).
-		With("aucun volume anonyme (64 caractères hexadécimaux)", actual)
+	vols := check.Lit("Un volume anonyme a été monté", "An anonymous volume was mounted")
+	if len(seen) > 1 {
+		vols = check.T("%d volumes anonymes ont été montés", "%d anonymous volumes were mounted", len(seen))
+	}
+	var kept check.Text
+	switch {
+	case len(left) == 0 && len(seen) == 1:
+		kept = check.Lit("mais il a été supprimé depuis", "but it has since been removed")
+	case len(left) == 0:
+		kept = check.Lit("mais aucun n'est resté sur le moteur", "but none was left on the engine")
+	case len(seen) == 1:
+		kept = check.Lit("et il est resté sur le moteur", "and it was left on the engine")
+	case len(left) == 1:
+		kept = check.Lit("dont un resté sur le moteur", "one of them left on the engine")
+	default:
+		kept = check.T("dont %d restés sur le moteur", "%d of them left on the engine", len(left))
+	}
+	return check.Failf("%[1]s par les conteneurs du lab, %[3]s.", "%[2]s by the lab's containers, %[4]s.", vols.FR, vols.EN, kept.FR, kept.EN).
+		WithT(check.Lit("aucun volume anonyme (64 caractères hexadécimaux)", "no anonymous volume (64 hex digits)"), actual)
 }
 
 // persistenceObs is what lab6.persistence observes: down.sh, the container before and
@@ -157,7 +177,7 @@ type persistenceObs struct {
 // judgePersistence: a value written through the app survives down.sh and up.sh, which must
 // have removed and re-created the container.
 func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
-	if fail := (&scriptRun{"down.sh", o.Down}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Same("down.sh"), o.Down}).failed(); fail != nil {
 		return *fail, true
 	}
 	if o.After == "" {
@@ -166,7 +186,8 @@ func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
 	if o.After == o.Before {
 		return check.Failf("%s n'a pas été recréé : down.sh ne l'a pas supprimé et up.sh l'a gardé, la persistance n'est pas prouvée.",
 			"%s was not re-created: down.sh did not remove it and up.sh kept it, so persistence is not shown.", kvName).
-			With("un nouveau conteneur après down.sh puis up.sh", "le même conteneur "+check.ShortID(o.Before)), true
+			WithT(check.Lit("un nouveau conteneur après down.sh puis up.sh", "a new container after down.sh then up.sh"),
+				check.T("le même conteneur %s", "the same container %s", check.ShortID(o.Before))), true
 	}
 	if o.Get == nil {
 		return check.Outcome{}, false
@@ -196,16 +217,16 @@ type purgeObs struct {
 
 // judgePurge: purge.sh removes the containers and the volume; the next up.sh starts empty.
 func judgePurge(o purgeObs) (out check.Outcome, decided bool) {
-	if fail := (&scriptRun{"purge.sh", o.Script}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Same("purge.sh"), o.Script}).failed(); fail != nil {
 		return *fail, true
 	}
 	if o.HasVolume {
 		return check.Failf("Après purge.sh, le volume %s existe encore.", "After purge.sh, volume %s still exists.", volumeName).
-			With("volume "+volumeName+" supprimé", "le volume existe"), true
+			WithT(check.T("volume %s supprimé", "volume %s removed", volumeName), check.Lit("le volume existe", "the volume exists")), true
 	}
 	if len(o.Left) > 0 {
 		return check.Failf("Après purge.sh, des conteneurs du lab existent encore : %s.", "After purge.sh, lab containers still exist: %s.",
-			strings.Join(o.Left, ", ")).With("aucun conteneur lab6", strings.Join(o.Left, ", ")), true
+			strings.Join(o.Left, ", ")).WithT(noLabContainer, check.Same(strings.Join(o.Left, ", "))), true
 	}
 	if o.Remote {
 		// Half a check is not a pass: the empty restart is what the title promises.
@@ -215,7 +236,7 @@ func judgePurge(o purgeObs) (out check.Outcome, decided bool) {
 	if o.Up == nil {
 		return check.Outcome{}, false
 	}
-	if fail := (&scriptRun{"up.sh (après purge.sh)", *o.Up}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Lit("up.sh (après purge.sh)", "up.sh (after purge.sh)"), *o.Up}).failed(); fail != nil {
 		return *fail, true
 	}
 	if o.Get == nil {
@@ -246,7 +267,7 @@ func judgeWhere(o whereObs) check.Outcome {
 		return check.Skipf("Non évalué : le volume %s n'existe pas (voir lab6.persistence).",
 			"Not evaluated: volume %s does not exist (see lab6.persistence).", volumeName)
 	}
-	if fail := (&scriptRun{"where.sh", o.Script}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Same("where.sh"), o.Script}).failed(); fail != nil {
 		return *fail
 	}
 	got, mp := lastLine(o.Script.Stdout), o.Mountpoint
@@ -260,7 +281,7 @@ func judgeWhere(o whereObs) check.Outcome {
 	if asked, known := grader.Asked(o.Script, askedWhere); known && !asked {
 		return check.Failf("where.sh affiche %s sans l'avoir demandé au moteur : le chemin est deviné, pas observé (docker volume inspect).",
 			"where.sh prints %s without asking the engine: the path is guessed, not observed (docker volume inspect).", mp).
-			With("une requête au moteur (docker volume inspect "+volumeName+")", grader.RequestsLine(o.Script.Requests))
+			WithT(check.T("une requête au moteur (docker volume inspect %s)", "a request to the engine (docker volume inspect %s)", volumeName), grader.Requests(o.Script.Requests))
 	}
 	return check.Passf("where.sh affiche %s, le Mountpoint du volume %s.", "where.sh prints %s, volume %s's Mountpoint.", mp, volumeName)
 }
@@ -288,7 +309,7 @@ func judgeBackup(o backupObs) (out check.Outcome, decided bool) {
 		return check.Skipf("Non évalué : up.sh après down.sh n'a pas relancé %s (voir lab6.persistence).",
 			"Not evaluated: up.sh after down.sh did not restart %s (see lab6.persistence).", kvName), true
 	}
-	if fail := (&scriptRun{"backup.sh", o.Script}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Same("backup.sh"), o.Script}).failed(); fail != nil {
 		return *fail, true
 	}
 	if !o.Mounted {
@@ -296,27 +317,29 @@ func judgeBackup(o backupObs) (out check.Outcome, decided bool) {
 	}
 	if len(o.Mounts) == 0 {
 		return check.Failf("Aucun conteneur n'a monté le volume %s pendant backup.sh.", "No container mounted volume %s during backup.sh.", volumeName).
-			With("docker run --rm -v "+volumeName+":/data:ro …", "aucun montage du volume"), true
+			WithT(check.Same("docker run --rm -v "+volumeName+":/data:ro …"), check.Lit("aucun montage du volume", "no mount of the volume")), true
 	}
 	for _, m := range o.Mounts {
 		if m.Attrs["read/write"] != "false" {
 			return check.Failf("Le conteneur de sauvegarde monte %s en lecture-écriture.", "The backup container mounts %s read-write.", volumeName).
-				With(volumeName+":/data:ro", "read/write="+m.Attrs["read/write"]+" sur "+m.Attrs["destination"]), true
+				WithT(check.Same(volumeName+":/data:ro"), check.T("read/write=%s sur %s", "read/write=%s on %s", m.Attrs["read/write"], m.Attrs["destination"])), true
 		}
 	}
 	if len(o.Left) > 0 {
 		return check.Failf("Le conteneur de sauvegarde existe encore après backup.sh : il doit être jetable (--rm).",
 			"The backup container still exists after backup.sh: it must be thrown away (--rm).").
-			With("aucun conteneur restant", strings.Join(o.Left, ", ")), true
+			WithT(check.Lit("aucun conteneur restant", "no container left"), check.Same(strings.Join(o.Left, ", "))), true
 	}
 	if err := o.ArchiveErr; err != nil {
-		return check.Failf("%s est illisible : %s", "%s is unreadable: %s", backupFile, err).With("une archive tar.gz", err.Error()).At(backupFile, 0), true
+		why := errText(err)
+		return check.Failf("%[1]s est illisible : %[2]s", "%[1]s is unreadable: %[3]s", backupFile, why.FR, why.EN).
+			WithT(check.Lit("une archive tar.gz", "a tar.gz archive"), why).At(backupFile, 0), true
 	}
 	got, ok := archiveValue(o.Entries, key)
 	switch {
 	case !ok:
 		return check.Failf("%s ne contient pas le fichier %s du volume.", "%s does not hold the volume's file %s.", backupFile, key).
-			With(key+" (ou ./"+key+")", names(o.Entries)).At(backupFile, 0), true
+			WithT(check.T("%[1]s (ou ./%[1]s)", "%[1]s (or ./%[1]s)", key), names(o.Entries)).At(backupFile, 0), true
 	case got != o.Nonce:
 		return check.Failf("Dans %s, %s ne contient pas la valeur du volume.", "In %s, %s does not hold the volume's value.", backupFile, key).
 			With(o.Nonce, check.OneLine(got, 200)).At(backupFile, 0), true
@@ -331,40 +354,60 @@ type sharedROObs struct {
 	Nonce  string
 	Reader script.Result
 	Cat    *engine.ExecResult
-	Mounts string // the reader's mounts, described ("" when it could not be inspected)
+	Mounts check.Text // the reader's mounts, described (empty when it could not be inspected)
 	Touch  *engine.ExecResult
 }
 
 // judgeSharedRO: lab6-reader mounts the same volume read-only: it reads the value the app
 // wrote, and cannot write.
 func judgeSharedRO(o sharedROObs) (out check.Outcome, decided bool) {
-	if fail := (&scriptRun{"reader.sh", o.Reader}).failed(); fail != nil {
+	if fail := (&scriptRun{check.Same("reader.sh"), o.Reader}).failed(); fail != nil {
 		return *fail, true
 	}
 	if o.Cat == nil {
 		return check.Outcome{}, false
 	}
 	if cat := o.Cat; cat.ExitCode != 0 || cat.Stdout != o.Nonce {
-		mounts := ""
-		if o.Mounts != "" {
-			mounts = "\n" + o.Mounts
+		got := check.T("cat /data/%s → code %d : « %s »", "cat /data/%s → code %d: \"%s\"", key, cat.ExitCode, check.OneLine(cat.Stdout+" "+cat.Stderr, 200))
+		if o.Mounts.FR != "" {
+			got = joinT([]check.Text{got, o.Mounts}, "\n")
 		}
 		return check.Failf("Dans %s, /data/%s ne contient pas la valeur écrite par l'application : ce n'est pas le même volume.",
 			"In %s, /data/%s does not hold the value the app wrote: it is not the same volume.", readerName, key).
-			With(o.Nonce, fmt.Sprintf("cat /data/%s → code %d : %s%s", key, cat.ExitCode, check.OneLine(cat.Stdout+" "+cat.Stderr, 200), mounts)), true
+			WithT(check.Same(o.Nonce), got), true
 	}
 	if o.Touch == nil {
 		return check.Outcome{}, false
 	}
 	if o.Touch.ExitCode == 0 {
 		return check.Failf("touch /data/x a réussi dans %s : le volume y est monté en écriture.", "touch /data/x succeeded in %s: the volume is mounted read-write there.", readerName).
-			With("touch: /data/x: Read-only file system", "code 0"), true
+			WithT(check.Same("touch: /data/x: Read-only file system"), check.Same("code 0")), true
 	}
 	if !strings.Contains(o.Touch.Stderr, "Read-only file system") {
 		return check.Failf("touch /data/x échoue dans %s, mais pas parce que le montage est en lecture seule.",
 			"touch /data/x fails in %s, but not because the mount is read-only.", readerName).
-			With("Read-only file system", check.OneLine(o.Touch.Stderr, 200)), true
+			WithT(check.Same("Read-only file system"), check.Same(check.OneLine(o.Touch.Stderr, 200))), true
 	}
-	return check.Passf("%s lit /data/%s (la valeur écrite par %s) et touch /data/x échoue : Read-only file system.",
+	return check.Passf("%s lit /data/%s (la valeur écrite par %s) et touch /data/x échoue : « Read-only file system ».",
 		"%s reads /data/%s (the value %s wrote) and touch /data/x fails: Read-only file system.", readerName, key, kvName), true
+}
+
+// noLabContainer is what a removing script must leave.
+var noLabContainer = check.Lit("aucun conteneur lab6", "no lab6 container")
+
+// joinT joins texts language by language.
+func joinT(ts []check.Text, sep string) check.Text {
+	fr, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		fr[i], en[i] = t.FR, t.EN
+	}
+	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
+}
+
+// scriptFailed is grader.ScriptFailed with the script named in each language ("up.sh (après
+// down.sh)"): ScriptFailed puts the one name it is given in both of its texts.
+func scriptFailed(name check.Text, res script.Result) check.Outcome {
+	o, en := grader.ScriptFailed(name.FR, res), grader.ScriptFailed(name.EN, res)
+	o.Message.EN, o.Expected.EN, o.Actual.EN = en.Message.EN, en.Expected.EN, en.Actual.EN
+	return o
 }

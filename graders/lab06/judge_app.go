@@ -53,12 +53,12 @@ func judgeBindRO(o bindROObs) (out check.Outcome, decided bool) {
 	}
 	m, ok := mountAt(o.Mounts, "/etc/kv")
 	if !ok || m.Type != "bind" || !m.ReadOnly {
-		actual := "(rien sur /etc/kv)"
+		actual := check.Lit("(rien sur /etc/kv)", "(nothing on /etc/kv)")
 		if ok {
 			actual = describe(m)
 		}
 		return check.Failf("/etc/kv n'est pas un bind mount en lecture seule.", "/etc/kv is not a read-only bind mount.").
-			With("Type=bind Destination=/etc/kv RW=false", actual), true
+			WithT(check.Same("Type=bind Destination=/etc/kv RW=false"), actual), true
 	}
 	return check.Passf("/etc/kv est ./config en bind mount RW=false : greeting=%s, modification vue sans redémarrage, écriture refusée (EROFS).",
 		"/etc/kv is ./config bind-mounted RW=false: greeting=%s, edit seen without a restart, write refused (EROFS).", o.Greeting), true
@@ -83,7 +83,7 @@ func judgeTmpfs(o tmpfsObs) (out check.Outcome, decided bool) {
 	if !ok {
 		return check.Failf("/tmp n'est pas un tmpfs dans %s : il est écrit dans la couche du conteneur.",
 			"/tmp is not a tmpfs in %s: it is written to the container's layer.", kvName).
-			With("--tmpfs /tmp:rw,size=16m,mode=1777", describeAll(o.Container.Mounts)), true
+			WithT(check.Same("--tmpfs /tmp:rw,size=16m,mode=1777"), describeAll(o.Container.Mounts)), true
 	}
 	if a := o.Filled; a == nil {
 		return check.Outcome{}, false
@@ -109,7 +109,8 @@ func judgeTmpfs(o tmpfsObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	} else if a.Err != nil || a.result().Errno != "ENOENT" {
 		return check.Failf("%s a survécu au redémarrage du conteneur : /tmp n'est pas en mémoire.",
-			"%s survived the container's restart: /tmp is not in memory.", tmpfsMarker).With("fichier absent (ENOENT)", a.String()), true
+			"%s survived the container's restart: /tmp is not in memory.", tmpfsMarker).
+			WithT(check.Lit("fichier absent (ENOENT)", "file missing (ENOENT)"), check.Same(a.String())), true
 	}
 	return check.Passf("/tmp est un tmpfs (%s) : %s Mio tiennent, %s Mio → ENOSPC, vidé par un redémarrage.",
 		"/tmp is a tmpfs (%s): %s MiB fit, %s MiB → ENOSPC, emptied by a restart.", how, o.Fits, o.Over), true

@@ -47,7 +47,7 @@ func TestJudgeFiles(t *testing.T) {
 		{"solution", filesObs{}, check.Pass, "sont présents"},
 		{"fixture fail-files-missing", filesObs{Missing: []string{"reader.sh", "config/kv.conf"}}, check.Fail, "reader.sh, config/kv.conf"},
 		{"fixture fail-files-symlink", filesObs{Refused: symlink}, check.Fail, "lien symbolique"},
-		{"an empty script", filesObs{Odd: []string{"up.sh (vide)"}}, check.Fail, "inutilisables : up.sh (vide)"},
+		{"an empty script", filesObs{Odd: []check.Text{check.Lit("up.sh (vide)", "up.sh (empty)")}}, check.Fail, "inutilisables : up.sh (vide)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeFiles(tt.o), tt.want, tt.msg) })
@@ -127,15 +127,16 @@ func TestJudgeDownKeeps(t *testing.T) {
 }
 
 func TestJudgeNoAnonymous(t *testing.T) {
-	seen := []string{"0123456789ab… (lab6-kv, après le premier up.sh)", "fedcba987654… (lab6-kv, après down.sh puis up.sh)"}
+	seen := []check.Text{check.Lit("0123456789ab… (lab6-kv, après le premier up.sh)", "0123456789ab… (lab6-kv, after the first up.sh)"),
+		check.Lit("fedcba987654… (lab6-kv, après down.sh puis up.sh)", "fedcba987654… (lab6-kv, after down.sh then up.sh)")}
 	checktest.Verdict(t, judgeNoAnonymous(nil, nil), check.Pass, "Aucun volume anonyme")
 
 	o := judgeNoAnonymous(seen, []string{"0123456789ab…", "fedcba987654…"})
-	checktest.Verdict(t, o, check.Fail, "2 volume(s) anonyme(s) monté(s) par les conteneurs du lab, dont 2 laissé(s)")
+	checktest.Verdict(t, o, check.Fail, "2 volumes anonymes ont été montés par les conteneurs du lab, dont 2 restés sur le moteur")
 	assert.Contains(t, o.Actual.FR, "encore présents sur le moteur", "fixture fail-mounts: down.sh without -v")
 
 	o = judgeNoAnonymous(seen[:1], nil)
-	checktest.Verdict(t, o, check.Fail, "dont 0 laissé(s)")
+	checktest.Verdict(t, o, check.Fail, "Un volume anonyme a été monté par les conteneurs du lab, mais il a été supprimé depuis")
 	assert.NotContains(t, o.Actual.FR, "encore présents", "removed with -v, still mounted")
 }
 
@@ -251,7 +252,7 @@ func TestJudgeBackup(t *testing.T) {
 		{"tar of the Mountpoint, no container", obs(nil, nil, nil, nil), true, check.Fail, "Aucun conteneur n'a monté le volume"},
 		{"fixture fail-lifecycle", obs([]engine.Event{mount("true")}, nil, nil, nil), true, check.Fail, "en lecture-écriture"},
 		{"without --rm", obs(ro, []string{"cccccccccccc"}, nil, nil), true, check.Fail, "doit être jetable"},
-		{"no archive", obs(ro, nil, nil, errors.New("fichier absent")), true, check.Fail, "est illisible : fichier absent"},
+		{"no archive", obs(ro, nil, nil, archiveErrorf("fichier absent", "file missing")), true, check.Fail, "est illisible : fichier absent"},
 		{"fixture fail-mounts", obs(ro, nil, []entry{{name: "other", content: "x"}}, nil), true, check.Fail, "ne contient pas le fichier k"},
 		{"another value", obs(ro, nil, []entry{{name: "k", content: "old"}}, nil), true, check.Fail, "ne contient pas la valeur du volume"},
 		{"solution", obs(ro, nil, []entry{{name: "k", content: nonce}}, nil), true, check.Pass, "en lecture seule"},
@@ -268,7 +269,7 @@ func TestJudgeBackup(t *testing.T) {
 func TestJudgeSharedRO(t *testing.T) {
 	read := exec(0, nonce, "")
 	obs := func(cat, touch *engine.ExecResult) sharedROObs {
-		return sharedROObs{Nonce: nonce, Reader: exit0, Cat: cat, Mounts: "Type=volume Source=lab6-data Destination=/data RW=false", Touch: touch}
+		return sharedROObs{Nonce: nonce, Reader: exit0, Cat: cat, Mounts: check.Same("Type=volume Source=lab6-data Destination=/data RW=false"), Touch: touch}
 	}
 	tests := []struct {
 		name string

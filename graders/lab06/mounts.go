@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -115,13 +116,11 @@ func rewriteInPlace(p string, data []byte) (restore func(), err error) {
 	return func() { _ = write(old) }, nil
 }
 
-// tmpfsAt tells whether dst is a tmpfs in c, and how it was asked for.
+// tmpfsAt tells whether dst is a tmpfs in c, and how it was asked for ("--tmpfs /tmp" when
+// without options).
 func tmpfsAt(c engine.Container, dst string) (string, bool) {
 	if opts, ok := c.Tmpfs[dst]; ok {
-		if opts == "" {
-			opts = "(sans option)"
-		}
-		return "--tmpfs " + dst + " " + opts, true
+		return strings.TrimSpace("--tmpfs " + dst + " " + opts), true
 	}
 	if m, ok := mountAt(c.Mounts, dst); ok && m.Type == "tmpfs" {
 		return "--mount type=tmpfs,destination=" + dst, true
@@ -176,7 +175,7 @@ func (s *state) restart(ctx context.Context) (*check.Outcome, error) {
 		return nil, err
 	}
 	if err := e.Start(ctx, kvName); err != nil {
-		o := check.Failf("%s ne redémarre pas : %s", "%s does not restart: %s", kvName, check.OneLine(err.Error(), 200))
+		o := check.Failf("%s ne redémarre pas : « %s »", "%s does not restart: %s", kvName, check.OneLine(err.Error(), 200))
 		return &o, nil
 	}
 	return s.app(ctx)
@@ -204,7 +203,7 @@ func (s *state) checkSharedRO(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeSharedRO(o); done {
 		return out, nil
 	}
-	id, fail, err := s.running(ctx, readerName, "reader.sh")
+	id, fail, err := s.running(ctx, readerName, check.Same("reader.sh"))
 	if fail != nil || err != nil {
 		return check.Verdict(fail), err
 	}

@@ -57,21 +57,22 @@ func (s *state) app(ctx context.Context) (*check.Outcome, error) {
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	published := "(rien)"
+	published := check.Lit("ports publiés : (aucun)", "published ports: (none)")
 	if c, err := s.run.Engine.InspectContainer(ctx, kvName); err == nil {
 		var ps []string
 		for _, p := range c.Ports {
 			ps = append(ps, fmt.Sprintf("%s:%s→%s", p.HostIP, p.HostPort, p.ContainerPort))
 		}
 		if len(ps) > 0 {
-			published = strings.Join(ps, ", ")
+			published = check.T("ports publiés : %s", "published ports: %s", strings.Join(ps, ", "))
 		}
 		if !c.Running {
-			published += fmt.Sprintf(" ; %s ne tourne plus (code %d)", kvName, c.ExitCode)
+			stopped := check.T(" ; %s ne tourne plus (code %d)", "; %s no longer runs (code %d)", kvName, c.ExitCode)
+			published.FR, published.EN = published.FR+stopped.FR, published.EN+stopped.EN
 		}
 	}
-	o := check.Failf("L'application ne répond pas sur 127.0.0.1:%s en %s (%s).", "The app does not answer on 127.0.0.1:%s within %s (%s).",
-		s.port(), wait, last).With("-p 127.0.0.1:"+s.port()+":8080 et GET /health → 200", "ports publiés : "+published)
+	o := check.Failf("L'application ne répond pas sur 127.0.0.1:%s en %s (« %s »).", "The app does not answer on 127.0.0.1:%s within %s (%s).",
+		s.port(), wait, last).WithT(check.T("-p 127.0.0.1:%s:8080 et GET /health → 200", "-p 127.0.0.1:%s:8080 and GET /health → 200", s.port()), published)
 	if instance != "" {
 		s.deaf = &deafApp{instance: instance, fail: o}
 	}
@@ -111,7 +112,7 @@ func (s *state) put(ctx context.Context) (*check.Outcome, error) {
 			seen = r.String()
 		}
 		o := check.Failf("PUT /kv/%s n'a pas été enregistré par l'application (/data est-il accessible en écriture ?).",
-			"PUT /kv/%s was not stored by the app (is /data writable?).", key).With("HTTP 200 {\"ok\":true}", seen)
+			"PUT /kv/%s was not stored by the app (is /data writable?).", key).With(`HTTP 200 {"ok":true}`, seen)
 		return &o, nil
 	}
 	return nil, nil
@@ -132,12 +133,12 @@ func (s *state) reader(ctx context.Context) (res *scriptRun, err error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.observe(ctx, "après reader.sh"); err != nil {
+		if err := s.observe(ctx, check.Lit("après reader.sh", "after reader.sh")); err != nil {
 			return nil, err
 		}
 		s.readerDone = true
 	}
-	return &scriptRun{"reader.sh", s.readerRes}, nil
+	return &scriptRun{check.Same("reader.sh"), s.readerRes}, nil
 }
 
 // seedIfLocal seeds when the app can be reached; a failed seed is lab6.shared-ro's or
@@ -157,7 +158,7 @@ func (s *state) down(ctx context.Context) (*scriptRun, error) {
 		if _, err := s.reader(ctx); err != nil {
 			return nil, err
 		}
-		if err := s.observe(ctx, "avant down.sh"); err != nil {
+		if err := s.observe(ctx, check.Lit("avant down.sh", "before down.sh")); err != nil {
 			return nil, err
 		}
 		res, err := s.run.Script(ctx, "down.sh")
@@ -172,7 +173,7 @@ func (s *state) down(ctx context.Context) (*scriptRun, error) {
 		}
 		s.downRes, s.downDone = res, true
 	}
-	return &scriptRun{"down.sh", s.downRes}, nil
+	return &scriptRun{check.Same("down.sh"), s.downRes}, nil
 }
 
 // reup runs up.sh after down.sh, once, and leaves lab6-kv running or says why not.
@@ -187,14 +188,15 @@ func (s *state) reup(ctx context.Context) (*check.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.observe(ctx, "après down.sh puis up.sh"); err != nil {
+	if err := s.observe(ctx, check.Lit("après down.sh puis up.sh", "after down.sh then up.sh")); err != nil {
 		return nil, err
 	}
+	by := check.Lit("up.sh (après down.sh)", "up.sh (after down.sh)")
 	var fail *check.Outcome
 	if res.ExitCode != 0 {
-		o := grader.ScriptFailed("up.sh (après down.sh)", res)
+		o := scriptFailed(by, res)
 		fail = &o
-	} else if s.reupID, fail, err = s.running(ctx, kvName, "up.sh (après down.sh)"); err != nil {
+	} else if s.reupID, fail, err = s.running(ctx, kvName, by); err != nil {
 		return nil, err
 	}
 	s.reupDone, s.reupFail = true, fail
@@ -219,5 +221,5 @@ func (s *state) purge(ctx context.Context) (*scriptRun, error) {
 		}
 		s.purgeRes, s.purgeDone = res, true
 	}
-	return &scriptRun{"purge.sh", s.purgeRes}, nil
+	return &scriptRun{check.Same("purge.sh"), s.purgeRes}, nil
 }

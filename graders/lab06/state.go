@@ -3,7 +3,6 @@ package lab06
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -40,7 +39,7 @@ type state struct {
 	// anon: anonymous volumes seen mounted in the lab's containers, name → where. It has its
 	// own lock since the cleanup reads it while a stuck check may still hold mu.
 	anonMu sync.Mutex
-	anon   map[string]string
+	anon   map[string]check.Text
 
 	deaf *deafApp // the lab6-kv that never answered, if any
 
@@ -66,7 +65,7 @@ type state struct {
 }
 
 func newState(r *grader.Run) *state {
-	s := &state{run: r, kit: scriptlab.New(r), anon: map[string]string{}}
+	s := &state{run: r, kit: scriptlab.New(r), anon: map[string]check.Text{}}
 	if r.ID != "" {
 		s.nonce = "lab6-" + check.ShortID(r.ID)
 	}
@@ -124,7 +123,8 @@ func (s *state) start(ctx context.Context) (*check.Outcome, error) {
 			return nil, err
 		}
 		s.up = append(s.up, res)
-		if err := s.observe(ctx, fmt.Sprintf("après le %s up.sh", [2]string{"premier", "second"}[i])); err != nil {
+		when := [2]check.Text{check.Lit("après le premier up.sh", "after the first up.sh"), check.Lit("après le second up.sh", "after the second up.sh")}[i]
+		if err := s.observe(ctx, when); err != nil {
 			return nil, err
 		}
 		if i == 0 && res.ExitCode != 0 {
@@ -133,7 +133,7 @@ func (s *state) start(ctx context.Context) (*check.Outcome, error) {
 			return s.startFail, nil
 		}
 	}
-	id, fail, err := s.running(ctx, kvName, "up.sh")
+	id, fail, err := s.running(ctx, kvName, check.Same("up.sh"))
 	if err != nil {
 		return nil, err
 	}
@@ -141,12 +141,12 @@ func (s *state) start(ctx context.Context) (*check.Outcome, error) {
 	return fail, nil
 }
 
-// running inspects a container a script must have left running.
-func (s *state) running(ctx context.Context, name, by string) (string, *check.Outcome, error) {
+// running inspects a container a script (by: "up.sh (après down.sh)") must have left running.
+func (s *state) running(ctx context.Context, name string, by check.Text) (string, *check.Outcome, error) {
 	c, err := s.run.Engine.InspectContainer(ctx, name)
 	if errors.Is(err, engine.ErrNotFound) {
-		o := check.Failf("%s a réussi mais aucun conteneur %s n'existe ensuite.", "%s succeeded but no %s container exists afterwards.", by, name).
-			With("un conteneur "+name+" en marche", "(aucun)")
+		o := check.Failf("%[1]s a réussi mais aucun conteneur %[3]s n'existe ensuite.", "%[2]s succeeded but no %[3]s container exists afterwards.", by.FR, by.EN, name).
+			WithT(check.T("un conteneur %s en marche", "a running %s container", name), check.Lit("(aucun)", "(none)"))
 		return "", &o, nil
 	}
 	if err != nil {
@@ -155,7 +155,7 @@ func (s *state) running(ctx context.Context, name, by string) (string, *check.Ou
 	if !c.Running {
 		logs, _ := s.run.Engine.ReadLogs(ctx, c.ID, engine.LogOptions{Tail: 10, MaxBytes: 4 << 10})
 		o := check.Failf("%s existe mais ne tourne pas (état %s, code de sortie %d).", "%s exists but is not running (state %s, exit code %d).",
-			name, c.Status, c.ExitCode).With(name+" en marche", strings.TrimSpace(logs.Stdout+logs.Stderr))
+			name, c.Status, c.ExitCode).WithT(check.T("%s en marche", "%s running", name), check.Same(strings.TrimSpace(logs.Stdout+logs.Stderr)))
 		return c.ID, &o, nil
 	}
 	return c.ID, nil, nil
@@ -166,7 +166,7 @@ var anonymousName = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // observe notes every anonymous volume mounted in the lab's containers now: they are the
 // lab6.no-anonymous findings, and they are removed at the end of the run, since a container
 // removed without -v leaves its anonymous volumes behind with no label to find them by.
-func (s *state) observe(ctx context.Context, when string) error {
+func (s *state) observe(ctx context.Context, when check.Text) error {
 	cs, err := s.labContainers(ctx)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (s *state) observe(ctx context.Context, when string) error {
 		s.anonMu.Lock()
 		for _, name := range anonymousMounts(ins.Mounts) {
 			if _, seen := s.anon[name]; !seen {
-				s.anon[name] = fmt.Sprintf("%s… (%s, %s)", check.ShortID(name), ins.Name, when)
+				s.anon[name] = check.T("%[1]s… (%[2]s, %[3]s)", "%[1]s… (%[2]s, %[4]s)", check.ShortID(name), ins.Name, when.FR, when.EN)
 			}
 		}
 		s.anonMu.Unlock()

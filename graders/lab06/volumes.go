@@ -20,27 +20,27 @@ func mountAt(mounts []engine.Mount, dst string) (engine.Mount, bool) {
 }
 
 // describe shows a mount as the student would read it in `docker inspect`.
-func describe(m engine.Mount) string {
+func describe(m engine.Mount) check.Text {
 	rw := "RW=true"
 	if m.ReadOnly {
 		rw = "RW=false"
 	}
-	src := m.Source
-	if m.Type == "volume" && anonymousName.MatchString(src) {
-		src = check.ShortID(src) + "… (anonyme)"
+	if m.Type == "volume" && anonymousName.MatchString(m.Source) {
+		return check.T("Type=%s Source=%s… (anonyme) Destination=%s %s", "Type=%s Source=%s… (anonymous) Destination=%s %s",
+			m.Type, check.ShortID(m.Source), m.Destination, rw)
 	}
-	return fmt.Sprintf("Type=%s Source=%s Destination=%s %s", m.Type, src, m.Destination, rw)
+	return check.Same(fmt.Sprintf("Type=%s Source=%s Destination=%s %s", m.Type, m.Source, m.Destination, rw))
 }
 
-func describeAll(mounts []engine.Mount) string {
+func describeAll(mounts []engine.Mount) check.Text {
 	if len(mounts) == 0 {
-		return "(aucun montage)"
+		return check.Lit("(aucun montage)", "(no mount)")
 	}
-	var out []string
-	for _, m := range mounts {
-		out = append(out, describe(m))
+	out := make([]check.Text, len(mounts))
+	for i, m := range mounts {
+		out[i] = describe(m)
 	}
-	return strings.Join(out, "\n")
+	return joinT(out, "\n")
 }
 
 // checkNamedVolume: lab6-kv mounts the named volume lab6-data on /data, and the volume
@@ -69,15 +69,15 @@ func (s *state) checkNamedVolume(ctx context.Context) (check.Outcome, error) {
 	return out, nil
 }
 
-func labelsText(l map[string]string) string {
+func labelsText(l map[string]string) check.Text {
 	if len(l) == 0 {
-		return "(aucun label)"
+		return check.Lit("(aucun label)", "(no label)")
 	}
 	var out []string
 	for _, k := range sortedKeys(l) {
 		out = append(out, k+"="+l[k])
 	}
-	return strings.Join(out, ", ")
+	return check.Same(strings.Join(out, ", "))
 }
 
 // checkPersistence: a value written through the app survives down.sh and up.sh, which must
@@ -126,7 +126,8 @@ func (s *state) checkNoAnonymous(ctx context.Context) (check.Outcome, error) {
 	if _, err := s.reup(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	var seen, left []string
+	var seen []check.Text
+	var left []string
 	for _, n := range s.anonymous() {
 		s.anonMu.Lock()
 		seen = append(seen, s.anon[n])
@@ -170,7 +171,7 @@ func (s *state) checkPurge(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgePurge(o); done {
 		return out, nil
 	}
-	if err := s.observe(ctx, "après purge.sh puis up.sh"); err != nil {
+	if err := s.observe(ctx, check.Lit("après purge.sh puis up.sh", "after purge.sh then up.sh")); err != nil {
 		return check.Outcome{}, err
 	}
 	if fail, err := s.app(ctx); fail != nil || err != nil {

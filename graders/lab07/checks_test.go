@@ -64,7 +64,7 @@ func TestNetworkProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, b := tt.change(goodNetworks())
-			got := strings.Join(networkProblems(f, b, "10.77.0.0/24"), "\n")
+			got := joinT(networkProblems(f, b, "10.77.0.0/24"), "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -107,7 +107,7 @@ func TestAttachmentProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := good()
 			tt.change(m)
-			got := strings.Join(attachmentProblems(m), "\n")
+			got := joinT(attachmentProblems(m), "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -141,7 +141,7 @@ func TestPublishProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := strings.Join(publishProblems(tt.ctrs, "8087"), "\n")
+			got := joinT(publishProblems(tt.ctrs, "8087"), "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -188,7 +188,7 @@ func TestCompareTopology(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			after := base()
 			tt.change(&after)
-			got := strings.Join(compareTopology(base(), after), "\n")
+			got := joinT(compareTopology(base(), after), "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -236,7 +236,7 @@ func TestControlFailed(t *testing.T) {
 				}
 				return *tt.web, nil
 			}}
-			out, err := newState(fake).controlFailed(context.Background(), "contrôle", probeResult{Code: "timeout", MS: 2000}, front)
+			out, err := newState(fake).controlFailed(context.Background(), check.Lit("contrôle", "control"), probeResult{Code: "timeout", MS: 2000}, front)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)

@@ -131,19 +131,19 @@ func (s *state) running(ctx context.Context, name string) (engine.Container, *ch
 	}
 	if !found {
 		o := check.Failf("Le conteneur %s n'existe pas après network.sh.", "Container %s does not exist after network.sh.", name).
-			With(name+" démarré", "absent")
+			WithT(check.T("%s démarré", "%s running", name), missing)
 		return c, &o, nil
 	}
 	if !c.Running {
 		o := check.Failf("Le conteneur %s n'est pas démarré (%s, code %d).", "Container %s is not running (%s, exit code %d).",
-			name, c.Status, c.ExitCode).With(name+" démarré", c.Status)
+			name, c.Status, c.ExitCode).WithT(check.T("%s démarré", "%s running", name), check.Same(c.Status))
 		return c, &o, nil
 	}
 	if c.NetworkMode == "host" {
 		// A probe in its namespace would be on the host's network: never.
-		o := check.Failf("Le conteneur %s utilise le réseau de l'hôte (--network host) : il n'est isolé par aucun réseau Docker.",
-			"Container %s uses the host's network (--network host): no Docker network isolates it.", name).
-			With(name+" sur les réseaux du contrat", "host")
+		o := check.Failf("Le conteneur %s utilise le réseau de l'hôte (`--network host`) : il n'est isolé par aucun réseau Docker.",
+			"Container %s uses the host's network (`--network host`): no Docker network isolates it.", name).
+			WithT(check.T("%s sur les réseaux du contrat", "%s on the contract's networks", name), check.Same("host"))
 		return c, &o, nil
 	}
 	return c, nil, nil

@@ -241,7 +241,7 @@ func TestJudgeNone(t *testing.T) {
 		contains string
 	}{
 		{"solution", none, []probe.Iface{{Name: "lo"}}, check.Pass, "seule l'interface lo"},
-		{"on bridge", *ctr(batch, "bridge"), nil, check.Fail, "pas none"},
+		{"on bridge", *ctr(batch, "bridge"), nil, check.Fail, "pas « none »"},
 		{"an interface besides lo", none, []probe.Iface{{Name: "lo"}, {Name: "eth0"}}, check.Fail, "eth0 lo"},
 	}
 	for _, tt := range tests {
@@ -283,7 +283,7 @@ func TestJudgeIdempotent(t *testing.T) {
 		want     check.Status
 		contains string
 	}{
-		{"solution", idempotentObs{Before: topoOne, After: topoOne, Second: ok}, check.Pass, "inchangés (1 réseau(x), 1 conteneur(s))"},
+		{"solution", idempotentObs{Before: topoOne, After: topoOne, Second: ok}, check.Pass, "inchangés (1 réseau, 1 conteneur)"},
 		{"fail-empty: nothing to compare", idempotentObs{}, check.Skip, "ni réseau ni conteneur"},
 		{"starter: second run conflicts", idempotentObs{Before: topoOne, Second: &script.Result{ExitCode: 125,
 			Output: `docker: Error response from daemon: Conflict. The container name "/lab7-web" is already in use`}},
@@ -300,7 +300,7 @@ func TestJudgeIdempotent(t *testing.T) {
 }
 
 func TestJudgeCleanup(t *testing.T) {
-	before := []string{"conteneur lab7-web", "réseau lab7-back"}
+	before := []check.Text{check.Lit("conteneur lab7-web", "container lab7-web"), check.Lit("réseau lab7-back", "network lab7-back")}
 	tests := []struct {
 		name     string
 		obs      cleanupObs
@@ -309,7 +309,7 @@ func TestJudgeCleanup(t *testing.T) {
 	}{
 		{"solution", cleanupObs{Before: before, Run: &script.Result{}}, check.Pass, "plus aucun conteneur ni réseau"},
 		{"fail-empty: nothing to clean", cleanupObs{}, check.Skip, "rien à nettoyer"},
-		{"fail-topology: back remains", cleanupObs{Before: before, Run: &script.Result{}, After: []string{"réseau lab7-back"}}, check.Fail, "réseau lab7-back"},
+		{"fail-topology: back remains", cleanupObs{Before: before, Run: &script.Result{}, After: before[1:]}, check.Fail, "réseau lab7-back"},
 		{"cleanup.sh fails", cleanupObs{Before: before, Run: &script.Result{ExitCode: 1}}, check.Fail, "code 1"},
 	}
 	for _, tt := range tests {

@@ -38,29 +38,33 @@ func (s *state) checkDNS(ctx context.Context) (check.Outcome, error) {
 // judgeDNS: from web, each of names resolves (res[i]), and the last probe, GET
 // http://api:8080/health, answers 200.
 func judgeDNS(names []string, res []probeResult) check.Outcome {
-	var probs, seen []string
+	var probs []check.Text
+	var seen []string
 	for i, n := range names {
 		if p := res[i]; p.OK {
 			seen = append(seen, fmt.Sprintf("%s → %s", n, strings.Join(ipv4(p.Addrs), " ")))
 		} else {
-			why := p.Why()
+			why := p.Reason()
 			if p.Code == "refused" {
-				why = "127.0.0.11 ne répond pas : pas de DNS intégré, le réseau par défaut bridge n'en a pas"
+				why = check.Lit("127.0.0.11 ne répond pas : pas de DNS intégré, le réseau par défaut bridge n'en a pas",
+					"127.0.0.11 does not answer: no embedded DNS, the default bridge network has none")
 			}
-			probs = append(probs, fmt.Sprintf("%s ne se résout pas depuis %s (%s)", n, web, why))
+			probs = append(probs, check.T("%[1]s ne se résout pas depuis %[2]s (%[3]s)", "%[1]s does not resolve from %[2]s (%[4]s)", n, web, why.FR, why.EN))
 		}
 	}
 	h := res[len(names)]
 	switch {
 	case !h.OK:
-		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : %s", appPort, web, h.Why()))
+		why := h.Reason()
+		probs = append(probs, check.T("GET http://api:%[1]s/health depuis %[2]s : %[3]s", "GET http://api:%[1]s/health from %[2]s: %[4]s", appPort, web, why.FR, why.EN))
 	case h.Status != 200:
-		probs = append(probs, fmt.Sprintf("GET http://api:%s/health depuis %s : HTTP %d", appPort, web, h.Status))
+		probs = append(probs, check.T("GET http://api:%s/health depuis %s : HTTP %d", "GET http://api:%s/health from %s: HTTP %d", appPort, web, h.Status))
 	}
 	if len(probs) > 0 {
-		return check.Failf("DNS depuis %s : %s.", "DNS from %s: %s.", web, probs[0]).
-			With("api, db et database résolus par 127.0.0.11 ; GET http://api:8080/health → 200",
-				strings.Join(append(probs, seen...), "\n"))
+		return check.Failf("DNS depuis %[1]s : %[2]s.", "DNS from %[1]s: %[3]s.", web, probs[0].FR, probs[0].EN).
+			WithT(check.Lit("api, db et database résolus par 127.0.0.11 ; GET http://api:8080/health → 200",
+				"api, db and database resolved by 127.0.0.11; GET http://api:8080/health → 200"),
+				joinT(append(probs, check.Same(strings.Join(seen, "\n"))), "\n"))
 	}
 	return check.Passf("Depuis %s : %s ; GET http://api:8080/health → 200.", "From %s: %s; GET http://api:8080/health → 200.",
 		web, strings.Join(seen, ", "))
@@ -77,7 +81,7 @@ func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 	}
 	if f == nil {
 		return check.Failf("%s n'existe pas : impossible d'y placer la sonde.", "%s does not exist: the probe cannot be placed on it.", front).
-			With(front, "absent"), nil
+			WithT(check.Same(front), missing), nil
 	}
 	cmds := [][]string{s.dnsCmd(web), s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.dnsCmd("db"), s.dnsCmd(db)}
 	ips := endpointIPs(d)
@@ -90,7 +94,7 @@ func (s *state) checkIsolation(ctx context.Context) (check.Outcome, error) {
 	}
 	o, control := judgeIsolation(ips, res)
 	if control != nil {
-		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s par son nom", front, web), *control, front)
+		return s.controlFailed(ctx, check.T("une sonde sur %s joint %s par son nom", "a probe on %s reaches %s by name", front, web), *control, front)
 	}
 	return o, nil
 }
@@ -107,30 +111,32 @@ func judgeIsolation(ips []string, res []probeResult) (o check.Outcome, control *
 		}
 		return check.Outcome{}, &p
 	}
-	var probs []string
+	var probs, blocked []check.Text
 	for i, n := range []string{"db", db} {
 		if p := res[2+i]; p.OK {
-			probs = append(probs, fmt.Sprintf("%s se résout depuis %s (%s)", n, front, strings.Join(p.Addrs, " ")))
+			probs = append(probs, check.T("%s se résout depuis %s (%s)", "%s resolves from %s (%s)", n, front, strings.Join(p.Addrs, " ")))
 		}
 	}
-	var blocked []string
 	for i, ip := range ips {
 		p := res[4+i]
 		switch {
 		case p.OK:
-			probs = append(probs, fmt.Sprintf("TCP %s:%s joignable depuis %s", ip, appPort, front))
+			probs = append(probs, check.T("TCP %s:%s joignable depuis %s", "TCP %s:%s reachable from %s", ip, appPort, front))
 		case p.Code == "refused":
-			probs = append(probs, fmt.Sprintf("TCP %s:%s répond (connexion refusée) depuis %s : le réseau n'est pas isolé", ip, appPort, front))
+			probs = append(probs, check.T("TCP %s:%s répond (connexion refusée) depuis %s : le réseau n'est pas isolé",
+				"TCP %s:%s answers (connection refused) from %s: the network is not isolated", ip, appPort, front))
 		default:
-			blocked = append(blocked, fmt.Sprintf("%s:%s (%s)", ip, appPort, p.Why()))
+			why := p.Reason()
+			blocked = append(blocked, check.T("%[1]s:%[2]s (%[3]s)", "%[1]s:%[2]s (%[4]s)", ip, appPort, why.FR, why.EN))
 		}
 	}
 	if len(probs) > 0 {
-		return check.Failf("La base est visible depuis %s : %s.", "The database is visible from %s: %s.", front, probs[0]).
-			With(fmt.Sprintf("db inconnu et %s injoignable depuis %s", db, front), strings.Join(probs, "\n")), nil
+		return check.Failf("La base est visible depuis %[1]s : %[2]s.", "The database is visible from %[1]s: %[3]s.", front, probs[0].FR, probs[0].EN).
+			WithT(check.T("db inconnu et %s injoignable depuis %s", "db unknown and %s unreachable from %s", db, front), joinT(probs, "\n")), nil
 	}
-	return check.Passf("Depuis %s : %s joignable (contrôle), db inconnu, TCP vers %s bloqué.",
-		"From %s: %s reachable (control), db unknown, TCP to %s blocked.", front, web, strings.Join(blocked, ", ")), nil
+	bl := joinT(blocked, ", ")
+	return check.Passf("Depuis %[1]s : %[2]s joignable (contrôle), db inconnu, TCP vers %[3]s bloqué.",
+		"From %[1]s: %[2]s reachable (control), db unknown, TCP to %[4]s blocked.", front, web, bl.FR, bl.EN), nil
 }
 
 func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
@@ -168,7 +174,7 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if !c.answered(ctl[0]) {
-		return s.controlFailed(ctx, fmt.Sprintf("%s joint le canari %s", web, c.addr), ctl[0], front)
+		return s.controlFailed(ctx, check.T("%s joint le canari %s", "%s reaches the canary %s", web, c.addr), ctl[0], front)
 	}
 	// From api's own namespace: a control over back (web answers), then the canary.
 	res, err := s.probe(ctx, "container:"+a.ID, s.httpCmd("http://"+web+":"+appPort+"/health", 10), s.httpCmd(c.url(), 0), []string{"routes"})
@@ -176,7 +182,7 @@ func (s *state) checkEgress(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if !res[0].OK || res[0].Status != 200 {
-		return s.controlFailed(ctx, fmt.Sprintf("%s joint %s sur %s", api, web, back), res[0], back)
+		return s.controlFailed(ctx, check.T("%s joint %s sur %s", "%s reaches %s on %s", api, web, back), res[0], back)
 	}
 	open, err := s.openNetworks(ctx, a)
 	if err != nil {
@@ -199,32 +205,35 @@ type egressObs struct {
 // lab7-front (the control, checked before). Only an --internal network stops the forwarded
 // request, so the probe decides; a network of api that is not internal is named besides.
 func judgeEgress(o egressObs) check.Outcome {
-	route := "absente"
+	route := check.Lit("absente", "none")
 	if o.DefaultRoute {
-		route = "présente"
+		route = check.Lit("présente", "present")
 	}
-	nets := strings.Join(o.Networks, " ")
-	if nets == "" {
-		nets = "aucun à lui (il partage l'espace réseau d'un autre conteneur)"
+	nets := check.Same(strings.Join(o.Networks, " "))
+	if len(o.Networks) == 0 {
+		nets = check.Lit("aucun à lui (il partage l'espace réseau d'un autre conteneur)", "none of its own (it shares another container's network namespace)")
 	}
-	seen := fmt.Sprintf("canari %s depuis %s : %s ; réseaux de %s : %s ; route par défaut : %s",
-		o.Canary, api, reached(o.Probe), api, nets, route)
-	want := "canari injoignable depuis " + api + ", qui n'est que sur des réseaux --internal"
+	r := reached(o.Probe)
+	seen := check.T("canari %[1]s depuis %[2]s : %[3]s ; réseaux de %[2]s : %[5]s ; route par défaut : %[7]s",
+		"canary %[1]s from %[2]s: %[4]s; networks of %[2]s: %[6]s; default route: %[8]s", o.Canary, api, r.FR, r.EN, nets.FR, nets.EN, route.FR, route.EN)
+	want := check.T("canari injoignable depuis %s, qui n'est que sur des réseaux --internal", "canary unreachable from %s, which is only on --internal networks", api)
+	why := o.Probe.Reason()
 	switch {
 	case o.Probe.OK:
-		why := "un réseau --internal l'en empêcherait"
+		way := check.Lit("un réseau --internal l'en empêcherait", "an --internal network would prevent it")
 		if len(o.Open) > 0 {
-			why = strings.Join(o.Open, ", ") + " n'est pas --internal"
+			way = check.T("%s n'est pas --internal", "%s is not --internal", strings.Join(o.Open, ", "))
 		}
-		return check.Failf("%s joint le canari %s, un conteneur derrière l'hôte : il a une sortie (%s).",
-			"%s reaches the canary %s, a container behind the host: it has a way out (%s).", api, o.Canary, why).With(want, seen)
+		return check.Failf("%[1]s joint le canari %[2]s, un conteneur derrière l'hôte : il a une sortie (%[3]s).",
+			"%[1]s reaches the canary %[2]s, a container behind the host: it has a way out (%[4]s).", api, o.Canary, way.FR, way.EN).WithT(want, seen)
 	case len(o.Open) > 0:
-		return check.Failf("%s est rattaché à %s, qui n'est pas --internal : le canari ne répond pas (%s), mais rien n'empêche une sortie.",
-			"%s is attached to %s, which is not --internal: the canary does not answer (%s), but nothing stops a way out.", api, strings.Join(o.Open, ", "), o.Probe.Why()).With(want, seen)
+		return check.Failf("%[1]s est rattaché à %[2]s, qui n'est pas --internal : le canari ne répond pas (%[3]s), mais rien n'empêche une sortie.",
+			"%[1]s is attached to %[2]s, which is not --internal: the canary does not answer (%[4]s), but nothing stops a way out.",
+			api, strings.Join(o.Open, ", "), why.FR, why.EN).WithT(want, seen)
 	}
-	return check.Passf("Depuis %s, le canari %s (un conteneur derrière l'hôte, que %s joint) est injoignable (%s) : pas de sortie. Route par défaut : %s (non noté).",
-		"From %s, the canary %s (a container behind the host, which %s reaches) is unreachable (%s): no way out. Default route: %s (not scored).",
-		api, o.Canary, web, o.Probe.Why(), route)
+	return check.Passf("Depuis %[1]s, le canari %[2]s (un conteneur derrière l'hôte, que %[3]s joint) est injoignable (%[4]s) : pas de sortie. Route par défaut : %[6]s (non noté).",
+		"From %[1]s, the canary %[2]s (a container behind the host, which %[3]s reaches) is unreachable (%[5]s): no way out. Default route: %[7]s (not scored).",
+		api, o.Canary, web, why.FR, why.EN, route.FR, route.EN)
 }
 
 // openNetworks lists the networks of c that are not internal: each is a way out.
@@ -251,11 +260,12 @@ func (s *state) openNetworks(ctx context.Context, c engine.Container) ([]string,
 	return open, nil
 }
 
-func reached(p probeResult) string {
+func reached(p probeResult) check.Text {
 	if p.OK {
-		return fmt.Sprintf("répond (HTTP %d en %d ms)", p.Status, p.MS)
+		return check.T("répond (HTTP %d en %d ms)", "answers (HTTP %d in %d ms)", p.Status, p.MS)
 	}
-	return "injoignable (" + p.Why() + ")"
+	why := p.Reason()
+	return check.T("injoignable (%[1]s)", "unreachable (%[2]s)", why.FR, why.EN)
 }
 
 func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
@@ -272,7 +282,7 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if b == nil {
-		return check.Failf("%s n'existe pas.", "%s does not exist.", back).With(back, "absent"), nil
+		return check.Failf("%s n'existe pas.", "%s does not exist.", back).WithT(check.Same(back), missing), nil
 	}
 	names := []string{"database", "db"}
 	res, err := s.probe(ctx, back, s.dnsCmd(names[0]), s.dnsCmd(names[1]))
@@ -284,21 +294,23 @@ func (s *state) checkAlias(ctx context.Context) (check.Outcome, error) {
 
 // judgeAlias: on back, each of names (res[i]) resolves to db's address there (ep) only.
 func judgeAlias(ep engine.Endpoint, names []string, res []probeResult) check.Outcome {
-	var probs []string
+	var probs []check.Text
 	for i, n := range names {
 		p := res[i]
 		got := ipv4(p.Addrs)
 		switch {
 		case !p.OK:
-			probs = append(probs, fmt.Sprintf("%s ne se résout pas sur %s (%s)", n, back, p.Why()))
+			why := p.Reason()
+			probs = append(probs, check.T("%[1]s ne se résout pas sur %[2]s (%[3]s)", "%[1]s does not resolve on %[2]s (%[4]s)", n, back, why.FR, why.EN))
 		case !slices.Equal(got, []string{ep.IP}):
-			probs = append(probs, fmt.Sprintf("%s se résout en %s, pas seulement en %s (l'adresse de %s)", n, strings.Join(got, " "), ep.IP, db))
+			probs = append(probs, check.T("%s se résout en %s, pas seulement en %s (l'adresse de %s)", "%s resolves to %s, not only to %s (the address of %s)",
+				n, strings.Join(got, " "), ep.IP, db))
 		}
 	}
 	if len(probs) > 0 {
-		return check.Failf("Alias : %s.", "Aliases: %s.", probs[0]).
-			With(fmt.Sprintf("database et db → %s sur %s", ep.IP, back),
-				strings.Join(append(probs, "alias déclarés : "+strings.Join(ep.Aliases, " ")), "\n"))
+		return check.Failf("Alias : %[1]s.", "Aliases: %[2]s.", probs[0].FR, probs[0].EN).
+			WithT(check.T("database et db → %s sur %s", "database and db → %s on %s", ep.IP, back),
+				joinT(append(probs, check.T("alias déclarés : %s", "declared aliases: %s", strings.Join(ep.Aliases, " "))), "\n"))
 	}
 	return check.Passf("Sur %s, database et db se résolvent en %s, l'adresse de %s.", "On %s, database and db resolve to %s, %s's address.",
 		back, ep.IP, db)
@@ -323,8 +335,8 @@ func (s *state) checkNone(ctx context.Context) (check.Outcome, error) {
 // only when the mode is none).
 func judgeNone(b engine.Container, ifaces []probe.Iface) check.Outcome {
 	if b.NetworkMode != "none" {
-		return check.Failf("%s est en mode réseau %q, pas none.", "%s uses network mode %q, not none.", batch, b.NetworkMode).
-			With("--network none", strings.Join(networkNames(b), " "))
+		return check.Failf("%s est en mode réseau %q, pas « none ».", "%s uses network mode %q, not \"none\".", batch, b.NetworkMode).
+			WithT(check.Same("--network none"), check.Same(strings.Join(networkNames(b), " ")))
 	}
 	var names []string
 	for _, i := range ifaces {
@@ -333,9 +345,9 @@ func judgeNone(b engine.Container, ifaces []probe.Iface) check.Outcome {
 	sort.Strings(names)
 	if !slices.Equal(names, []string{"lo"}) {
 		return check.Failf("Dans %s, la sonde voit les interfaces %s.", "In %s, the probe sees interfaces %s.", batch, strings.Join(names, " ")).
-			With("lo seulement", strings.Join(names, " "))
+			WithT(check.Lit("lo seulement", "lo only"), check.Same(strings.Join(names, " ")))
 	}
-	return check.Passf("%s est sur none : seule l'interface lo existe.", "%s is on none: only the lo interface exists.", batch)
+	return check.Passf("%s est sur le réseau « none » : seule l'interface lo existe.", "%s is on network \"none\": only the lo interface exists.", batch)
 }
 
 func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
@@ -352,7 +364,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 		if err != nil {
 			return check.Outcome{}, err
 		}
-		return check.Failf("%s n'existe pas.", "%s does not exist.", front).With(front, "absent"), nil
+		return check.Failf("%s n'existe pas.", "%s does not exist.", front).WithT(check.Same(front), missing), nil
 	}
 	if fail, err := s.runBonusScript(ctx, connectScript); fail != nil || err != nil {
 		return check.Verdict(fail), err
@@ -382,7 +394,7 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 		return check.Outcome{}, err
 	}
 	if !res[0].OK || res[0].Status != 200 {
-		return s.controlFailed(ctx, fmt.Sprintf("une sonde sur %s joint %s", front, web), res[0], front)
+		return s.controlFailed(ctx, check.T("une sonde sur %s joint %s", "a probe on %s reaches %s", front, web), res[0], front)
 	}
 	after, found, err := s.inspect(ctx, api)
 	if err != nil {
@@ -400,12 +412,13 @@ func (s *state) checkConnectLive(ctx context.Context) (check.Outcome, error) {
 func judgeConnected(mid engine.Container, found bool, reach probeResult) check.Outcome {
 	if _, on := mid.Networks[front]; !found || !on {
 		return check.Failf("Après %s, %s n'est pas sur %s.", "After %s, %s is not on %s.", connectScript, api, front).
-			With(api+" sur "+front, strings.Join(networkNames(mid), " "))
+			WithT(check.T("%s sur %s", "%s on %s", api, front), check.Same(strings.Join(networkNames(mid), " ")))
 	}
 	url := "http://" + api + ":" + appPort + "/health"
 	if !reach.OK || reach.Status != 200 {
-		return check.Failf("Après %s, GET %s depuis %s échoue : %s.", "After %s, GET %s from %s fails: %s.", connectScript, url, front, reach.Why()).
-			With("HTTP 200", reach.Why())
+		why := reach.Reason()
+		return check.Failf("Après %[1]s, GET %[2]s depuis %[3]s échoue : %[4]s.", "After %[1]s, GET %[2]s from %[3]s fails: %[5]s.", connectScript, url, front, why.FR, why.EN).
+			WithT(check.Same("HTTP 200"), why)
 	}
 	return check.Passf("Après %s, %s répond depuis %s.", "After %s, %s answers from %s.", connectScript, api, front)
 }
@@ -416,15 +429,16 @@ func judgeConnected(mid engine.Container, found bool, reach probeResult) check.O
 func judgeDisconnected(ip string, dns, tcp probeResult, before engine.Container, after *engine.Container) check.Outcome {
 	if dns.OK || tcp.OK {
 		return check.Failf("Après %s, %s est encore joignable depuis %s.", "After %s, %s is still reachable from %s.", disconnectScript, api, front).
-			With(api+" injoignable depuis "+front, fmt.Sprintf("DNS %s : %v ; TCP %s : %v", api, dns.OK, ip, tcp.OK))
+			WithT(check.T("%s injoignable depuis %s", "%s unreachable from %s", api, front), check.T("DNS %s : %v ; TCP %s : %v", "DNS %s: %v; TCP %s: %v", api, dns.OK, ip, tcp.OK))
 	}
 	switch {
 	case after == nil || after.ID != before.ID:
 		return check.Failf("%s a été recréé : connect/disconnect doivent agir sur le conteneur en marche.",
-			"%s was recreated: connect/disconnect must act on the running container.", api).With("même conteneur", "recréé")
+			"%s was recreated: connect/disconnect must act on the running container.", api).
+			WithT(check.Lit("même conteneur", "same container"), check.Lit("recréé", "recreated"))
 	case !after.Running || !after.StartedAt.Equal(before.StartedAt) || after.RestartCount != before.RestartCount:
 		return check.Failf("%s a redémarré pendant connect/disconnect.", "%s restarted during connect/disconnect.", api).
-			With("StartedAt "+before.StartedAt.String(), fmt.Sprintf("StartedAt %s, en marche : %v", after.StartedAt, after.Running))
+			WithT(check.Same("StartedAt "+before.StartedAt.String()), check.T("StartedAt %s, en marche : %v", "StartedAt %s, running: %v", after.StartedAt, after.Running))
 	}
 	return check.Passf("%s joignable depuis %s après %s, plus après %s, sans redémarrage.",
 		"%s reachable from %s after %s, no longer after %s, without a restart.", api, front, connectScript, disconnectScript)
@@ -433,17 +447,18 @@ func judgeDisconnected(ip string, dns, tcp probeResult, before engine.Container,
 // controlFailed is the verdict when a positive control probe fails: it is not the student's
 // negative result. When the student's topology explains it the check is skipped (see
 // attachments); otherwise the environment is at fault and the grader cannot decide.
-func (s *state) controlFailed(ctx context.Context, what string, p probeResult, on string) (check.Outcome, error) {
+func (s *state) controlFailed(ctx context.Context, what check.Text, p probeResult, on string) (check.Outcome, error) {
 	w, found, err := s.inspect(ctx, web)
 	if err != nil {
 		return check.Outcome{}, err
 	}
+	why := p.Reason()
 	if _, ok := w.Networks[on]; !found || !w.Running || !ok {
-		return check.Skipf("Non évalué : le contrôle positif (%s) échoue (%s), car %s n'est pas démarré sur %s (voir lab7.attachments).",
-			"Not evaluated: the positive control (%s) fails (%s) because %s is not running on %s (see lab7.attachments).",
-			what, p.Why(), web, on), nil
+		return check.Skipf("Non évalué : le contrôle positif (%[1]s) échoue (%[3]s), car %[5]s n'est pas démarré sur %[6]s (voir lab7.attachments).",
+			"Not evaluated: the positive control (%[2]s) fails (%[4]s) because %[5]s is not running on %[6]s (see lab7.attachments).",
+			what.FR, what.EN, why.FR, why.EN, web, on), nil
 	}
-	return check.Outcome{}, fmt.Errorf("positive control failed (%s): %s; the environment, not the submission, is at fault", what, p.Why())
+	return check.Outcome{}, fmt.Errorf("positive control failed (%s): %s; the environment, not the submission, is at fault", what.EN, why.EN)
 }
 
 // endpointIPs lists a container's addresses on every network.

@@ -38,9 +38,9 @@ func scriptProblem(dir, name string) (check.Outcome, bool) {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return check.Failf("%s est absent du dossier du lab (le nom est sensible à la casse).",
-			"%s is missing from the lab folder (the name is case-sensitive).", name).With(name, "absent"), true
+			"%s is missing from the lab folder (the name is case-sensitive).", name).WithT(check.Same(name), missing), true
 	case err != nil:
-		return check.Failf("%s est illisible : %v", "%s is unreadable: %v", name, err), true
+		return check.Failf("%s est illisible : « %v »", "%s is unreadable: %v", name, err), true
 	case !st.Mode().IsRegular():
 		return check.Failf("%s n'est pas un fichier ordinaire (lien symbolique ou dossier).",
 			"%s is not a regular file (a symbolic link or a folder).", name), true
@@ -51,7 +51,7 @@ func scriptProblem(dir, name string) (check.Outcome, bool) {
 	}
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
-		return check.Failf("%s est illisible : %v", "%s is unreadable: %v", name, err), true
+		return check.Failf("%s est illisible : « %v »", "%s is unreadable: %v", name, err), true
 	}
 	if bytes.IndexByte(b, 0) >= 0 {
 		return check.Failf("%s n'est pas un fichier texte (octets binaires).", "%s is not a text file (binary bytes).", name).At(name, 0), true
@@ -121,11 +121,14 @@ func judgeIdempotent(o idempotentObs) check.Outcome {
 		return f
 	}
 	if diff := compareTopology(o.Before, o.After); len(diff) > 0 {
-		return check.Failf("La deuxième exécution de %s a changé la topologie : %s.", "The second run of %s changed the topology: %s.",
-			networkScript, diff[0]).With("mêmes réseaux (mêmes ID), mêmes conteneurs sur les mêmes réseaux", strings.Join(diff, "\n"))
+		return check.Failf("La deuxième exécution de %[1]s a changé la topologie : %[2]s.", "The second run of %[1]s changed the topology: %[3]s.",
+			networkScript, diff[0].FR, diff[0].EN).
+			WithT(check.Lit("mêmes réseaux (mêmes ID), mêmes conteneurs sur les mêmes réseaux", "same networks (same IDs), same containers on the same networks"),
+				joinT(diff, "\n"))
 	}
-	return check.Passf("Deuxième exécution : code 0, réseaux et rattachements inchangés (%s).",
-		"Second run: exit code 0, networks and attachments unchanged (%s).", o.Before.summary())
+	sum := o.Before.summary()
+	return check.Passf("Deuxième exécution : code 0, réseaux et rattachements inchangés (%[1]s).",
+		"Second run: exit code 0, networks and attachments unchanged (%[2]s).", sum.FR, sum.EN)
 }
 
 // checkCleanup runs cleanup.sh: nothing of the lab may remain.
@@ -153,7 +156,7 @@ func (s *state) checkCleanup(ctx context.Context) (check.Outcome, error) {
 // cleanupObs is what lab7.cleanup sees: the lab's objects before cleanup.sh, its run (nil
 // when there was nothing to clean), and what remained after it when it succeeded.
 type cleanupObs struct {
-	Before, After []string
+	Before, After []check.Text // "conteneur lab7-web", "réseau lab7-back"
 	Run           *script.Result
 }
 
@@ -168,8 +171,9 @@ func judgeCleanup(o cleanupObs) check.Outcome {
 		return *fail
 	}
 	if len(o.After) > 0 {
-		return check.Failf("Après %s, il reste : %s.", "After %s, these remain: %s.", cleanupScript, strings.Join(o.After, ", ")).
-			With("aucun conteneur ni réseau lab7", strings.Join(o.After, "\n"))
+		left := joinT(o.After, ", ")
+		return check.Failf("Après %[1]s, il reste : %[2]s.", "After %[1]s, these remain: %[3]s.", cleanupScript, left.FR, left.EN).
+			WithT(check.Lit("aucun conteneur ni réseau lab7", "no lab7 container or network"), joinT(o.After, "\n"))
 	}
 	return check.Passf("Après %s, plus aucun conteneur ni réseau du lab.", "After %s, no container or network of the lab remains.",
 		cleanupScript)
@@ -177,28 +181,33 @@ func judgeCleanup(o cleanupObs) check.Outcome {
 
 // leftovers lists the lab's containers and networks that exist now: the contract's names,
 // names starting with lab7-, and objects labelled ddlab.lab=lab7 that this run did not make.
-func (s *state) leftovers(ctx context.Context) ([]string, error) {
+// Containers come first, each kind sorted by name.
+func (s *state) leftovers(ctx context.Context) ([]check.Text, error) {
 	ctrs, err := s.labContainers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var left []string
+	var left []check.Text
 	for _, c := range ctrs {
-		left = append(left, "conteneur "+c.Name)
+		left = append(left, check.T("conteneur %s", "container %s", c.Name))
 	}
 	nets, err := s.run.Engine.ListNetworks(ctx, "")
 	if err != nil {
 		return nil, err
 	}
+	var names []string
 	for _, n := range nets {
 		if s.ours(n.Labels) {
 			continue
 		}
 		if n.Name == front || n.Name == back || strings.HasPrefix(n.Name, "lab7-") || n.Labels["ddlab.lab"] == "lab7" {
-			left = append(left, "réseau "+n.Name)
+			names = append(names, n.Name)
 		}
 	}
-	sort.Strings(left)
+	sort.Strings(names)
+	for _, n := range names {
+		left = append(left, check.T("réseau %s", "network %s", n))
+	}
 	return left, nil
 }
 

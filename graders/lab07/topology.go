@@ -53,48 +53,83 @@ func (s *state) checkNetworks(ctx context.Context) (check.Outcome, error) {
 // is nil when missing.
 func judgeNetworks(f, b *engine.Network, subnet string) check.Outcome {
 	if probs := networkProblems(f, b, subnet); len(probs) > 0 {
-		return check.Failf("Réseaux : %s.", "Networks: %s.", probs[0]).
-			With(fmt.Sprintf("%s : bridge ; %s : bridge, --internal, sous-réseau %s ; label %s=lab7 sur les deux",
-				front, back, subnet, labLabel), strings.Join(probs, "\n"))
+		return check.Failf("Réseaux : %[1]s.", "Networks: %[2]s.", probs[0].FR, probs[0].EN).
+			WithT(check.T("%s : bridge ; %s : bridge, --internal, sous-réseau %s ; label %s=lab7 sur les deux",
+				"%s: bridge; %s: bridge, --internal, subnet %s; label %s=lab7 on both", front, back, subnet, labLabel), joinT(probs, "\n"))
 	}
 	return check.Passf("%s (bridge) et %s (bridge, interne, %s) existent, avec le label.",
 		"%s (bridge) and %s (bridge, internal, %s) exist, labelled.", front, back, subnet)
 }
 
 // networkProblems lists what is wrong with the two networks; f or b is nil when missing.
-func networkProblems(f, b *engine.Network, subnet string) []string {
-	var probs []string
+func networkProblems(f, b *engine.Network, subnet string) []check.Text {
+	var probs []check.Text
 	for _, n := range []struct {
 		name string
 		net  *engine.Network
 	}{{front, f}, {back, b}} {
 		if n.net == nil {
-			probs = append(probs, n.name+" n'existe pas")
+			probs = append(probs, notExists(n.name))
 			continue
 		}
 		if n.net.Driver != "bridge" {
-			probs = append(probs, fmt.Sprintf("%s utilise le pilote %q, pas bridge", n.name, n.net.Driver))
+			probs = append(probs, check.T("%s utilise le pilote %q, pas bridge", "%s uses driver %q, not bridge", n.name, n.net.Driver))
 		}
 		if n.net.Labels[labLabel] != "lab7" {
-			probs = append(probs, fmt.Sprintf("%s n'a pas le label %s=lab7", n.name, labLabel))
+			probs = append(probs, noLabel(n.name))
 		}
 	}
 	if f != nil && f.Internal {
-		probs = append(probs, front+" est --internal : le point d'entrée n'aurait aucune sortie (ni port publié)")
+		probs = append(probs, check.T("%s est --internal : le point d'entrée n'aurait aucune sortie (ni port publié)",
+			"%s is --internal: the entry point would have no way out (and no published port)", front))
 	}
 	if b != nil {
 		if !b.Internal {
-			probs = append(probs, back+" n'est pas --internal")
+			probs = append(probs, check.T("%s n'est pas --internal", "%s is not --internal", back))
 		}
 		if !slices.Contains(b.Subnets, subnet) {
-			got := strings.Join(b.Subnets, ", ")
-			if got == "" {
-				got = "aucun"
+			got := check.Same(strings.Join(b.Subnets, ", "))
+			if len(b.Subnets) == 0 {
+				got = check.Lit("aucun", "none")
 			}
-			probs = append(probs, fmt.Sprintf("%s a pour sous-réseau %s, pas %s", back, got, subnet))
+			probs = append(probs, check.T("%[1]s a pour sous-réseau %[2]s, pas %[4]s", "%[1]s has subnet %[3]s, not %[4]s", back, got.FR, got.EN, subnet))
 		}
 	}
 	return probs
+}
+
+// notExists and noLabel are findings the topology checks share.
+func notExists(name string) check.Text {
+	return check.T("%s n'existe pas", "%s does not exist", name)
+}
+
+func noLabel(name string) check.Text {
+	return check.T("%s n'a pas le label %s=lab7", "%s lacks the label %s=lab7", name, labLabel)
+}
+
+// missing is the actual value of what does not exist.
+var missing = check.Lit("absent", "missing")
+
+// joinT joins texts language by language.
+func joinT(ts []check.Text, sep string) check.Text {
+	fr, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		fr[i], en[i] = t.FR, t.EN
+	}
+	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
+}
+
+// count words n things: format is "%d réseau", "%d réseaux", "%d network", "%d networks".
+// French is singular up to one, English at one only.
+func count(n int, fr1, frN, en1, enN string) check.Text {
+	fr, en := frN, enN
+	if n <= 1 {
+		fr = fr1
+	}
+	if n == 1 {
+		en = en1
+	}
+	return check.Text{FR: fmt.Sprintf(fr, n), EN: fmt.Sprintf(en, n)}
 }
 
 func (s *state) checkAttachments(ctx context.Context) (check.Outcome, error) {
@@ -135,13 +170,13 @@ func judgeAttachments(ctrs map[string]*engine.Container, others []engine.Contain
 	probs := attachmentProblems(ctrs)
 	for _, c := range others {
 		if onDefaultBridge(c) {
-			probs = append(probs, c.Name+" est sur le réseau par défaut bridge")
+			probs = append(probs, check.T("%s est sur le réseau par défaut bridge", "%s is on the default bridge network", c.Name))
 		}
 	}
 	if len(probs) > 0 {
-		return check.Failf("Rattachements : %s.", "Attachments: %s.", probs[0]).
-			With(fmt.Sprintf("%s : %s + %s ; %s et %s : %s seulement ; rien sur bridge", web, front, back, api, db, back),
-				strings.Join(probs, "\n"))
+		return check.Failf("Rattachements : %[1]s.", "Attachments: %[2]s.", probs[0].FR, probs[0].EN).
+			WithT(check.T("%s : %s + %s ; %s et %s : %s seulement ; rien sur bridge", "%s: %s + %s; %s and %s: %s only; nothing on bridge",
+				web, front, back, api, db, back), joinT(probs, "\n"))
 	}
 	return check.Passf("%s sur %s et %s ; %s et %s sur %s seulement ; rien sur le bridge par défaut.",
 		"%s on %s and %s; %s and %s on %s only; nothing on the default bridge.", web, front, back, api, db, back)
@@ -149,23 +184,23 @@ func judgeAttachments(ctrs map[string]*engine.Container, others []engine.Contain
 
 // attachmentProblems compares each contract container's networks with the contract; a
 // container missing from ctrs does not exist.
-func attachmentProblems(ctrs map[string]*engine.Container) []string {
-	var probs []string
+func attachmentProblems(ctrs map[string]*engine.Container) []check.Text {
+	var probs []check.Text
 	for _, name := range []string{web, api, db} {
 		c := ctrs[name]
 		if c == nil {
-			probs = append(probs, name+" n'existe pas")
+			probs = append(probs, notExists(name))
 			continue
 		}
 		if !c.Running {
-			probs = append(probs, fmt.Sprintf("%s n'est pas démarré (%s)", name, c.Status))
+			probs = append(probs, check.T("%s n'est pas démarré (%s)", "%s is not running (%s)", name, c.Status))
 		}
 		got := networkNames(*c)
 		if want := wantNetworks[name]; !slices.Equal(got, want) {
-			probs = append(probs, fmt.Sprintf("%s est sur [%s], attendu [%s]", name, strings.Join(got, " "), strings.Join(want, " ")))
+			probs = append(probs, check.T("%s est sur [%s], attendu [%s]", "%s is on [%s], expected [%s]", name, strings.Join(got, " "), strings.Join(want, " ")))
 		}
 		if c.Labels[labLabel] != "lab7" {
-			probs = append(probs, fmt.Sprintf("%s n'a pas le label %s=lab7", name, labLabel))
+			probs = append(probs, noLabel(name))
 		}
 	}
 	return probs
@@ -231,9 +266,9 @@ type publishObs struct {
 // judgePublish: only web publishes, on 127.0.0.1:port → 8080/tcp, and its gateway reaches the
 // API through it.
 func judgePublish(o publishObs) check.Outcome {
-	want := fmt.Sprintf("%s : 127.0.0.1:%s→8080/tcp, et rien d'autre de publié", web, o.Port)
+	want := check.T("%s : 127.0.0.1:%s→8080/tcp, et rien d'autre de publié", "%s: 127.0.0.1:%s→8080/tcp, and nothing else published", web, o.Port)
 	if probs := publishProblems(o.Ctrs, o.Port); len(probs) > 0 {
-		return check.Failf("Publication : %s.", "Publishing: %s.", probs[0]).With(want, strings.Join(probs, "\n"))
+		return check.Failf("Publication : %[1]s.", "Publishing: %[2]s.", probs[0].FR, probs[0].EN).WithT(want, joinT(probs, "\n"))
 	}
 	if o.Remote || o.URL == "" {
 		// Half a check is not a pass: the request through the port is what the title promises.
@@ -247,15 +282,15 @@ func judgePublish(o publishObs) check.Outcome {
 		}
 		return check.Failf("GET %s ne répond pas 200 : la passerelle de %s (ROUTES=/api=http://api:8080) n'atteint pas l'API.",
 			"GET %s does not answer 200: %s's gateway (ROUTES=/api=http://api:8080) does not reach the API.", o.URL, web).
-			With("HTTP 200 (réponse de lab7-api)", got)
+			WithT(check.T("HTTP 200 (réponse de %s)", "HTTP 200 (answered by %s)", api), check.Same(got))
 	}
 	return check.Passf("Seul %s publie, sur 127.0.0.1:%s ; GET /api/health → 200 (servi par %s).",
 		"Only %s publishes, on 127.0.0.1:%s; GET /api/health → 200 (served by %s).", web, o.Port, o.ServedBy)
 }
 
 // publishProblems: only web publishes, only 127.0.0.1:port → 8080/tcp.
-func publishProblems(ctrs []engine.Container, port string) []string {
-	var probs []string
+func publishProblems(ctrs []engine.Container, port string) []check.Text {
+	var probs []check.Text
 	webFound := false
 	for _, c := range ctrs {
 		var bound []engine.PortBinding
@@ -266,25 +301,28 @@ func publishProblems(ctrs []engine.Container, port string) []string {
 		}
 		if c.Name != web {
 			for _, p := range bound {
-				probs = append(probs, fmt.Sprintf("%s publie %s:%s→%s : seul %s doit publier", c.Name, hostIP(p.HostIP), p.HostPort, p.ContainerPort, web))
+				probs = append(probs, check.T("%s publie %s:%s→%s : seul %s doit publier", "%s publishes %s:%s→%s: only %s may publish",
+					c.Name, hostIP(p.HostIP), p.HostPort, p.ContainerPort, web))
 			}
 			continue
 		}
 		webFound = true
 		if len(bound) == 0 {
-			probs = append(probs, fmt.Sprintf("%s ne publie aucun port", web))
+			probs = append(probs, check.T("%s ne publie aucun port", "%s publishes no port", web))
 		}
 		for _, p := range bound {
 			switch {
 			case p.HostIP != "127.0.0.1":
-				probs = append(probs, fmt.Sprintf("%s publie sur %s:%s : toutes les interfaces de la machine, pas seulement 127.0.0.1", web, hostIP(p.HostIP), p.HostPort))
+				probs = append(probs, check.T("%s publie sur %s:%s : toutes les interfaces de la machine, pas seulement 127.0.0.1",
+					"%s publishes on %s:%s: every interface of the machine, not only 127.0.0.1", web, hostIP(p.HostIP), p.HostPort))
 			case p.HostPort != port || p.ContainerPort != "8080/tcp":
-				probs = append(probs, fmt.Sprintf("%s publie 127.0.0.1:%s→%s, attendu 127.0.0.1:%s→8080/tcp", web, p.HostPort, p.ContainerPort, port))
+				probs = append(probs, check.T("%s publie 127.0.0.1:%s→%s, attendu 127.0.0.1:%s→8080/tcp", "%s publishes 127.0.0.1:%s→%s, expected 127.0.0.1:%s→8080/tcp",
+					web, p.HostPort, p.ContainerPort, port))
 			}
 		}
 	}
 	if !webFound {
-		probs = append(probs, web+" n'existe pas")
+		probs = append(probs, notExists(web))
 	}
 	return probs
 }
@@ -327,19 +365,20 @@ func (s *state) checkStaticIP(ctx context.Context) (check.Outcome, error) {
 // judgeStaticIP: db (nil when missing) has the address want on back, asked for with --ip.
 func judgeStaticIP(c *engine.Container, want string) check.Outcome {
 	if c == nil {
-		return check.Failf("%s n'existe pas.", "%s does not exist.", db).With(want, "absent")
+		return check.Failf("%s n'existe pas.", "%s does not exist.", db).WithT(check.Same(want), missing)
 	}
 	ep, ok := c.Networks[back]
 	switch {
 	case !ok:
-		return check.Failf("%s n'est pas sur %s.", "%s is not on %s.", db, back).With(want+" sur "+back, strings.Join(networkNames(*c), " "))
+		return check.Failf("%s n'est pas sur %s.", "%s is not on %s.", db, back).
+			WithT(check.T("%s sur %s", "%s on %s", want, back), check.Same(strings.Join(networkNames(*c), " ")))
 	case ep.StaticIP != want:
-		got := ep.StaticIP
-		if got == "" {
-			got = "aucune adresse demandée (" + ep.IP + " attribuée par Docker)"
+		got := check.Same(ep.StaticIP)
+		if ep.StaticIP == "" {
+			got = check.T("aucune adresse demandée (%s attribuée par Docker)", "no address asked for (%s assigned by Docker)", ep.IP)
 		}
 		return check.Failf("%s n'a pas l'adresse fixe %s sur %s.", "%s does not have the fixed address %s on %s.", db, want, back).
-			With("--ip "+want, got)
+			WithT(check.Same("--ip "+want), got)
 	case ep.IP != want:
 		return check.Failf("%s a demandé %s mais a l'adresse %s.", "%s asked for %s but has address %s.", db, want, ep.IP).With(want, ep.IP)
 	}
@@ -414,58 +453,61 @@ func topoOf(c engine.Container) ctrTopo {
 // empty: neither a network nor a container of the contract.
 func (t topo) empty() bool { return len(t.Networks) == 0 && len(t.Containers) == 0 }
 
-func (t topo) summary() string {
-	return fmt.Sprintf("%d réseau(x), %d conteneur(s)", len(t.Networks), len(t.Containers))
+func (t topo) summary() check.Text {
+	return joinT([]check.Text{
+		count(len(t.Networks), "%d réseau", "%d réseaux", "%d network", "%d networks"),
+		count(len(t.Containers), "%d conteneur", "%d conteneurs", "%d container", "%d containers"),
+	}, ", ")
 }
 
 // compareTopology lists what changed between two snapshots. A container recreated with the
 // same attachments is not a change of topology; a network recreated is (its ID changes, and
 // every container on it was disconnected meanwhile).
-func compareTopology(a, b topo) []string {
-	var diff []string
+func compareTopology(a, b topo) []check.Text {
+	var diff []check.Text
 	for _, name := range sortedKeys(a.Networks) {
 		switch idB, ok := b.Networks[name]; {
 		case !ok:
-			diff = append(diff, fmt.Sprintf("le réseau %s a disparu", name))
+			diff = append(diff, check.T("le réseau %s a disparu", "network %s is gone", name))
 		case idB != a.Networks[name]:
-			diff = append(diff, fmt.Sprintf("le réseau %s a été recréé (ID %.12s → %.12s)", name, a.Networks[name], idB))
+			diff = append(diff, check.T("le réseau %s a été recréé (ID %.12s → %.12s)", "network %s was recreated (ID %.12s → %.12s)", name, a.Networks[name], idB))
 		}
 	}
 	for _, name := range sortedKeys(b.Networks) {
 		if _, ok := a.Networks[name]; !ok {
-			diff = append(diff, fmt.Sprintf("le réseau %s est apparu", name))
+			diff = append(diff, check.T("le réseau %s est apparu", "network %s appeared", name))
 		}
 	}
 	for _, name := range sortedKeys(a.Containers) {
 		ca := a.Containers[name]
 		cb, ok := b.Containers[name]
 		if !ok {
-			diff = append(diff, fmt.Sprintf("le conteneur %s a disparu", name))
+			diff = append(diff, check.T("le conteneur %s a disparu", "container %s is gone", name))
 			continue
 		}
 		if ca.Running && !cb.Running {
-			diff = append(diff, fmt.Sprintf("le conteneur %s ne tourne plus", name))
+			diff = append(diff, check.T("le conteneur %s ne tourne plus", "container %s no longer runs", name))
 		}
 		for _, n := range sortedKeys(ca.Networks) {
 			switch al, ok := cb.Networks[n]; {
 			case !ok:
-				diff = append(diff, fmt.Sprintf("%s n'est plus sur %s", name, n))
+				diff = append(diff, check.T("%s n'est plus sur %s", "%s is no longer on %s", name, n))
 			case al != ca.Networks[n]:
-				diff = append(diff, fmt.Sprintf("les alias de %s sur %s ont changé : [%s] → [%s]", name, n, ca.Networks[n], al))
+				diff = append(diff, check.T("les alias de %s sur %s ont changé : [%s] → [%s]", "the aliases of %s on %s changed: [%s] → [%s]", name, n, ca.Networks[n], al))
 			}
 		}
 		for _, n := range sortedKeys(cb.Networks) {
 			if _, ok := ca.Networks[n]; !ok {
-				diff = append(diff, fmt.Sprintf("%s est maintenant aussi sur %s", name, n))
+				diff = append(diff, check.T("%s est maintenant aussi sur %s", "%s is now also on %s", name, n))
 			}
 		}
 		if ca.Ports != cb.Ports {
-			diff = append(diff, fmt.Sprintf("les ports publiés de %s ont changé : [%s] → [%s]", name, ca.Ports, cb.Ports))
+			diff = append(diff, check.T("les ports publiés de %s ont changé : [%s] → [%s]", "the published ports of %s changed: [%s] → [%s]", name, ca.Ports, cb.Ports))
 		}
 	}
 	for _, name := range sortedKeys(b.Containers) {
 		if _, ok := a.Containers[name]; !ok {
-			diff = append(diff, fmt.Sprintf("un conteneur %s est apparu", name))
+			diff = append(diff, check.T("un conteneur %s est apparu", "a container %s appeared", name))
 		}
 	}
 	return diff

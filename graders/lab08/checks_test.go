@@ -92,9 +92,9 @@ func TestJudgeUpHealthy(t *testing.T) {
 		{"still starting when the wait is over", healthObs{Containers: all(running("healthy"), running("starting"), running("healthy")), Late: true, Wait: time.Minute},
 			true, check.Fail, "api : encore « starting »"},
 		{"unhealthy, with its health log", healthObs{Containers: all(running("healthy"), unhealthy, running("healthy"))},
-			true, check.Fail, "api : unhealthy (curl: (7) refused)"},
+			true, check.Fail, "api : unhealthy (« curl: (7) refused »)"},
 		{"fail-offline: db never created", healthObs{Containers: map[string][]engine.Container{},
-			UpFailure: "image absente de la machine (rien n'est téléchargé) : No such image: redis:7-alpine"},
+			UpFailure: check.T("image absente de la machine (rien n'est téléchargé) : %s", "image missing from this machine (nothing is downloaded): %s", "No such image: redis:7-alpine")},
 			true, check.Fail, "No such image: redis:7-alpine"},
 		{"exited", healthObs{Containers: all(running("healthy"), running("healthy"), engine.Container{Status: "exited", ExitCode: 1})},
 			true, check.Fail, "db : exited (code 1)"},
@@ -192,7 +192,7 @@ func TestJudgePorts(t *testing.T) {
 			check.Fail, "Le service web ne tourne pas (created"},
 		{"web publishes nothing", portsObs{Port: "8088", Containers: webOn(running("healthy"))}, check.Fail, "web ne publie pas 127.0.0.1:8088"},
 		{"no answer from the host", portsObs{Port: "8088", Containers: webOn(published("127.0.0.1", "8088")), HostErr: errors.New("connection reset")},
-			check.Fail, "ne répond pas depuis l'hôte : connection reset"},
+			check.Fail, "ne répond pas depuis l'hôte : « connection reset »"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgePorts(tt.o), tt.want, tt.msg) })
@@ -330,12 +330,12 @@ func TestJudgeScale(t *testing.T) {
 	}{
 		{"fail-layout: container_name", with(func(o *scaleObs) { o.ContainerName = "lab8-api-fixe" }), true, check.Fail, "container_name (lab8-api-fixe)"},
 		{"not scaled yet", base, false, 0, ""},
-		{"Compose cannot scale", with(func(o *scaleObs) { o.Scaled, o.ScaleErr = true, errors.New("timeout") }), true, check.Fail, "api ne passe pas à 3 répliques : timeout"},
+		{"Compose cannot scale", with(func(o *scaleObs) { o.Scaled, o.ScaleErr = true, errors.New("timeout") }), true, check.Fail, "api ne passe pas à 3 répliques : « timeout »"},
 		{"starter: replicas never healthy", with(func(o *scaleObs) {
 			o.Scaled, o.Containers = true, []engine.Container{running(""), running(""), running("")}
-		}), true, check.Fail, "0 répliques de api sur 3 sont saines"},
+		}), true, check.Fail, "Aucune des 3 répliques de api n'est saine"},
 		{"healthy: requests next", with(func(o *scaleObs) { o.Scaled, o.Containers = true, three }), false, 0, ""},
-		{"one replica answers", with(func(o *scaleObs) { o.Scaled, o.Containers, o.Results = true, three, served("a", "a", "a") }), true, check.Fail, "n'ont atteint que 1 réplique"},
+		{"one replica answers", with(func(o *scaleObs) { o.Scaled, o.Containers, o.Results = true, three, served("a", "a", "a") }), true, check.Fail, "n'ont atteint qu'une réplique de api"},
 		{"solution", with(func(o *scaleObs) { o.Scaled, o.Containers, o.Results = true, three, served("a", "b", "c") }), true, check.Pass, "en ont atteint 3"},
 	}
 	for _, tt := range tests {
@@ -347,7 +347,7 @@ func TestJudgeScale(t *testing.T) {
 }
 
 func TestJudgeDevOverride(t *testing.T) {
-	served := ok(200, "vu sans rebuild 1")
+	served := ok(200, "grade dev-override 1")
 	tests := []struct {
 		name string
 		o    devObs
@@ -359,9 +359,9 @@ func TestJudgeDevOverride(t *testing.T) {
 		{"remote engine", devObs{Override: true, Remote: true, Host: "tcp://ci:2376"}, true, check.Skip, "distant (DOCKER_HOST=tcp://ci:2376) : il ne voit pas"},
 		{"override without the bind mount", devObs{Override: true}, true, check.Fail, "ne monte pas ./api/static"},
 		{"bound: request next", devObs{Override: true, Bound: true}, false, 0, ""},
-		{"not served", devObs{Override: true, Bound: true, Name: "g.txt", Body: "vu sans rebuild 1", Served: &probe.Result{OK: true, Status: 404}},
+		{"not served", devObs{Override: true, Bound: true, Name: "g.txt", Body: "grade dev-override 1", Served: &probe.Result{OK: true, Status: 404}},
 			true, check.Fail, "n'est pas servi par /api/static/g.txt (HTTP 404)"},
-		{"solution", devObs{Override: true, Bound: true, Name: "g.txt", Body: "vu sans rebuild 1", Served: &served}, true, check.Pass, "sans rebuild"},
+		{"solution", devObs{Override: true, Bound: true, Name: "g.txt", Body: "grade dev-override 1", Served: &served}, true, check.Pass, "sans rebuild"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -391,7 +391,7 @@ func TestJudgeProfiles(t *testing.T) {
 			o.Loaded, o.Problems = true, []compose.Problem{{File: "compose.yaml", Message: "x"}}
 		}), true, check.Fail, "--profile debug, le projet ne se charge pas"},
 		{"loaded: up next", with(func(o *profilesObs) { o.Loaded = true }), false, 0, ""},
-		{"up fails", with(func(o *profilesObs) { o.Loaded, o.Up, o.UpErr = true, true, errors.New("no such image") }), true, check.Fail, "`up --profile debug` échoue : no such image"},
+		{"up fails", with(func(o *profilesObs) { o.Loaded, o.Up, o.UpErr = true, true, errors.New("no such image") }), true, check.Fail, "`up --profile debug` échoue : « no such image »"},
 		{"debug exits", with(func(o *profilesObs) { o.Loaded, o.Up, o.After = true, true, []engine.Container{{Status: "exited"}} }), true, check.Fail, "le service debug ne tourne pas"},
 		{"solution", with(func(o *profilesObs) { o.Loaded, o.Up, o.After = true, true, []engine.Container{running("")} }), true, check.Pass, "qu'avec --profile debug"},
 	}

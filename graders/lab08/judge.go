@@ -26,7 +26,7 @@ import (
 func judgeValid(l *compose.Loaded) check.Outcome {
 	if l.Declared == "" {
 		return check.Failf("Aucune clé `name:` au niveau racine : le projet doit s'appeler lab8.", "No top-level `name:`: the project must be named lab8.").
-			With("name: lab8", "absent")
+			WithT(check.Same("name: lab8"), missing)
 	}
 	if l.Declared != "lab8" {
 		return check.Failf("Le projet doit s'appeler lab8 (clé `name:` au niveau racine), il s'appelle %q.",
@@ -61,7 +61,7 @@ func judgeOffline(o offlineObs) check.Outcome {
 	if len(bad) > 0 {
 		return check.Failf("Images hors ddlab/* (elles devraient être téléchargées, impossible hors ligne) : %s.",
 			"Images outside ddlab/* (they would have to be pulled, impossible offline): %s.", strings.Join(bad, ", ")).
-			With("ddlab/* ou build:", strings.Join(bad, ", "))
+			WithT(check.Lit("ddlab/* ou build:", "ddlab/* or build:"), check.Same(strings.Join(bad, ", ")))
 	}
 	if len(o.Missing) > 0 {
 		var list []string
@@ -71,7 +71,7 @@ func judgeOffline(o offlineObs) check.Outcome {
 		sort.Strings(list)
 		return check.Failf("Images absentes de la machine (rien n'est téléchargé ; `grade images` construit les ddlab/*) : %s.",
 			"Images missing from this machine (nothing is pulled; `grade images` builds the ddlab/* ones): %s.", strings.Join(list, ", ")).
-			With("images présentes localement", strings.Join(list, ", "))
+			WithT(check.Lit("images présentes localement", "images present locally"), check.Same(strings.Join(list, ", ")))
 	}
 	return check.Passf("Toutes les images sont locales (ddlab/*) ou construites (build:).",
 		"Every image is local (ddlab/*) or built (build:).")
@@ -81,7 +81,7 @@ func judgeOffline(o offlineObs) check.Outcome {
 type healthObs struct {
 	Containers map[string][]engine.Container // by service, ordered by name
 	Late       bool                          // the health wait is over
-	UpFailure  string                        // why Compose's up failed, in French ("" when it did not)
+	UpFailure  check.Text                    // why Compose's up failed (empty when it did not)
 	Wait       time.Duration                 // the health wait
 	Elapsed    time.Duration                 // since the up started
 }
@@ -89,32 +89,35 @@ type healthObs struct {
 // judgeUpHealthy: web, api and db each run one container that is healthy. decided is false
 // while a healthcheck still says « starting » and the wait is not over.
 func judgeUpHealthy(o healthObs) (out check.Outcome, decided bool) {
-	var waiting, bad []string
+	var waiting []string
+	var bad []check.Text
 	for _, svc := range []string{web, api, db} {
 		cs := o.Containers[svc]
 		switch {
 		case len(cs) == 0:
-			bad = append(bad, svc+" : aucun conteneur")
+			bad = append(bad, check.T("%s : aucun conteneur", "%s: no container", svc))
 		case !cs[0].Running:
-			bad = append(bad, fmt.Sprintf("%s : %s (code %d)", svc, cs[0].Status, cs[0].ExitCode))
+			bad = append(bad, check.T("%s : %s (code %d)", "%s: %s (code %d)", svc, cs[0].Status, cs[0].ExitCode))
 		case cs[0].Health == "":
-			bad = append(bad, svc+" : pas de healthcheck")
+			bad = append(bad, check.T("%s : pas de healthcheck", "%s: no healthcheck", svc))
 		case cs[0].Health == "starting":
 			waiting = append(waiting, svc)
+		case cs[0].Health != "healthy" && len(cs[0].HealthLog) == 0:
+			bad = append(bad, check.T("%s : %s", "%s: %s", svc, cs[0].Health))
 		case cs[0].Health != "healthy":
-			bad = append(bad, fmt.Sprintf("%s : %s (%s)", svc, cs[0].Health, check.Clip(strings.Join(cs[0].HealthLog, " | "), 200)))
+			bad = append(bad, check.T("%s : %s (« %s »)", "%s: %s (%s)", svc, cs[0].Health, check.Clip(strings.Join(cs[0].HealthLog, " | "), 200)))
 		}
 	}
 	if len(bad) > 0 || (len(waiting) > 0 && o.Late) {
 		for _, s := range waiting {
-			bad = append(bad, s+" : encore « starting »")
+			bad = append(bad, check.T("%s : encore « starting »", "%s: still \"starting\"", s))
 		}
-		msg := strings.Join(bad, " ; ")
-		if o.UpFailure != "" {
-			msg += " — " + o.UpFailure
+		msg := list(bad)
+		if o.UpFailure.FR != "" {
+			msg = joinT([]check.Text{msg, o.UpFailure}, " — ")
 		}
-		return check.Failf("Les trois services ne sont pas tous sains après `up` : %s.", "The three services are not all healthy after `up`: %s.", msg).
-			With("web, api et db healthy en "+o.Wait.String(), msg), true
+		return check.Failf("Les trois services ne sont pas tous sains après `up` : %[1]s.", "The three services are not all healthy after `up`: %[2]s.", msg.FR, msg.EN).
+			WithT(check.T("web, api et db healthy en %s", "web, api and db healthy within %s", o.Wait), msg), true
 	}
 	if len(waiting) > 0 {
 		return check.Outcome{}, false
@@ -134,13 +137,14 @@ type dependsObs struct {
 // events show db healthy before api started.
 func judgeDependsHealthy(o dependsObs) check.Outcome {
 	for _, d := range [][2]string{{api, db}, {web, api}} {
-		if got := o.Conditions[d]; got != types.ServiceConditionHealthy {
-			if got == "" {
-				got = "absent"
+		if cond := o.Conditions[d]; cond != types.ServiceConditionHealthy {
+			got := check.Same(cond)
+			if cond == "" {
+				got = missing
 			}
-			return check.Failf("%s.depends_on.%s doit avoir `condition: service_healthy` (trouvé : %s).",
-				"%s.depends_on.%s must have `condition: service_healthy` (found: %s).", d[0], d[1], got).
-				With("service_healthy", got)
+			return check.Failf("%[1]s.depends_on.%[2]s doit avoir `condition: service_healthy` (trouvé : %[3]s).",
+				"%[1]s.depends_on.%[2]s must have `condition: service_healthy` (found: %[4]s).", d[0], d[1], got.FR, got.EN).
+				WithT(check.Same("service_healthy"), got)
 		}
 	}
 	var healthy, start time.Time
@@ -156,12 +160,13 @@ func judgeDependsHealthy(o dependsObs) check.Outcome {
 	switch {
 	case healthy.IsZero():
 		return check.Failf("db n'est jamais devenu sain pendant `up` : api n'a donc rien attendu.", "db never became healthy during `up`, so api waited for nothing.").
-			With("health_status: healthy de db", "absent des événements")
+			WithT(check.Lit("health_status: healthy de db", "health_status: healthy from db"), notInEvents)
 	case start.IsZero():
-		return check.Failf("api n'a pas démarré pendant `up`.", "api did not start during `up`.").With("start de api", "absent des événements")
+		return check.Failf("api n'a pas démarré pendant `up`.", "api did not start during `up`.").
+			WithT(check.Lit("start de api", "start from api"), notInEvents)
 	case start.Before(healthy):
 		return check.Failf("api a démarré %s avant que db soit sain.", "api started %s before db was healthy.", healthy.Sub(start).Round(time.Millisecond)).
-			With("db healthy, puis api start", "api start, puis db healthy")
+			WithT(check.Lit("db healthy, puis api start", "db healthy, then api start"), check.Lit("api start, puis db healthy", "api start, then db healthy"))
 	}
 	return check.Passf("db sain, puis api démarré %s plus tard (événements du moteur).", "db healthy, then api started %s later (engine events).",
 		start.Sub(healthy).Round(time.Millisecond))
@@ -181,20 +186,26 @@ func judgeSegmentation(o segmentationObs) check.Outcome {
 	ctl, res := o.Control, o.FromWeb
 	switch {
 	case !ctl.OK:
-		return check.Failf("Depuis api, db:8080 est injoignable (%s) : api ne peut pas parler à sa base.",
-			"From api, db:8080 is unreachable (%s): api cannot talk to its database.", ctl.Why()).With("db joignable depuis api", ctl.Why())
+		why := ctl.Reason()
+		return check.Failf("Depuis api, db:8080 est injoignable (%[1]s) : api ne peut pas parler à sa base.",
+			"From api, db:8080 is unreachable (%[2]s): api cannot talk to its database.", why.FR, why.EN).
+			WithT(check.Lit("db joignable depuis api", "db reachable from api"), why)
 	case !res[0].OK || res[0].Status != 200:
-		return check.Failf("Depuis web, http://api:8080/health ne répond pas 200 (%s).", "From web, http://api:8080/health does not answer 200 (%s).", res[0].Why()).
-			With("api joignable depuis web", res[0].Why())
+		why := res[0].Reason()
+		return check.Failf("Depuis web, http://api:8080/health ne répond pas 200 (%[1]s).", "From web, http://api:8080/health does not answer 200 (%[2]s).", why.FR, why.EN).
+			WithT(check.Lit("api joignable depuis web", "api reachable from web"), why)
 	case res[1].OK:
 		return check.Failf("Depuis web, le nom db se résout (%s) : web et db partagent un réseau.", "From web, the name db resolves (%s): web and db share a network.",
-			strings.Join(res[1].Addrs, ", ")).With("db inconnu depuis web", strings.Join(res[1].Addrs, ", "))
+			strings.Join(res[1].Addrs, ", ")).WithT(check.Lit("db inconnu depuis web", "db unknown from web"), check.Same(strings.Join(res[1].Addrs, ", ")))
 	case res[2].OK:
-		return check.Failf("Depuis web, db:8080 est joignable.", "From web, db:8080 is reachable.").With("db injoignable depuis web", "connexion établie")
+		return check.Failf("Depuis web, db:8080 est joignable.", "From web, db:8080 is reachable.").
+			WithT(check.Lit("db injoignable depuis web", "db unreachable from web"), check.Lit("connexion établie", "connection established"))
 	case !o.BackDeclared:
-		return check.Failf("Le réseau back n'est pas déclaré.", "Network back is not declared.").With("networks: back (internal)", "absent")
+		return check.Failf("Le réseau back n'est pas déclaré.", "Network back is not declared.").
+			WithT(check.Lit("`networks: back` avec `internal: true`", "`networks: back` with `internal: true`"), missing)
 	case !o.BackInternal:
-		return check.Failf("Le réseau back n'est pas interne (internal: true) : db pourrait joindre l'extérieur.", "Network back is not internal (internal: true).").
+		return check.Failf("Le réseau back n'est pas interne (internal: true) : db pourrait joindre l'extérieur.",
+			"Network back is not internal (internal: true): db could reach the outside.").
 			With("internal: true", "false")
 	}
 	return check.Passf("Depuis web : api répond, db est inconnu et injoignable ; back est interne.", "From web: api answers, db is unknown and unreachable; back is internal.")
@@ -216,7 +227,8 @@ func judgePorts(o portsObs) check.Outcome {
 	for _, svc := range []string{api, db} {
 		if ports := o.Declared[svc]; len(ports) > 0 {
 			return check.Failf("%s déclare des ports publiés (%s:%s) : seul web doit être publié.", "%s declares published ports (%s:%s): only web may be published.",
-				svc, composelab.OrAll(ports[0].HostIP), ports[0].Published).With("aucun port publié pour "+svc, composelab.OrAll(ports[0].HostIP)+":"+ports[0].Published)
+				svc, composelab.OrAll(ports[0].HostIP), ports[0].Published).
+				WithT(noPort(svc), check.Same(composelab.OrAll(ports[0].HostIP)+":"+ports[0].Published))
 		}
 	}
 	for _, svc := range []string{web, api, db} {
@@ -227,7 +239,7 @@ func judgePorts(o portsObs) check.Outcome {
 				}
 				if svc != web {
 					return check.Failf("%s publie le port %s:%s : seul web doit être publié.", "%s publishes port %s:%s: only web may be published.", svc, b.HostIP, b.HostPort).
-						With("aucun port publié pour "+svc, b.HostIP+":"+b.HostPort)
+						WithT(noPort(svc), check.Same(b.HostIP+":"+b.HostPort))
 				}
 				if b.HostIP != "127.0.0.1" || b.HostPort != want {
 					return check.Failf("web publie %s:%s ; attendu 127.0.0.1:%s (jamais 0.0.0.0).", "web publishes %s:%s; expected 127.0.0.1:%s (never 0.0.0.0).", b.HostIP, b.HostPort, want).
@@ -241,10 +253,11 @@ func judgePorts(o portsObs) check.Outcome {
 		return *down
 	}
 	if !publishes(w, want) {
-		return check.Failf("web ne publie pas 127.0.0.1:%s.", "web does not publish 127.0.0.1:%s.", want).With("127.0.0.1:"+want+"→8080", "aucune publication")
+		return check.Failf("web ne publie pas 127.0.0.1:%s.", "web does not publish 127.0.0.1:%s.", want).
+			WithT(check.Same("127.0.0.1:"+want+"→8080"), check.Lit("aucune publication", "no published port"))
 	}
 	if o.HostErr != nil {
-		return check.Failf("http://127.0.0.1:%s/health ne répond pas depuis l'hôte : %v", "http://127.0.0.1:%s/health does not answer from the host: %v", want, o.HostErr).
+		return check.Failf("http://127.0.0.1:%s/health ne répond pas depuis l'hôte : « %v »", "http://127.0.0.1:%s/health does not answer from the host: %v", want, o.HostErr).
 			With("200", o.HostErr.Error())
 	}
 	return check.Passf("Seul web est publié, sur 127.0.0.1:%s.", "Only web is published, on 127.0.0.1:%s.", want)
@@ -259,12 +272,18 @@ func publishes(c engine.Container, port string) bool {
 	return false
 }
 
+// noPort is what a service other than web must publish.
+func noPort(svc string) check.Text {
+	return check.T("aucun port publié pour %s", "no published port for %s", svc)
+}
+
 // judgeE2E: POST /api/items {"name": item} through web answered 201 (post), and the next GET
 // /api/items lists the item (list).
 func judgeE2E(item string, post, list probe.Result) check.Outcome {
 	if post.Status != 201 {
-		return check.Failf("POST /api/items via web répond %s au lieu de 201.", "POST /api/items through web answers %s instead of 201.", post.Why()).
-			With("201", fmt.Sprintf("%s %s", post.Why(), check.Clip(post.Body, 200)))
+		why := post.Reason()
+		return check.Failf("POST /api/items via web répond %[1]s au lieu de 201.", "POST /api/items through web answers %[2]s instead of 201.", why.FR, why.EN).
+			WithT(check.Same("201"), joinT([]check.Text{why, check.Same(check.Clip(post.Body, 200))}, " "))
 	}
 	if list.Status != 200 || !strings.Contains(list.Body, item) {
 		return check.Failf("GET /api/items via web ne contient pas l'élément %s créé juste avant.", "GET /api/items through web does not list item %s created just before.", item).
@@ -278,7 +297,7 @@ func judgeRestart(containers map[string][]engine.Container) check.Outcome {
 	for _, svc := range []string{api, db} {
 		cs := containers[svc]
 		if len(cs) == 0 {
-			return check.Failf("Le service %s n'a pas de conteneur.", "Service %s has no container.", svc).With(svc, "absent")
+			return check.Failf("Le service %s n'a pas de conteneur.", "Service %s has no container.", svc).WithT(check.Same(svc), missing)
 		}
 		if got := cs[0].Restart.Name; got != "unless-stopped" {
 			if got == "" {
@@ -297,22 +316,23 @@ type cycleObs struct {
 }
 
 // verdict is the failing one of a cycle, what is "down puis up" or "down -v puis up".
-func (c cycleObs) verdict(what string) *check.Outcome {
+func (c cycleObs) verdict(what check.Text) *check.Outcome {
 	if c.Err != nil {
 		o := cycleFailure(what, c.Err)
 		return &o
 	}
 	if c.Items.Status != 200 {
-		o := check.Failf("GET /api/items via web répond %s.", "GET /api/items through web answers %s.", c.Items.Why()).With("200", c.Items.Why())
+		why := c.Items.Reason()
+		o := check.Failf("GET /api/items via web répond %[1]s.", "GET /api/items through web answers %[2]s.", why.FR, why.EN).WithT(check.Same("200"), why)
 		return &o
 	}
 	return nil
 }
 
 // cycleFailure is the verdict on a project that does not come back after what.
-func cycleFailure(what string, err error) check.Outcome {
-	return check.Failf("Le projet ne redémarre pas après %s : %v", "The project does not come back after %s: %v", what, err).
-		With("projet sain", check.Clip(err.Error(), 300))
+func cycleFailure(what check.Text, err error) check.Outcome {
+	return check.Failf("Le projet ne redémarre pas après %[1]s : « %[3]v »", "The project does not come back after %[2]s: %[3]v", what.FR, what.EN, err).
+		WithT(check.Lit("projet sain", "healthy project"), check.Same(check.Clip(err.Error(), 300)))
 }
 
 // persistenceObs is what lab8.persistence observes, stage by stage.
@@ -329,7 +349,7 @@ type persistenceObs struct {
 // and goes with down -v.
 func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
 	if o.Volume == "" {
-		return check.Failf("Aucun volume nommé dbdata au niveau racine.", "No named volume dbdata at top level.").With("volumes: dbdata", "absent"), true
+		return check.Failf("Aucun volume nommé dbdata au niveau racine.", "No named volume dbdata at top level.").WithT(check.Same("volumes: dbdata"), missing), true
 	}
 	d, down := composelab.FirstRunning(db, o.DB)
 	if down != nil {
@@ -337,16 +357,17 @@ func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
 	}
 	if !mounts(d, o.Volume, "/data") {
 		return check.Failf("db ne monte pas le volume %s sur /data.", "db does not mount volume %s on /data.", o.Volume).
-			With(o.Volume+":/data", mountList(d)), true
+			WithT(check.Same(o.Volume+":/data"), mountList(d)), true
 	}
 	if o.Created != nil && o.Created.Status != 201 {
-		return check.Failf("Impossible de créer un élément (POST /api/items : %s).", "Cannot create an item (POST /api/items: %s).", o.Created.Why()).
-			With("201", o.Created.Why()), true
+		why := o.Created.Reason()
+		return check.Failf("Impossible de créer un élément (POST /api/items : %[1]s).", "Cannot create an item (POST /api/items: %[2]s).", why.FR, why.EN).
+			WithT(check.Same("201"), why), true
 	}
 	if o.Down == nil {
 		return check.Outcome{}, false
 	}
-	if v := o.Down.verdict("down puis up"); v != nil {
+	if v := o.Down.verdict(check.Lit("down puis up", "down then up")); v != nil {
 		return *v, true
 	}
 	if !strings.Contains(o.Down.Items.Body, o.Item) {
@@ -356,12 +377,13 @@ func judgePersistence(o persistenceObs) (out check.Outcome, decided bool) {
 	if o.DownV == nil {
 		return check.Outcome{}, false
 	}
-	if v := o.DownV.verdict("down -v puis up"); v != nil {
+	if v := o.DownV.verdict(check.Lit("down -v puis up", "down -v then up")); v != nil {
 		return *v, true
 	}
 	if strings.Contains(o.DownV.Items.Body, o.Item) {
 		return check.Failf("Après down -v puis up, l'élément %s est toujours là : les données ne sont pas dans le volume du projet.",
-			"After down -v then up, item %s is still there: the data is not in the project's volume.", o.Item).With("liste vide", check.Clip(o.DownV.Items.Body, 300)), true
+			"After down -v then up, item %s is still there: the data is not in the project's volume.", o.Item).
+			WithT(check.Lit("liste vide", "empty list"), check.Same(check.Clip(o.DownV.Items.Body, 300))), true
 	}
 	return check.Passf("L'élément survit à down/up et disparaît avec down -v (volume %s).", "The item survives down/up and goes with down -v (volume %s).", o.Volume), true
 }
@@ -375,15 +397,15 @@ func mounts(c engine.Container, volume, target string) bool {
 	return false
 }
 
-func mountList(c engine.Container) string {
+func mountList(c engine.Container) check.Text {
 	var out []string
 	for _, m := range c.Mounts {
 		out = append(out, fmt.Sprintf("%s %s:%s", m.Type, m.Source, m.Destination))
 	}
 	if len(out) == 0 {
-		return "aucun montage"
+		return check.Lit("aucun montage", "no mount")
 	}
-	return strings.Join(out, ", ")
+	return check.Same(strings.Join(out, ", "))
 }
 
 // envObs is what lab8.env observes, stage by stage.
@@ -401,7 +423,8 @@ type envObs struct {
 // hello is the greeting of a GET /api/hello, or the verdict on a failing one.
 func hello(r probe.Result) (string, *check.Outcome) {
 	if r.Status != 200 {
-		o := check.Failf("GET /api/hello via web répond %s.", "GET /api/hello through web answers %s.", r.Why()).With("200", r.Why())
+		why := r.Reason()
+		o := check.Failf("GET /api/hello via web répond %[1]s.", "GET /api/hello through web answers %[2]s.", why.FR, why.EN).WithT(check.Same("200"), why)
 		return "", &o
 	}
 	return strings.TrimSpace(r.Body), nil
@@ -425,8 +448,9 @@ func judgeEnv(o envObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if len(o.Problems) > 0 {
-		return check.Failf("Avec API_GREETING=%s, le projet ne se charge plus : %s", "With API_GREETING=%s, the project no longer loads: %s", o.Override, o.Problems[0].String()).
-			With("projet valide", composelab.Text(o.Problems)), true
+		first := o.Problems[0].Say()
+		return check.Failf("Avec API_GREETING=%[1]s, le projet ne se charge plus : %[2]s", "With API_GREETING=%[1]s, the project no longer loads: %[3]s", o.Override, first.FR, first.EN).
+			WithT(validProject, composelab.Problems(o.Problems)), true
 	}
 	if o.Greeting == nil || *o.Greeting != o.Override {
 		return check.Failf("Avec API_GREETING=%s dans l'environnement, GREETING de api ne change pas : interpolez ${API_GREETING:-…}.",
@@ -437,7 +461,7 @@ func judgeEnv(o envObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if o.RecreateErr != nil {
-		return cycleFailure("la recréation de api", o.RecreateErr), true
+		return cycleFailure(check.Lit("la recréation de api", "recreating api"), o.RecreateErr), true
 	}
 	if o.After == nil {
 		return check.Outcome{}, false
@@ -475,14 +499,14 @@ type scaleObs struct {
 func judgeScale(o scaleObs) (out check.Outcome, decided bool) {
 	if o.ContainerName != "" {
 		return check.Failf("api a un container_name (%s) : un nom fixe interdit plusieurs répliques.", "api has a container_name (%s): a fixed name forbids replicas.", o.ContainerName).
-			With("pas de container_name", o.ContainerName), true
+			WithT(check.Lit("pas de container_name", "no container_name"), check.Same(o.ContainerName)), true
 	}
 	if !o.Scaled {
 		return check.Outcome{}, false
 	}
 	if o.ScaleErr != nil {
-		return check.Failf("api ne passe pas à %d répliques : %v", "api does not scale to %d replicas: %v", o.N, o.ScaleErr).
-			With(fmt.Sprint(o.N)+" répliques saines", check.Clip(o.ScaleErr.Error(), 300)), true
+		return check.Failf("api ne passe pas à %d répliques : « %v »", "api does not scale to %d replicas: %v", o.N, o.ScaleErr).
+			WithT(check.T("%d répliques saines", "%d healthy replicas", o.N), check.Same(check.Clip(o.ScaleErr.Error(), 300))), true
 	}
 	healthy := 0
 	for _, c := range o.Containers {
@@ -491,15 +515,25 @@ func judgeScale(o scaleObs) (out check.Outcome, decided bool) {
 		}
 	}
 	if healthy < o.N {
-		return check.Failf("%d répliques de api sur %d sont saines.", "%d of %d api replicas are healthy.", healthy, o.N).With(fmt.Sprint(o.N), fmt.Sprint(healthy)), true
+		out := check.Failf("Seules %d répliques de api sur %d sont saines.", "Only %d of %d api replicas are healthy.", healthy, o.N)
+		switch healthy {
+		case 0:
+			out = check.Failf("Aucune des %d répliques de api n'est saine.", "None of the %d api replicas is healthy.", o.N)
+		case 1:
+			out = check.Failf("Une seule réplique de api sur %d est saine.", "Only 1 of %d api replicas is healthy.", o.N)
+		}
+		return out.With(fmt.Sprint(o.N), fmt.Sprint(healthy)), true
 	}
 	if o.Results == nil {
 		return check.Outcome{}, false
 	}
 	seen := composelab.ServedBy(o.Results)
 	if seen < 2 {
-		return check.Failf("%d requêtes via web n'ont atteint que %d réplique(s) de api.", "%d requests through web reached only %d api replica(s).", o.Requests, seen).
-			With("au moins 2 X-Served-By distincts", fmt.Sprint(seen)), true
+		out := check.Failf("%d requêtes via web n'ont atteint qu'une réplique de api.", "%d requests through web reached only one api replica.", o.Requests)
+		if seen == 0 {
+			out = check.Failf("%d requêtes via web n'ont atteint aucune réplique de api.", "%d requests through web reached no api replica.", o.Requests)
+		}
+		return out.WithT(check.Lit("au moins 2 X-Served-By distincts", "at least 2 distinct X-Served-By"), check.Same(fmt.Sprint(seen))), true
 	}
 	return check.Passf("api à %d répliques saines ; %d requêtes via web en ont atteint %d.", "api at %d healthy replicas; %d requests through web reached %d.",
 		o.N, o.Requests, seen), true
@@ -521,17 +555,19 @@ type devObs struct {
 func judgeDevOverride(o devObs) (out check.Outcome, decided bool) {
 	switch {
 	case !o.Override:
-		return check.Failf("Pas de compose.override.yaml.", "No compose.override.yaml.").With("compose.override.yaml", "absent"), true
+		return check.Failf("Pas de compose.override.yaml.", "No compose.override.yaml.").WithT(check.Same("compose.override.yaml"), missing), true
 	case o.Remote:
 		return check.RemoteSkip(o.Host, "il ne voit pas les fichiers de cette machine, le bind mount ne peut pas être observé.",
 			"it cannot see this machine's files, the bind mount cannot be observed."), true
 	case !o.Bound:
 		return check.Failf("compose.override.yaml ne monte pas ./api/static dans api.", "compose.override.yaml does not bind-mount ./api/static into api.").
-			With("./api/static monté dans api", "absent"), true
+			WithT(check.Lit("./api/static monté dans api", "./api/static mounted in api"), missing), true
 	case o.Served == nil:
 		return check.Outcome{}, false
 	case o.Served.Status != 200 || !strings.Contains(o.Served.Body, o.Body):
-		return check.Failf("Un fichier écrit dans ./api/static n'est pas servi par /api/static/%s (%s).", "A file written in ./api/static is not served at /api/static/%s (%s).", o.Name, o.Served.Why()).
+		why := o.Served.Reason()
+		return check.Failf("Un fichier écrit dans ./api/static n'est pas servi par /api/static/%[1]s (%[2]s).",
+			"A file written in ./api/static is not served at /api/static/%[1]s (%[3]s).", o.Name, why.FR, why.EN).
 			With(o.Body, check.Clip(o.Served.Body, 200)), true
 	}
 	return check.Passf("Une modification de ./api/static est servie aussitôt, sans rebuild.", "An edit in ./api/static is served at once, without a rebuild."), true
@@ -556,24 +592,56 @@ func judgeProfiles(o profilesObs) (out check.Outcome, decided bool) {
 	switch {
 	case !o.Disabled && o.Enabled:
 		return check.Failf("Le service debug démarre avec un `up` ordinaire : mettez-le sous `profiles: [debug]`.",
-			"Service debug starts with a plain `up`: put it under `profiles: [debug]`.").With("profiles: [debug]", "aucun profil"), true
+			"Service debug starts with a plain `up`: put it under `profiles: [debug]`.").
+			WithT(check.Same("profiles: [debug]"), check.Lit("aucun profil", "no profile")), true
 	case !o.Disabled:
-		return check.Failf("Pas de service debug.", "No debug service.").With("services.debug (profil debug)", "absent"), true
+		return check.Failf("Pas de service debug.", "No debug service.").
+			WithT(check.Lit("services.debug (profil debug)", "services.debug (profile debug)"), missing), true
 	case !slices.Contains(o.Profiles, "debug"):
 		return check.Failf("Le service debug a les profils %v, pas debug.", "Service debug has profiles %v, not debug.", o.Profiles).With("[debug]", fmt.Sprint(o.Profiles)), true
 	case len(o.Plain) > 0:
-		return check.Failf("debug a été démarré par un `up` sans profil.", "debug was started by an `up` without profile.").With("aucun conteneur debug", o.Plain[0].Name), true
+		return check.Failf("debug a été démarré par un `up` sans profil.", "debug was started by an `up` without a profile.").
+			WithT(check.Lit("aucun conteneur debug", "no debug container"), check.Same(o.Plain[0].Name)), true
 	case !o.Loaded:
 		return check.Outcome{}, false
 	case len(o.Problems) > 0:
-		return check.Failf("Avec --profile debug, le projet ne se charge pas : %s", "With --profile debug, the project does not load: %s", o.Problems[0].String()).
-			With("projet valide", composelab.Text(o.Problems)), true
+		first := o.Problems[0].Say()
+		return check.Failf("Avec --profile debug, le projet ne se charge pas : %[1]s", "With --profile debug, the project does not load: %[2]s", first.FR, first.EN).
+			WithT(validProject, composelab.Problems(o.Problems)), true
 	case !o.Up:
 		return check.Outcome{}, false
 	case o.UpErr != nil:
-		return check.Failf("`up --profile debug` échoue : %v", "`up --profile debug` fails: %v", o.UpErr).With("debug démarré", check.Clip(o.UpErr.Error(), 300)), true
+		return check.Failf("`up --profile debug` échoue : « %v »", "`up --profile debug` fails: %v", o.UpErr).
+			WithT(debugRunning, check.Same(check.Clip(o.UpErr.Error(), 300))), true
 	case len(o.After) == 0 || !o.After[0].Running:
-		return check.Failf("Avec --profile debug, le service debug ne tourne pas.", "With --profile debug, service debug is not running.").With("debug démarré", "arrêté ou absent"), true
+		return check.Failf("Avec --profile debug, le service debug ne tourne pas.", "With --profile debug, service debug is not running.").
+			WithT(debugRunning, check.Lit("arrêté ou absent", "stopped or missing")), true
 	}
 	return check.Passf("debug ne démarre qu'avec --profile debug.", "debug starts only with --profile debug."), true
+}
+
+// Values several verdicts share.
+var (
+	missing      = check.Lit("absent", "missing")
+	notInEvents  = check.Lit("absent des événements", "missing from the events")
+	validProject = check.Lit("projet valide", "valid project")
+	debugRunning = check.Lit("debug démarré", "debug running")
+)
+
+// joinT joins texts language by language.
+func joinT(ts []check.Text, sep string) check.Text {
+	fr, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		fr[i], en[i] = t.FR, t.EN
+	}
+	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
+}
+
+// list joins findings with « ; » in French, "; " in English.
+func list(ts []check.Text) check.Text {
+	fr, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		fr[i], en[i] = t.FR, t.EN
+	}
+	return check.Text{FR: strings.Join(fr, " ; "), EN: strings.Join(en, "; ")}
 }

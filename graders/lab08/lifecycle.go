@@ -244,7 +244,7 @@ func (s *state) checkDevOverride(ctx context.Context) (check.Outcome, error) {
 	if err := s.Started(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	obs.Name, obs.Body = "grade-"+nonce()+".txt", "vu sans rebuild "+nonce()
+	obs.Name, obs.Body = "grade-"+nonce()+".txt", "grade dev-override "+nonce()
 	if err := os.WriteFile(filepath.Join(static, obs.Name), []byte(obs.Body), 0o644); err != nil {
 		return check.Outcome{}, err
 	}

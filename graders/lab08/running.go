@@ -24,7 +24,7 @@ func (s *state) checkUpHealthy(ctx context.Context) (check.Outcome, error) {
 		if err != nil {
 			return check.Outcome{}, false, err
 		}
-		o, done := judgeUpHealthy(healthObs{Containers: cs, Late: time.Now().After(deadline), UpFailure: s.Sess.UpFailure(),
+		o, done := judgeUpHealthy(healthObs{Containers: cs, Late: time.Now().After(deadline), UpFailure: s.Sess.UpFailureText(),
 			Wait: s.HealthWait, Elapsed: time.Since(s.Sess.UpSince)})
 		return o, done, nil
 	})

@@ -87,7 +87,7 @@ func TestJudgeUp(t *testing.T) {
 	late := obs(running("healthy"), ended(0), running("starting"))
 	late.Late = true
 	failed := obs(running("healthy"), ended(0), unhealthy)
-	failed.UpFailure = "un conteneur est resté « unhealthy » : container lab13-x-orders-logship-1 is unhealthy"
+	failed.UpFailure = check.T("un conteneur est resté « unhealthy » : %s", "a container stayed \"unhealthy\": %s", "container lab13-x-orders-logship-1 is unhealthy")
 	tests := []struct {
 		name string
 		o    upObs
@@ -97,7 +97,7 @@ func TestJudgeUp(t *testing.T) {
 	}{
 		{"solution", obs(running("healthy"), ended(0), running("healthy")), true, check.Pass, "3 services démarrés et sains en 21s"},
 		{"a service without healthcheck only runs", obs(running(""), ended(0), running("healthy")), true, check.Pass, "sains"},
-		{"fail-up: the sidecar unhealthy", failed, true, check.Fail, "orders-logship : unhealthy (exit 1) — un conteneur est resté"},
+		{"fail-up: the sidecar unhealthy", failed, true, check.Fail, "orders-logship : unhealthy (« exit 1 ») — un conteneur est resté"},
 		{"the job failed", obs(running("healthy"), ended(3), running("healthy")), true, check.Fail, "orders-migrate : terminé avec le code 3"},
 		{"a service exited", obs(ended(2), ended(0), running("healthy")), true, check.Fail, "catalog : exited (code 2)"},
 		{"still starting", obs(running("healthy"), ended(0), running("starting")), false, 0, ""},
@@ -192,7 +192,7 @@ func TestJudgeInitJob(t *testing.T) {
 		{"still running", job(func(c *engine.Container) { c.Running, c.Status = true, "running" }), []engine.Container{ord}, check.Fail, "tourne encore"},
 		{"exit code", job(func(c *engine.Container) { c.ExitCode = 1 }), []engine.Container{ord}, check.Fail, "terminé avec le code 1"},
 		{"fail-patterns: restart on-failure", job(func(c *engine.Container) { c.Restart.Name = "on-failure" }), []engine.Container{ord}, check.Fail, `la politique "on-failure"`},
-		{"restarted", job(func(c *engine.Container) { c.Restart.Name, c.RestartCount = "", 2 }), []engine.Container{ord}, check.Fail, "(2 redémarrage(s))"},
+		{"restarted", job(func(c *engine.Container) { c.Restart.Name, c.RestartCount = "", 2 }), []engine.Container{ord}, check.Fail, "(2 redémarrages)"},
 		{"orders not running", job(nil), nil, check.Fail, "Le service orders ne tourne pas"},
 		{"orders started first", job(nil), []engine.Container{early}, check.Fail, "orders a démarré 2s avant la fin de orders-migrate"},
 	}
@@ -487,7 +487,7 @@ func TestJudgeDiscovery(t *testing.T) {
 		{"starter: an IP literal in ROUTES", discoveryObs{Project: routes("/api/catalog=http://172.29.13.11:8080")}, true, check.Fail, "gateway.ROUTES contient une adresse IP (172.29.13.11)"},
 		{"names: containers next", discoveryObs{Project: names}, false, 0, ""},
 		{"no shared network", discoveryObs{Project: names, Network: &none}, true, check.Fail, "ne partagent aucun réseau"},
-		{"catalog does not come back", with(func(o *discoveryObs) { o.RecreateErr = errors.New("container unhealthy") }), true, check.Fail, "ne revient pas après sa recréation : container unhealthy"},
+		{"catalog does not come back", with(func(o *discoveryObs) { o.RecreateErr = errors.New("container unhealthy") }), true, check.Fail, "ne revient pas après sa recréation : « container unhealthy »"},
 		{"recreated: requests next", with(func(o *discoveryObs) { o.Recreated = false }), false, 0, ""},
 		{"not yet found, window open", with(func(o *discoveryObs) { o.Last = broken }), false, 0, ""},
 		{"fail-up: orders never answers", with(func(o *discoveryObs) { o.Last, o.Late = broken, true }), true, check.Fail, "POST /api/orders HTTP 502"},
@@ -526,7 +526,7 @@ func TestJudgeScaleLB(t *testing.T) {
 		{"not scaled yet", base, false, 0, ""},
 		{"starter: fixed addresses", with(func(o *scaleObs) { o.Scaled, o.ScaleErr = true, errors.New("Address already in use") }), true, check.Fail, "ne passe pas à 3 répliques"},
 		{"scaled: requests next", with(func(o *scaleObs) { o.Scaled = true }), false, 0, ""},
-		{"one replica reached", with(func(o *scaleObs) { o.Scaled, o.Results = true, served("a", "a") }), true, check.Fail, "n'ont atteint que 1 réplique"},
+		{"one replica reached", with(func(o *scaleObs) { o.Scaled, o.Results = true, served("a", "a") }), true, check.Fail, "n'ont atteint qu'une réplique de catalog"},
 		{"solution", with(func(o *scaleObs) { o.Scaled, o.Results = true, served("a", "b", "a") }), true, check.Pass, "12 requêtes en ont atteint 2"},
 	}
 	for _, tt := range tests {

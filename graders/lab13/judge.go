@@ -56,7 +56,7 @@ func judgeValid(l *compose.Loaded) check.Outcome {
 	sort.Strings(unchecked)
 	if len(unchecked) > 0 {
 		return check.Failf("Services de longue durée sans healthcheck dans compose.yaml : %s.", "Long-running services without a healthcheck in compose.yaml: %s.",
-			strings.Join(unchecked, ", ")).With("un healthcheck par service", strings.Join(unchecked, ", "))
+			strings.Join(unchecked, ", ")).WithT(check.Lit("un healthcheck par service", "a healthcheck for each service"), check.Same(strings.Join(unchecked, ", ")))
 	}
 	return check.Passf("Le projet se charge : %d services, chacun avec son healthcheck.", "The project loads: %d services, each with its healthcheck.",
 		len(p.Services))
@@ -82,7 +82,7 @@ type upObs struct {
 	Jobs       map[string]bool               // the ones that end (oneShots)
 	Containers map[string][]engine.Container // by service, ordered by name
 	Late       bool                          // the health wait is over
-	UpFailure  string                        // why Compose's up failed, in French ("" when it did not)
+	UpFailure  check.Text                    // why Compose's up failed (empty when it did not)
 	Elapsed    time.Duration                 // since the up started
 }
 
@@ -90,30 +90,32 @@ type upObs struct {
 // jobs ended with code 0. decided is false while a healthcheck still says « starting » and
 // the wait is not over.
 func judgeUp(o upObs) (out check.Outcome, decided bool) {
-	var bad, waiting []string
+	var bad, waiting []check.Text
 	for _, n := range o.Services {
 		cs := o.Containers[n]
 		switch {
 		case len(cs) == 0:
-			bad = append(bad, n+" : aucun conteneur")
+			bad = append(bad, check.T("%s : aucun conteneur", "%s: no container", n))
 		case o.Jobs[n] && cs[0].ExitCode == 0 && !cs[0].Running:
 		case o.Jobs[n] && !cs[0].Running:
-			bad = append(bad, fmt.Sprintf("%s : terminé avec le code %d", n, cs[0].ExitCode))
+			bad = append(bad, check.T("%s : terminé avec le code %d", "%s: exited with code %d", n, cs[0].ExitCode))
 		case !cs[0].Running:
-			bad = append(bad, fmt.Sprintf("%s : %s (code %d)", n, cs[0].Status, cs[0].ExitCode))
+			bad = append(bad, check.T("%s : %s (code %d)", "%s: %s (code %d)", n, cs[0].Status, cs[0].ExitCode))
 		case cs[0].Health == "starting":
-			waiting = append(waiting, n+" : encore « starting »")
+			waiting = append(waiting, check.T("%s : encore « starting »", "%s: still \"starting\"", n))
+		case cs[0].Health == "unhealthy" && len(cs[0].HealthLog) == 0:
+			bad = append(bad, check.T("%s : unhealthy", "%s: unhealthy", n))
 		case cs[0].Health == "unhealthy":
-			bad = append(bad, n+" : unhealthy ("+check.Clip(strings.Join(cs[0].HealthLog, " | "), 150)+")")
+			bad = append(bad, check.T("%s : unhealthy (« %s »)", "%s: unhealthy (%s)", n, check.Clip(strings.Join(cs[0].HealthLog, " | "), 150)))
 		}
 	}
 	if len(bad) > 0 || (len(waiting) > 0 && o.Late) {
-		msg := strings.Join(append(bad, waiting...), " ; ")
-		if o.UpFailure != "" {
-			msg += " — " + o.UpFailure
+		msg := list(append(bad, waiting...))
+		if o.UpFailure.FR != "" {
+			msg = joinT([]check.Text{msg, o.UpFailure}, " — ")
 		}
-		return check.Failf("Le projet ne démarre pas entièrement : %s.", "The project does not fully start: %s.", msg).
-			With("tous les services démarrés et sains", msg), true
+		return check.Failf("Le projet ne démarre pas entièrement : %[1]s.", "The project does not fully start: %[2]s.", msg.FR, msg.EN).
+			WithT(check.Lit("tous les services démarrés et sains", "every service running and healthy"), msg), true
 	}
 	if len(waiting) > 0 {
 		return check.Outcome{}, false
@@ -145,23 +147,25 @@ func judgeOneProcess(o oneProcessObs) check.Outcome {
 		}
 		argv := append(append([]string{}, c.Entrypoint...), c.Cmd...)
 		if len(argv) == 0 {
-			return check.Failf("%s n'a ni ENTRYPOINT ni CMD.", "%s has neither ENTRYPOINT nor CMD.", n).With("le binaire du service", "rien")
+			return check.Failf("%s n'a ni ENTRYPOINT ni CMD.", "%s has neither ENTRYPOINT nor CMD.", n).
+				WithT(check.Lit("le binaire du service", "the service's binary"), check.Lit("rien", "nothing"))
 		}
 		if wrappers[path.Base(argv[0])] {
 			return check.Failf("Le PID 1 de %s est %q et non le binaire du service : forme exec, un seul processus.",
 				"PID 1 of %s is %q, not the service's binary: exec form, one process.", n, strings.Join(argv, " ")).
-				With("le binaire en PID 1", strings.Join(argv, " "))
+				WithT(binaryPID1, check.Same(strings.Join(argv, " ")))
 		}
 		ps := o.Processes[n]
 		init, ok := engine.Init(ps, c.Pid)
 		if !ok {
 			return check.Failf("Le PID 1 de %s ne tourne plus (le conteneur a redémarré pendant le contrôle).",
-				"PID 1 of %s is gone (the container restarted during the check).", n).With("le binaire en PID 1", "introuvable")
+				"PID 1 of %s is gone (the container restarted during the check).", n).
+				WithT(binaryPID1, check.Lit("introuvable", "not found"))
 		}
 		if run := strings.Fields(init.Args); len(run) == 0 || wrappers[path.Base(run[0])] {
 			return check.Failf("Le PID 1 de %s est « %s » (ENTRYPOINT %s) : un script ou un shell qui lance le service. Lancez le binaire directement (ou terminez le script par exec).",
 				"PID 1 of %s is \"%s\" (ENTRYPOINT %s): a script or shell that starts the service. Run the binary itself (or end the script with exec).", n, init.Args, strings.Join(argv, " ")).
-				With("le binaire en PID 1", init.Args)
+				WithT(binaryPID1, check.Same(init.Args))
 		}
 		var children []string
 		for _, p := range ps {
@@ -172,11 +176,11 @@ func judgeOneProcess(o oneProcessObs) check.Outcome {
 		if len(children) > 0 {
 			return check.Failf("Le PID 1 de %s (« %s ») lance d'autres processus : %s. Un conteneur, un processus.",
 				"PID 1 of %s (\"%s\") runs other processes: %s. One container, one process.", n, init.Args, strings.Join(children, " ; ")).
-				With("un seul processus", fmt.Sprintf("%d processus", len(children)+1))
+				WithT(check.Lit("un seul processus", "a single process"), check.T("%d processus", "%d processes", len(children)+1))
 		}
 		if other, dup := images[c.ImageID]; dup {
 			return check.Failf("%s et %s tournent avec la même image : chaque service a la sienne.", "%s and %s run the same image: each service has its own.", other, n).
-				With("une image par service", c.Image)
+				WithT(check.Lit("une image par service", "one image per service"), check.Same(c.Image))
 		}
 		images[c.ImageID] = n
 	}
@@ -188,18 +192,20 @@ func judgeOneProcess(o oneProcessObs) check.Outcome {
 // (its containers) started.
 func judgeInitJob(jobs, ordersCs []engine.Container) check.Outcome {
 	if len(jobs) == 0 {
-		return check.Failf("orders-migrate n'a pas été lancé.", "orders-migrate was not run.").With("orders-migrate exécuté", "absent")
+		return check.Failf("orders-migrate n'a pas été lancé.", "orders-migrate was not run.").
+			WithT(check.Lit("orders-migrate exécuté", "orders-migrate run"), missing)
 	}
 	j := jobs[0]
 	switch {
 	case j.Running:
 		return check.Failf("orders-migrate tourne encore : une tâche d'initialisation doit se terminer.", "orders-migrate is still running: an init job must end.").
-			With("terminé, code 0", j.Status)
+			WithT(check.Lit("terminé, code 0", "exited, code 0"), check.Same(j.Status))
 	case j.ExitCode != 0:
 		return check.Failf("orders-migrate s'est terminé avec le code %d.", "orders-migrate exited with code %d.", j.ExitCode).With("code 0", fmt.Sprint(j.ExitCode))
 	case j.RestartCount > 0 || (j.Restart.Name != "" && j.Restart.Name != "no"):
-		return check.Failf("orders-migrate a la politique %q (%d redémarrage(s)) : une tâche ponctuelle a restart: \"no\".",
-			"orders-migrate has policy %q (%d restart(s)): a one-shot job has restart: \"no\".", j.Restart.Name, j.RestartCount).With(`restart: "no"`, j.Restart.Name)
+		restarts := count(j.RestartCount, "%d redémarrage", "%d redémarrages", "%d restart", "%d restarts")
+		return check.Failf("orders-migrate a la politique %[1]q (%[2]s) : une tâche ponctuelle a restart: \"no\".",
+			"orders-migrate has policy %[1]q (%[3]s): a one-shot job has restart: \"no\".", j.Restart.Name, restarts.FR, restarts.EN).With(`restart: "no"`, j.Restart.Name)
 	}
 	o, down := composelab.FirstRunning(orders, ordersCs)
 	if down != nil {
@@ -208,7 +214,7 @@ func judgeInitJob(jobs, ordersCs []engine.Container) check.Outcome {
 	if j.FinishedAt.After(o.StartedAt) {
 		return check.Failf("orders a démarré %s avant la fin de orders-migrate : depends_on avec condition: service_completed_successfully.",
 			"orders started %s before orders-migrate ended: depends_on with condition: service_completed_successfully.", j.FinishedAt.Sub(o.StartedAt)).
-			With("migrate fini, puis orders démarré", "orders démarré pendant migrate")
+			WithT(check.Lit("migrate fini, puis orders démarré", "migrate done, then orders started"), check.Lit("orders démarré pendant migrate", "orders started during migrate"))
 	}
 	return check.Passf("orders-migrate a fini (code 0) avant le démarrage d'orders, sans redémarrage.", "orders-migrate ended (code 0) before orders started, without restart.")
 }
@@ -237,30 +243,33 @@ func judgeDBPerService(o dbObs) (out check.Outcome, decided bool) {
 		res := o.Probes[i]
 		switch {
 		case !res[0].OK:
-			return check.Failf("Depuis %s, sa propre base %s est injoignable (%s).", "From %s, its own database %s is unreachable (%s).", iso.From, iso.Own, res[0].Why()).
-				With(iso.Own+" joignable depuis "+iso.From, res[0].Why()), true
+			why := res[0].Reason()
+			return check.Failf("Depuis %[1]s, sa propre base %[2]s est injoignable (%[3]s).", "From %[1]s, its own database %[2]s is unreachable (%[4]s).", iso.From, iso.Own, why.FR, why.EN).
+				WithT(check.T("%s joignable depuis %s", "%s reachable from %s", iso.Own, iso.From), why), true
 		case res[1].OK:
 			return check.Failf("Depuis %s, le nom %s se résout (%s) : les bases partagent un réseau avec l'autre service.",
 				"From %s, the name %s resolves (%s): the databases share a network with the other service.", iso.From, iso.Other, strings.Join(res[1].Addrs, ", ")).
-				With(iso.Other+" inconnu depuis "+iso.From, strings.Join(res[1].Addrs, ", ")), true
+				WithT(check.T("%s inconnu depuis %s", "%s unknown from %s", iso.Other, iso.From), check.Same(strings.Join(res[1].Addrs, ", "))), true
 		case res[2].OK:
-			return check.Failf("Depuis %s, %s:8080 est joignable.", "From %s, %s:8080 is reachable.", iso.From, iso.Other).With("injoignable", "connexion établie"), true
+			return check.Failf("Depuis %s, %s:8080 est joignable.", "From %s, %s:8080 is reachable.", iso.From, iso.Other).
+				WithT(check.T("%s injoignable depuis %s", "%s unreachable from %s", iso.Other, iso.From), check.Lit("connexion établie", "connection established")), true
 		}
 	}
 	if o.Mounts == nil {
 		return check.Outcome{}, false
 	}
 	if shared := sharedVolumes(o.Mounts); len(shared) > 0 {
-		return check.Failf("Volumes montés par plusieurs services : %s (seul le volume de journaux est partagé, avec le sidecar).",
-			"Volumes mounted by several services: %s (only the logs volume is shared, with the sidecar).", strings.Join(shared, " ; ")).
-			With("un volume par base", strings.Join(shared, " ; ")), true
+		vols := list(shared)
+		return check.Failf("Volumes montés par plusieurs services : %[1]s (seul le volume de journaux est partagé, avec le sidecar).",
+			"Volumes mounted by several services: %[2]s (only the logs volume is shared, with the sidecar).", vols.FR, vols.EN).
+			WithT(check.Lit("un volume par base", "one volume per database"), vols), true
 	}
 	return check.Passf("Chaque service n'atteint que sa propre base ; aucun volume de données partagé.", "Each service reaches only its own database; no data volume is shared."), true
 }
 
 // sharedVolumes lists the named volumes that several services mount (mounts by service),
 // but the one the sidecar reads.
-func sharedVolumes(mounts map[string][]engine.Mount) []string {
+func sharedVolumes(mounts map[string][]engine.Mount) []check.Text {
 	users := map[string]map[string]bool{}
 	logs := map[string]bool{}
 	for n, ms := range mounts {
@@ -284,7 +293,11 @@ func sharedVolumes(mounts map[string][]engine.Mount) []string {
 		}
 	}
 	sort.Strings(out)
-	return out
+	texts := make([]check.Text, len(out))
+	for i, s := range out {
+		texts[i] = check.Same(s)
+	}
+	return texts
 }
 
 // gatewayObs is what lab13.gateway-only observes.
@@ -303,7 +316,8 @@ func judgeGatewayOnly(o gatewayObs) check.Outcome {
 	for _, n := range o.Services {
 		if ports := o.Declared[n]; n != gateway && len(ports) > 0 {
 			return check.Failf("%s déclare des ports publiés (%s:%s) : seul gateway est publié.", "%s declares published ports (%s:%s): only gateway is published.",
-				n, composelab.OrAll(ports[0].HostIP), ports[0].Published).With("aucun port pour "+n, composelab.OrAll(ports[0].HostIP)+":"+ports[0].Published)
+				n, composelab.OrAll(ports[0].HostIP), ports[0].Published).
+				WithT(noPort(n), check.Same(composelab.OrAll(ports[0].HostIP)+":"+ports[0].Published))
 		}
 	}
 	found := false
@@ -314,7 +328,7 @@ func judgeGatewayOnly(o gatewayObs) check.Outcome {
 				case b.HostPort == "":
 				case n != gateway:
 					return check.Failf("%s publie le port %s:%s : seul gateway est publié.", "%s publishes port %s:%s: only gateway is published.", n, b.HostIP, b.HostPort).
-						With("aucun port pour "+n, b.HostIP+":"+b.HostPort)
+						WithT(noPort(n), check.Same(b.HostIP+":"+b.HostPort))
 				case b.HostIP != "127.0.0.1" || b.HostPort != want:
 					return check.Failf("gateway publie %s:%s ; attendu 127.0.0.1:%s.", "gateway publishes %s:%s; expected 127.0.0.1:%s.", b.HostIP, b.HostPort, want).
 						With("127.0.0.1:"+want, b.HostIP+":"+b.HostPort)
@@ -325,10 +339,14 @@ func judgeGatewayOnly(o gatewayObs) check.Outcome {
 		}
 	}
 	if !found {
-		return check.Failf("gateway ne publie pas 127.0.0.1:%s.", "gateway does not publish 127.0.0.1:%s.", want).With("127.0.0.1:"+want, "rien")
+		return check.Failf("gateway ne publie pas 127.0.0.1:%s.", "gateway does not publish 127.0.0.1:%s.", want).
+			WithT(check.Same("127.0.0.1:"+want), check.Lit("rien", "nothing"))
 	}
 	return check.Passf("Seul gateway est publié, sur 127.0.0.1:%s.", "Only gateway is published, on 127.0.0.1:%s.", want)
 }
+
+// noPort is what a service other than the gateway must publish.
+func noPort(svc string) check.Text { return check.T("aucun port pour %s", "no port for %s", svc) }
 
 // judgeOrder is the verdict on POST /api/orders {"product":"p1"} through the gateway when it
 // does not answer 201; nil when it does.
@@ -336,9 +354,10 @@ func judgeOrder(r probe.Result) *check.Outcome {
 	if r.Status == 201 {
 		return nil
 	}
-	o := check.Failf("POST /api/orders {\"product\":\"p1\"} via la passerelle répond %s au lieu de 201.",
-		"POST /api/orders {\"product\":\"p1\"} through the gateway answers %s instead of 201.", r.Why()).
-		With("201", fmt.Sprintf("%s %s", r.Why(), check.Clip(r.Body, 200)))
+	why := r.Reason()
+	o := check.Failf("POST /api/orders {\"product\":\"p1\"} via la passerelle répond %[1]s au lieu de 201.",
+		"POST /api/orders {\"product\":\"p1\"} through the gateway answers %[2]s instead of 201.", why.FR, why.EN).
+		WithT(check.Same("201"), joinT([]check.Text{why, check.Same(check.Clip(r.Body, 200))}, " "))
 	return &o
 }
 
@@ -437,7 +456,8 @@ func judgeSidecar(o sidecarObs) (out check.Outcome, decided bool) {
 			With(shared+":ro", shared+":rw"), true
 	}
 	if shared == "" {
-		return check.Failf("orders-logship ne partage aucun volume avec orders.", "orders-logship shares no volume with orders.").With("un volume partagé", "aucun"), true
+		return check.Failf("orders-logship ne partage aucun volume avec orders.", "orders-logship shares no volume with orders.").
+			WithT(check.Lit("un volume partagé", "a shared volume"), check.Lit("aucun", "none")), true
 	}
 	if o.Order == nil {
 		return check.Outcome{}, false
@@ -451,7 +471,7 @@ func judgeSidecar(o sidecarObs) (out check.Outcome, decided bool) {
 	if writtenID(*o.Volume) == "" {
 		return check.Failf("Après une commande, le volume %s ne contient aucune ligne POST du journal d'accès d'orders : orders n'y écrit pas (ACCESS_LOG, point de montage ?).",
 			"After an order, volume %s holds no POST line of orders' access log: orders does not write there (ACCESS_LOG, mount point?).", shared).
-			With("la ligne POST d'orders dans "+shared, check.Tail(*o.Volume, 5)), true
+			WithT(check.T("la ligne POST d'orders dans %s", "orders' POST line in %s", shared), check.Same(check.Tail(*o.Volume, 5))), true
 	}
 	if o.Shipped == nil {
 		return check.Outcome{}, false
@@ -486,7 +506,7 @@ func judgeCorrelation(o correlationObs) (out check.Outcome, decided bool) {
 	}
 	if len(o.Missing) > 0 {
 		return check.Failf("L'identifiant %s n'apparaît pas dans les journaux de : %s.", "ID %s does not appear in the logs of: %s.", o.ID, strings.Join(o.Missing, ", ")).
-			With(o.ID+" dans gateway, orders, catalog", "absent de "+strings.Join(o.Missing, ", ")), true
+			WithT(check.T("%s dans gateway, orders, catalog", "%s in gateway, orders, catalog", o.ID), check.T("absent de %s", "missing from %s", strings.Join(o.Missing, ", "))), true
 	}
 	return check.Passf("%s suit la requête dans gateway, orders et catalog.", "%s follows the request through gateway, orders and catalog.", o.ID), true
 }
@@ -505,7 +525,7 @@ type ambassadorObs struct {
 // localhost:8080 is orders.
 func judgeAmbassador(o ambassadorObs) (out check.Outcome, decided bool) {
 	if !o.Declared {
-		return check.Failf("Pas de service orders-ambassador.", "No orders-ambassador service.").With("orders-ambassador", "absent"), true
+		return check.Failf("Pas de service orders-ambassador.", "No orders-ambassador service.").WithT(check.Same("orders-ambassador"), missing), true
 	}
 	if o.OrdersID == "" {
 		return check.Outcome{}, false
@@ -518,8 +538,9 @@ func judgeAmbassador(o ambassadorObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if r := *o.Health; r.Status != 200 || r.Headers["X-Served-By"] != o.OrdersHost {
-		return check.Failf("Depuis l'ambassadeur, localhost:8080 n'est pas orders (%s, servi par %q).", "From the ambassador, localhost:8080 is not orders (%s, served by %q).",
-			r.Why(), r.Headers["X-Served-By"]).With("orders ("+o.OrdersHost+")", r.Headers["X-Served-By"]), true
+		why := r.Reason()
+		return check.Failf("Depuis l'ambassadeur, localhost:8080 n'est pas orders (%[1]s, servi par %[3]q).", "From the ambassador, localhost:8080 is not orders (%[2]s, served by %[3]q).",
+			why.FR, why.EN, r.Headers["X-Served-By"]).With("orders ("+o.OrdersHost+")", r.Headers["X-Served-By"]), true
 	}
 	return check.Passf("L'ambassadeur partage l'espace réseau d'orders : localhost:8080 y est orders.", "The ambassador shares orders' network namespace: localhost:8080 is orders there."), true
 }
@@ -559,12 +580,13 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 			return check.Failf("%s n'est pas construit (build:).", "%s is not built (build:).", n).With("build:", "image"), true
 		}
 		if _, ok := b.Args["SERVICE"]; !ok {
-			return check.Failf("Le build de %s ne passe pas d'argument SERVICE.", "The build of %s passes no SERVICE argument.", n).With("args: {SERVICE: "+n+"}", "absent"), true
+			return check.Failf("Le build de %s ne passe pas d'argument SERVICE.", "The build of %s passes no SERVICE argument.", n).
+				WithT(check.Same("args: {SERVICE: "+n+"}"), missing), true
 		}
 	}
 	if files := dockerfiles(o.Builds); len(files) != 1 {
 		return check.Failf("gateway, catalog et orders utilisent %d Dockerfile différents.", "gateway, catalog and orders use %d different Dockerfiles.", len(files)).
-			With("un seul Dockerfile", fmt.Sprint(len(files))), true
+			WithT(check.Lit("un seul Dockerfile", "a single Dockerfile"), check.Same(fmt.Sprint(len(files)))), true
 	}
 	if o.File == nil {
 		return check.Outcome{}, false
@@ -575,11 +597,11 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 	if download, arg := depsAndService(o.File); download == 0 {
 		return check.Failf("Le Dockerfile n'a aucune instruction RUN `go mod download` : chaque service retélécharge ses dépendances.",
 			"The Dockerfile has no RUN `go mod download` instruction: each service downloads its dependencies again.").
-			With("RUN go mod download, puis ARG SERVICE", "aucun RUN go mod download"), true
+			WithT(check.Lit("RUN go mod download, puis ARG SERVICE", "RUN go mod download, then ARG SERVICE"), check.Lit("aucun RUN go mod download", "no RUN go mod download")), true
 	} else if arg > 0 && arg < download {
 		return check.Failf("Dans le Dockerfile, `go mod download` (ligne %d) doit venir avant ARG SERVICE (ligne %d) : sinon chaque service refait l'étape des dépendances.",
 			"In the Dockerfile, `go mod download` (line %d) must come before ARG SERVICE (line %d): otherwise each service redoes the dependency step.", download, arg).
-			With("go mod download, puis ARG SERVICE", "ARG SERVICE d'abord"), true
+			WithT(check.Lit("go mod download, puis ARG SERVICE", "go mod download, then ARG SERVICE"), check.Lit("ARG SERVICE d'abord", "ARG SERVICE first")), true
 	}
 	var order []string
 	cached := map[string]bool{}
@@ -601,7 +623,7 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 		if !cached[n] {
 			return check.Failf("Le build de %s (après %s) n'a pas trouvé l'étape `go mod download` en cache : placez-la avant ARG SERVICE.",
 				"Building %s (after %s) did not find the `go mod download` step in the cache: put it before ARG SERVICE.", n, order[0]).
-				With("go mod download CACHED", "reconstruite"), true
+				WithT(check.Same("go mod download CACHED"), check.Lit("reconstruite", "rebuilt")), true
 		}
 	}
 	return check.Passf("Un seul Dockerfile avec ARG SERVICE ; %s et %s réutilisent l'étape des dépendances.", "One Dockerfile with ARG SERVICE; %s and %s reuse the dependency step.",
@@ -635,18 +657,21 @@ type isolationObs struct {
 func judgeFailureIsolation(o isolationObs) check.Outcome {
 	switch {
 	case o.Catalog.Status != 200:
-		return check.Failf("orders figé, /api/catalog répond %s : la panne d'un service en bloque un autre.", "With orders frozen, /api/catalog answers %s.", o.Catalog.Why()).
-			With("200", o.Catalog.Why())
+		why := o.Catalog.Reason()
+		return check.Failf("orders figé, /api/catalog répond %[1]s : la panne d'un service en bloque un autre.",
+			"With orders frozen, /api/catalog answers %[2]s: one service's failure blocks another.", why.FR, why.EN).
+			WithT(check.Same("200"), why)
 	case !o.Order.OK:
-		return check.Failf("orders figé, /api/orders ne répond pas en %s (%s) : fixez UPSTREAM_TIMEOUT sur la passerelle.",
-			"With orders frozen, /api/orders does not answer within %s (%s): set UPSTREAM_TIMEOUT on the gateway.", o.Wait, o.Order.Why()).
-			With(fmt.Sprintf("504 en moins de %s", o.Budget), o.Order.Why())
+		why := o.Order.Reason()
+		return check.Failf("orders figé, /api/orders ne répond pas en %[1]s (%[2]s) : fixez UPSTREAM_TIMEOUT sur la passerelle.",
+			"With orders frozen, /api/orders does not answer within %[1]s (%[3]s): set UPSTREAM_TIMEOUT on the gateway.", o.Wait, why.FR, why.EN).
+			WithT(check.T("504 en moins de %s", "504 within %s", o.Budget), why)
 	case o.Order.Status != 504:
 		return check.Failf("orders figé, /api/orders répond %d au lieu de 504.", "With orders frozen, /api/orders answers %d instead of 504.", o.Order.Status).
 			With("504", fmt.Sprint(o.Order.Status))
 	case time.Duration(o.Order.MS)*time.Millisecond > o.Budget:
 		return check.Failf("orders figé, /api/orders répond 504 mais en %d ms (budget %s).", "With orders frozen, /api/orders answers 504 but in %d ms (budget %s).", o.Order.MS, o.Budget).
-			With("moins de "+o.Budget.String(), fmt.Sprintf("%d ms", o.Order.MS))
+			WithT(check.T("moins de %s", "under %s", o.Budget), check.Same(fmt.Sprintf("%d ms", o.Order.MS)))
 	}
 	return check.Passf("orders figé : /api/catalog répond 200, /api/orders 504 en %d ms.", "orders frozen: /api/catalog answers 200, /api/orders 504 in %d ms.", o.Order.MS)
 }
@@ -685,7 +710,7 @@ func judgeDiscovery(o discoveryObs) (out check.Outcome, decided bool) {
 		for _, k := range slices.Sorted(maps.Keys(env)) {
 			if v := env[k]; v != nil && addressed(*v) {
 				return check.Failf("%s.%s contient une adresse IP (%s) : elle change à chaque recréation.", "%s.%s holds an IP address (%s): it changes on every re-creation.",
-					n, k, ipLiteral.FindString(*v)).With("des noms de service", *v), true
+					n, k, ipLiteral.FindString(*v)).WithT(check.Lit("des noms de service", "service names"), check.Same(*v)), true
 			}
 		}
 	}
@@ -693,14 +718,15 @@ func judgeDiscovery(o discoveryObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if *o.Network == "" {
-		return check.Failf("gateway et catalog ne partagent aucun réseau.", "gateway and catalog share no network.").With("un réseau commun (backend)", "aucun"), true
+		return check.Failf("gateway et catalog ne partagent aucun réseau.", "gateway and catalog share no network.").
+			WithT(check.Lit("un réseau commun (backend)", "a shared network (backend)"), check.Lit("aucun", "none")), true
 	}
 	if !o.Recreated {
 		return check.Outcome{}, false
 	}
 	if o.RecreateErr != nil {
-		return check.Failf("catalog ne revient pas après sa recréation : %v", "catalog does not come back after its re-creation: %v", o.RecreateErr).
-			With("catalog sain", check.Clip(o.RecreateErr.Error(), 300)), true
+		return check.Failf("catalog ne revient pas après sa recréation : « %v »", "catalog does not come back after its re-creation: %v", o.RecreateErr).
+			WithT(check.Lit("catalog sain", "catalog healthy"), check.Same(check.Clip(o.RecreateErr.Error(), 300))), true
 	}
 	if o.Last == nil {
 		return check.Outcome{}, false
@@ -712,9 +738,11 @@ func judgeDiscovery(o discoveryObs) (out check.Outcome, decided bool) {
 	if !o.Late {
 		return check.Outcome{}, false
 	}
-	return check.Failf("Après la recréation de catalog (%s → %s), la boutique ne répond plus en %s : /api/catalog/products/p1 %s, POST /api/orders %s.",
-		"After catalog was re-created (%s → %s), the shop does not answer within %s: /api/catalog/products/p1 %s, POST /api/orders %s.",
-		o.OldIP, o.NewIP, o.Window, o.Last[0].Why(), o.Last[1].Why()).With("200 puis 201", o.Last[0].Why()+", "+o.Last[1].Why()), true
+	get, post := o.Last[0].Reason(), o.Last[1].Reason()
+	return check.Failf("Après la recréation de catalog (%[1]s → %[2]s), la boutique ne répond plus en %[3]s : /api/catalog/products/p1 %[4]s, POST /api/orders %[6]s.",
+		"After catalog was re-created (%[1]s → %[2]s), the shop does not answer within %[3]s: /api/catalog/products/p1 %[5]s, POST /api/orders %[7]s.",
+		o.OldIP, o.NewIP, o.Window, get.FR, get.EN, post.FR, post.EN).
+		WithT(check.Lit("200 puis 201", "200 then 201"), joinT([]check.Text{get, post}, ", ")), true
 }
 
 // sharedNetwork is a network both containers are on, "" when none.
@@ -742,13 +770,13 @@ type scaleObs struct {
 func judgeScaleLB(o scaleObs) (out check.Outcome, decided bool) {
 	if o.ContainerName != "" {
 		return check.Failf("catalog a un container_name (%s) : un nom fixe interdit les répliques.", "catalog has a container_name (%s): a fixed name forbids replicas.", o.ContainerName).
-			With("pas de container_name", o.ContainerName), true
+			WithT(check.Lit("pas de container_name", "no container_name"), check.Same(o.ContainerName)), true
 	}
 	if !o.Scaled {
 		return check.Outcome{}, false
 	}
 	if o.ScaleErr != nil {
-		return check.Failf("catalog ne passe pas à %d répliques : %v", "catalog does not scale to %d replicas: %v", o.N, o.ScaleErr).
+		return check.Failf("catalog ne passe pas à %d répliques : « %v »", "catalog does not scale to %d replicas: %v", o.N, o.ScaleErr).
 			With(fmt.Sprint(o.N), check.Clip(o.ScaleErr.Error(), 300)), true
 	}
 	if o.Results == nil {
@@ -756,8 +784,48 @@ func judgeScaleLB(o scaleObs) (out check.Outcome, decided bool) {
 	}
 	seen := composelab.ServedBy(o.Results)
 	if seen < 2 {
-		return check.Failf("%d requêtes via la passerelle n'ont atteint que %d réplique(s) de catalog.", "%d requests through the gateway reached only %d catalog replica(s).", o.Requests, seen).
-			With("au moins 2 X-Served-By", fmt.Sprint(seen)), true
+		out := check.Failf("%d requêtes via la passerelle n'ont atteint qu'une réplique de catalog.", "%d requests through the gateway reached only one catalog replica.", o.Requests)
+		if seen == 0 {
+			out = check.Failf("%d requêtes via la passerelle n'ont atteint aucune réplique de catalog.", "%d requests through the gateway reached no catalog replica.", o.Requests)
+		}
+		return out.WithT(check.Lit("au moins 2 X-Served-By", "at least 2 X-Served-By"), check.Same(fmt.Sprint(seen))), true
 	}
 	return check.Passf("catalog à %d répliques ; %d requêtes en ont atteint %d.", "catalog at %d replicas; %d requests reached %d.", o.N, o.Requests, seen), true
+}
+
+// Values several verdicts share.
+var (
+	missing    = check.Lit("absent", "missing")
+	binaryPID1 = check.Lit("le binaire en PID 1", "the binary as PID 1")
+)
+
+// joinT joins texts language by language.
+func joinT(ts []check.Text, sep string) check.Text {
+	fr, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		fr[i], en[i] = t.FR, t.EN
+	}
+	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
+}
+
+// list joins findings with « ; » in French, "; " in English.
+func list(ts []check.Text) check.Text {
+	fr, en := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		fr[i], en[i] = t.FR, t.EN
+	}
+	return check.Text{FR: strings.Join(fr, " ; "), EN: strings.Join(en, "; ")}
+}
+
+// count words n things: the formats are "%d redémarrage", "%d redémarrages", "%d restart",
+// "%d restarts". French is singular up to one, English at one only.
+func count(n int, fr1, frN, en1, enN string) check.Text {
+	fr, en := frN, enN
+	if n <= 1 {
+		fr = fr1
+	}
+	if n == 1 {
+		en = en1
+	}
+	return check.Text{FR: fmt.Sprintf(fr, n), EN: fmt.Sprintf(en, n)}
 }

@@ -23,7 +23,7 @@ func (s *state) checkUp(ctx context.Context) (check.Outcome, error) {
 			return check.Outcome{}, false, err
 		}
 		o, done := judgeUp(upObs{Services: names, Jobs: jobs, Containers: cs, Late: time.Now().After(deadline),
-			UpFailure: s.Sess.UpFailure(), Elapsed: time.Since(s.Sess.UpSince)})
+			UpFailure: s.Sess.UpFailureText(), Elapsed: time.Since(s.Sess.UpSince)})
 		return o, done, nil
 	})
 }

@@ -158,7 +158,7 @@ func (g Guard) judge(method string, u *url.URL, body []byte, obj objects, form b
 			"%s: outside the script labs (plugins and Swarm change the whole engine)", p)
 	case p == "/build":
 		if m := u.Query().Get("networkmode"); m != "" && m != "default" && m != "bridge" && m != "none" {
-			return refuse("docker build --network %s : interdit (bridge ou none seulement)", "docker build --network %s: not allowed (bridge or none only)", m)
+			return refuse("docker build --network %s : interdit (`bridge` ou `none` seulement)", "docker build --network %s: not allowed (`bridge` or `none` only)", m)
 		}
 		for _, t := range u.Query()["t"] {
 			if why := baseImage(t); why != nil {

@@ -137,15 +137,15 @@ func Judge(res engine.BuildResult, timedOut bool, what, bases string) check.Outc
 	case timedOut:
 		return fail(the+" n'a pas fini dans le délai imparti : une étape attend ou boucle ?",
 			theEN+" did not finish in time: does a step wait or loop forever?").
-			With("un build qui se termine", check.Tail(res.Log, LogTailLines))
+			WithT(check.Lit("un build qui se termine", "a build that finishes"), check.Same(check.Tail(res.Log, LogTailLines)))
 	case NeedsPull(res.Error):
 		return fail(the+" veut télécharger une image absente de la machine, impossible hors ligne : partez de "+bases+" (`grade images` les construit).",
 			theEN+" wants to pull an image missing from this machine, impossible offline: start from "+bases+" (`grade images` builds them).").
-			With("une image de base présente localement", check.Clip(res.Error, 300)+"\n"+check.Tail(res.Log, LogTailLines))
+			WithT(check.Lit("une image de base présente localement", "a base image present locally"), check.Same(check.Clip(res.Error, 300)+"\n"+check.Tail(res.Log, LogTailLines)))
 	}
 	why := check.Clip(res.Error, 300)
 	return fail(the+" échoue : "+why, theEN+" fails: "+why).
-		With("un build réussi", check.Tail(res.Log, LogTailLines))
+		WithT(check.Lit("un build réussi", "a successful build"), check.Same(check.Tail(res.Log, LogTailLines)))
 }
 
 // NeedsPull recognises a build that failed because it tried to reach a registry.

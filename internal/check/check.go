@@ -79,6 +79,15 @@ type Outcome struct {
 	Excluded bool
 	// BlockedBy names the prerequisite whose failure skipped the check.
 	BlockedBy string
+	// Cause names which of a check's failures this is, when the spec has a hint for it
+	// (lab.CheckSpec.Hints): "syntax" for a file that does not parse…
+	Cause string
+}
+
+// Because returns o with its cause set.
+func (o Outcome) Because(cause string) Outcome {
+	o.Cause = cause
+	return o
 }
 
 // Passf is a passing outcome with a message.
@@ -167,6 +176,7 @@ type Result struct {
 	Expected  string        `json:"expected,omitempty"`
 	Actual    string        `json:"actual,omitempty"`
 	Hint      string        `json:"hint,omitempty"`
+	Section   string        `json:"section,omitempty"` // the chapter's part to reread
 	File      string        `json:"file,omitempty"`
 	Line      int           `json:"line,omitempty"`
 	Excluded  bool          `json:"excluded,omitempty"`

@@ -62,3 +62,42 @@ func set(words string) map[string]bool {
 	}
 	return m
 }
+
+// Typeset applies French typography to a sentence: a non-breaking space before « : ; ? ! »
+// and "%", and inside « guillemets ». Code spans (`…`) are left alone, so a command the
+// student copies stays exactly what they must type.
+func Typeset(s string) string {
+	if !strings.ContainsAny(s, ":;?!%«»") {
+		return s
+	}
+	var b strings.Builder
+	code := false
+	rs := []rune(s)
+	for i, r := range rs {
+		if r == '`' {
+			code = !code
+		}
+		if !code && r == ' ' {
+			next, prev := rune(0), rune(0)
+			if i+1 < len(rs) {
+				next = rs[i+1]
+			}
+			if i > 0 {
+				prev = rs[i-1]
+			}
+			after := rune(0)
+			if i+2 < len(rs) {
+				after = rs[i+2]
+			}
+			switch {
+			case prev == '«', next == '»',
+				strings.ContainsRune(":;?!", next) && (after == 0 || after == ' ' || after == '\n' || after == ')'),
+				next == '%' && unicode.IsDigit(prev):
+				b.WriteRune('\u00a0')
+				continue
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

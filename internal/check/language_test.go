@@ -28,3 +28,19 @@ func TestForeign(t *testing.T) {
 		})
 	}
 }
+
+func TestTypeset(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Le fichier est absent : ajoutez-le.", "Le fichier est absent\u00a0: ajoutez-le."},
+		{"Vraiment ? Oui !", "Vraiment\u00a0? Oui\u00a0!"},
+		{"« docker ps » ; 80 %", "«\u00a0docker ps\u00a0»\u00a0; 80\u00a0%"},
+		{"Lancez `a : b ; c` puis :", "Lancez `a : b ; c` puis\u00a0:"},
+		{"http://x:80 et 127.0.0.1:8080", "http://x:80 et 127.0.0.1:8080"},
+		{"clé :valeur", "clé :valeur"},
+		{"fin :", "fin\u00a0:"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Typeset(tt.in), tt.in)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/ddlab/grade/graders"
 	"github.com/ddlab/grade/internal/cli/root"
 	"github.com/ddlab/grade/internal/cliutil"
@@ -49,48 +51,73 @@ func NewFactory(io *iostreams.IOStreams) *cliutil.Factory {
 	return f
 }
 
-// Run executes one command line and maps its outcome to an exit code.
+// Run executes one command line and maps its outcome to an exit code. The language of
+// everything said is decided here, once, before the command tree is built: --lang, else
+// LC_ALL, LC_MESSAGES or LANG, else French.
 func Run(ctx context.Context, f *cliutil.Factory, args []string) int {
+	f.Language = cliutil.DecideLang(args, f.Getenv)
 	cmd, err := root.NewCmdRoot(f)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
-		return cliutil.ExitUsage
+		return exitCode(ctx, f, nil, err)
 	}
 	cmd.SetArgs(args)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	_, err = cmd.ExecuteContextC(ctx)
-	return exitCode(ctx, f, err)
+	ran, err := cmd.ExecuteContextC(ctx)
+	return exitCode(ctx, f, ran, err)
 }
 
-func exitCode(ctx context.Context, f *cliutil.Factory, err error) int {
+// exitCode says what went wrong, if anything, in f's language, and returns the exit code. ran
+// is the command that ran, or that cobra was looking at when it failed.
+func exitCode(ctx context.Context, f *cliutil.Factory, ran *cobra.Command, err error) int {
 	var exit *cliutil.ExitError
-	var flagErr *cliutil.FlagError
-	switch {
-	case err == nil:
+	w, lang := f.IO.ErrOut, f.Lang()
+	say := func(format string, args ...any) {
+		fmt.Fprintf(w, f.Say("grade : ", "grade: ")+format+"\n", args...)
+	}
+	if err == nil {
 		return cliutil.ExitOK
-	case errors.As(err, &exit):
+	}
+	if errors.As(err, &exit) {
 		return exit.Code
-	case ctx.Err() != nil || errors.Is(err, context.Canceled):
-		fmt.Fprintln(f.IO.ErrOut, "grade: interrompu / interrupted")
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		say("%s", f.Say("interrompu", "interrupted"))
 		return cliutil.ExitInterrupted
-	case errors.As(err, &flagErr) || errors.Is(err, cliutil.ErrSpec):
-		if strings.Contains(err.Error(), "--help`") {
-			fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err) // it names the command's own help
+	}
+	if usage := cliutil.UsageError(ran, err); usage != nil {
+		path := "grade"
+		if ran != nil {
+			path = ran.CommandPath()
+		}
+		say("%s", oneLine(usage.In(lang)))
+		fmt.Fprintln(w, f.Sayf("Voir : %s --help", "See: %s --help", path))
+		return cliutil.ExitUsage
+	}
+	switch {
+	case errors.Is(err, cliutil.ErrSpec):
+		msg := cliutil.Message(err, lang)
+		if strings.Contains(msg, "\n") {
+			say("%s", f.Say("spécification de lab invalide :", "invalid lab spec:"))
+			fmt.Fprintln(w, "  "+strings.ReplaceAll(strings.TrimSpace(msg), "\n", "\n  "))
 		} else {
-			fmt.Fprintf(f.IO.ErrOut, "grade: %v\nVoir / see: grade --help\n", err)
+			say("%s", f.Sayf("spécification de lab invalide : %s", "invalid lab spec: %s", msg))
 		}
 		return cliutil.ExitUsage
 	case errors.Is(err, engine.ErrUnavailable):
-		fmt.Fprintf(f.IO.ErrOut, "grade: le moteur Docker est injoignable / the Docker engine is unreachable: %v\n", err)
-		return cliutil.ExitEngine
-	default:
-		// Cobra's own usage errors (unknown command, wrong arg count) are plain errors.
-		if isUsage(err) {
-			fmt.Fprintf(f.IO.ErrOut, "grade: %s\nVoir / see: grade --help\n", usageMessage(err))
-			return cliutil.ExitUsage
-		}
-		fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
+		say("%s", f.Sayf("le moteur Docker est injoignable (%s) : démarrez Docker ou vérifiez DOCKER_HOST et --context, puis relancez.",
+			"the Docker engine is unreachable (%s): start Docker or check DOCKER_HOST and --context, then run again.", cliutil.Message(err, lang)))
 		return cliutil.ExitEngine
 	}
+	say("%s", f.Sayf("échec : %s", "failed: %s", oneLine(cliutil.Message(err, lang))))
+	return cliutil.ExitEngine
+}
+
+// oneLine joins the lines of s with spaces (non-breaking ones stay).
+func oneLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = strings.Trim(l, " \t\r")
+	}
+	return strings.Join(lines, " ")
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/graders"
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
@@ -163,7 +164,7 @@ func Test_runGrade(t *testing.T) {
 			engine:   func(*testing.T) engineFunc { return unavailable },
 			wantExit: cliutil.ExitEngine,
 			check: func(t *testing.T, _ string, stdout string) {
-				const sentence = "Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez."
+				sentence := check.Typeset("Le moteur Docker est injoignable : démarrez Docker (ou vérifiez DOCKER_HOST), puis relancez.")
 				assert.Equal(t, 1, strings.Count(stdout, sentence), stdout)
 				assertNoStack(t, stdout)
 			},
@@ -252,7 +253,7 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", dir, "--json", "-", "--junit", "-"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"only one report can go to stdout", "grade --help"},
+			wantErrOut: []string{"grade\u00a0: un seul rapport peut aller sur la sortie standard (-)\nVoir\u00a0: grade lab5 --help\n"},
 		},
 		{
 			name:       "junit on stdout",
@@ -268,28 +269,44 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", dir, "--format", "xml"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{`--format: "xml" is not one of text, json, junit, github, classroom`},
+			wantErrOut: []string{"--format\u00a0: «\u00a0xml\u00a0» n'est pas un format de grade (text, json, junit, github, classroom"},
+		},
+		{
+			name:       "bad format, in English",
+			args:       func(dir string) []string { return []string{"lab5", dir, "--format", "xml", "--lang", "en"} },
+			engine:     noEngine,
+			wantExit:   cliutil.ExitUsage,
+			wantErrOut: []string{"grade: --format: \"xml\" is not one of text, json, junit, github, classroom", "\nSee: grade lab5 --help\n"},
 		},
 		{
 			name:       "bad lang",
 			args:       func(dir string) []string { return []string{"lab5", dir, "--lang", "de"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{`--lang: "de" is not fr or en`},
+			wantErrOut: []string{"grade\u00a0: valeur «\u00a0de\u00a0» invalide pour --lang\u00a0: il faut fr ou en\nVoir\u00a0: grade lab5 --help\n"},
 		},
 		{
 			name:       "too many arguments",
 			args:       func(dir string) []string { return []string{"lab5", dir, dir} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"grade lab5 attend au plus 1 argument, pas 2 : voyez `grade lab5 --help`", "takes at most 1 argument"},
+			wantErrOut: []string{"grade\u00a0: grade lab5 attend au plus 1 argument (2 donnés)\nVoir\u00a0: grade lab5 --help\n"},
 		},
 		{
 			name:       "not a folder",
 			args:       func(dir string) []string { return []string{"lab5", filepath.Join(dir, "Dockerfile"), "--static"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"n'est pas un dossier : donnez le dossier du lab (`grade lab5 DOSSIER`)", "is not a folder"},
+			wantErrOut: []string{"n'est pas un dossier\u00a0: donnez le dossier du lab (`grade lab5 DOSSIER`)"},
+		},
+		{
+			name: "not a folder, in English",
+			args: func(dir string) []string {
+				return []string{"lab5", filepath.Join(dir, "Dockerfile"), "--static", "--lang=en"}
+			},
+			engine:     noEngine,
+			wantExit:   cliutil.ExitUsage,
+			wantErrOut: []string{"is not a folder: give the lab folder (`grade lab5 DIR`)"},
 		},
 		{
 			name: "an unwritable report path: usage, not the engine",
@@ -305,14 +322,14 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", filepath.Join(dir, "nowhere"), "--static"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"n'existe pas : créez le dossier du lab avec `grade init lab5 ", "(`cd lab5`)"},
+			wantErrOut: []string{"n'existe pas\u00a0: créez le dossier du lab avec `grade init lab5 ", "(`cd lab5`)"},
 		},
 		{
 			name:       "unknown lab",
 			args:       func(string) []string { return []string{"lab42"} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{`unknown command "lab42"`, "grade --help"},
+			wantErrOut: []string{"commande inconnue «\u00a0lab42\u00a0»\u00a0: vouliez-vous dire ", "lab4", "Voir\u00a0: grade --help"},
 		},
 		{
 			name:       "lab not gradable yet",
@@ -335,7 +352,7 @@ func Test_runGrade(t *testing.T) {
 			},
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"describes lab6, not lab5"},
+			wantErrOut: []string{"grade\u00a0: spécification de lab invalide\u00a0: ", "spec.yaml décrit lab6, pas lab5"},
 		},
 		{
 			name: "spec with a bad context limit",
@@ -366,7 +383,7 @@ func Test_runGrade(t *testing.T) {
 			},
 			engine:     noEngine,
 			wantExit:   cliutil.ExitFailed,
-			wantOut:    []string{"Indice de l'enseignant : relisez la consigne"},
+			wantOut:    []string{"Indice de l'enseignant\u00a0: relisez la consigne"},
 			wantNotOut: []string{"Placez un Dockerfile texte"},
 		},
 		{
@@ -386,7 +403,7 @@ func Test_runGrade(t *testing.T) {
 			args:       func(dir string) []string { return []string{"lab5", dir, "--spec", filepath.Join(dir, "nope.yaml")} },
 			engine:     noEngine,
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"--spec:", "nope.yaml"},
+			wantErrOut: []string{"--spec\u00a0: impossible de lire ", "nope.yaml (introuvable)"},
 		},
 	}
 	for _, tt := range tests {
@@ -493,24 +510,24 @@ func TestRunCommands(t *testing.T) {
 			name:       "an unknown command, with a suggestion",
 			args:       []string{"lab55"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"commande inconnue « lab55 » : vouliez-vous dire lab5 ?", "unknown command \"lab55\": did you mean lab5?"},
+			wantErrOut: []string{"grade\u00a0: commande inconnue «\u00a0lab55\u00a0»\u00a0: vouliez-vous dire lab5\u00a0?\nVoir\u00a0: grade --help\n"},
 		},
 		{
-			name:       "an unknown flag, in both languages, pointing at the command's help",
+			name:       "an unknown flag, pointing at the command's help",
 			args:       []string{"lab5", "--colour"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"grade lab5 : option inconnue : --colour ; voyez `grade lab5 --help`", "unknown flag: --colour"},
+			wantErrOut: []string{"grade\u00a0: grade lab5 ne connaît pas l'option --colour\nVoir\u00a0: grade lab5 --help\n"},
 		},
 		{
 			name:       "list with extra arguments",
 			args:       []string{"list", "lab5"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"grade list attend aucun argument, pas 1"},
+			wantErrOut: []string{"grade list n'attend aucun argument (1 donné)"},
 		},
 		{
 			name:    "describe",
 			args:    []string{"describe", "lab5"},
-			wantOut: []string{"lab5 — Écrire un bon Dockerfile", "lab5.files", "préalable", "lab5.build", "obligatoire", "lab5.tiny", "bonus", "Total :"},
+			wantOut: []string{"lab5 — Écrire un bon Dockerfile", "lab5.files", "préalable", "lab5.build", "obligatoire", "lab5.tiny", "bonus", "Total\u00a0:"},
 		},
 		{
 			name:    "describe, lab given as a number",
@@ -521,7 +538,7 @@ func TestRunCommands(t *testing.T) {
 			name:       "describe an unknown lab",
 			args:       []string{"describe", "lab42"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{`"lab42" n'est pas un lab du cours`},
+			wantErrOut: []string{"«\u00a0lab42\u00a0» n'est pas un lab du cours"},
 		},
 		{
 			name:       "describe a lab not gradable yet",
@@ -532,19 +549,19 @@ func TestRunCommands(t *testing.T) {
 		{
 			name:    "validate",
 			args:    []string{"validate"},
-			wantOut: []string{"✔ lab5 : 15 contrôles"},
+			wantOut: []string{"✔ lab5\u00a0: 15 contrôles"},
 		},
 		{
 			name:       "validate a missing file",
 			args:       []string{"validate", "/nonexistent/lab5.yaml"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"no such file"},
+			wantErrOut: []string{"impossible de lire /nonexistent/lab5.yaml (introuvable)"},
 		},
 		{
 			name: "help lists the exit codes",
 			args: []string{"--help"},
 			wantOut: []string{
-				"Codes de sortie / exit codes:",
+				"Codes de sortie\u00a0:",
 				"0    tous les contrôles obligatoires réussissent",
 				"1    corrigé, avec des échecs",
 				"2    erreur d'utilisation",
@@ -562,7 +579,7 @@ func TestRunCommands(t *testing.T) {
 			name:       "unknown flag",
 			args:       []string{"--frobnicate"},
 			wantExit:   cliutil.ExitUsage,
-			wantErrOut: []string{"unknown flag: --frobnicate"},
+			wantErrOut: []string{"grade ne connaît pas l'option --frobnicate"},
 		},
 	}
 	for _, tt := range tests {
@@ -589,8 +606,8 @@ func TestInit(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "my lab5")
 	f, stdout, stderr := newFactory(t, noEngine(t))
 	require.Equal(t, cliutil.ExitOK, Run(context.Background(), f, []string{"init", "lab5", dir}), stderr.String())
-	assert.Contains(t, stdout.String(), "lab5 : ")
-	assert.Contains(t, stdout.String(), "Ensuite : cd "+dir+" && grade lab5")
+	assert.Contains(t, stdout.String(), "lab5\u00a0: ")
+	assert.Contains(t, stdout.String(), "Ensuite\u00a0: cd "+dir+" && grade lab5")
 	assert.NotContains(t, stdout.String(), "conservé")
 
 	for _, name := range []string{"go.mod", "go.sum", "Dockerfile", ".dockerignore", "README.md", "cmd/server/main.go"} {
@@ -612,9 +629,9 @@ func TestInit(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(dir, "README.md")))
 	f, stdout, stderr = newFactory(t, noEngine(t))
 	require.Equal(t, cliutil.ExitOK, Run(context.Background(), f, []string{"init", "lab5", dir}), stderr.String())
-	assert.Contains(t, stdout.String(), "lab5 : 1 fichier(s) écrit(s)")
-	assert.Contains(t, stdout.String(), "conservé (existait déjà) : Dockerfile")
-	assert.Contains(t, stdout.String(), "conservé (existait déjà) : go.mod")
+	assert.Contains(t, stdout.String(), "lab5\u00a0: 1 fichier écrit")
+	assert.Contains(t, stdout.String(), "conservé (existait déjà)\u00a0: Dockerfile")
+	assert.Contains(t, stdout.String(), "conservé (existait déjà)\u00a0: go.mod")
 	got, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
 	require.NoError(t, err)
 	assert.Equal(t, mine, got)
@@ -655,8 +672,8 @@ func TestInitErrors(t *testing.T) {
 		args       []string
 		wantErrOut string
 	}{
-		{name: "no lab", args: []string{"init"}, wantErrOut: "grade init attend de 1 à 2 arguments, pas 0"},
-		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: `"lab99" n'est pas un lab du cours`},
+		{name: "no lab", args: []string{"init"}, wantErrOut: "grade init attend de 1 à 2 arguments (aucun donné)"},
+		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: "«\u00a0lab99\u00a0» n'est pas un lab du cours"},
 		{name: "lab not ready", args: []string{"init", coming, "x"}, wantErrOut: coming},
 		{name: "a file in the way: usage, not the engine", args: []string{"init", "lab5", file}, wantErrOut: "impossible de créer le dossier du lab"},
 	}
@@ -687,13 +704,13 @@ func TestDoctor(t *testing.T) {
 				}}, nil
 			},
 			wantExit: cliutil.ExitEngine,
-			wantOut:  []string{"✘ moteur Docker injoignable : docker engine unavailable", "DOCKER_HOST"},
+			wantOut:  []string{"✘ moteur Docker injoignable\u00a0: docker engine unavailable", "DOCKER_HOST"},
 		},
 		{
 			name:     "no client",
 			engine:   func() (engine.Engine, error) { return nil, errors.New(`docker context "gone": no such file`) },
 			wantExit: cliutil.ExitEngine,
-			wantOut:  []string{"✘ client Docker : docker context \"gone\""},
+			wantOut:  []string{"✘ client Docker\u00a0: docker context \"gone\""},
 		},
 	}
 	healthy := func(present func(ref string) (engine.ImageSummary, bool)) engineFunc {
@@ -725,7 +742,7 @@ func TestDoctor(t *testing.T) {
 			name:     "ready",
 			engine:   healthy(current),
 			wantExit: cliutil.ExitOK,
-			wantOut:  []string{"✔ moteur Docker 20.10.24+dfsg1 (linux/amd64), API 1.41", "✔ BuildKit disponible : true", "• swarm : inactive", "• moteur distant", "✔ " + first + " présente"},
+			wantOut:  []string{"✔ moteur Docker 20.10.24+dfsg1 (linux/amd64), API 1.41", "✔ BuildKit disponible\n", "• swarm\u00a0: inactive", "• moteur distant", "✔ " + first + " présente"},
 		},
 		doctorCase{
 			name: "a base image is missing, another is stale",

@@ -89,7 +89,7 @@ func FuzzScreen(f *testing.F) {
 		if p == nil {
 			return
 		}
-		if p.File != "compose.yaml" || p.Message == "" || p.Line < 0 || p.Line > lines(data) || p.Column < 0 {
+		if p.File != "compose.yaml" || p.Message == "" || p.EN == "" || p.Line < 0 || p.Line > lines(data) || p.Column < 0 {
 			t.Fatalf("bad problem %#v for %d lines", p, lines(data))
 		}
 	})
@@ -107,7 +107,7 @@ func FuzzLocate(f *testing.F) {
 			t.Fatalf("%d problems", len(ps))
 		}
 		for i, p := range ps {
-			if p.File != "compose.yaml" || p.Message == "" || p.Line < 0 || p.Line > lines(data) || p.Column < 0 {
+			if p.File != "compose.yaml" || p.Message == "" || p.EN == "" || p.Line < 0 || p.Line > lines(data) || p.Column < 0 {
 				t.Fatalf("bad problem %#v for %d lines", p, lines(data))
 			}
 			if i > 0 && p.Line > 0 && ps[i-1].Line > p.Line {

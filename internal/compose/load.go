@@ -1,5 +1,5 @@
 // Package compose loads a student's Compose files with compose-go, explains what is wrong with
-// them in French with file:line:column, applies the grader's policy, and prepares the project
+// them in French and in English with file:line:column, applies the grader's policy, and prepares the project
 // (labels, limits, images built by the grader) for the real Compose engine behind
 // engine.Composer.
 package compose
@@ -7,7 +7,6 @@ package compose
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +15,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 // DefaultFiles are the files `docker compose` reads when none is named, in its order of
@@ -66,7 +67,9 @@ func Load(ctx context.Context, s Source) (*Loaded, []Problem, error) {
 		}
 		seen[f] = true
 		if len(seen) > maxFiles {
-			return nil, []Problem{{File: f.file, Message: fmt.Sprintf("plus de %d fichiers Compose inclus les uns dans les autres : simplifiez include/extends", maxFiles)}}, nil
+			return nil, []Problem{problemAt(f.file, 0, 0, "", check.T(
+				"plus de %d fichiers Compose inclus les uns dans les autres : simplifiez include/extends",
+				"more than %d Compose files included in one another: simplify include/extends", maxFiles))}, nil
 		}
 		data, err := os.ReadFile(filepath.Join(s.Dir, f.file))
 		if err != nil {
@@ -111,7 +114,8 @@ func (s Source) files() ([]string, []Problem) {
 		var out []string
 		for _, f := range s.Files {
 			if _, err := os.Stat(filepath.Join(s.Dir, f)); err != nil {
-				return nil, []Problem{{File: f, Message: "fichier absent du dossier rendu"}}
+				return nil, []Problem{problemAt(f, 0, 0, "", check.T("fichier absent du dossier rendu : ajoutez-le",
+					"file missing from the submission folder: add it"))}
 			}
 			out = append(out, f)
 		}
@@ -128,7 +132,9 @@ func (s Source) files() ([]string, []Problem) {
 			return out, nil
 		}
 	}
-	return nil, []Problem{{File: "compose.yaml", Message: "aucun fichier Compose (compose.yaml) dans le dossier rendu"}}
+	return nil, []Problem{problemAt("compose.yaml", 0, 0, "", check.T(
+		"aucun fichier Compose (compose.yaml) dans le dossier rendu : créez-le à la racine du dossier",
+		"no Compose file (compose.yaml) in the submission folder: create it at the top of the folder"))}
 }
 
 func (s Source) load(ctx context.Context, files []string, name string) (*types.Project, error) {
@@ -174,28 +180,45 @@ func (s Source) explain(files []string, err error) []Problem {
 	if len(out) > 0 {
 		return out
 	}
-	return []Problem{{File: files[0], Message: french(s.Dir, err)}}
+	return []Problem{problemAt(files[0], 0, 0, "", loadText(s.Dir, err))}
 }
 
-// french rewords compose-go's most common messages; the rest keep compose-go's words after a
-// French lead, with the grader's private folder taken out.
-func french(dir string, err error) string {
-	msg := strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
+// loadText rewords compose-go's most common messages; each keeps compose-go's own words,
+// quoted, after a sentence in each language, with the grader's private folder taken out.
+func loadText(dir string, err error) check.Text {
+	sep := string(filepath.Separator)
+	msg := strings.ReplaceAll(err.Error(), dir+sep, "")
 	msg = strings.ReplaceAll(msg, dir, ".")
+	// A student's `..` names the folder the grader keeps its copies in.
+	if parent := filepath.Dir(dir); filepath.IsAbs(dir) && parent != sep {
+		msg = strings.ReplaceAll(msg, parent+sep, ".."+sep)
+		msg = strings.ReplaceAll(msg, parent, "..")
+	}
+	said := quote(msg)
 	var nf *os.PathError
 	switch {
 	case errors.As(err, &nf):
-		return fmt.Sprintf("fichier introuvable ou illisible : %s", strings.TrimPrefix(nf.Path, dir+"/"))
+		p := display(dir, nf.Path)
+		return sayf("fichier introuvable ou illisible : %s, vérifiez son nom et qu'il est bien dans le dossier rendu",
+			"file not found or unreadable: %s, check its name and that it is in the submission folder", quote(p))
 	case strings.Contains(msg, "depends on undefined service"):
-		return "depends_on nomme un service qui n'existe pas : " + msg
+		return sayf("depends_on nomme un service qui n'existe pas : corrigez le nom ou déclarez ce service (Compose signale %s)",
+			"depends_on names a service that does not exist: fix the name or declare that service (Compose reports %s)", said)
 	case strings.Contains(msg, "refers to undefined network"):
-		return "un service utilise un réseau non déclaré dans `networks:` au niveau racine : " + msg
+		return sayf("un service utilise un réseau qui n'est pas déclaré sous `networks:` au niveau racine : déclarez-le (Compose signale %s)",
+			"a service uses a network not declared under the top-level `networks:`: declare it there (Compose reports %s)", said)
 	case strings.Contains(msg, "refers to undefined volume"):
-		return "un service monte un volume nommé non déclaré dans `volumes:` au niveau racine : " + msg
+		return sayf("un service monte un volume nommé qui n'est pas déclaré sous `volumes:` au niveau racine : déclarez-le (Compose signale %s)",
+			"a service mounts a named volume not declared under the top-level `volumes:`: declare it there (Compose reports %s)", said)
 	case strings.Contains(msg, "required variable"):
-		return "une variable obligatoire (${VAR:?…}) n'a pas de valeur : " + msg
+		return sayf("une variable obligatoire (${VAR:?…}) n'a pas de valeur : définissez-la dans .env (Compose signale %s)",
+			"a required variable (${VAR:?…}) has no value: set it in .env (Compose reports %s)", said)
 	case strings.Contains(msg, "invalid interpolation format"):
-		return "interpolation invalide (${…}) : " + msg
+		return sayf("interpolation invalide (${…}) : vérifiez les accolades, ou écrivez $$ pour un « $ » littéral (Compose signale %s)",
+			`invalid interpolation (${…}): check the braces, or write $$ for a literal "$" (Compose reports %s)`, said)
+	case strings.Contains(msg, "invalid duration"):
+		return sayf("durée invalide : écrivez par exemple 10s, 1m30s, 500ms (Compose signale %s)",
+			"invalid duration: write for example 10s, 1m30s, 500ms (Compose reports %s)", said)
 	}
-	return "Compose refuse ce projet : " + msg
+	return sayf("Compose refuse ce projet : corrigez ce qu'il signale, %s", "Compose rejects this project: fix what it reports, %s", said)
 }

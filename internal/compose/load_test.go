@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 // fixture is the absolute path of testdata/load/<name>: Load works on absolute folders, as
@@ -183,6 +186,29 @@ func TestLoadProblems(t *testing.T) {
 			want: []string{"depends_on nomme un service qui n'existe pas", `"db"`},
 		},
 	}
+	chain := map[string]string{"compose.yaml": "include: [f1.yaml]\nservices:\n  web:\n    image: ddlab/webapp:1\n"}
+	for i := 1; i <= maxFiles+5; i++ {
+		chain[fmt.Sprintf("f%d.yaml", i)] = fmt.Sprintf("include: [f%d.yaml]\n", i+1)
+	}
+	tests = append(tests, []struct {
+		name string
+		src  Source
+		file string
+		want []string
+	}{
+		{
+			name: "include chain too long",
+			src:  Source{Dir: writeTree(t, chain)},
+			file: fmt.Sprintf("f%d.yaml", maxFiles),
+			want: []string{"plus de 32 fichiers Compose inclus"},
+		},
+		{
+			name: "a duration in words, which only compose-go sees",
+			src:  Source{Dir: writeTree(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: ddlab/webapp:1\n    healthcheck:\n      interval: five seconds\n"})},
+			file: "compose.yaml",
+			want: []string{"durée invalide : écrivez par exemple 10s", `invalid duration "five seconds"`},
+		},
+	}...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.src.Name = "run-p"
@@ -195,6 +221,7 @@ func TestLoadProblems(t *testing.T) {
 				assert.Contains(t, probs[0].Message, w)
 			}
 			assert.NotContains(t, probs[0].Message, tc.src.Dir, "the grader's private folder is not shown")
+			assertBilingual(t, probs[0], tc.src.Dir)
 		})
 	}
 }
@@ -260,6 +287,9 @@ func TestUnsafeRefs(t *testing.T) {
 			assert.Equal(t, tc.paths, paths, "%v", probs)
 			if tc.why != "" && len(probs) > 0 {
 				assert.Contains(t, probs[0].Message, tc.why)
+			}
+			for _, p := range probs {
+				assertBilingual(t, p, dir)
 			}
 		})
 	}
@@ -327,6 +357,7 @@ func TestUnsafeRefsFollowsIncludes(t *testing.T) {
 			require.Len(t, probs, 1, "%v", probs)
 			assert.Equal(t, tc.file, probs[0].File)
 			assert.Equal(t, tc.path, probs[0].Path)
+			assertBilingual(t, probs[0], dir)
 		})
 	}
 
@@ -357,8 +388,13 @@ func TestLoadRefusesBeforeReading(t *testing.T) {
 	assert.Nil(t, l)
 	require.Len(t, probs, 1)
 	assert.Equal(t, Problem{File: "compose.yaml", Line: 2, Column: 13, Path: "services.web.env_file",
-		Message: `chemin absolu : seuls les fichiers du dossier rendu sont lus ("/etc/shadow")`}, probs[0])
-	assert.Equal(t, `compose.yaml:2:13 services.web.env_file : chemin absolu : seuls les fichiers du dossier rendu sont lus ("/etc/shadow")`, probs[0].String())
+		Message: "« /etc/shadow » est un chemin absolu : seuls les fichiers du dossier rendu sont lus, donnez un chemin relatif",
+		EN:      `"/etc/shadow" is an absolute path: only the files of the submission folder are read, give a relative path`}, probs[0])
+	assert.Equal(t, "compose.yaml:2:13 services.web.env_file : « /etc/shadow » est un chemin absolu : seuls les fichiers du dossier rendu sont lus, donnez un chemin relatif", probs[0].String())
+	assert.Equal(t, check.Text{
+		FR: "compose.yaml:2:13 services.web.env_file\u00a0: « /etc/shadow » est un chemin absolu : seuls les fichiers du dossier rendu sont lus, donnez un chemin relatif",
+		EN: `compose.yaml:2:13 services.web.env_file: "/etc/shadow" is an absolute path: only the files of the submission folder are read, give a relative path`,
+	}, probs[0].Say())
 }
 
 func TestLoadEnvFileInsideIsRead(t *testing.T) {
@@ -386,6 +422,7 @@ func TestLoadScreensEnvFiles(t *testing.T) {
 			require.Nil(t, l)
 			require.Len(t, probs, 1)
 			assert.Contains(t, probs[0].Message, "fichier d'environnement")
+			assertBilingual(t, probs[0])
 		})
 	}
 }

@@ -66,7 +66,7 @@ func TestPolicyRefuses(t *testing.T) {
 		{"logging to syslog", svc("logging: {driver: syslog}"), "services.s.logging.driver", "syslog"},
 		{"a thousand published ports", svc("ports: ['18000-18999:18000-18999']"), "services.s.ports", "1000 ports publiés"},
 		{"remote build context", build("context: https://github.com/x/y.git"), "services.s.build.context", "github.com/x/y"},
-		{"long bind outside", svc("volumes:\n      - {type: bind, source: /etc, target: /host-etc, read_only: true}"), "services.s.volumes[0]", `"/etc"`},
+		{"long bind outside", svc("volumes:\n      - {type: bind, source: /etc, target: /host-etc, read_only: true}"), "services.s.volumes[0]", "« /etc »"},
 		{"home bind", svc("volumes: ['~/.ssh:/ssh']"), "services.s.volumes[0]", ".ssh"},
 		{"secret file outside", svc("secrets: [k]") + "secrets:\n  k: {file: /etc/ssl/private/key.pem}\n", "services.s.secrets", "key.pem"},
 		{"config file outside", svc("configs: [c]") + "configs:\n  c: {file: ../conf.ini}\n", "services.s.configs", "conf.ini"},
@@ -81,7 +81,7 @@ func TestPolicyRefuses(t *testing.T) {
 		{"build ssh", build("context: .\n      ssh: [default]"), "services.s.build", "ssh"},
 		{"build secrets", build("context: .\n      secrets: [k]") + "secrets:\n  k: {file: ./k.txt}\n", "services.s.build", "secrets de build"},
 		{"external network", svc("networks: [n]") + "networks:\n  n: {external: true, name: other_net}\n", "networks.n.external", "externe"},
-		{"overlay network", svc("networks: [n]") + "networks:\n  n: {driver: overlay}\n", "networks.n.driver", `"overlay"`},
+		{"overlay network", svc("networks: [n]") + "networks:\n  n: {driver: overlay}\n", "networks.n.driver", "« overlay »"},
 		{"macvlan network", svc("networks: [n]") + "networks:\n  n: {driver: macvlan}\n", "networks.n.driver", "seul bridge"},
 		{"external volume", svc("volumes: [v:/v]") + "volumes:\n  v: {external: true, name: someone_data}\n", "volumes.v.external", "externe"},
 		{"volume with a fixed name", svc("volumes: [v:/v]") + "volumes:\n  v: {name: instructor-data}\n", "volumes.v.name", "instructor-data"},
@@ -99,6 +99,7 @@ func TestPolicyRefuses(t *testing.T) {
 			assert.Equal(t, tc.path, probs[0].Path)
 			assert.Contains(t, probs[0].Message, tc.want)
 			assert.NotContains(t, probs[0].Message, dir+"/", "a path inside is not shown with the grader's folder")
+			assertBilingual(t, probs[0], dir+"/", filepath.Dir(dir))
 		})
 	}
 }
@@ -195,5 +196,7 @@ func TestPolicyResolvesLinks(t *testing.T) {
 	require.Len(t, probs, 1)
 	assert.Equal(t, "services.s.volumes[0]", probs[0].Path)
 	assert.Contains(t, probs[0].Message, "lien symbolique qui sort du dossier rendu")
-	assert.Contains(t, probs[0].Message, `"./sock"`, "the path as the student wrote it, not the grader's copy")
+	assert.Contains(t, probs[0].Message, "« ./sock »", "the path as the student wrote it, not the grader's copy")
+	assert.Contains(t, probs[0].EN, `"./sock"`, "the path as the student wrote it, not the grader's copy")
+	assertBilingual(t, probs[0], dir, filepath.Dir(dir))
 }

@@ -18,6 +18,8 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 const maxProblems = 20
@@ -58,8 +60,9 @@ func locate(name string, data []byte) []Problem {
 		b.problems = append(b.problems, b.validate(m)...)
 	} else {
 		n := doc.Content[0]
-		b.problems = append(b.problems, Problem{File: name, Line: n.Line, Column: n.Column,
-			Message: fmt.Sprintf("le fichier doit être un objet (des clés « services: », « volumes: »…), pas %s", frenchGot(jsonTypeOf(root)))})
+		b.problems = append(b.problems, problemAt(name, n.Line, n.Column, "", sayf(
+			"le fichier doit être un objet (des clés « services: », « volumes: »…), pas %s",
+			`the file must be a mapping (keys such as "services:", "volumes:"…), not %s`, wantType(jsonTypeOf(root)))))
 	}
 	return sortProblems(b.problems)
 }
@@ -124,8 +127,8 @@ type builder struct {
 	problems []Problem
 }
 
-func (b *builder) problem(n *yaml.Node, path, msg string) {
-	b.problems = append(b.problems, Problem{File: b.name, Line: n.Line, Column: n.Column, Path: path, Message: msg})
+func (b *builder) problem(n *yaml.Node, path string, t check.Text) {
+	b.problems = append(b.problems, problemAt(b.name, n.Line, n.Column, path, t))
 }
 
 func (b *builder) value(n *yaml.Node, key *yaml.Node, loc []string, path string) any {
@@ -151,7 +154,8 @@ func (b *builder) value(n *yaml.Node, key *yaml.Node, loc []string, path string)
 	case yaml.ScalarNode:
 		var v any
 		if err := n.Decode(&v); err != nil {
-			b.problem(n, path, fmt.Sprintf("valeur « %s » illisible : %v", n.Value, err))
+			b.problem(n, path, sayf("valeur %s illisible (l'analyseur YAML signale %s) : corrigez-la, ou retirez son étiquette !!…",
+				"unreadable value %s (the YAML parser reports %s): fix it, or remove its !!… tag", quote(n.Value), quote(err.Error())))
 			return n.Value
 		}
 		if t, ok := v.(time.Time); ok { // only with an explicit !!timestamp tag
@@ -172,7 +176,8 @@ func (b *builder) mapping(n *yaml.Node, m map[string]any, set map[string]bool, l
 		if own {
 			// compose-go refuses duplicates before anything else (loader.ResetProcessor).
 			if first, dup := seen[k.Value]; dup {
-				b.problem(k, joinPath(path, k.Value), fmt.Sprintf("clé « %s » déjà définie ligne %d", k.Value, first.Line))
+				b.problem(k, joinPath(path, k.Value), sayf("clé %s déjà définie ligne %d : gardez-en une seule",
+					"key %s already defined on line %d: keep only one", quote(k.Value), first.Line))
 			} else {
 				seen[k.Value] = k
 			}
@@ -214,11 +219,13 @@ func (b *builder) mapping(n *yaml.Node, m map[string]any, set map[string]bool, l
 				if e.Kind == yaml.MappingNode {
 					b.mapping(e, m, set, loc, path, false)
 				} else {
-					b.problem(mv.Content[i], path, "« << » (fusion) attend des objets : un alias vers un bloc clé: valeur")
+					b.problem(mv.Content[i], path, check.T("« << » (fusion) attend des objets : un alias vers un bloc `clé: valeur`",
+						`"<<" (merge) expects mappings: an alias to a block of `+"`key: value`"))
 				}
 			}
 		default:
-			b.problem(mv, path, "« << » (fusion) attend un objet ou une liste d'objets, par exemple « <<: *commun »")
+			b.problem(mv, path, check.T("« << » (fusion) attend un objet ou une liste d'objets, par exemple « <<: *commun »",
+				`"<<" (merge) expects a mapping or a list of mappings, for example "<<: *common"`))
 		}
 	}
 }
@@ -235,12 +242,15 @@ func (b *builder) keyName(k *yaml.Node, path string) (string, bool) {
 			if s, ok := v.(string); ok {
 				return s, true
 			}
-			b.problem(k, joinPath(path, kn.Value), fmt.Sprintf(
-				"clé « %s » lue comme %s : Compose n'accepte que des clés texte, écrivez \"%s\"", kn.Value, frenchGot(jsonTypeOf(v)), kn.Value))
+			b.problem(k, joinPath(path, kn.Value), sayf(
+				"clé %s lue comme %s : Compose n'accepte que des chaînes comme clés, écrivez `\"%s\"`",
+				"key %s read as %s: Compose accepts only strings as keys, write `\"%s\"`",
+				quote(kn.Value), wantType(jsonTypeOf(v)), printable(kn.Value)))
 			return "", false
 		}
 	}
-	b.problem(k, path, "clé complexe (liste ou objet utilisé comme clé) : Compose n'accepte que des clés texte")
+	b.problem(k, path, check.T("clé complexe (liste ou objet utilisé comme clé) : Compose n'accepte que des chaînes comme clés",
+		"complex key (a list or mapping used as a key): Compose accepts only strings as keys"))
 	return "", false
 }
 
@@ -406,8 +416,8 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 	if pl == nil {
 		pl = &place{path: strings.Join(loc, ".")}
 	}
-	mk := func(n *yaml.Node, path, msg string) Problem {
-		p := Problem{File: b.name, Path: path, Message: msg}
+	mk := func(n *yaml.Node, path string, t check.Text) Problem {
+		p := problemAt(b.name, 0, 0, path, t)
 		if n != nil {
 			p.Line, p.Column = n.Line, n.Column
 		}
@@ -419,12 +429,17 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		allowed, patterns := allowedProperties(raw, e.SchemaURL)
 		for _, prop := range k.Properties {
 			child := b.at[strings.Join(append(slices.Clip(loc), prop), "\x00")]
-			msg := fmt.Sprintf("propriété « %s » inconnue ici", prop)
+			msg := sayf("clé %s inconnue ici : vérifiez son orthographe et son indentation",
+				"unknown key %s here: check its spelling and its indentation", quote(prop))
 			if s := closestName(prop, allowed); s != "" {
-				msg += fmt.Sprintf(" (vouliez-vous dire « %s » ?)", s)
+				msg = sayf("clé %s inconnue ici (vouliez-vous dire %s ?)", "unknown key %s here (did you mean %s?)", quote(prop), quote(s))
 			} else if len(allowed) == 0 && len(patterns) > 0 {
 				// A map of names (services, networks…): it is the name that is wrong.
-				msg = fmt.Sprintf("nom « %s » invalide : il doit correspondre à %s", prop, strings.Join(patterns, " ou "))
+				pats := make([]check.Text, len(patterns))
+				for i, p := range patterns {
+					pats[i] = check.Same(p)
+				}
+				msg = sayf("nom %s invalide : il doit correspondre à %s", "invalid name %s: it must match %s", quote(prop), or(pats))
 			}
 			if child != nil {
 				out = append(out, mk(firstNonNil(child.key, child.val), child.path, msg))
@@ -435,10 +450,10 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		return out
 	case *kind.PropertyNames:
 		child := b.at[strings.Join(append(slices.Clip(loc), k.Property), "\x00")]
-		msg := fmt.Sprintf("nom « %s » invalide ici", k.Property)
+		msg := sayf("nom %s invalide ici", "invalid name %s here", quote(k.Property))
 		for _, c := range e.Causes {
 			if pk, ok := c.ErrorKind.(*kind.Pattern); ok {
-				msg += fmt.Sprintf(" : il doit correspondre à %s", pk.Want)
+				msg = sayf("nom %s invalide ici : il doit correspondre à %s", "invalid name %s here: it must match %s", quote(k.Property), pk.Want)
 			}
 		}
 		if child != nil {
@@ -446,9 +461,9 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		}
 		return []Problem{mk(pl.keyOrVal(), joinPath(pl.path, k.Property), msg)}
 	case *kind.Required:
-		msg := fmt.Sprintf("propriété obligatoire « %s » manquante", strings.Join(k.Missing, " », « "))
+		msg := sayf("clé obligatoire %s manquante : ajoutez-la", "required key %s missing: add it", quoteAll(k.Missing))
 		if len(k.Missing) > 1 {
-			msg = fmt.Sprintf("propriétés obligatoires « %s » manquantes", strings.Join(k.Missing, " », « "))
+			msg = sayf("clés obligatoires %s manquantes : ajoutez-les", "required keys %s missing: add them", quoteAll(k.Missing))
 		}
 		return []Problem{mk(pl.keyOrVal(), pl.path, msg)}
 	case *kind.UniqueItems:
@@ -458,9 +473,9 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		i, j := k.Duplicates[0], k.Duplicates[1]
 		first := b.at[strings.Join(append(slices.Clip(loc), strconv.Itoa(i)), "\x00")]
 		dup := b.at[strings.Join(append(slices.Clip(loc), strconv.Itoa(j)), "\x00")]
-		msg := "élément en double dans cette liste"
+		msg := check.T("élément en double dans cette liste : retirez-le", "duplicate item in this list: remove it")
 		if first != nil && first.val != nil {
-			msg = fmt.Sprintf("élément en double : déjà présent ligne %d", first.val.Line)
+			msg = check.T("élément en double : déjà présent ligne %d, retirez-le", "duplicate item: already on line %d, remove it", first.val.Line)
 		}
 		if dup != nil {
 			return []Problem{mk(dup.val, dup.path, msg)}
@@ -468,9 +483,9 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		return []Problem{mk(pl.keyOrVal(), pl.path, msg)}
 	case *kind.FalseSchema:
 		if pl.key != nil {
-			return []Problem{mk(pl.key, pl.path, fmt.Sprintf("propriété « %s » non autorisée ici", pl.key.Value))}
+			return []Problem{mk(pl.key, pl.path, sayf("clé %s interdite ici : retirez-la", "key %s not allowed here: remove it", quote(pl.key.Value)))}
 		}
-		return []Problem{mk(pl.val, pl.path, "valeur non autorisée ici")}
+		return []Problem{mk(pl.val, pl.path, check.T("valeur interdite ici : retirez-la", "value not allowed here: remove it"))}
 	}
 	switch e.ErrorKind.(type) {
 	case *kind.Enum, *kind.Const, *kind.Pattern, *kind.Format, *kind.MinLength, *kind.MaxLength:
@@ -484,7 +499,7 @@ func (b *builder) explain(e *jsonschema.ValidationError, raw any) []Problem {
 		n.Kind == yaml.ScalarNode && n.Value == "" && n.ShortTag() == "!!null") {
 		n = pl.key // a block collection starts on the next line, a missing value nowhere: point at the key
 	}
-	return []Problem{mk(n, pl.path, frenchKind(e))}
+	return []Problem{mk(n, pl.path, kindText(e))}
 }
 
 // dedupedByCompose says whether compose-go v2.9.1 silently drops repeated entries of this
@@ -527,120 +542,100 @@ func firstNonNil(ns ...*yaml.Node) *yaml.Node {
 	return nil
 }
 
-// frenchKind words the value errors; rare kinds keep the library's English words.
-func frenchKind(e *jsonschema.ValidationError) string {
+// kindText words the value errors; rare kinds keep the library's English words, quoted.
+func kindText(e *jsonschema.ValidationError) check.Text {
 	switch k := e.ErrorKind.(type) {
 	case *kind.Type:
-		want := make([]string, len(k.Want))
+		want := make([]check.Text, len(k.Want))
 		for i, w := range k.Want {
-			want[i] = frenchWant(w)
+			want[i] = wantType(w)
 		}
-		return fmt.Sprintf("doit être %s (reçu : %s)", orList(want), frenchGot(k.Got))
+		return sayf("doit être %s (reçu : %s)", "must be %s (got: %s)", or(want), gotType(k.Got))
 	case *kind.Enum:
-		want := make([]string, len(k.Want))
+		want := make([]check.Text, len(k.Want))
 		for i, w := range k.Want {
-			want[i] = fmt.Sprint(w)
+			want[i] = shown(w)
 		}
 		if len(want) == 1 {
-			return fmt.Sprintf("valeur attendue : %s (reçu : %s)", want[0], shown(k.Got))
+			return sayf("valeur attendue : %s (reçu : %s)", "must be %s (got: %s)", want[0], shown(k.Got))
 		}
-		return fmt.Sprintf("valeur attendue parmi : %s (reçu : %s)", strings.Join(want, ", "), shown(k.Got))
+		return sayf("valeur attendue parmi : %s (reçu : %s)", "must be one of %s (got: %s)", list(want), shown(k.Got))
 	case *kind.Const:
-		return fmt.Sprintf("valeur attendue : %v (reçu : %s)", k.Want, shown(k.Got))
+		return sayf("valeur attendue : %s (reçu : %s)", "must be %s (got: %s)", shown(k.Want), shown(k.Got))
 	case *kind.Format:
 		if k.Want == "duration" {
-			return fmt.Sprintf("durée invalide %s : écrivez par exemple 10s, 1m30s, 500ms", shown(k.Got))
+			return sayf("durée invalide %s : écrivez par exemple 10s, 1m30s, 500ms",
+				"invalid duration %s: write for example 10s, 1m30s, 500ms", shown(k.Got))
 		}
-		return fmt.Sprintf("format %s invalide : %s", k.Want, shown(k.Got))
+		return sayf("valeur %s invalide : le format %s est attendu", "invalid value %s: the %s format is expected", shown(k.Got), quote(k.Want))
 	case *kind.Pattern:
-		return fmt.Sprintf("valeur %s mal formée : elle doit correspondre à %s", shown(k.Got), k.Want)
+		return sayf("valeur %s mal formée : elle doit correspondre à %s", "badly formed value %s: it must match %s", shown(k.Got), k.Want)
 	case *kind.MinItems:
-		return fmt.Sprintf("au moins %d élément(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+		return sayf("la liste doit contenir au moins %s (elle en contient %d)", "the list must hold at least %s (it holds %d)",
+			count(k.Want, "élément", "éléments", "item", "items"), k.Got)
 	case *kind.MaxItems:
-		return fmt.Sprintf("au plus %d élément(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+		return sayf("la liste doit contenir au plus %s (elle en contient %d)", "the list must hold at most %s (it holds %d)",
+			count(k.Want, "élément", "éléments", "item", "items"), k.Got)
 	case *kind.MinProperties:
-		return fmt.Sprintf("au moins %d propriété(s) attendue(s) (reçu : %d)", k.Want, k.Got)
+		return sayf("l'objet doit contenir au moins %s (il en contient %d)", "the mapping must hold at least %s (it holds %d)",
+			count(k.Want, "clé", "clés", "key", "keys"), k.Got)
 	case *kind.MaxProperties:
-		return fmt.Sprintf("au plus %d propriété(s) attendue(s) (reçu : %d)", k.Want, k.Got)
+		return sayf("l'objet doit contenir au plus %s (il en contient %d)", "the mapping must hold at most %s (it holds %d)",
+			count(k.Want, "clé", "clés", "key", "keys"), k.Got)
 	case *kind.MinLength:
-		return fmt.Sprintf("au moins %d caractère(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+		return sayf("la valeur doit compter au moins %s (elle en compte %d)", "the value must be at least %s long (it has %d)",
+			count(k.Want, "caractère", "caractères", "character", "characters"), k.Got)
 	case *kind.MaxLength:
-		return fmt.Sprintf("au plus %d caractère(s) attendu(s) (reçu : %d)", k.Want, k.Got)
+		return sayf("la valeur doit compter au plus %s (elle en compte %d)", "the value must be at most %s long (it has %d)",
+			count(k.Want, "caractère", "caractères", "character", "characters"), k.Got)
 	case *kind.Minimum:
-		return fmt.Sprintf("doit être supérieur ou égal à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
+		return sayf("doit être supérieur ou égal à %s (reçu : %s)", "must be greater than or equal to %s (got: %s)", ratText(k.Want), ratText(k.Got))
 	case *kind.Maximum:
-		return fmt.Sprintf("doit être inférieur ou égal à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
+		return sayf("doit être inférieur ou égal à %s (reçu : %s)", "must be less than or equal to %s (got: %s)", ratText(k.Want), ratText(k.Got))
 	case *kind.ExclusiveMinimum:
-		return fmt.Sprintf("doit être strictement supérieur à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
+		return sayf("doit être strictement supérieur à %s (reçu : %s)", "must be greater than %s (got: %s)", ratText(k.Want), ratText(k.Got))
 	case *kind.ExclusiveMaximum:
-		return fmt.Sprintf("doit être strictement inférieur à %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
+		return sayf("doit être strictement inférieur à %s (reçu : %s)", "must be less than %s (got: %s)", ratText(k.Want), ratText(k.Got))
 	case *kind.MultipleOf:
-		return fmt.Sprintf("doit être un multiple de %s (reçu : %s)", ratString(k.Want), ratString(k.Got))
+		return sayf("doit être un multiple de %s (reçu : %s)", "must be a multiple of %s (got: %s)", ratText(k.Want), ratText(k.Got))
 	case *kind.OneOf:
 		if len(k.Subschemas) > 0 {
-			return "valeur ambiguë : elle correspond à plusieurs des formes permises"
+			return check.T("valeur ambiguë : elle correspond à plusieurs des formes permises", "ambiguous value: it matches several of the allowed forms")
 		}
-		return "valeur d'une forme non permise ici"
+		return check.T("forme de valeur interdite ici", "this form of value is not allowed here")
 	case *kind.AnyOf:
-		return "valeur d'une forme non permise ici"
+		return check.T("forme de valeur interdite ici", "this form of value is not allowed here")
 	case *kind.Dependency:
-		return fmt.Sprintf("« %s » exige aussi « %s »", k.Prop, strings.Join(k.Missing, " », « "))
+		return sayf("%s exige aussi %s", "%s also requires %s", quote(k.Prop), quoteAll(k.Missing))
 	case *kind.DependentRequired:
-		return fmt.Sprintf("« %s » exige aussi « %s »", k.Prop, strings.Join(k.Missing, " », « "))
+		return sayf("%s exige aussi %s", "%s also requires %s", quote(k.Prop), quoteAll(k.Missing))
 	case *kind.Not:
-		return "valeur interdite ici"
+		return check.T("valeur interdite ici", "value not allowed here")
 	}
-	return "schéma : " + e.ErrorKind.LocalizedString(message.NewPrinter(language.English))
+	return sayf("valeur refusée par le schéma de Compose (%s)", "value rejected by the Compose schema (%s)",
+		quote(e.ErrorKind.LocalizedString(message.NewPrinter(language.English))))
 }
 
-func ratString(r *big.Rat) string {
-	if r == nil {
-		return "?"
+// list joins values with commas.
+func list(xs []check.Text) check.Text {
+	fr := make([]string, len(xs))
+	en := make([]string, len(xs))
+	for i, x := range xs {
+		fr[i], en[i] = x.FR, x.EN
 	}
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	return r.FloatString(3)
+	return check.Text{FR: strings.Join(fr, ", "), EN: strings.Join(en, ", ")}
 }
 
-func frenchWant(t string) string {
-	switch t {
-	case "object":
-		return "un objet"
-	case "array":
-		return "un tableau"
-	case "string":
-		return "une chaîne"
-	case "number":
-		return "un nombre"
-	case "integer":
-		return "un entier"
-	case "boolean":
-		return "un booléen"
-	case "null":
-		return "vide"
+// ratText is a number of the schema, with a decimal comma in French.
+func ratText(r *big.Rat) check.Text {
+	switch {
+	case r == nil:
+		return check.Same("?")
+	case r.IsInt():
+		return check.Same(r.Num().String())
 	}
-	return t
-}
-
-func frenchGot(t string) string {
-	switch t {
-	case "object":
-		return "objet"
-	case "array":
-		return "tableau"
-	case "string":
-		return "chaîne"
-	case "number":
-		return "nombre"
-	case "integer":
-		return "entier"
-	case "boolean":
-		return "booléen"
-	case "null":
-		return "valeur vide"
-	}
-	return t
+	s := r.FloatString(3)
+	return check.Text{FR: strings.Replace(s, ".", ",", 1), EN: s}
 }
 
 func jsonTypeOf(v any) string {
@@ -661,25 +656,20 @@ func jsonTypeOf(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func orList(xs []string) string {
-	if len(xs) <= 1 {
-		return strings.Join(xs, "")
-	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " ou " + xs[len(xs)-1]
-}
-
-func shown(v any) string {
+// shown is a value of the document as a message shows it: text quoted, a number as it is,
+// a collection by its type.
+func shown(v any) check.Text {
 	switch v := v.(type) {
 	case string:
-		return "« " + v + " »"
+		return quote(v)
 	case nil:
-		return "valeur vide"
+		return gotType("null")
 	case map[string]any:
-		return "objet"
+		return gotType("object")
 	case []any:
-		return "tableau"
+		return gotType("array")
 	}
-	return fmt.Sprint(v)
+	return check.Same(printable(fmt.Sprint(v)))
 }
 
 // allowedProperties lists the properties and the name patterns declared by the schema object
@@ -825,7 +815,7 @@ func (b *builder) casts(v any, loc []string) {
 			if pl == nil {
 				return
 			}
-			b.problem(pl.val, pl.path, fmt.Sprintf("doit être %s (reçu : « %s »)", frenchWant(r.want), v))
+			b.problem(pl.val, pl.path, sayf("doit être %s (reçu : %s)", "must be %s (got: %s)", wantType(r.want), quote(v)))
 			return
 		}
 	}

@@ -28,46 +28,46 @@ var locateCases = []struct {
 	{"valid.yaml", nil, ""},
 	{"bad-indent.yaml", []wantProblem{{4, 4, "", "indentation incorrecte"}}, "did not find expected key"},
 	{"tab-indent.yaml", []wantProblem{{3, 1, "", "tabulation interdite"}}, "found character that cannot start any token"},
-	{"imagee.yaml", []wantProblem{{3, 5, "services.web.imagee", "propriété « imagee » inconnue ici (vouliez-vous dire « image » ?)"}},
+	{"imagee.yaml", []wantProblem{{3, 5, "services.web.imagee", "clé « imagee » inconnue ici (vouliez-vous dire « image » ?)"}},
 		"additional properties 'imagee' not allowed"},
-	{"ports-number.yaml", []wantProblem{{4, 12, "services.web.ports", "doit être un tableau (reçu : nombre)"}},
+	{"ports-number.yaml", []wantProblem{{4, 12, "services.web.ports", "doit être une liste (reçu : nombre)"}},
 		"services.web.ports must be a array"},
 	{"depends-condition.yaml", []wantProblem{{6, 20, "services.web.depends_on.db.condition",
-		"valeur attendue parmi : service_started, service_healthy, service_completed_successfully (reçu : « service_ready »)"}},
+		"valeur attendue parmi : « service_started », « service_healthy », « service_completed_successfully » (reçu : « service_ready »)"}},
 		"services.web.depends_on.db.condition value must be one of"},
 	// The schema only says "string": the duration is checked later, when compose-go decodes
 	// the model, with no position. Locate has nothing to add; the caller shows compose-go's
 	// message.
 	{"interval-words.yaml", nil, `'services[web].healthcheck.interval' time: invalid duration "five seconds"`},
-	{"unknown-toplevel.yaml", []wantProblem{{4, 1, "service", "propriété « service » inconnue ici (vouliez-vous dire « services » ?)"}},
+	{"unknown-toplevel.yaml", []wantProblem{{4, 1, "service", "clé « service » inconnue ici (vouliez-vous dire « services » ?)"}},
 		"additional properties 'service' not allowed"},
 	{"duplicate-keys.yaml", []wantProblem{{6, 5, "services.web.image", "clé « image » déjà définie ligne 3"}},
 		`mapping key "image" already defined at line 3`},
 	{"several.yaml", []wantProblem{
-		{3, 3, "services.web.enviroment", "propriété « enviroment » inconnue ici (vouliez-vous dire « environment » ?)"},
-		{9, 12, "services.web.ports", "doit être un tableau (reçu : nombre)"},
-		{11, 13, "services.web.healthcheck.test", "doit être une chaîne ou un tableau (reçu : nombre)"},
+		{3, 3, "services.web.enviroment", "clé « enviroment » inconnue ici (vouliez-vous dire « environment » ?)"},
+		{9, 12, "services.web.ports", "doit être une liste (reçu : nombre)"},
+		{11, 13, "services.web.healthcheck.test", "doit être une chaîne ou une liste (reçu : nombre)"},
 		{12, 16, "services.web.healthcheck.retries", "doit être un entier (reçu : « many »)"},
 		{15, 20, "services.web.depends_on.db.condition", "valeur attendue parmi"},
 		{18, 44, "services.db.security_opt[1]", "élément en double : déjà présent ligne 18"},
-		{20, 7, "services.db.build.contex", "propriété « contex » inconnue ici (vouliez-vous dire « context » ?)"},
+		{20, 7, "services.db.build.contex", "clé « contex » inconnue ici (vouliez-vous dire « context » ?)"},
 	}, `services.web.healthcheck.retries: failed to cast to expected type: strconv.Atoi: parsing "many"`},
-	{"required.yaml", []wantProblem{{5, 7, "services.web.depends_on.db", "propriété obligatoire « condition » manquante"}},
+	{"required.yaml", []wantProblem{{5, 7, "services.web.depends_on.db", "clé obligatoire « condition » manquante"}},
 		"services.web.depends_on.db missing property 'condition'"},
 	{"keys.yaml", []wantProblem{
-		{4, 7, "services.web.sysctls.1", "clé « 1 » lue comme nombre : Compose n'accepte que des clés texte"},
-		{6, 7, "services.web.labels.true", "clé « true » lue comme booléen"},
+		{4, 7, "services.web.sysctls.1", "clé « 1 » lue comme un nombre : Compose n'accepte que des chaînes comme clés"},
+		{6, 7, "services.web.labels.true", "clé « true » lue comme un booléen"},
 	}, "non-string key"},
 	{"top-level-list.yaml", []wantProblem{{1, 1, "", "le fichier doit être un objet"}}, "top-level object must be a mapping"},
 	{"service-name.yaml", []wantProblem{{2, 3, "services.web app", "nom « web app » invalide : il doit correspondre à ^[a-zA-Z0-9._-]+$"}},
 		"additional properties 'web app' not allowed"},
-	{"alias-error.yaml", []wantProblem{{3, 3, "services.a.imagee", "propriété « imagee » inconnue ici"}},
+	{"alias-error.yaml", []wantProblem{{3, 3, "services.a.imagee", "clé « imagee » inconnue ici"}},
 		"additional properties 'imagee' not allowed"},
 	{"types.yaml", []wantProblem{
-		{4, 16, "services.web.read_only", "doit être un booléen ou une chaîne (reçu : tableau)"},
-		{5, 18, "services.web.environment", "doit être un objet ou un tableau (reçu : chaîne)"},
+		{4, 16, "services.web.read_only", "doit être un booléen ou une chaîne (reçu : liste)"},
+		{5, 18, "services.web.environment", "doit être un objet ou une liste (reçu : chaîne)"},
 		{6, 17, "services.web.cpu_shares", "doit être un entier (reçu : « yes »)"},
-		{7, 5, "services.web.volumes", "doit être un tableau (reçu : objet)"},
+		{7, 5, "services.web.volumes", "doit être une liste (reçu : objet)"},
 		{9, 5, "services.web.healthcheck", "doit être un objet (reçu : valeur vide)"},
 	}, `services.web.cpu_shares: failed to cast to expected type: strconv.ParseInt: parsing "yes"`},
 }
@@ -88,6 +88,7 @@ func TestLocate(t *testing.T) {
 				assert.Equal(t, fmt.Sprintf("%d:%d", w.line, w.col), fmt.Sprintf("%d:%d", p.Line, p.Column), p.String())
 				assert.Equal(t, w.path, p.Path)
 				assert.Contains(t, p.Message, w.msg)
+				assertBilingual(t, p)
 			}
 		})
 	}

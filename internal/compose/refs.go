@@ -1,12 +1,13 @@
 package compose
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 // unsafeRefs lists the file references compose-go would read while loading (env_file,
@@ -24,19 +25,21 @@ func unsafeRefs(dir, base, file string, data []byte) ([]Problem, []localFile) {
 	var next []localFile
 	ok := func(n *yaml.Node, key string) bool {
 		v := n.Value
-		why := ""
+		var why check.Text
 		switch {
 		case strings.Contains(v, "$"):
-			why = "un chemin lu au chargement ne peut pas dépendre d'une variable"
+			why = sayf("%s : un chemin lu au chargement ne peut pas dépendre d'une variable, écrivez-le en toutes lettres",
+				"%s: a path read while loading cannot depend on a variable, write it out in full", quote(v))
 		case filepath.IsAbs(v) || strings.HasPrefix(v, "~"):
-			why = "chemin absolu : seuls les fichiers du dossier rendu sont lus"
+			why = sayf("%s est un chemin absolu : seuls les fichiers du dossier rendu sont lus, donnez un chemin relatif",
+				"%s is an absolute path: only the files of the submission folder are read, give a relative path", quote(v))
 		case !inside(dir, filepath.Join(base, v)):
-			why = "ce chemin sort du dossier rendu"
+			why = sayf("%s sort du dossier rendu : le fichier doit s'y trouver",
+				"%s leaves the submission folder: the file must be inside it", quote(v))
 		default:
 			return true
 		}
-		out = append(out, Problem{File: file, Line: n.Line, Column: n.Column, Path: key,
-			Message: fmt.Sprintf("%s (%q)", why, v)})
+		out = append(out, problemAt(file, n.Line, n.Column, key, why))
 		return false
 	}
 	root := doc.Content[0]
@@ -95,9 +98,13 @@ func screenEnvFile(dir, rel string) *Problem {
 	}
 	switch {
 	case len(data) > maxEnvFileBytes:
-		return &Problem{File: rel, Message: fmt.Sprintf("fichier d'environnement de plus de %d Kio : refusé", maxEnvFileBytes>>10)}
+		p := problemAt(rel, 0, 0, "", check.T("fichier d'environnement de plus de %d Kio : refusé, réduisez-le",
+			"environment file larger than %d KiB: refused, make it smaller", maxEnvFileBytes>>10))
+		return &p
 	case strings.Count(string(data), "$") > maxEnvFileVars:
-		return &Problem{File: rel, Message: fmt.Sprintf("plus de %d références $… dans un fichier d'environnement : refusé", maxEnvFileVars)}
+		p := problemAt(rel, 0, 0, "", check.T("plus de %d références $… dans un fichier d'environnement : refusé, utilisez-en moins",
+			"more than %d $… references in an environment file: refused, use fewer", maxEnvFileVars))
+		return &p
 	}
 	return nil
 }

@@ -13,20 +13,50 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ddlab/grade/internal/check"
 )
 
 // Problem is one thing wrong in a student's file, placed as precisely as we can. Message is
-// in French: students read it.
+// the French sentence and EN the same in English: students read it in the report's language.
 type Problem struct {
 	File         string
 	Line, Column int
 	Path         string // dotted path in the document (services.web.ports[0]), "" when unknown
-	Message      string
+	Message      string // in French
+	EN           string // in English; "" only in problems made outside this package
 }
 
 // String renders `compose.yaml:7:20 services.web.depends_on.db.condition : message`, the
-// shape editors and terminals turn into links.
+// shape editors and terminals turn into links. It is the French rendering.
 func (p Problem) String() string {
+	if w := p.where(); w != "" {
+		return w + " : " + p.Message
+	}
+	return p.Message
+}
+
+// Text is the message alone, in both languages (the French one when EN is empty).
+func (p Problem) Text() check.Text {
+	en := p.EN
+	if en == "" {
+		en = p.Message
+	}
+	return check.Text{FR: p.Message, EN: en}
+}
+
+// Say is String in both languages: the same place, then « : » (with a non-breaking space
+// before it, as French typography wants) or ": ", then the message.
+func (p Problem) Say() check.Text {
+	t := p.Text()
+	if w := p.where(); w != "" {
+		return check.Text{FR: w + "\u00a0: " + t.FR, EN: w + ": " + t.EN}
+	}
+	return t
+}
+
+// where is the place of String: `compose.yaml:7:20 services.web.ports[0]`, "" when unknown.
+func (p Problem) where() string {
 	var b strings.Builder
 	b.WriteString(p.File)
 	if p.Line > 0 {
@@ -41,11 +71,12 @@ func (p Problem) String() string {
 		}
 		b.WriteString(p.Path)
 	}
-	if b.Len() > 0 {
-		b.WriteString(" : ")
-	}
-	b.WriteString(p.Message)
 	return b.String()
+}
+
+// problemAt makes a problem saying t.
+func problemAt(file string, line, col int, path string, t check.Text) Problem {
+	return Problem{File: file, Line: line, Column: col, Path: path, Message: t.FR, EN: t.EN}
 }
 
 // Limits of Screen. A real Compose file for a lab is a few kB, a few hundred nodes and less
@@ -85,17 +116,23 @@ func Screen(name string, data []byte) (p *Problem) {
 		// would rather report as unreadable YAML than crash the grader with (compose-go, which
 		// uses the same parser, would crash on it too).
 		if r := recover(); r != nil {
-			p = &Problem{File: name, Message: "YAML illisible : l'analyseur YAML a échoué sur ce fichier"}
+			q := problemAt(name, 0, 0, "", unreadableYAML)
+			p = &q
 		}
 	}()
 	return screen(name, data)
 }
 
+var unreadableYAML = check.T("YAML illisible : l'analyseur YAML a échoué sur ce fichier ; vérifiez sa syntaxe (indentation, guillemets, crochets)",
+	"unreadable YAML: the YAML parser failed on this file; check its syntax (indentation, quotes, brackets)")
+
 // screen is Screen without the safety net, so that the fuzz tests see panics.
 func screen(name string, data []byte) *Problem {
 	if len(data) > maxFileBytes {
-		return &Problem{File: name, Message: fmt.Sprintf(
-			"fichier trop gros (%d octets) : un fichier Compose ne doit pas dépasser 1 Mio", len(data))}
+		p := problemAt(name, 0, 0, "", check.T(
+			"fichier trop gros (%d octets) : un fichier Compose ne doit pas dépasser 1 Mio",
+			"file too large (%d bytes): a Compose file must not exceed 1 MiB", len(data)))
+		return &p
 	}
 	if p := checkEncoding(name, data); p != nil {
 		return p
@@ -119,19 +156,25 @@ func screen(name string, data []byte) *Problem {
 // characters.
 func checkEncoding(name string, data []byte) *Problem {
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return &Problem{File: name, Line: 1, Column: 1,
-			Message: "fichier encodé en UTF-16 : enregistrez-le en UTF-8 (sans BOM)"}
+		p := problemAt(name, 1, 1, "", check.T(
+			"fichier encodé en UTF-16 : enregistrez-le en UTF-8 (sans BOM)",
+			"file encoded in UTF-16: save it as UTF-8 (without a BOM)"))
+		return &p
 	}
 	line, col := 1, 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return &Problem{File: name, Line: line, Column: col, Message: fmt.Sprintf(
-				"octet 0x%02X invalide en UTF-8 : le fichier doit être enregistré en UTF-8 (pas en Latin-1/Windows-1252)", data[i])}
+			p := problemAt(name, line, col, "", check.T(
+				"octet 0x%02X invalide en UTF-8 : enregistrez le fichier en UTF-8 (pas en Latin-1/Windows-1252)",
+				"byte 0x%02X is not valid UTF-8: save the file as UTF-8 (not as Latin-1/Windows-1252)", data[i]))
+			return &p
 		}
 		if !yamlPrintable(r) {
-			return &Problem{File: name, Line: line, Column: col, Message: fmt.Sprintf(
-				"caractère de contrôle U+%04X interdit dans un fichier YAML", r)}
+			p := problemAt(name, line, col, "", check.T(
+				"caractère de contrôle U+%04X interdit dans un fichier YAML : retirez-le",
+				"control character U+%04X is not allowed in a YAML file: remove it", r))
+			return &p
 		}
 		if isBreak(data, i) {
 			line, col = line+1, 1
@@ -171,8 +214,11 @@ func parseSingle(name string, data []byte) (*yaml.Node, *Problem) {
 	if line == 0 && err == nil {
 		line = firstLine(&next)
 	}
-	return nil, &Problem{File: name, Line: line, Column: 1, Message: "plusieurs documents YAML dans le fichier " +
-		"(séparateur « --- ») : un fichier Compose n'en contient qu'un seul"}
+	p := problemAt(name, line, 1, "", check.T(
+		"plusieurs documents YAML dans le fichier (séparateur « --- ») : un fichier Compose n'en contient qu'un seul, "+
+			"retirez ce « --- »",
+		`several YAML documents in the file ("---" separator): a Compose file holds only one, remove this "---"`))
+	return nil, &p
 }
 
 func firstLine(doc *yaml.Node) int {
@@ -195,7 +241,7 @@ func docMarkerAfter(data []byte, after int) int {
 
 var yamlErrLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
-// syntaxProblem turns a go-yaml syntax error into a French problem. go-yaml v3 reports the
+// syntaxProblem turns a go-yaml syntax error into a problem for the student. go-yaml v3 reports the
 // line where the enclosing block started (and 0-based at that), not the line at fault: for a
 // key indented one space too little it names the parent mapping's line. So the faulty line is
 // searched for: it is the first line whose prefix of the file already fails with the very same
@@ -206,7 +252,8 @@ func syntaxProblem(name string, data []byte, err error) *Problem {
 	msg := err.Error()
 	m := yamlErrLine.FindStringSubmatch(msg)
 	if m == nil {
-		return &Problem{File: name, Message: "erreur de syntaxe YAML : " + msg}
+		p := problemAt(name, 0, 0, "", yamlText(msg))
+		return &p
 	}
 	reported, _ := strconv.Atoi(m[1])
 	what := m[2]
@@ -232,14 +279,14 @@ func syntaxProblem(name string, data []byte, err error) *Problem {
 	if line > 0 {
 		text = string(data[lines[line-1].start:lines[line-1].end])
 	}
-	fr := frenchYAML(what)
+	say := yamlText(what)
 	switch what {
 	case "found character that cannot start any token",
 		"found a tab character that violates indentation",
 		"found a tab character where an indentation space is expected":
 		if i := strings.IndexByte(text, '\t'); i >= 0 {
 			col = utf8.RuneCountInString(text[:i]) + 1
-			fr = "tabulation interdite : YAML s'indente uniquement avec des espaces"
+			say = tabText
 		}
 	case "did not find expected key", "did not find expected '-' indicator",
 		"block sequence entries are not allowed in this context", "mapping values are not allowed in this context":
@@ -247,7 +294,8 @@ func syntaxProblem(name string, data []byte, err error) *Problem {
 			col = utf8.RuneCountInString(text[:len(text)-len(t)]) + 1
 		}
 	}
-	return &Problem{File: name, Line: line, Column: col, Message: fr}
+	p := problemAt(name, line, col, "", say)
+	return &p
 }
 
 func sameSyntaxError(prefix []byte, msg string) (same bool) {
@@ -308,47 +356,73 @@ func isBreak(data []byte, i int) bool {
 	return n > 0 && !(n == 2 && data[i] == '\r')
 }
 
-// frenchYAML words go-yaml's problems for a student: what is wrong and the usual cause.
-func frenchYAML(what string) string {
+var tabText = check.T("tabulation interdite : YAML s'indente uniquement avec des espaces, remplacez-la par des espaces",
+	"tab character not allowed: YAML is indented with spaces only, replace it with spaces")
+
+// yamlText words go-yaml's problems for a student: what is wrong and the usual cause. What it
+// does not know keeps go-yaml's words, quoted.
+func yamlText(what string) check.Text {
 	switch {
 	case what == "did not find expected key":
-		return "indentation incorrecte : cette ligne n'est alignée sur aucune clé au-dessus (comptez les espaces en début de ligne)"
+		return check.T("indentation incorrecte : cette ligne n'est alignée sur aucune clé au-dessus (comptez les espaces en début de ligne)",
+			"wrong indentation: this line lines up with no key above it (count the spaces at the start of the line)")
 	case what == "found character that cannot start any token":
-		return "caractère inattendu en début de valeur (tabulation, « @ », « ` », « % ») : indentez avec des espaces, mettez la valeur entre guillemets"
+		return check.Lit("caractère inattendu en début de valeur (tabulation, « @ », « ` », « % ») : indentez avec des espaces, "+
+			"et mettez entre guillemets une valeur qui commence par l'un de ces caractères",
+			"unexpected character at the start of a value (tab, \"@\", \"`\", \"%\"): indent with spaces, "+
+				"and put a value that starts with one of these characters in quotes")
 	case strings.HasPrefix(what, "found a tab character"):
-		return "tabulation interdite : YAML s'indente uniquement avec des espaces"
+		return tabText
 	case what == "mapping values are not allowed in this context":
-		return "« : » inattendu : indentation trop grande par rapport à la ligne au-dessus, ou valeur contenant « : » à mettre entre guillemets"
+		return check.T("« : » inattendu : indentation trop grande par rapport à la ligne au-dessus, ou valeur contenant « : » à mettre entre guillemets",
+			`unexpected ":": this line is indented more than the line above, or a value contains ":" and must be put in quotes`)
 	case what == "did not find expected '-' indicator":
-		return "élément de liste mal indenté : les « - » d'une même liste doivent être alignés"
+		return check.T("élément de liste mal indenté : les « - » d'une même liste doivent être alignés",
+			`list item badly indented: the "-" of one list must line up`)
 	case what == "block sequence entries are not allowed in this context":
-		return "« - » inattendu : une liste commence à la ligne suivante, sous sa clé (clé:⏎  - valeur)"
+		return check.T("« - » inattendu : une liste commence à la ligne suivante, sous sa clé (`clé:⏎  - valeur`)",
+			`unexpected "-": a list starts on the line after its key, under it (`+"`key:⏎  - value`)")
 	case what == "mapping keys are not allowed in this context":
-		return "clé inattendue à cet endroit : vérifiez l'indentation"
+		return check.T("clé inattendue à cet endroit : vérifiez l'indentation",
+			"unexpected key here: check the indentation")
 	case what == "found unexpected end of stream":
-		return "fin de fichier inattendue : un guillemet, un crochet ou une accolade ouvert ici n'est jamais refermé"
+		return check.T("fin de fichier inattendue : un guillemet, un crochet ou une accolade ouvert ici n'est jamais refermé",
+			"unexpected end of file: a quote, bracket or brace opened here is never closed")
 	case what == "did not find expected ',' or ']'":
-		return "liste entre crochets mal formée : « , » ou « ] » attendu (crochet non refermé ?)"
+		return check.T("liste entre crochets mal formée : « , » ou « ] » attendu (crochet non refermé ?)",
+			`badly formed list in brackets: "," or "]" expected (a bracket left open?)`)
 	case what == "did not find expected ',' or '}'":
-		return "objet entre accolades mal formé : « , » ou « } » attendu (accolade non refermée ?)"
+		return check.T("objet entre accolades mal formé : « , » ou « } » attendu (accolade non refermée ?)",
+			`badly formed mapping in braces: "," or "}" expected (a brace left open?)`)
 	case what == "could not find expected ':'":
-		return "« : » attendu après une clé (clé sans valeur, ou guillemet non refermé ?)"
+		return check.T("« : » attendu après une clé (clé sans valeur, ou guillemet non refermé ?)",
+			`":" expected after a key (a key with no value, or a quote left open?)`)
 	case what == "did not find expected node content":
-		return "valeur attendue à cet endroit"
+		return check.T("valeur attendue à cet endroit (valeur manquante, ou crochet ou accolade non refermé ?)",
+			"a value is expected here (a missing value, or a bracket or brace left open?)")
 	case what == "found unknown escape character":
-		return "séquence d'échappement inconnue (\\…) entre guillemets doubles : utilisez des guillemets simples ou doublez la barre oblique inverse"
+		return check.T("séquence d'échappement inconnue (\\…) entre guillemets doubles : utilisez des guillemets simples ou doublez la barre oblique inverse",
+			"unknown escape sequence (\\…) in double quotes: use single quotes, or double the backslash")
 	case what == "found unexpected document indicator":
-		return "« --- » ou « ... » inattendu au milieu d'une valeur"
+		return check.T("« --- » ou « ... » en début de ligne au milieu d'une valeur : indentez cette ligne",
+			`"---" or "..." at the start of a line inside a value: indent this line`)
 	case strings.HasPrefix(what, "unknown anchor"):
-		name := strings.TrimSuffix(strings.TrimPrefix(what, "unknown anchor '"), "' referenced")
-		return fmt.Sprintf("alias *%s sans ancre &%s définie avant lui", name, name)
+		name := printable(strings.TrimSuffix(strings.TrimPrefix(what, "unknown anchor '"), "' referenced"))
+		return check.T("alias *%[1]s sans ancre &%[1]s définie avant lui : placez l'ancre &%[1]s avant l'alias",
+			"alias *%[1]s has no anchor &%[1]s defined before it: put the anchor &%[1]s before the alias", name)
 	case strings.HasPrefix(what, "exceeded max depth"):
-		return fmt.Sprintf("imbrication trop profonde (plus de %d niveaux)", maxDepth)
-	case strings.HasPrefix(what, "did not find expected") || strings.HasPrefix(what, "could not find expected"):
-		return "syntaxe YAML invalide : " + what
+		return tooDeep
 	}
-	return "erreur de syntaxe YAML : " + what
+	return sayf("syntaxe YAML invalide (l'analyseur YAML signale %s) : vérifiez l'indentation, les guillemets et les crochets",
+		"invalid YAML syntax (the YAML parser reports %s): check the indentation, quotes and brackets", quote(what))
 }
+
+var (
+	tooDeep = check.T("imbrication trop profonde (plus de %d niveaux) : simplifiez la structure",
+		"nesting too deep (more than %d levels): flatten the structure", maxDepth)
+	tooDeepAliases = check.T("imbrication trop profonde une fois les alias développés (plus de %d niveaux) : simplifiez la structure",
+		"nesting too deep once the aliases are expanded (more than %d levels): flatten the structure", maxDepth)
+)
 
 // nodeStat is what following the aliases below a node would produce.
 type nodeStat struct {
@@ -366,8 +440,9 @@ type screener struct {
 	onPath     map[*yaml.Node]bool
 }
 
-func (s *screener) at(n *yaml.Node, msg string) *Problem {
-	return &Problem{File: s.name, Line: n.Line, Column: n.Column, Message: msg}
+func (s *screener) at(n *yaml.Node, t check.Text) *Problem {
+	p := problemAt(s.name, n.Line, n.Column, "", t)
+	return &p
 }
 
 // raw walks the tree as written (aliases not followed): node count, depth, numbers that are
@@ -376,13 +451,14 @@ func (s *screener) raw(n *yaml.Node, depth int) *Problem {
 	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
 		depth++
 		if depth > maxDepth {
-			return s.at(n, fmt.Sprintf("imbrication trop profonde (plus de %d niveaux)", maxDepth))
+			return s.at(n, tooDeep)
 		}
 	}
 	if n.Kind != yaml.DocumentNode {
 		s.nodes++
 		if s.nodes > maxNodes {
-			return s.at(n, fmt.Sprintf("fichier trop complexe (plus de %d nœuds YAML)", maxNodes))
+			return s.at(n, check.T("fichier trop complexe (plus de %d nœuds YAML) : simplifiez-le",
+				"file too complex (more than %d YAML nodes): simplify it", maxNodes))
 		}
 	}
 	switch n.Kind {
@@ -390,7 +466,8 @@ func (s *screener) raw(n *yaml.Node, depth int) *Problem {
 		s.aliases = append(s.aliases, n)
 	case yaml.ScalarNode:
 		if d := strings.Count(n.Value, "$"); d > maxDollarsScalar {
-			return s.at(n, fmt.Sprintf("trop de « $ » dans cette valeur (%d, maximum %d) : l'interpolation de Compose deviendrait extrêmement lente", d, maxDollarsScalar))
+			return s.at(n, check.T("trop de « $ » dans cette valeur (%d, maximum %d) : l'interpolation de Compose deviendrait extrêmement lente",
+				`too many "$" in this value (%d, at most %d): Compose's interpolation would become extremely slow`, d, maxDollarsScalar))
 		} else if d > 0 && (s.mostDollar == nil || d > strings.Count(s.mostDollar.Value, "$")) {
 			s.mostDollar = n
 		}
@@ -398,7 +475,8 @@ func (s *screener) raw(n *yaml.Node, depth int) *Problem {
 		if n.ShortTag() == "!!float" {
 			var f float64
 			if err := n.Decode(&f); err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
-				return s.at(n, fmt.Sprintf("nombre non fini « %s » refusé : mettez-le entre guillemets si c'est du texte", n.Value))
+				return s.at(n, sayf("nombre non fini %s refusé : mettez-le entre guillemets si c'est du texte",
+					"non-finite number %s refused: put it in quotes if it is text", quote(n.Value)))
 			}
 		}
 	}
@@ -421,7 +499,8 @@ func (s *screener) expanded(doc *yaml.Node) *Problem {
 	}
 	if st.size-s.nodes-1 <= maxAliasExpansion { // -1: the document node
 		if st.dollars > maxDollarsFile {
-			return s.at(s.mostDollar, fmt.Sprintf("trop de « $ » dans le fichier (plus de %d, alias développés) : l'interpolation de Compose deviendrait extrêmement lente", maxDollarsFile))
+			return s.at(s.mostDollar, check.T("trop de « $ » dans le fichier (plus de %d, alias développés) : l'interpolation de Compose deviendrait extrêmement lente",
+				`too many "$" in the file (more than %d, aliases expanded): Compose's interpolation would become extremely slow`, maxDollarsFile))
 		}
 		return nil
 	}
@@ -431,8 +510,10 @@ func (s *screener) expanded(doc *yaml.Node) *Problem {
 			worst = a
 		}
 	}
-	return s.at(worst, fmt.Sprintf("alias trop nombreux : suivre les alias (*%s…) produirait plus de %d nœuds (« bombe » YAML ?)",
-		worst.Value, maxAliasExpansion))
+	return s.at(worst, check.T("alias trop nombreux : suivre les alias (*%s…) produirait plus de %d nœuds (« bombe » YAML ?) ; "+
+		"écrivez les valeurs sans empiler les alias",
+		`too many aliases: following them (*%s…) would produce more than %d nodes (a YAML "bomb"?); `+
+			"write the values without stacking aliases", printable(worst.Value), maxAliasExpansion))
 }
 
 func (s *screener) visit(n *yaml.Node, depth int) (nodeStat, *Problem) {
@@ -442,7 +523,8 @@ func (s *screener) visit(n *yaml.Node, depth int) (nodeStat, *Problem) {
 			return nodeStat{size: 1}, nil
 		}
 		if s.onPath[t] {
-			return nodeStat{}, s.at(n, fmt.Sprintf("alias *%s récursif : il fait référence à un bloc qui le contient", n.Value))
+			return nodeStat{}, s.at(n, check.T("alias *%s récursif : il fait référence à un bloc qui le contient",
+				"recursive alias *%s: it refers to a block that contains it", printable(n.Value)))
 		}
 		return s.visit(t, depth)
 	}
@@ -452,12 +534,12 @@ func (s *screener) visit(n *yaml.Node, depth int) (nodeStat, *Problem) {
 	}
 	if st, ok := s.memo[n]; ok {
 		if depth+st.height > maxDepth {
-			return st, s.at(n, fmt.Sprintf("imbrication trop profonde une fois les alias développés (plus de %d niveaux)", maxDepth))
+			return st, s.at(n, tooDeepAliases)
 		}
 		return st, nil
 	}
 	if depth+coll > maxDepth {
-		return nodeStat{}, s.at(n, fmt.Sprintf("imbrication trop profonde une fois les alias développés (plus de %d niveaux)", maxDepth))
+		return nodeStat{}, s.at(n, tooDeepAliases)
 	}
 	s.onPath[n] = true
 	st := nodeStat{size: 1}
@@ -518,7 +600,8 @@ func (s *screener) services(doc *yaml.Node) *Problem {
 					ports = min(ports+max(hi-lo, 0)+1, sizeCap)
 				}
 				if ports > maxPortRanges {
-					return s.at(c, fmt.Sprintf("plages de ports trop grandes (plus de %d ports au total) : publiez seulement les ports utiles", maxPortRanges))
+					return s.at(c, check.T("plages de ports trop grandes (plus de %d ports au total) : publiez seulement les ports utiles",
+						"port ranges too large (more than %d ports in all): publish only the ports you need", maxPortRanges))
 				}
 			}
 		}
@@ -582,7 +665,10 @@ func (s *screener) services(doc *yaml.Node) *Problem {
 			copied = min(copied+size[base], sizeCap)
 		}
 		if copied > maxAliasExpansion {
-			return s.at(extNode[name], fmt.Sprintf("trop de copies par « extends » : les services étendus produiraient plus de %d nœuds", maxAliasExpansion))
+			return s.at(extNode[name], check.T("trop de copies par « extends » : les services étendus produiraient plus de %d nœuds ; "+
+				"raccourcissez la chaîne des « extends »",
+				`too much copying through "extends": the extended services would produce more than %d nodes; `+
+					`shorten the chain of "extends"`, maxAliasExpansion))
 		}
 	}
 	const (
@@ -625,8 +711,10 @@ func (s *screener) services(doc *yaml.Node) *Problem {
 	if at == nil {
 		at = services
 	}
-	return s.at(at, "dépendances entre services trop enchevêtrées (depends_on, links, volumes_from…) : "+
-		"Compose mettrait des minutes à les vérifier ; ne déclarez que les dépendances directes")
+	return s.at(at, check.T("dépendances entre services trop enchevêtrées (depends_on, links, volumes_from…) : "+
+		"Compose mettrait des minutes à les vérifier ; ne déclarez que les dépendances directes",
+		"dependencies between services too tangled (depends_on, links, volumes_from…): "+
+			"Compose would take minutes to check them; declare only the direct dependencies"))
 }
 
 var portRange = regexp.MustCompile(`(\d{1,9})-(\d{1,9})`)

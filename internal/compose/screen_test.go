@@ -186,6 +186,7 @@ func TestScreen(t *testing.T) {
 			t.Log(p)
 			assert.Equal(t, "compose.yaml", p.File)
 			assert.Contains(t, p.Message, tc.msg)
+			assertBilingual(t, *p)
 			if tc.line != 0 {
 				assert.Equal(t, tc.line, p.Line, "line")
 			}

@@ -48,9 +48,9 @@ func TestUpFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := &Session{UpErr: errors.New(tt.err)}
-		assert.Contains(t, s.UpFailure(), tt.want, tt.err)
+		assert.Contains(t, s.UpFailureText().FR, tt.want, tt.err)
 	}
-	assert.Empty(t, (&Session{}).UpFailure())
+	assert.Empty(t, (&Session{}).UpFailureText().FR)
 }
 
 func TestText(t *testing.T) {
@@ -58,10 +58,12 @@ func TestText(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		ps = append(ps, compose.Problem{File: "compose.yaml", Line: i + 1, Message: "x"})
 	}
-	out := Text(ps)
-	assert.Contains(t, out, "compose.yaml:10 : x")
-	assert.NotContains(t, out, "compose.yaml:11 ")
-	assert.Contains(t, out, "… et 2 autres")
+	out := Problems(ps)
+	assert.Contains(t, out.FR, "compose.yaml:10\u00a0: x")
+	assert.Contains(t, out.EN, "compose.yaml:10: x")
+	assert.NotContains(t, out.FR+out.EN, "compose.yaml:11")
+	assert.Contains(t, out.FR, "… et 2 autres")
+	assert.Contains(t, out.EN, "… and 2 more")
 	assert.Equal(t, "0.0.0.0", OrAll(""))
 	assert.Equal(t, "127.0.0.1", OrAll("127.0.0.1"))
 }

@@ -37,9 +37,11 @@ func JudgePolicy(l *compose.Loaded, problems, policy []compose.Problem) check.Ou
 		return LoadFailure(problems)
 	}
 	if len(policy) > 0 {
-		return check.Failf("Le projet demande ce que le correcteur refuse pour protéger la machine : %s",
-			"The project asks for what the grader refuses to protect the machine: %s", policy[0].String()).
-			With("aucune option dangereuse pour l'hôte", Text(policy))
+		why := policy[0].Say()
+		return check.Outcome{Status: check.Fail, Message: check.Text{
+			FR: "Le projet demande ce que le correcteur refuse pour protéger la machine : " + why.FR,
+			EN: "The project asks for what the grader refuses to protect the machine: " + why.EN,
+		}}.WithT(check.Lit("aucune option dangereuse pour l'hôte", "no option dangerous to the host"), Problems(policy))
 	}
 	return check.Passf("Rien dans le projet ne touche l'hôte (%d services).", "Nothing in the project touches the host (%d services).",
 		len(l.Project.Services))
@@ -54,7 +56,7 @@ func JudgeBuild(builds []compose.Built) check.Outcome {
 	last := builds[len(builds)-1]
 	if last.Result.Failed {
 		return check.Failf("Le build du service %s échoue : %s", "Building service %s fails: %s", last.Service, check.Clip(last.Result.Error, 300)).
-			With("un build réussi", check.Tail(last.Result.Log, 25))
+			WithT(check.Lit("un build réussi", "a successful build"), check.Same(check.Tail(last.Result.Log, 25)))
 	}
 	var names []string
 	for _, b := range builds {
@@ -71,11 +73,13 @@ func FirstRunning(service string, cs []engine.Container) (engine.Container, *che
 			return c, nil
 		}
 	}
-	o := check.Failf("Le service %s ne tourne pas.", "Service %s is not running.", service).With(service+" démarré", "aucun conteneur démarré")
+	running := check.T("%s démarré", "%s running", service)
+	o := check.Failf("Le service %s ne tourne pas.", "Service %s is not running.", service).
+		WithT(running, check.Lit("aucun conteneur démarré", "no running container"))
 	if len(cs) > 0 {
 		c := cs[0]
 		o = check.Failf("Le service %s ne tourne pas (%s, code %d).", "Service %s is not running (%s, exit code %d).", service, c.Status, c.ExitCode).
-			With(service+" démarré", c.Status)
+			WithT(running, check.Same(c.Status))
 	}
 	return engine.Container{}, &o
 }
@@ -84,7 +88,7 @@ func FirstRunning(service string, cs []engine.Container) (engine.Container, *che
 // container.
 func Unreachable(service string) check.Outcome {
 	return check.Failf("Le service %s ne tourne pas : impossible de passer par lui.", "Service %s is not running: requests cannot go through it.", service).
-		With(service+" démarré", "arrêté ou absent")
+		WithT(check.T("%s démarré", "%s running", service), check.Lit("arrêté ou absent", "stopped or missing"))
 }
 
 // Settle observes and judges again every second until judge decides (its second result),

@@ -72,7 +72,7 @@ func TestJudgeBuild(t *testing.T) {
 			assert.Contains(t, o.Message.FR, tt.msg)
 		})
 	}
-	assert.Equal(t, "#1 ...\n#7 ERROR: exit code: 1", JudgeBuild([]compose.Built{built("api", true)}).Actual, "the log's tail is the actual value")
+	assert.Equal(t, check.Same("#1 ...\n#7 ERROR: exit code: 1"), JudgeBuild([]compose.Built{built("api", true)}).Actual, "the log's tail is the actual value")
 }
 
 func TestFirstRunning(t *testing.T) {

@@ -103,21 +103,28 @@ func (s *Session) CheckPolicy(ctx context.Context) (check.Outcome, error) {
 // LoadFailure is the verdict on files Compose does not load, with the first place to fix.
 func LoadFailure(ps []compose.Problem) check.Outcome {
 	first := ps[0]
-	return check.Failf("Compose ne charge pas le projet : %s", "Compose does not load the project: %s", first.String()).
-		With("un projet Compose valide", Text(ps)).At(first.File, first.Line)
+	why := first.Say()
+	return check.Outcome{Status: check.Fail, Message: check.Text{
+		FR: "Compose ne charge pas le projet : " + why.FR,
+		EN: "Compose does not load the project: " + why.EN,
+	}}.WithT(check.Lit("un projet Compose valide", "a valid Compose project"), Problems(ps)).At(first.File, first.Line)
 }
 
-// Text lists problems one per line, at most ten.
-func Text(ps []compose.Problem) string {
-	var lines []string
+// Problems lists problems one per line, at most ten, for a report's Actual.
+func Problems(ps []compose.Problem) check.Text {
+	var fr, en []string
 	for i, p := range ps {
 		if i == 10 {
-			lines = append(lines, fmt.Sprintf("… et %d autres", len(ps)-10))
 			break
 		}
-		lines = append(lines, p.String())
+		t := p.Say()
+		fr, en = append(fr, t.FR), append(en, t.EN)
 	}
-	return strings.Join(lines, "\n")
+	list := check.Lit(strings.Join(fr, "\n"), strings.Join(en, "\n"))
+	if len(ps) > 10 {
+		return check.Lit(list.FR+fmt.Sprintf("\n… et %d autres", len(ps)-10), list.EN+fmt.Sprintf("\n… and %d more", len(ps)-10))
+	}
+	return list
 }
 
 // CheckBuild builds every build: service through the grader (gate of the engine checks).
@@ -202,23 +209,25 @@ func (s *Session) Running(ctx context.Context, service string) (engine.Container
 	return c, o, nil
 }
 
-// UpFailure says in French why the first up did not bring every service up healthy.
-func (s *Session) UpFailure() string {
+// UpFailureText says why the first up did not bring every service up healthy; Compose's own
+// error follows in its words.
+func (s *Session) UpFailureText() check.Text {
 	if s.UpErr == nil {
-		return ""
+		return check.Text{}
 	}
 	msg := s.UpErr.Error()
 	switch {
 	case strings.Contains(msg, "is unhealthy"):
-		return "un conteneur est resté « unhealthy » : " + msg
+		return check.T("un conteneur est resté « unhealthy » : %s", "a container stayed \"unhealthy\": %s", msg)
 	case strings.Contains(msg, "exited"):
-		return "un conteneur s'est arrêté pendant le démarrage : " + msg
+		return check.T("un conteneur s'est arrêté pendant le démarrage : %s", "a container stopped during startup: %s", msg)
 	case strings.Contains(msg, "No such image") || strings.Contains(msg, "not found"):
-		return "image absente de la machine (rien n'est téléchargé) : " + msg
+		return check.T("image absente de la machine (rien n'est téléchargé) : %s", "image missing from this machine (nothing is downloaded): %s", msg)
 	case strings.Contains(msg, "port is already allocated") || strings.Contains(msg, "address already in use"):
-		return "le port publié est déjà pris sur cette machine (un `docker compose up` à vous ?) : " + msg
+		return check.T("le port publié est déjà pris sur cette machine (un `docker compose up` à vous ?) : %s",
+			"the published port is already taken on this machine (a `docker compose up` of yours?): %s", msg)
 	}
-	return "Compose n'a pas pu démarrer le projet : " + msg
+	return check.T("Compose n'a pas pu démarrer le projet : %s", "Compose could not start the project: %s", msg)
 }
 
 // ProbeIn runs labprobe commands (internal/probe) in the network namespace of the first

@@ -143,22 +143,31 @@ func (r Row) Feedback(lang string) string {
 		}
 		return fmt.Sprintf("non corrigé (%s)", r.Record.Status)
 	}
+	en := lang == "en"
 	var parts []string
 	if len(r.Failed) > 0 {
-		word := "à revoir"
-		if lang == "en" {
-			word = "to review"
-		}
-		parts = append(parts, word+": "+strings.Join(r.Failed, ", "))
-	}
-	if r.Late.Days > 0 {
-		if lang == "en" {
-			parts = append(parts, fmt.Sprintf("%d day(s) late: -%s%%", r.Late.Days, num(r.Late.Penalty)))
+		if en {
+			parts = append(parts, "to review: "+strings.Join(r.Failed, ", "))
 		} else {
-			parts = append(parts, fmt.Sprintf("%d jour(s) de retard : -%s %%", r.Late.Days, num(r.Late.Penalty)))
+			parts = append(parts, "à revoir : "+strings.Join(r.Failed, ", "))
 		}
 	}
-	return strings.Join(parts, "; ")
+	if d := r.Late.Days; d > 0 {
+		switch {
+		case en && d == 1:
+			parts = append(parts, fmt.Sprintf("1 day late: -%s%%", num(r.Late.Penalty)))
+		case en:
+			parts = append(parts, fmt.Sprintf("%d days late: -%s%%", d, num(r.Late.Penalty)))
+		case d == 1:
+			parts = append(parts, fmt.Sprintf("1 jour de retard : -%s %%", num(r.Late.Penalty)))
+		default:
+			parts = append(parts, fmt.Sprintf("%d jours de retard : -%s %%", d, num(r.Late.Penalty)))
+		}
+	}
+	if en {
+		return strings.Join(parts, "; ")
+	}
+	return strings.Join(parts, " ; ")
 }
 
 // num prints a score as LMS importers read it: a dot, no trailing zeros.

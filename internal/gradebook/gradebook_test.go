@@ -154,7 +154,7 @@ func TestMoodleColumns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"idnumber", "email", "Lab 5: Dockerfile (123456)", "Lab 5: Dockerfile (123456) feedback"}, rows[0])
 	assert.Equal(t, []string{"alice", "alice@example.edu", "9", ""}, rows[1])
-	assert.Equal(t, []string{"bob", "", "4", "à revoir: lab5.non-root; 2 jour(s) de retard : -20 %"}, rows[2])
+	assert.Equal(t, []string{"bob", "", "4", "à revoir : lab5.non-root ; 2 jours de retard : -20 %"}, rows[2])
 	assert.Equal(t, []string{"carol", "", "", "non corrigé (timeout)"}, rows[3])
 }
 

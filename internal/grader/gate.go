@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,9 +43,9 @@ func (r *Run) ReadDockerfile(ctx context.Context, name string) (src []byte, df *
 		return nil, nil, check.Outcome{}, err
 	case !st.Mode().IsRegular():
 		return nil, nil, check.Failf("%s n'est pas un fichier ordinaire (lien symbolique ou dossier).",
-			"%s is not a regular file (a symbolic link or a folder).", name), nil
+			"%s is not a regular file (a symbolic link or a folder).", name).Because("not-regular"), nil
 	case st.Size() == 0:
-		return nil, nil, check.Failf("Le %s est vide.", "The %s is empty.", name).At(name, 1), nil
+		return nil, nil, check.Failf("Le %s est vide.", "The %s is empty.", name).At(name, 1).Because("empty"), nil
 	}
 	src, err = os.ReadFile(path)
 	if err != nil {
@@ -52,7 +53,7 @@ func (r *Run) ReadDockerfile(ctx context.Context, name string) (src []byte, df *
 	}
 	if bytes.IndexByte(src, 0) >= 0 || !utf8.Valid(src) {
 		return nil, nil, check.Failf("Le %s n'est pas un fichier texte (octets binaires ou encodage non UTF-8).",
-			"The %s is not a text file (binary bytes or not UTF-8).", name).At(name, 0), nil
+			"The %s is not a text file (binary bytes or not UTF-8).", name).At(name, 0).Because("not-text"), nil
 	}
 	df = dockerfile.Analyze(ctx, name, src)
 	if pe := df.ParseError; pe != nil && pe.LabsOnly != "" {
@@ -62,11 +63,21 @@ func (r *Run) ReadDockerfile(ctx context.Context, name string) (src []byte, df *
 			"The %[1]s uses RUN %[2]s, which only the experimental docker/dockerfile:1-labs channel defines: "+
 				"the grader cannot fetch it (no registry reachable, the # syntax= line is neutralised) "+
 				"and never grants what it asks for (security.insecure, devices). Remove %[2]s from the RUN instruction.",
-			name, pe.LabsOnly).At(name, pe.Line), nil
+			name, pe.LabsOnly).At(name, pe.Line).Because("syntax"), nil
 	}
 	if pe := df.ParseError; pe != nil {
-		return nil, nil, check.Failf("Le %s ne peut pas être analysé : %s", "The %s cannot be parsed: %s", name, pe.Message).
-			At(name, pe.Line), nil
+		// BuildKit's English stays out: Explain says which instruction and how to write it.
+		why, where := pe.Explain(), check.Lit("", "")
+		if pe.Line > 0 {
+			where = check.T(", ligne %d", ", line %d", pe.Line)
+		}
+		o := check.Outcome{Status: check.Fail, Message: check.Lit(
+			fmt.Sprintf("Le %s ne se lit pas%s : %s", name, where.FR, why.FR),
+			fmt.Sprintf("The %s does not parse%s: %s", name, where.EN, why.EN))}
+		return nil, nil, o.At(name, pe.Line).Because("syntax"), nil
 	}
-	return src, df, check.Passf("%s trouvé : %d étape(s).", "%s found: %d stage(s).", name, len(df.Stages)).At(name, 0), nil
+	if n := len(df.Stages); n > 1 {
+		return src, df, check.Passf("%s trouvé : %d étapes.", "%s found: %d stages.", name, n).At(name, 0), nil
+	}
+	return src, df, check.Passf("%s trouvé : une étape.", "%s found: one stage.", name).At(name, 0), nil
 }

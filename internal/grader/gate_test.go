@@ -19,12 +19,12 @@ func TestReadDockerfileVerdicts(t *testing.T) {
 		fr        []string
 	}{
 		{"valid with a read-write bind mount", "FROM scratch AS b\nFROM scratch\nWORKDIR /src\nRUN --mount=type=bind,from=b,target=/src,rw true\n",
-			check.Pass, 0, []string{"2 étape(s)"}},
+			check.Pass, 0, []string{"2 étapes"}},
 		{"RUN --security after a labs syntax line",
 			"# syntax=docker/dockerfile:1-labs\nFROM scratch\nRUN --security=insecure true\n",
 			check.Fail, 3, []string{"RUN --security", "docker/dockerfile:1-labs", "# syntax= est neutralisée", "Retirez --security"}},
-		{"plain parse error keeps BuildKit's reason", "FROM scratch\nRUNN true\n",
-			check.Fail, 2, []string{"ne peut pas être analysé", "unknown instruction"}},
+		{"a parse error is said in the student's words, with its line", "FROM scratch\nRUNN true\n",
+			check.Fail, 2, []string{"Le Dockerfile ne se lit pas, ligne 2 : instruction inconnue `RUNN` : vouliez-vous écrire `RUN` ?"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,6 +39,8 @@ func TestReadDockerfileVerdicts(t *testing.T) {
 				assert.Contains(t, out.Message.In("fr"), s)
 			}
 			assert.NotEmpty(t, out.Message.In("en"))
+			assert.Empty(t, check.Foreign("fr", out.Message.FR), out.Message.FR)
+			assert.Empty(t, check.Foreign("en", out.Message.EN), out.Message.EN)
 		})
 	}
 }

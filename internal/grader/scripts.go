@@ -29,7 +29,7 @@ func (r *Run) ScriptTimeout() time.Duration {
 
 // Script runs `sh -eu name` in the submission copy with the environment the labs promise
 // (DOCKER_HOST of the engine being graded on, LAB) plus env. A missing script is a Result
-// with exit code 127 and a French sentence, not an error: the student forgot it.
+// with Missing set and exit code 127, not an error: the student forgot it.
 func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Result, error) {
 	if r.Files == "" {
 		return script.Result{}, errors.New("grader: Script called on a run without Files (the grader's Meta.Kind is not Scripts)")
@@ -38,7 +38,7 @@ func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Re
 		return script.Result{}, errors.New("grader: Script needs an engine")
 	}
 	if st, err := os.Stat(filepath.Join(r.Files, name)); err != nil || !st.Mode().IsRegular() {
-		return script.Result{ExitCode: 127, Output: fmt.Sprintf("%s : fichier absent ou illisible / missing or unreadable", name)}, nil
+		return script.Result{ExitCode: 127, Missing: true}, nil
 	}
 	host, err := r.scriptHost(ctx)
 	if err != nil {
@@ -135,17 +135,18 @@ func ScriptFailed(name string, res script.Result) check.Outcome {
 			FR: fmt.Sprintf("%s a demandé au moteur ce que le correcteur refuse pour la sécurité de l'hôte : %s", name, strings.Join(fr, " ; ")),
 			EN: fmt.Sprintf("%s asked the engine for what the grader refuses for the host's safety: %s", name, strings.Join(en, "; ")),
 		}}
-		return o.With("aucune demande refusée", tailLines(res.Output, 15))
+		return o.WithT(check.Lit("aucune demande refusée", "no refused request"), check.Same(tailLines(res.Output, 15)))
 	case res.TimedOut:
 		o = check.Failf("%s n'a pas fini en %s : il a été arrêté (une commande attend-elle une saisie ou tourne-t-elle au premier plan ?).",
 			"%s did not finish within %s and was stopped (is a command waiting for input or running in the foreground?).",
 			name, res.Duration.Round(time.Second))
-	case res.ExitCode == 127 && strings.Contains(res.Output, "fichier absent"):
-		o = check.Failf("%s est absent du dossier du lab.", "%s is missing from the lab folder.", name)
+	case res.Missing || res.ExitCode == 127 && strings.Contains(res.Output, "fichier absent"):
+		return check.Failf("%s est absent du dossier du lab.", "%s is missing from the lab folder.", name).
+			WithT(check.T("%s dans le dossier du lab", "%s in the lab folder", name), check.Lit("absent ou illisible", "missing or unreadable"))
 	default:
 		o = check.Failf("%s s'est terminé avec le code %d.", "%s exited with code %d.", name, res.ExitCode)
 	}
-	return o.With("code de sortie 0", tailLines(res.Output, 15))
+	return o.WithT(check.Lit("code de sortie 0", "exit code 0"), check.Same(tailLines(res.Output, 15)))
 }
 
 // tailLines keeps the last n lines of out.
@@ -194,10 +195,11 @@ func Asked(res script.Result, re *regexp.Regexp) (asked, known bool) {
 	return false, true
 }
 
-// RequestsLine lists a script's engine requests for a report.
-func RequestsLine(reqs []string) string {
+// Requests lists a script's engine requests for a report's Actual.
+func Requests(reqs []string) check.Text {
 	if len(reqs) == 0 {
-		return "aucune requête au moteur"
+		return check.Lit("aucune requête au moteur", "no request to the engine")
 	}
-	return check.Cut(strings.Join(reqs, ", "), 300)
+	return check.Same(check.Cut(strings.Join(reqs, ", "), 300))
 }
+

@@ -60,7 +60,7 @@ func TestScriptEnvironmentAndFailures(t *testing.T) {
 		})
 	}
 	res, _ = r.Script(ctx, "fail.sh")
-	assert.Contains(t, ScriptFailed("fail.sh", res).Actual, "boom", "the student sees their own error")
+	assert.Contains(t, ScriptFailed("fail.sh", res).Actual.FR, "boom", "the student sees their own error")
 	assert.Equal(t, time.Second, r.ScriptTimeout())
 
 	_, err = (&Run{Spec: r.Spec, Progress: r.Progress}).Script(ctx, "env.sh")

@@ -19,17 +19,25 @@ type IOStreams struct {
 	// and colours used only then.
 	OutTTY, ErrTTY bool
 	NoColor        bool
+	// OutWidth is the terminal's width in columns when Out is one, else 0 (no wrapping).
+	OutWidth int
 }
 
 // System returns the process's streams.
 func System() *IOStreams {
 	_, noColor := os.LookupEnv("NO_COLOR")
-	return &IOStreams{
+	s := &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
 		NoColor: noColor || os.Getenv("TERM") == "dumb",
 	}
+	if s.OutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w >= 40 {
+			s.OutWidth = w
+		}
+	}
+	return s
 }
 
 // ColorOut says whether Out may carry colours.

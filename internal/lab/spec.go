@@ -61,7 +61,21 @@ type CheckSpec struct {
 	Points  float64    `yaml:"points"`
 	Title   check.Text `yaml:"title"`
 	Hint    check.Text `yaml:"hint"`
+	// Hints replace Hint for a failure of a known cause (check.Outcome.Cause): a Dockerfile
+	// that does not parse needs other advice than one that is missing.
+	Hints map[string]check.Text `yaml:"hints"`
+	// Section names the part of the chapter that teaches what the check asserts, for the
+	// report's "to reread" line.
+	Section check.Text `yaml:"section"`
 	Timeout Duration   `yaml:"timeout"`
+}
+
+// HintFor is the hint for a failure of cause ("" or unknown: the check's own hint).
+func (c *CheckSpec) HintFor(cause string) check.Text {
+	if h, ok := c.Hints[cause]; ok {
+		return h
+	}
+	return c.Hint
 }
 
 // Duration is a time.Duration written as a Go duration string ("30s", "5m").
@@ -244,6 +258,14 @@ func (s *Spec) validate() error {
 		}
 		if c.Title.FR == "" || c.Title.EN == "" || c.Hint.FR == "" || c.Hint.EN == "" {
 			errs = append(errs, fmt.Errorf("%s: title and hint need fr and en", where))
+		}
+		if (c.Section.FR == "") != (c.Section.EN == "") {
+			errs = append(errs, fmt.Errorf("%s: section needs fr and en", where))
+		}
+		for cause, h := range c.Hints {
+			if cause == "" || h.FR == "" || h.EN == "" {
+				errs = append(errs, fmt.Errorf("%s: hints.%s needs fr and en", where, cause))
+			}
 		}
 	}
 	if len(s.Checks) > 0 && s.MaxScore() != 100 {

@@ -46,25 +46,25 @@ type Route struct {
 	Mask    string `json:"mask"`
 }
 
-// why says in a few words why a probe failed, for messages.
-func (p Result) Why() string {
+// Reason says in a few words why a probe failed, for messages, in both languages.
+func (p Result) Reason() check.Text {
 	switch p.Code {
 	case "nxdomain":
-		return "nom inconnu"
+		return check.Lit("nom inconnu", "unknown name")
 	case "timeout":
-		return fmt.Sprintf("délai dépassé (%d ms)", p.MS)
+		return check.T("délai dépassé (%d ms)", "timed out (%d ms)", p.MS)
 	case "refused":
-		return "connexion refusée"
+		return check.Lit("connexion refusée", "connection refused")
 	case "unreachable":
-		return "pas de route"
+		return check.Lit("pas de route", "no route")
 	}
 	if p.Error != "" {
-		return check.OneLine(p.Error, 200)
+		return check.Same(check.OneLine(p.Error, 200))
 	}
 	if p.Status != 0 {
-		return fmt.Sprintf("HTTP %d", p.Status)
+		return check.Same(fmt.Sprintf("HTTP %d", p.Status))
 	}
-	return "échec"
+	return check.Lit("échec", "failure")
 }
 
 // maxProbeLine bounds one line of probe output; labprobe caps bodies at 4 KiB.

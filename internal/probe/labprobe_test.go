@@ -32,7 +32,7 @@ func TestParseProbeOutput(t *testing.T) {
 				assert.True(t, r[1].Default)
 			}},
 		{name: "failure keeps its code", want: 1, out: `{"ok":false,"code":"nxdomain","error":"no such host","ms":4}`,
-			check: func(t *testing.T, r []Result) { assert.Equal(t, "nom inconnu", r[0].Why()) }},
+			check: func(t *testing.T, r []Result) { assert.Equal(t, "nom inconnu", r[0].Reason().FR) }},
 		{name: "a line missing", want: 2, out: `{"ok":true}`, wantErr: "printed 1 result(s), want 2"},
 		{name: "garbage", want: 1, out: "sh: labprobe: not found", wantErr: "not JSON"},
 		{name: "huge line", want: 1, out: strings.Repeat("x", maxProbeLine+10), wantErr: "probe output"},
@@ -53,10 +53,10 @@ func TestParseProbeOutput(t *testing.T) {
 }
 
 func TestWhy(t *testing.T) {
-	assert.Equal(t, "délai dépassé (2001 ms)", Result{Code: "timeout", MS: 2001}.Why())
-	assert.Equal(t, "pas de route", Result{Code: "unreachable"}.Why())
-	assert.Equal(t, "HTTP 502", Result{OK: true, Status: 502}.Why())
-	assert.Equal(t, "bad thing", Result{Code: "other", Error: "bad\n thing"}.Why())
+	assert.Equal(t, "délai dépassé (2001 ms)", Result{Code: "timeout", MS: 2001}.Reason().FR)
+	assert.Equal(t, "pas de route", Result{Code: "unreachable"}.Reason().FR)
+	assert.Equal(t, "HTTP 502", Result{OK: true, Status: 502}.Reason().FR)
+	assert.Equal(t, "bad thing", Result{Code: "other", Error: "bad\n thing"}.Reason().FR)
 }
 
 func TestShellQuote(t *testing.T) {

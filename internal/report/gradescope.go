@@ -130,5 +130,5 @@ func (l *labels) staticMode() string {
 	if l.lang == "en" {
 		return "Graded without a Docker engine (static mode): the checks that need one are not scored."
 	}
-	return "Corrigé sans moteur Docker (mode statique) : les vérifications qui en ont besoin sont hors barème."
+	return "Corrigé sans moteur Docker (mode statique)\u00a0: les vérifications qui en ont besoin sont hors barème."
 }

@@ -84,6 +84,7 @@ type jsonTest struct {
 	Expected        string  `json:"expected"`
 	Actual          string  `json:"actual"`
 	Hint            string  `json:"hint"`
+	Section         string  `json:"section,omitempty"`
 	File            string  `json:"file"`
 	Line            int     `json:"line"`
 	Excluded        bool    `json:"excluded"`
@@ -166,6 +167,7 @@ func newJSONDocument(r *Report) jsonDocument {
 			Expected:        res.Expected,
 			Actual:          res.Actual,
 			Hint:            res.Hint,
+			Section:         res.Section,
 			File:            res.File,
 			Line:            res.Line,
 			Excluded:        res.Excluded,

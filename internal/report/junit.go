@@ -237,7 +237,7 @@ func junitBody(l *labels, r *Report, res check.Result) string {
 		head += " (" + pts + ")"
 	}
 	b.WriteString(head + "\n")
-	writeDetails(&b, l, explanation(l, r, res), "", func(s string) string { return s })
+	writeDetails(&b, l, explanation(l, r, res), "", func(s string) string { return s }, 0)
 	return strings.TrimRight(b.String(), "\n")
 }
 

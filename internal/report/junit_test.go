@@ -168,8 +168,8 @@ func TestJUnitFailureBody(t *testing.T) {
 	assert.Equal(t, 3, build.Line)
 	body := build.Failure.Body
 	for _, want := range []string{
-		"L'image se construit\n", "obtenu :\n  #5 [2/3]", "]]> et <script>alert('é')</script> & co",
-		"indice : Vérifiez", "fichier : rendus/élève-1/Dockerfile:3",
+		"L'image se construit\n", "obtenu\u00a0:\n  #5 [2/3]", "]]> et <script>alert('é')</script> & co",
+		"indice\u00a0: Vérifiez", "fichier\u00a0: rendus/élève-1/Dockerfile:3",
 	} {
 		assert.Contains(t, body, want)
 	}
@@ -179,7 +179,7 @@ func TestJUnitFailureBody(t *testing.T) {
 	hc := cases["lab5.healthcheck"]
 	require.NotNil(t, hc.Failure)
 	assert.Contains(t, hc.Failure.Body, "(0/2,5)")
-	assert.Contains(t, hc.Failure.Body, "attendu : HEALTHCHECK CMD curl -f http://localhost/ || exit 1")
+	assert.Contains(t, hc.Failure.Body, "attendu\u00a0: HEALTHCHECK CMD curl -f http://localhost/ || exit 1")
 	assert.Zero(t, hc.Line, "no line attribute without one")
 
 	assert.NotNil(t, cases["lab5.volume-data"].Skipped)
@@ -217,7 +217,7 @@ func TestJUnitGradeError(t *testing.T) {
 	tc := s.Cases[0]
 	assert.Equal(t, "grade", tc.Name)
 	require.NotNil(t, tc.Error)
-	assert.Contains(t, tc.Error.Body, "Erreur : moteur Docker injoignable")
+	assert.Contains(t, tc.Error.Body, "Erreur\u00a0: moteur Docker injoignable")
 }
 
 func TestJUnitDuplicateIDs(t *testing.T) {

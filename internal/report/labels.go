@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ddlab/grade/internal/check"
 )
@@ -38,7 +39,7 @@ type labels struct {
 	noneEvaluated                        string
 	partial                              func(n int) string // the evaluated checks passed, n were not evaluated
 	bonus                                string
-	fixFirst, reread                     string // "what to fix first", "the chapter to reread"
+	fixFirst, reread, rereadPart         string // "what to fix first", "the chapter (and part) to reread"
 	blockedBy                            string // fmt format: the failed prerequisite
 	setup                                string
 	specFile, timeoutFlag                string // fmt formats: the file, the duration
@@ -100,13 +101,13 @@ func (l labels) overrides(p Provenance) string {
 		parts = append(parts, fmt.Sprintf(l.unsandboxed, why))
 	}
 	if l.lang == "fr" {
-		return strings.Join(parts, " ; ")
+		return strings.Join(parts, "\u00a0; ")
 	}
 	return strings.Join(parts, "; ")
 }
 
 var french = labels{
-	lang: "fr", colon: " :", percent: " %", decimal: ",",
+	lang: "fr", colon: "\u00a0:", percent: "\u00a0%", decimal: ",",
 	pass: "réussi", fail: "échoué", skip: "ignoré", err: "erreur",
 	expected: "attendu", actual: "obtenu", hint: "indice", file: "fichier", points: "points",
 	submission: "Soumission", engine: "Moteur", build: "Construction",
@@ -122,15 +123,16 @@ var french = labels{
 		if n > 1 {
 			missing = strconv.Itoa(n) + " vérifications obligatoires n'ont pas été évaluées"
 		}
-		return "Les vérifications évaluées sont réussies, mais " + missing + " : relancez sur un moteur Docker local, sans --static, pour la note complète."
+		return "Les vérifications évaluées sont réussies, mais " + missing + "\u00a0: relancez sur un moteur Docker local, sans --static, pour la note complète."
 	},
 	bonus:       "bonus",
 	blockedBy:   "attend que %s réussisse",
 	fixFirst:    "À corriger d'abord",
-	reread:      "À relire : le chapitre %d du cours.",
+	reread:      "À relire\u00a0: le chapitre %d du cours.",
+	rereadPart:  "À relire\u00a0: chapitre %d, «\u00a0%s\u00a0».",
 	setup:       "Réglages",
 	specFile:    "spec remplacée par %s (%s)",
-	timeoutFlag: "délai imposé par --timeout : %s",
+	timeoutFlag: "délai imposé par --timeout\u00a0: %s",
 	unsandboxed: "scripts lancés hors bac à sable (%s)",
 	steps: func(n, cached int) string {
 		word := "étapes"
@@ -164,6 +166,7 @@ var english = labels{
 	blockedBy:   "waits for %s to pass",
 	fixFirst:    "Fix first",
 	reread:      "To reread: chapter %d of the course.",
+	rereadPart:  "To reread: chapter %d, “%s”.",
 	setup:       "Settings",
 	specFile:    "spec replaced by %s (%s)",
 	timeoutFlag: "time limit set by --timeout: %s",
@@ -303,19 +306,54 @@ func explanation(l *labels, r *Report, res check.Result) []detail {
 // writeDetails writes ds one per line after indent: "label : value", or for a multi-line
 // value the label alone and then the value's lines indented two more spaces. paint styles
 // the labels. Blank lines stay blank, without trailing spaces.
-func writeDetails(b *strings.Builder, l *labels, ds []detail, indent string, paint func(string) string) {
+// With width > 0, sentences are wrapped to it; a multi-line value is data (a log, a listing)
+// and keeps its lines.
+func writeDetails(b *strings.Builder, l *labels, ds []detail, indent string, paint func(string) string, width int) {
 	for _, d := range ds {
 		multi := strings.Contains(d.value, "\n")
 		switch {
+		case d.label == "" && !multi:
+			for _, line := range wrap(d.value, width, len([]rune(indent)), len([]rune(indent))) {
+				b.WriteString(indent + line + "\n")
+			}
 		case d.label == "":
 			writeLines(b, indent, d.value)
 		case multi:
 			b.WriteString(indent + paint(d.label+l.colon) + "\n")
 			writeLines(b, indent+"  ", d.value)
 		default:
-			b.WriteString(indent + paint(d.label+l.colon) + " " + d.value + "\n")
+			head := indent + d.label + l.colon + " "
+			lines := wrap(d.value, width, len([]rune(head)), len([]rune(indent))+2)
+			b.WriteString(indent + paint(d.label+l.colon) + " " + lines[0] + "\n")
+			for _, line := range lines[1:] {
+				b.WriteString(indent + "  " + line + "\n")
+			}
 		}
 	}
+}
+
+// wrap cuts s at spaces into lines that fit width once the first line is preceded by first
+// columns and the others by rest; a word longer than a line stays whole. Non-breaking spaces
+// hold "absent\u00a0:" together. width 0 keeps s on one line.
+func wrap(s string, width, first, rest int) []string {
+	if width <= 0 || first+utf8.RuneCountInString(s) <= width {
+		return []string{s}
+	}
+	var lines []string
+	line, room := "", width-first
+	for _, w := range strings.Split(s, " ") {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case line == "":
+			line = w
+		case utf8.RuneCountInString(line)+1+n <= room:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line, room = w, width-rest
+		}
+	}
+	return append(lines, line)
 }
 
 // writeLines writes each line of s after indent, trimming trailing spaces.

@@ -88,7 +88,7 @@ func truncateBytes(s string, n int, note string) string {
 // explainText renders explanation(l, r, res) as plain lines ("label : value").
 func explainText(l *labels, r *Report, res check.Result) string {
 	var b strings.Builder
-	writeDetails(&b, l, explanation(l, r, res), "", func(s string) string { return s })
+	writeDetails(&b, l, explanation(l, r, res), "", func(s string) string { return s }, 0)
 	return strings.TrimRight(b.String(), "\n")
 }
 

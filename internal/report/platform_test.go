@@ -294,7 +294,7 @@ func TestGitHubSummaryEscapes(t *testing.T) {
 	assert.NotContains(t, out, "<img")
 	assert.NotContains(t, out, "<script>\n</details>")
 	assert.Contains(t, out, "| a \\| b &lt;img src=x&gt; \\[lien\\]\\(http://x\\) \\*\\*gras\\*\\* |")
-	assert.Contains(t, out, "````text\nobtenu :\n  ```\n  </details><script>\n````", "a longer fence holds the backticks")
+	assert.Contains(t, out, "````text\nobtenu\u00a0:\n  ```\n  </details><script>\n````", "a longer fence holds the backticks")
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "| ❌") {
 			assert.Equal(t, 5, strings.Count(line, "|")-strings.Count(line, "\\|"), "the row keeps 4 cells: %q", line)

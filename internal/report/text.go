@@ -17,6 +17,9 @@ import (
 type Text struct {
 	// Color adds ANSI colours. The caller decides (TTY, NO_COLOR); Text never looks.
 	Color bool
+	// Width wraps sentences (messages, hints, the summary's advice) to the terminal's width;
+	// 0 leaves lines whole, as for a file or a pipe.
+	Width int
 }
 
 var _ Writer = Text{}
@@ -66,6 +69,14 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	p := painter(t.Color)
 	dim := func(s string) string { return p.paint(sgrDim, s) }
 	var b strings.Builder
+	// field writes "label : value", the value wrapped under the label.
+	field := func(label, value string, paint func(string) string) {
+		lines := wrap(value, t.Width, utf8.RuneCountInString(label+l.colon)+1, 2)
+		b.WriteString(paint(label+l.colon) + " " + lines[0] + "\n")
+		for _, line := range lines[1:] {
+			b.WriteString("  " + line + "\n")
+		}
+	}
 
 	// Header.
 	head := "grade " + r.Lab
@@ -74,13 +85,13 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	}
 	b.WriteString(p.paint(sgrBold, head) + "\n")
 	if r.Submission != "" {
-		b.WriteString(dim(l.submission+l.colon) + " " + r.Submission + "\n")
+		field(l.submission, r.Submission, dim)
 	}
 	if e := r.Engine; e != nil {
-		b.WriteString(dim(l.engine+l.colon) + " " + engineLine(e) + "\n")
+		field(l.engine, engineLine(e), dim)
 	}
 	if line := l.overrides(r.Provenance); line != "" {
-		b.WriteString(dim(l.setup+l.colon) + " " + line + "\n")
+		field(l.setup, line, dim)
 	}
 	if bd := r.Build; bd != nil {
 		line := bd.Builder
@@ -88,7 +99,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			line += ", "
 		}
 		line += l.steps(bd.Steps, bd.CachedSteps) + ", " + l.seconds(bd.Duration)
-		b.WriteString(dim(l.build+l.colon) + " " + line + "\n")
+		field(l.build, line, dim)
 	}
 	if r.Error != "" {
 		label := p.paint(sgrMagenta, "! "+l.gradeError+l.colon)
@@ -128,7 +139,7 @@ func (t Text) Write(w io.Writer, r *Report) error {
 			continue
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
-		writeDetails(&b, l, explanation(l, r, res), "    ", dim)
+		writeDetails(&b, l, explanation(l, r, res), "    ", dim, t.Width)
 		if r.Build != nil && res.Actual != "" && res.Actual == r.Build.LogTail {
 			logShown = true
 		}
@@ -145,33 +156,50 @@ func (t Text) Write(w io.Writer, r *Report) error {
 	c := r.Count()
 	score := l.score + l.colon + " " + l.scoreLine(r)
 	b.WriteString("\n" + p.paint(sgrBold, score) + "\n")
-	b.WriteString(l.checks + l.colon + " " + strconv.Itoa(c.Total) + " (" +
-		l.nPassed + l.colon + " " + strconv.Itoa(c.Passed) + ", " +
-		l.nFailed + l.colon + " " + strconv.Itoa(c.Failed) + ", " +
-		l.nSkipped + l.colon + " " + strconv.Itoa(c.Skipped) + ", " +
-		l.nErrors + l.colon + " " + strconv.Itoa(c.Errors) + ")\n")
+	field(l.checks, strconv.Itoa(c.Total)+" ("+
+		l.nPassed+l.colon+" "+strconv.Itoa(c.Passed)+", "+
+		l.nFailed+l.colon+" "+strconv.Itoa(c.Failed)+", "+
+		l.nSkipped+l.colon+" "+strconv.Itoa(c.Skipped)+", "+
+		l.nErrors+l.colon+" "+strconv.Itoa(c.Errors)+")", func(s string) string { return s })
 	if r.Duration > 0 {
 		b.WriteString(l.duration + l.colon + " " + l.seconds(r.Duration) + "\n")
 	}
+	// advice writes a sentence of the summary, wrapped under its mark.
+	advice := func(sgr, mark, text string) {
+		for i, line := range wrap(text, t.Width, 2, 2) {
+			if i == 0 {
+				line = mark + " " + line
+			} else {
+				line = "  " + line
+			}
+			if sgr != "" {
+				line = p.paint(sgr, line)
+			}
+			b.WriteString(line + "\n")
+		}
+	}
 	switch ok, text := l.verdict(r); {
 	case ok:
-		b.WriteString(p.paint(sgrGreen, "✔ "+text) + "\n")
+		advice(sgrGreen, "✔", text)
 	case r.Passed:
-		b.WriteString(p.paint(sgrYellow, "◐ "+text) + "\n")
+		advice(sgrYellow, "◐", text)
 	default:
-		b.WriteString(p.paint(sgrRed, "✘ "+text) + "\n")
+		advice(sgrRed, "✘", text)
 	}
 	if first := r.FixFirst(); first != nil {
-		line := "→ " + l.fixFirst + l.colon + " " + first.ID
+		line := l.fixFirst + l.colon + " " + first.ID
 		if first.Title != "" {
 			line += " — " + first.Title
 		}
 		if first.Hint != "" {
 			line += ". " + first.Hint
 		}
-		b.WriteString(p.paint(sgrBold, line) + "\n")
-		if r.Chapter > 0 {
-			b.WriteString("→ " + fmt.Sprintf(l.reread, r.Chapter) + "\n")
+		advice(sgrBold, "→", line)
+		switch {
+		case r.Chapter > 0 && first.Section != "":
+			advice("", "→", fmt.Sprintf(l.rereadPart, r.Chapter, first.Section))
+		case r.Chapter > 0:
+			advice("", "→", fmt.Sprintf(l.reread, r.Chapter))
 		}
 	}
 

@@ -89,7 +89,7 @@ func TestInvalidStatus(t *testing.T) {
 	require.NoError(t, JUnit{}.Write(&junit, r))
 
 	assert.Contains(t, text.String(), "! erreur  lab3.base-image")
-	assert.Contains(t, text.String(), "erreurs : 1)")
+	assert.Contains(t, text.String(), "erreurs\u00a0: 1)")
 	assert.Contains(t, js.String(), `"status": "error"`)
 	assert.Contains(t, js.String(), `"errors": 1`)
 	assert.Contains(t, junit.String(), `errors="1"`)
@@ -107,10 +107,10 @@ func TestTextLanguage(t *testing.T) {
 			name:   "french typography",
 			report: reportMixed,
 			want: []string{
-				"✘ échoué  lab5.healthcheck ", "attendu : HEALTHCHECK", "obtenu : (aucune)",
-				"indice : Ajoutez", "fichier : rendus/élève-1/Dockerfile:3", "Score : 2,5/10 (25 %)",
+				"✘ échoué  lab5.healthcheck ", "attendu\u00a0: HEALTHCHECK", "obtenu\u00a0: (aucune)",
+				"indice\u00a0: Ajoutez", "fichier\u00a0: rendus/élève-1/Dockerfile:3", "Score\u00a0: 2,5/10 (25\u00a0%)",
 				"(0/2,5)", "(+0/1)", "– ignoré  lab5.volume-data", "! erreur  lab5.persist",
-				"    obtenu :\n      #5 [2/3] RUN apt-get install -y curl\n",
+				"    obtenu\u00a0:\n      #5 [2/3] RUN apt-get install -y curl\n",
 			},
 			notWant: []string{"expected", "Cet indice ne doit pas apparaître", "\x1b"},
 		},
@@ -129,7 +129,7 @@ func TestTextLanguage(t *testing.T) {
 		{
 			name:   "grading error",
 			report: reportGradeError,
-			want:   []string{"! Erreur :\n    moteur Docker injoignable", "Score : 0/12 (0 %)", "✘ Des vérifications"},
+			want:   []string{"! Erreur\u00a0:\n    moteur Docker injoignable", "Score\u00a0: 0/12 (0\u00a0%)", "✘ Des vérifications"},
 		},
 	}
 	for _, tt := range tests {
@@ -162,7 +162,7 @@ func TestTextBuildLogShownOnce(t *testing.T) {
 	r.Results[1].Actual = ""
 	buf.Reset()
 	require.NoError(t, Text{}.Write(&buf, r))
-	assert.Contains(t, buf.String(), "Fin du journal de construction :\n    #5 [2/3]")
+	assert.Contains(t, buf.String(), "Fin du journal de construction\u00a0:\n    #5 [2/3]")
 	assert.Equal(t, 1, strings.Count(buf.String(), "annotation forgée"))
 }
 
@@ -216,8 +216,58 @@ func TestFixFirst(t *testing.T) {
 }
 
 func TestPartialVerdictPlural(t *testing.T) {
-	assert.Contains(t, french.partial(1), "mais 1 vérification obligatoire n'a pas été évaluée :")
-	assert.Contains(t, french.partial(10), "mais 10 vérifications obligatoires n'ont pas été évaluées :")
+	assert.Contains(t, french.partial(1), "mais 1 vérification obligatoire n'a pas été évaluée\u00a0:")
+	assert.Contains(t, french.partial(10), "mais 10 vérifications obligatoires n'ont pas été évaluées\u00a0:")
 	assert.Contains(t, english.partial(1), "but 1 required check was not evaluated:")
 	assert.Contains(t, english.partial(10), "but 10 required checks were not evaluated:")
+}
+
+// TestTextWrapsToWidth: on a terminal, sentences fit its width and never break at a
+// non-breaking space; data blocks (a build log) keep their lines.
+func TestTextWrapsToWidth(t *testing.T) {
+	for _, width := range []int{40, 60, 80} {
+		var buf bytes.Buffer
+		require.NoError(t, Text{Width: width}.Write(&buf, reportMixed()))
+		var data bool
+		for _, line := range strings.Split(buf.String(), "\n") {
+			if strings.HasSuffix(line, "\u00a0:") && !strings.Contains(strings.TrimSpace(line), " ") {
+				data = true // a label alone: the lines after it are data
+				continue
+			}
+			if data && strings.HasPrefix(line, "      ") {
+				continue
+			}
+			data = false
+			if strings.Contains(line, "  lab5.") {
+				continue // a check's heading line: its ID column and title
+			}
+			if strings.Count(strings.TrimSpace(line), " ") > 1 { // a word longer than a line stays whole
+				assert.LessOrEqual(t, utf8.RuneCountInString(line), width, "width %d: %q", width, line)
+			}
+			assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "\u00a0") || strings.HasPrefix(strings.TrimSpace(line), ":"), "broken at a non-breaking space: %q", line)
+		}
+		assert.Contains(t, buf.String(), "#5 ERROR: process \"/bin/sh -c apt-get install -y curl\" did not complete successfully: exit code: 100", "data keeps its lines")
+	}
+	var whole bytes.Buffer
+	require.NoError(t, Text{}.Write(&whole, reportMixed()))
+	assert.Contains(t, whole.String(), "→ À corriger d'abord\u00a0: lab5.builds — L'image se construit. Vérifiez le nom du paquet, et lancez apt-get update && apt-get install dans le même RUN.\n", "no width: no wrapping")
+}
+
+// TestRereadNamesTheSection: the summary sends the student to the part of the chapter that
+// teaches what the first check to fix asserts, when the spec names it.
+func TestRereadNamesTheSection(t *testing.T) {
+	for _, tt := range []struct{ lang, section, want string }{
+		{"fr", "Builds multi-étapes", "→ À relire\u00a0: chapitre 5, «\u00a0Builds multi-étapes\u00a0».\n"},
+		{"en", "Multi-stage builds", "→ To reread: chapter 5, “Multi-stage builds”.\n"},
+		{"fr", "", "→ À relire\u00a0: le chapitre 5 du cours.\n"},
+	} {
+		r := reportMixed()
+		r.Lang = tt.lang
+		for i := range r.Results {
+			r.Results[i].Section = tt.section
+		}
+		var buf bytes.Buffer
+		require.NoError(t, Text{}.Write(&buf, r))
+		assert.True(t, strings.HasSuffix(buf.String(), tt.want), "%s", buf.String())
+	}
 }

@@ -79,7 +79,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Checker, opts Options) (
 		var out check.Outcome
 		if stuck != "" {
 			out = check.Outcome{Status: check.Error, Message: check.T(
-				"Non évalué : le contrôle %s tourne encore après son délai ; la correction s'arrête là pour qu'il ne fausse pas les suivants.",
+				"Non évalué : la vérification %s tourne encore après son délai ; la correction s'arrête là pour qu'elle ne fausse pas les suivantes.",
 				"Not evaluated: check %s is still running past its deadline; grading stops there so that it cannot disturb the next checks.", stuck)}
 		} else {
 			var late bool
@@ -130,7 +130,7 @@ func runOne(ctx context.Context, r *grader.Run, c check.Check, spec *lab.CheckSp
 			return staticSkip(), false
 		}
 		if status[need] != check.Pass {
-			o := check.Skipf("Non évalué : le contrôle préalable %s n'a pas réussi.",
+			o := check.Skipf("Non évalué : la vérification préalable %s n'a pas réussi.",
 				"Not evaluated: prerequisite %s did not pass.", need)
 			o.BlockedBy = need
 			return o, false
@@ -174,11 +174,11 @@ func judgeRun(ctx, cctx context.Context, r *grader.Run, c check.Check, out check
 		return interrupted(ctx)
 	case errors.Is(err, context.DeadlineExceeded) || cctx.Err() != nil:
 		o := check.Outcome{Status: check.Error, Message: check.T(
-			"Le contrôle a dépassé son délai de %s.", "The check exceeded its %s timeout.", timeout)}
+			"La vérification a dépassé son délai de %s.", "The check exceeded its %s timeout.", timeout)}
 		return o
 	default:
 		return check.Outcome{Status: check.Error, Message: check.T(
-			"Le correcteur n'a pas pu évaluer ce contrôle : %v", "The grader could not evaluate this check: %v", err)}
+			"Le correcteur n'a pas pu évaluer cette vérification : %v", "The grader could not evaluate this check: %v", err)}
 	}
 }
 
@@ -231,7 +231,7 @@ func firstLines(s string, n int) string {
 }
 
 func staticSkip() check.Outcome {
-	o := check.Skipf("Non évalué avec --static : ce contrôle a besoin du moteur Docker.",
+	o := check.Skipf("Non évalué avec --static : cette vérification a besoin du moteur Docker.",
 		"Not evaluated with --static: this check needs the Docker engine.")
 	o.Excluded = true
 	return o
@@ -288,15 +288,26 @@ func hidePrivate(res check.Result, r *grader.Run) check.Result {
 }
 
 func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duration) check.Result {
+	// Words are typeset for French; data (the same in both languages: a log, an ID) is
+	// shown exactly as it was observed.
+	say := func(t check.Text) string {
+		if opts.Lang == "en" {
+			return t.In("en")
+		}
+		if t.FR == t.EN {
+			return t.FR
+		}
+		return check.Typeset(t.FR)
+	}
 	res := check.Result{
 		ID:        spec.ID,
-		Title:     spec.Title.In(opts.Lang),
+		Title:     say(spec.Title),
 		Kind:      spec.Kind,
 		Status:    out.Status,
 		MaxPoints: spec.Points,
-		Message:   out.Message.In(opts.Lang),
-		Expected:  out.Expected.In(opts.Lang),
-		Actual:    out.Actual.In(opts.Lang),
+		Message:   say(out.Message),
+		Expected:  say(out.Expected),
+		Actual:    say(out.Actual),
 		File:      out.File,
 		Line:      out.Line,
 		Excluded:  out.Excluded && !opts.Strict,
@@ -306,7 +317,8 @@ func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duratio
 	if out.Status == check.Pass {
 		res.Points = spec.Points
 	} else {
-		res.Hint = spec.Hint.In(opts.Lang)
+		res.Hint = say(spec.HintFor(out.Cause))
+		res.Section = say(spec.Section)
 	}
 	return res
 }

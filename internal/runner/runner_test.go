@@ -292,7 +292,7 @@ func TestPrivatePathsHidden(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rep.Results, 1)
 	res := rep.Results[0]
-	assert.Equal(t, "./Dockerfile est illisible : open ./Dockerfile: permission denied (dans .)", res.Message)
+	assert.Equal(t, "./Dockerfile est illisible\u00a0: open ./Dockerfile: permission denied (dans .)", res.Message)
 	assert.Equal(t, "cat ./app/main.go", res.Actual)
 	assert.NotContains(t, res.Message+res.Actual, priv)
 }

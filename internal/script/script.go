@@ -53,6 +53,9 @@ type Result struct {
 	Joins []string
 	// Sandboxed: the script ran inside bubblewrap.
 	Sandboxed bool
+	// Missing: the script is not a readable file of the submission, so it did not run
+	// (ExitCode is then 127, as sh says of a missing file).
+	Missing bool
 }
 
 // Run runs spec. The error is for the grader's own failures (no sh, a script path that

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ddlab/grade/graders"
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/engine/enginefake"
@@ -43,10 +44,10 @@ func TestNewCmdBatch(t *testing.T) {
 		{name: "limits", cli: "lab5 subs --timeout 2m --grace 5s", wants: with(func(o *Options) { o.Timeout, o.Grace = 2*time.Minute, 5*time.Second })},
 		{name: "shard", cli: "lab5 subs --shard 1/3", wants: with(func(o *Options) { o.Shard = "1/3" })},
 		{name: "shards", cli: "lab5 subs --shards 3", wants: with(func(o *Options) { o.Shards = 3 })},
-		{name: "gradebook", cli: "lab5 subs --deadline d.yaml --assignment Lab5 --lang en", wants: with(func(o *Options) { o.Deadline, o.Assignment, o.Lang = "d.yaml", "Lab5", "en" })},
-		{name: "zero jobs", cli: "lab5 subs -j 0", wantsErr: "-j: 0"},
-		{name: "both shard flags", cli: "lab5 subs --shard 0/2 --shards 2", wantsErr: "exclude each other"},
-		{name: "no folder", cli: "lab5", wantsErr: "attend 2 arguments, pas 1"},
+		{name: "gradebook", cli: "lab5 subs --deadline d.yaml --assignment Lab5", wants: with(func(o *Options) { o.Deadline, o.Assignment = "d.yaml", "Lab5" })},
+		{name: "zero jobs", cli: "lab5 subs -j 0", wantsErr: "0 n'est pas un nombre de corrections simultanées"},
+		{name: "both shard flags", cli: "lab5 subs --shard 0/2 --shards 2", wantsErr: "--shard et --shards s'excluent"},
+		{name: "no folder", cli: "lab5", wantsErr: "attend 2 arguments (1 donné)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +93,9 @@ func Test_parseRoster(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseRoster(strings.NewReader(tt.in), "d")
 			if tt.wantErr != "" {
-				require.ErrorContains(t, err, tt.wantErr)
+				require.Error(t, err)
+				assert.Contains(t, cliutil.Message(err, "en"), tt.wantErr)
+				assert.Empty(t, check.Foreign("fr", cliutil.Message(err, "fr")), cliutil.Message(err, "fr"))
 				return
 			}
 			require.NoError(t, err)
@@ -241,7 +244,9 @@ func Test_runBatch(t *testing.T) {
 	assert.ElementsMatch(t, []string{"alice", "bob", "carol", "dave", "erin"}, g.calls)
 	assert.Equal(t, 2, g.max, "-j 2 grades two at once")
 	assert.Contains(t, stderr.String(), "[5/5]")
-	assert.Contains(t, stdout.String(), "5 rendu(s), 3 corrigé(s), 2 non corrigé(s)")
+	assert.Contains(t, stdout.String(), "5 rendus\u00a0: 3 corrigés, 2 non corrigés\u00a0; moyenne ")
+	assert.Contains(t, stderr.String(), "carol\u00a0: délai dépassé")
+	assert.Empty(t, check.Foreign("fr", stdout.String()+stderr.String()), stdout.String()+stderr.String())
 
 	recs := map[string]gradebook.Record{}
 	for _, id := range []string{"alice", "bob", "carol", "dave", "erin"} {
@@ -269,7 +274,7 @@ func Test_runBatch(t *testing.T) {
 		stderr.Reset()
 		require.ErrorAs(t, runBatch(context.Background(), opts), &exit)
 		assert.Empty(t, g.calls)
-		assert.Contains(t, stderr.String(), "5 rendu(s) déjà corrigé(s)")
+		assert.Contains(t, stderr.String(), "5 rendus déjà corrigés dans ")
 	})
 	t.Run("retry errors", func(t *testing.T) {
 		g.calls = nil
@@ -294,8 +299,37 @@ func Test_runBatch(t *testing.T) {
 	t.Run("results of another lab", func(t *testing.T) {
 		o := *opts
 		o.Lab = "lab4"
-		require.ErrorContains(t, runBatch(context.Background(), &o), "holds results of lab5")
+		err := runBatch(context.Background(), &o)
+		require.ErrorContains(t, err, "contient des résultats de lab5")
+		assert.Equal(t, "--out "+out+" holds results of lab5, not lab4", cliutil.Message(err, "en"))
 	})
+}
+
+// Test_runBatchEnglish: a batch run in English says everything in English, the progress lines,
+// the summary and the records' errors included.
+func Test_runBatchEnglish(t *testing.T) {
+	dir := class(t, map[string]string{"alice": "10", "carol": "endless", "dave": "crash"})
+	f, stdout, stderr := testFactory(t, &enginefake.Fake{
+		ListFn:   func(context.Context, string) ([]engine.Ref, error) { return nil, nil },
+		RemoveFn: func(context.Context, engine.Ref) error { return nil },
+	})
+	f.Language = "en"
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "-x"), 0o755))
+	g := &fakeGrade{}
+	opts := &Options{F: f, Lab: "lab5", Dir: dir, Out: filepath.Join(t.TempDir(), "res"), Jobs: 1, Timeout: time.Second, Grace: time.Second, Grade: g.grade}
+	var exit *cliutil.ExitError
+	require.ErrorAs(t, runBatch(context.Background(), opts), &exit)
+	assert.Contains(t, stdout.String(), "3 submissions: 1 graded, 2 not graded; mean 10.00 / 10.00\n")
+	assert.Contains(t, stderr.String(), "] alice: graded 10/10 (")
+	assert.Contains(t, stderr.String(), "] carol: over the time limit")
+	assert.Contains(t, stderr.String(), "] dave: not graded")
+	assert.Contains(t, stderr.String(), `"-x" skipped: this name cannot name a results folder`)
+	// The fake child said "le moteur Docker est injoignable": the child's own words, in the
+	// language the batch passed it (--lang), are not the batch's to translate.
+	assert.Empty(t, check.Foreign("en", strings.ReplaceAll(stdout.String()+stderr.String(), "le moteur Docker est injoignable", "")))
+
+	require.ErrorAs(t, runBatch(context.Background(), opts), &exit)
+	assert.Contains(t, stderr.String(), "3 submissions already graded in ")
 }
 
 func Test_runBatchShardsAndRoster(t *testing.T) {
@@ -335,7 +369,9 @@ func Test_runBatchShardsAndRoster(t *testing.T) {
 	}
 	moodle, err := os.ReadFile(filepath.Join(root, "one", gradebook.MoodleFile))
 	require.NoError(t, err)
-	assert.Contains(t, string(moodle), "s2,,2,à revoir: lab5.files; 2 jour(s) de retard : -50 %", "late penalty from the roster's time")
+	late := strings.ReplaceAll(string(moodle), "\u00a0", " ")
+	assert.Contains(t, late, "s2,,2,", "late penalty from the roster's time")
+	assert.Contains(t, late, "2 jours de retard : -50 %", "late penalty from the roster's time")
 	assert.Contains(t, string(moodle), "s4,,,non corrigé (error)")
 
 	t.Run("bad completion index", func(t *testing.T) {
@@ -400,7 +436,7 @@ func Test_runChild(t *testing.T) {
 		dir := t.TempDir()
 		env := append(os.Environ(), "BATCH_TEST_CHILD=endless", "BATCH_TEST_PIDDIR="+dir)
 		start := time.Now()
-		out := runChild(context.Background(), exe, nil, env, &Job{Dir: dir, Timeout: time.Second, Grace: 500 * time.Millisecond})
+		out := runChild(context.Background(), exe, nil, env, &Job{Dir: dir, Timeout: time.Second, Grace: 500 * time.Millisecond, Lang: "en"})
 		took := time.Since(start)
 		assert.True(t, out.TimedOut)
 		assert.Less(t, took, 5*time.Second)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/gradebook"
 )
 
@@ -23,6 +24,7 @@ type Job struct {
 	RunID   string        // labels every engine object of the grading (ddlab.run)
 	Timeout time.Duration // the grading's own limit, passed to the child
 	Grace   time.Duration // after Timeout, time left to clean up before the process group is killed
+	Lang    string        // what the messages about it are said in ("" is French)
 }
 
 // Outcome is how the grading process ended.
@@ -55,7 +57,7 @@ func childArgs(lab string, j *Job, lang string) []string {
 func runChild(ctx context.Context, exe string, args []string, env []string, j *Job) Outcome {
 	logf, err := os.Create(filepath.Join(j.Dir, gradebook.LogFile))
 	if err != nil {
-		return Outcome{ExitCode: -1, Err: err.Error()}
+		return Outcome{ExitCode: -1, Err: cliutil.Sayf(j.Lang, "impossible de créer le journal du rendu (%s)", "cannot create the submission's log (%s)", cliutil.Why(err))}
 	}
 	defer logf.Close()
 	tail := &tailWriter{max: 4096}
@@ -71,7 +73,7 @@ func runChild(ctx context.Context, exe string, args []string, env []string, j *J
 	cmd.WaitDelay = j.Grace
 	err = cmd.Start()
 	if err != nil {
-		return Outcome{ExitCode: -1, Err: err.Error()}
+		return Outcome{ExitCode: -1, Err: cliutil.Sayf(j.Lang, "impossible de lancer la correction (%v)", "cannot start the grading (%v)", err)}
 	}
 	err = cmd.Wait()
 	// Whatever the child left behind in its group (a student script, a helper) goes too.
@@ -79,12 +81,12 @@ func runChild(ctx context.Context, exe string, args []string, env []string, j *J
 	out := Outcome{ExitCode: cmd.ProcessState.ExitCode()}
 	if errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		out.TimedOut = true
-		fmt.Fprintf(logf, "grade batch: arrêté après %s / killed after %s\n", hard, hard)
-		out.Err = fmt.Sprintf("plus de %s : arrêté / over %s: killed", hard, hard)
+		fmt.Fprintln(logf, cliutil.Sayf(j.Lang, "grade batch : arrêté après %s", "grade batch: killed after %s", hard))
+		out.Err = cliutil.Sayf(j.Lang, "plus de %s : arrêté", "over %s: killed", hard)
 		return out
 	}
 	if err != nil && out.ExitCode < 0 {
-		out.Err = err.Error()
+		out.Err = cliutil.Sayf(j.Lang, "la correction s'est arrêtée net (%v)", "the grading stopped dead (%v)", err)
 	}
 	if out.ExitCode > 1 {
 		out.Err = tail.lastLine()

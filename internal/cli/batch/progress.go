@@ -7,9 +7,29 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/gradebook"
 	"github.com/ddlab/grade/internal/report"
 )
+
+// interrupted is the status the progress shows for a submission cut short by Ctrl-C; it has
+// no record.
+const interrupted gradebook.Status = "interrupted"
+
+// statusText says a submission's status in lang.
+func statusText(lang string, s gradebook.Status) string {
+	switch s {
+	case gradebook.Graded:
+		return cliutil.Say(lang, "corrigé", "graded")
+	case gradebook.Timeout:
+		return cliutil.Say(lang, "délai dépassé", "over the time limit")
+	case gradebook.Failed:
+		return cliutil.Say(lang, "non corrigé", "not graded")
+	case interrupted:
+		return cliutil.Say(lang, "interrompu", "interrupted")
+	}
+	return string(s)
+}
 
 // progress shows the batch going: on a terminal a bar redrawn in place (done/total, failures,
 // time left) with a line above it for each submission not graded; piped (CI logs), one plain
@@ -18,6 +38,7 @@ type progress struct {
 	mu      sync.Mutex
 	w       io.Writer
 	tty     bool
+	lang    string
 	now     func() time.Time
 	start   time.Time
 	total   int
@@ -26,8 +47,8 @@ type progress struct {
 	running int
 }
 
-func newProgress(w io.Writer, tty bool, total int, now func() time.Time) *progress {
-	p := &progress{w: w, tty: tty, total: total, now: now, start: now()}
+func newProgress(w io.Writer, tty bool, total int, now func() time.Time, lang string) *progress {
+	p := &progress{w: w, tty: tty, total: total, now: now, start: now(), lang: lang}
 	if tty && total > 0 {
 		p.draw()
 	}
@@ -54,7 +75,7 @@ func (p *progress) Finished(rec *gradebook.Record, score string) {
 	if bad {
 		p.failed++
 	}
-	line := fmt.Sprintf("[%d/%d] %s : %s", p.done, p.total, rec.ID, rec.Status)
+	line := fmt.Sprintf("[%d/%d] %s", p.done, p.total, cliutil.Sayf(p.lang, "%s : %s", "%s: %s", rec.ID, statusText(p.lang, rec.Status)))
 	if score != "" {
 		line += " " + score
 	}
@@ -89,15 +110,17 @@ func (p *progress) draw() {
 		filled = width * p.done / p.total
 	}
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
-	fmt.Fprintf(p.w, "\r\x1b[2K%s %d/%d · %d en cours · %d non corrigé(s) · %s", bar, p.done, p.total, p.running, p.failed, p.eta())
+	fmt.Fprintf(p.w, "\r\x1b[2K%s %d/%d · %s · %s · %s", bar, p.done, p.total,
+		cliutil.Sayf(p.lang, "%d en cours", "%d running", p.running),
+		cliutil.Count(p.lang, p.failed, "non corrigé", "non corrigés", "not graded", "not graded"), p.eta())
 }
 
 // eta guesses the time left from the mean time per finished submission so far.
 func (p *progress) eta() string {
 	if p.done == 0 {
-		return "reste ?"
+		return cliutil.Say(p.lang, "reste ?", "time left: ?")
 	}
 	per := p.now().Sub(p.start) / time.Duration(p.done)
 	left := (per * time.Duration(p.total-p.done)).Round(time.Second)
-	return "reste ~" + left.String()
+	return cliutil.Say(p.lang, "reste ~", "time left: ~") + left.String()
 }

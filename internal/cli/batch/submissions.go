@@ -2,8 +2,6 @@ package batch
 
 import (
 	"encoding/csv"
-	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/gradebook"
 )
 
@@ -69,10 +68,10 @@ func parseRoster(r io.Reader, dir string) ([]Submission, error) {
 	cr.FieldsPerRecord = -1
 	rows, err := cr.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("roster: %w", err)
+		return nil, cliutil.Errorf("fichier CSV illisible (%v)", "unreadable CSV file (%v)", err)
 	}
 	if len(rows) == 0 {
-		return nil, errors.New("roster: empty file")
+		return nil, cliutil.Errorf("fichier vide", "empty file")
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
@@ -84,7 +83,7 @@ func parseRoster(r io.Reader, dir string) ([]Submission, error) {
 	}
 	for _, need := range []string{"id", "folder"} {
 		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("roster: no %q column in the header row %q", need, strings.Join(rows[0], ","))
+			return nil, cliutil.Errorf("pas de colonne « %s » dans la ligne d'en-tête « %s »", "no %q column in the header row %q", need, strings.Join(rows[0], ","))
 		}
 	}
 	get := func(row []string, f string) string {
@@ -102,21 +101,23 @@ func parseRoster(r io.Reader, dir string) ([]Submission, error) {
 			continue // a blank line, or Canvas's "Points Possible" row
 		}
 		if !gradebook.ValidID(id) {
-			return nil, fmt.Errorf("roster line %d: %q is not a usable id (letters, digits, @ + _ . -; no leading dot or dash)", line, id)
+			return nil, cliutil.Errorf("ligne %d : « %s » ne peut pas servir d'identifiant (lettres, chiffres, @ + _ . - ; ni point ni tiret au début)",
+				"line %d: %q is not a usable id (letters, digits, @ + _ . -; no leading dot or dash)", line, id)
 		}
 		if prev, dup := seen[id]; dup {
-			return nil, fmt.Errorf("roster line %d: id %s already on line %d", line, id, prev)
+			return nil, cliutil.Errorf("ligne %d : l'identifiant %s est déjà sur la ligne %d", "line %d: id %s already on line %d", line, id, prev)
 		}
 		seen[id] = line
 		if !filepath.IsLocal(folder) {
-			return nil, fmt.Errorf("roster line %d: folder %q must be a relative path inside %s", line, folder, dir)
+			return nil, cliutil.Errorf("ligne %d : le dossier « %s » doit être un chemin relatif, à l'intérieur de %s",
+				"line %d: folder %q must be a relative path inside %s", line, folder, dir)
 		}
 		s := Submission{gradebook.Record{ID: id, Folder: filepath.Join(dir, folder), Name: get(row, "name"),
 			Email: get(row, "email"), Section: get(row, "section"), SISUserID: get(row, "sis_user_id"), SISLoginID: get(row, "sis_login_id")}}
 		if at := get(row, "submitted_at"); at != "" {
 			t, err := time.Parse(time.RFC3339, at)
 			if err != nil {
-				return nil, fmt.Errorf("roster line %d: submitted_at %q is not an RFC 3339 time", line, at)
+				return nil, cliutil.Errorf("ligne %d : submitted_at « %s » n'est pas une date RFC 3339", "line %d: submitted_at %q is not an RFC 3339 time", line, at)
 			}
 			s.SubmittedAt, s.SubmittedFrom = t.UTC(), "roster"
 		}
@@ -153,7 +154,7 @@ func parseShard(s string) (i, n int, err error) {
 		}
 	}
 	if !ok || err != nil || n < 1 || i < 0 || i >= n {
-		return 0, 0, fmt.Errorf("--shard: %q is not i/N with 0 ≤ i < N", s)
+		return 0, 0, cliutil.Errorf("--shard : « %s » n'est pas de la forme i/N avec 0 ≤ i < N", "--shard: %q is not i/N with 0 ≤ i < N", s)
 	}
 	return i, n, nil
 }

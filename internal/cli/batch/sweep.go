@@ -32,7 +32,8 @@ func (s *sweeper) sweep(ctx context.Context, runID, dir string) {
 		cancel()
 	}
 	if err != nil {
-		msg := fmt.Sprintf("grade batch: nettoyage des objets ddlab.run=%s : %v\n", runID, err)
+		msg := s.f.Sayf("grade batch : le nettoyage des objets ddlab.run=%s a échoué (%s)\n", "grade batch: the cleanup of the objects ddlab.run=%s failed (%s)\n",
+			runID, cliutil.Message(err, s.f.Lang()))
 		fmt.Fprint(s.f.IO.ErrOut, msg)
 		if fh, ferr := os.OpenFile(filepath.Join(dir, gradebook.LogFile), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644); ferr == nil {
 			fmt.Fprint(fh, msg)

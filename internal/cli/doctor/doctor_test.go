@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/cli/clitest"
 	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/engine"
@@ -28,7 +30,7 @@ func TestNewCmdDoctor(t *testing.T) {
 	assert.NotNil(t, got.Statfs)
 
 	got = nil
-	require.ErrorContains(t, clitest.Execute(cmd, "lab5"), "attend aucun argument, pas 1")
+	require.ErrorContains(t, clitest.Execute(cmd, "lab5"), "n'attend aucun argument (1 donné)")
 	assert.Nil(t, got)
 }
 
@@ -51,6 +53,7 @@ func Test_doctorRun(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
+		lang       string
 		engine     func() (engine.Engine, error)
 		lookPath   func(string) (string, error)
 		statfs     func(string, *syscall.Statfs_t) error
@@ -64,8 +67,8 @@ func Test_doctorRun(t *testing.T) {
 				return &enginefake.Fake{InfoFn: func(context.Context) (engine.Info, error) { return local, nil }, ListImagesFn: allImages}, nil
 			},
 			lookPath: everyTool, statfs: freeGiB(10),
-			wantOut: []string{"✔ moteur Docker 20.10.24 (linux/amd64), API 1.41", "✔ BuildKit disponible : true", "✔ sh : /usr/bin/sh",
-				"✔ jq : /usr/bin/jq", "✔ ddlab/busybox:1 présente", "✔ espace libre sous /var/lib/docker : 10.74GB"},
+			wantOut: []string{"✔ moteur Docker 20.10.24 (linux/amd64), API 1.41", "✔ BuildKit disponible\n", "✔ sh\u00a0: /usr/bin/sh",
+				"✔ jq\u00a0: /usr/bin/jq", "✔ ddlab/busybox:1 présente", "✔ espace libre sous /var/lib/docker\u00a0: 10.74GB"},
 			wantNotOut: []string{"✘", "moteur distant", "limite mémoire"},
 		},
 		{
@@ -83,7 +86,7 @@ func Test_doctorRun(t *testing.T) {
 			},
 			statfs:   freeGiB(1),
 			wantExit: cliutil.ExitEngine,
-			wantOut: []string{"✘ docker introuvable dans le PATH", "• jq introuvable", "✘ espace libre sous /var/lib/docker : 1.074GB",
+			wantOut: []string{"✘ docker introuvable dans le PATH", "• jq introuvable", "✘ espace libre sous /var/lib/docker\u00a0: 1.074GB",
 				"lab4.oom sera ignoré"},
 		},
 		{
@@ -107,19 +110,46 @@ func Test_doctorRun(t *testing.T) {
 				return &enginefake.Fake{InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{}, engine.ErrUnavailable }}, nil
 			},
 			wantExit: cliutil.ExitEngine,
-			wantOut:  []string{"✘ moteur Docker injoignable : docker engine unavailable", "DOCKER_HOST"},
+			wantOut:  []string{"✘ moteur Docker injoignable\u00a0: docker engine unavailable", "DOCKER_HOST"},
 		},
 		{
 			name:     "no client",
 			engine:   func() (engine.Engine, error) { return nil, errors.New(`docker context "gone"`) },
 			wantExit: cliutil.ExitEngine,
-			wantOut:  []string{`✘ client Docker : docker context "gone"`},
+			wantOut:  []string{"✘ client Docker\u00a0: docker context \"gone\""},
+		},
+		{
+			name: "ready, in English",
+			lang: "en",
+			engine: func() (engine.Engine, error) {
+				info := local
+				info.MemoryLimit, info.BuildKit = false, false
+				return &enginefake.Fake{InfoFn: func(context.Context) (engine.Info, error) { return info, nil }, ListImagesFn: allImages}, nil
+			},
+			lookPath: func(name string) (string, error) {
+				if name == "jq" {
+					return "", exec.ErrNotFound
+				}
+				return "/bin/" + name, nil
+			},
+			statfs:   freeGiB(10),
+			wantExit: cliutil.ExitEngine,
+			wantOut: []string{"✔ Docker engine 20.10.24 (linux/amd64), API 1.41", "✘ BuildKit not available", "• swarm: inactive",
+				"• the engine enforces no memory limit: lab4.oom will be skipped", "• jq not found: the reference solutions of lab 2 use it",
+				"✔ ddlab/busybox:1 present", "✔ free space under /var/lib/docker: 10.74GB"},
+		},
+		{
+			name:     "engine unreachable, in English",
+			lang:     "en",
+			engine:   func() (engine.Engine, error) { return nil, errors.New(`docker context "gone"`) },
+			wantExit: cliutil.ExitEngine,
+			wantOut:  []string{`✘ Docker client: docker context "gone"`},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, stdout, _ := clitest.Factory(t)
-			f.Engine = tt.engine
+			f.Engine, f.Language = tt.engine, tt.lang
 			err := doctorRun(context.Background(), &Options{F: f, LookPath: tt.lookPath, Statfs: tt.statfs})
 			if tt.wantExit == 0 {
 				require.NoError(t, err, stdout.String())
@@ -134,6 +164,8 @@ func Test_doctorRun(t *testing.T) {
 			for _, s := range tt.wantNotOut {
 				assert.NotContains(t, stdout.String(), s)
 			}
+			lang := f.Lang()
+			assert.Empty(t, check.Foreign(lang, strings.NewReplacer(`docker context "gone"`, "", "docker engine unavailable", "").Replace(stdout.String())), stdout.String())
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -30,18 +29,25 @@ type CIOptions struct {
 }
 
 // addCIFlags registers the CI report files and --exit-zero.
-func addCIFlags(fl *pflag.FlagSet, o *CIOptions) {
-	fl.StringArrayVar(&o.SARIF, "sarif", nil, "also write a SARIF 2.1.0 log for GitHub code scanning to `FILE`")
-	fl.StringArrayVar(&o.CodeQuality, "codequality", nil, "also write a GitLab Code Quality report to `FILE`")
-	fl.StringArrayVar(&o.Gradescope, "gradescope", nil, "also write Gradescope's results.json to `FILE`")
-	fl.StringArrayVar(&o.PrairieLearn, "prairielearn", nil, "also write PrairieLearn's results.json to `FILE`")
-	fl.BoolVar(&o.ExitZero, "exit-zero", false, "exit 0 once the reports are written, even if checks failed (PrairieLearn)")
+func addCIFlags(f *cliutil.Factory, fl *pflag.FlagSet, o *CIOptions) {
+	fl.StringArrayVar(&o.SARIF, "sarif", nil, f.Say(
+		"écrire aussi un journal SARIF 2.1.0 pour le code scanning de GitHub dans `FICHIER`",
+		"also write a SARIF 2.1.0 log for GitHub code scanning to `FILE`"))
+	fl.StringArrayVar(&o.CodeQuality, "codequality", nil, f.Say(
+		"écrire aussi un rapport Code Quality de GitLab dans `FICHIER`", "also write a GitLab Code Quality report to `FILE`"))
+	fl.StringArrayVar(&o.Gradescope, "gradescope", nil, f.Say(
+		"écrire aussi le results.json de Gradescope dans `FICHIER`", "also write Gradescope's results.json to `FILE`"))
+	fl.StringArrayVar(&o.PrairieLearn, "prairielearn", nil, f.Say(
+		"écrire aussi le results.json de PrairieLearn dans `FICHIER`", "also write PrairieLearn's results.json to `FILE`"))
+	fl.BoolVar(&o.ExitZero, "exit-zero", false, f.Say(
+		"sortir avec le code 0 une fois les rapports écrits, même si des contrôles échouent (PrairieLearn)",
+		"exit 0 once the reports are written, even if checks failed (PrairieLearn)"))
 }
 
 // checkFormat validates --format.
 func checkFormat(format string) error {
 	if !slices.Contains(formats, format) {
-		return cliutil.FlagErrorf("--format: %q is not one of %s", format, strings.Join(formats, ", "))
+		return cliutil.FlagErrorf("--format : « %s » n'est pas un format de grade (%s)", "--format: %q is not one of %s", format, strings.Join(formats, ", "))
 	}
 	return nil
 }
@@ -88,14 +94,14 @@ func writeStdoutCI(f *cliutil.Factory, rep *report.Report, format string) (bool,
 		}
 		if p := f.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
 			if err := appendReport(p, report.GitHubSummary{}, rep); err != nil {
-				return true, fmt.Errorf("writing $GITHUB_STEP_SUMMARY: %w", err)
+				return true, cliutil.Errorf("impossible d'écrire dans $GITHUB_STEP_SUMMARY (%s)", "cannot write to $GITHUB_STEP_SUMMARY (%s)", cliutil.Why(err))
 			}
 		}
 		return true, nil
 	case "classroom":
 		if p := f.Getenv("GITHUB_OUTPUT"); p != "" {
 			if err := appendReport(p, report.Classroom{}, rep); err != nil {
-				return true, fmt.Errorf("writing $GITHUB_OUTPUT: %w", err)
+				return true, cliutil.Errorf("impossible d'écrire dans $GITHUB_OUTPUT (%s)", "cannot write to $GITHUB_OUTPUT (%s)", cliutil.Why(err))
 			}
 			return true, nil
 		}

@@ -109,7 +109,7 @@ func Test_writeCI(t *testing.T) {
 		out.Reset()
 		env = map[string]string{"GITLAB_CI": "true"}
 		require.NoError(t, write(f, ciReport(), []output{{"text", "-"}}))
-		assert.Contains(t, out.String(), "\x1b[0Ksection_start:1740823200:grade_lab5\r\x1b[0Kgrade lab5 : 1/3\n")
+		assert.Contains(t, out.String(), "\x1b[0Ksection_start:1740823200:grade_lab5\r\x1b[0Kgrade lab5\u00a0: 1/3\n")
 		out.Reset()
 		env = map[string]string{}
 		require.NoError(t, write(f, ciReport(), []output{{"text", "-"}}))

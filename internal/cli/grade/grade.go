@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,8 @@ import (
 	"github.com/ddlab/grade/internal/runner"
 )
 
-// Options are the command's inputs.
+// Options are the command's inputs; the report's language is the factory's (the global
+// --lang).
 type Options struct {
 	F       *cliutil.Factory
 	Lab     string
@@ -34,7 +36,6 @@ type Options struct {
 	Format  string
 	JSON    []string
 	JUnit   []string
-	Lang    string
 	Static  bool
 	Strict  bool
 	Timeout time.Duration
@@ -48,11 +49,12 @@ type Options struct {
 func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f, Lab: e.Lab}
 	cmd := &cobra.Command{
-		Use:     e.Lab + " [<dir>]",
-		Short:   fmt.Sprintf("Corriger le lab %d : %s", e.Chapter, e.Title.FR),
+		Use:     e.Lab + f.Say(" [<dossier>]", " [<dir>]"),
+		Short:   f.Sayf("Corriger le lab %d : %s", "Grade lab %d: %s", e.Chapter, f.Text(e.Title)),
 		GroupID: "labs",
 		Args:    cliutil.Args(0, 1),
-		Example: fmt.Sprintf("  $ grade %[1]s\n  $ grade %[1]s ./%[1]s --junit report.xml --json report.json\n  $ grade %[1]s --static --lang en", e.Lab),
+		Example: fmt.Sprintf("  $ grade %[1]s\n  $ grade %[1]s ./%[1]s --junit %[2]s.xml --json %[2]s.json\n  $ grade %[1]s --static --lang en",
+			e.Lab, f.Say("rapport", "report")),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = "."
 			if len(args) == 1 {
@@ -68,34 +70,36 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Format, "format", "text", "what goes to stdout: "+strings.Join(formats, ", "))
-	fl.StringArrayVar(&opts.JSON, "json", nil, "also write the JSON report to `FILE` (- is stdout)")
-	fl.StringArrayVar(&opts.JUnit, "junit", nil, "also write the JUnit XML report to `FILE` (- is stdout)")
-	fl.StringVar(&opts.Lang, "lang", "", "report language: fr or en (default: from LANG, else fr)")
-	fl.BoolVar(&opts.Static, "static", false, "grade only the checks that need no Docker engine")
-	fl.BoolVar(&opts.Strict, "strict", false, "count checks skipped by the environment as failed")
-	fl.DurationVar(&opts.Timeout, "timeout", 0, "overall time limit (default: the lab's)")
-	fl.StringVar(&opts.Spec, "spec", "", "grade with this lab spec `FILE` (points, hints, limits) instead of the embedded one")
-	fl.StringVar(&opts.RunID, "run-id", "", "use this run `UUID` (labels every engine object): for grade batch")
+	fl.StringVar(&opts.Format, "format", "text", f.Sayf("`FORMAT` du rapport sur la sortie standard : %s", "`FORMAT` of the report on stdout: %s", strings.Join(formats, ", ")))
+	fl.StringArrayVar(&opts.JSON, "json", nil, f.Say("écrire aussi le rapport JSON dans `FICHIER` (- : la sortie standard)", "also write the JSON report to `FILE` (- is stdout)"))
+	fl.StringArrayVar(&opts.JUnit, "junit", nil, f.Say("écrire aussi le rapport JUnit XML dans `FICHIER` (- : la sortie standard)", "also write the JUnit XML report to `FILE` (- is stdout)"))
+	fl.BoolVar(&opts.Static, "static", false, f.Say("ne corriger que les contrôles qui se passent du moteur Docker", "grade only the checks that need no Docker engine"))
+	fl.BoolVar(&opts.Strict, "strict", false, f.Say("compter comme échoués les contrôles que l'environnement fait ignorer", "count the checks skipped because of the environment as failed"))
+	fl.DurationVar(&opts.Timeout, "timeout", 0, f.Say("limite de temps totale, une `DURÉE` comme 10m (par défaut : celle du lab)", "overall time limit, a `DURATION` such as 10m (default: the lab's)"))
+	fl.StringVar(&opts.Spec, "spec", "", f.Say(
+		"corriger avec ce `FICHIER` de spécification (points, indices, limites) au lieu de celle embarquée",
+		"grade with this lab spec `FILE` (points, hints, limits) instead of the embedded one"))
+	fl.StringVar(&opts.RunID, "run-id", "", f.Say(
+		"`UUID` de cette correction, sur chaque objet du moteur : pour grade batch",
+		"`UUID` of this run, on every engine object: for grade batch"))
 	_ = fl.MarkHidden("run-id")
-	fl.StringVar(&opts.Sandbox, "sandbox", "", "where student scripts run: auto, require or off (default: GRADE_SANDBOX, else require on CI and auto elsewhere)")
-	addCIFlags(fl, &opts.CI)
+	fl.StringVar(&opts.Sandbox, "sandbox", "", f.Say(
+		"`MODE` d'exécution des scripts de l'étudiant : auto, require ou off (par défaut : GRADE_SANDBOX, sinon require en CI et auto ailleurs)",
+		"`MODE` the student's scripts run in: auto, require or off (default: GRADE_SANDBOX, else require on CI and auto elsewhere)"))
+	addCIFlags(f, fl, &opts.CI)
 	return cmd
 }
 
 func runGrade(ctx context.Context, opts *Options) error {
 	f := opts.F
-	lang, err := f.Lang(opts.Lang)
-	if err != nil {
-		return err
-	}
+	lang := f.Lang()
 	outputs, err := plan(opts)
 	if err != nil {
 		return err
 	}
 	cat, err := f.Catalog()
 	if err != nil {
-		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+		return cliutil.SpecError(err)
 	}
 	spec, err := cat.Spec(opts.Lab)
 	if err != nil {
@@ -117,17 +121,18 @@ func runGrade(ctx context.Context, opts *Options) error {
 	}
 	g, ok := reg.Get(spec.Lab)
 	if !ok {
-		return cliutil.FlagErrorf("%s has a spec but no grader in this build", spec.Lab)
+		return cliutil.FlagErrorf("%s a une spécification mais pas de correcteur dans cette version de grade", "%s has a spec but no grader in this build of grade", spec.Lab)
 	}
 	if err := grader.CrossCheck(spec, g); err != nil {
-		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+		return cliutil.SpecError(err)
 	}
 	spec = grader.WithDefaults(spec, g.Meta())
 	if st, err := os.Stat(opts.Dir); err != nil {
-		return cliutil.FlagErrorf("%[1]s n'existe pas : créez le dossier du lab avec `grade init %[2]s %[1]s`, ou placez-vous dans le vôtre (`cd %[2]s`) / %[1]s does not exist: create the lab folder with `grade init %[2]s %[1]s`, or cd into yours",
-			opts.Dir, spec.Lab)
+		return cliutil.FlagErrorf("%[1]s n'existe pas : créez le dossier du lab avec `grade init %[2]s %[1]s`, ou placez-vous dans le vôtre (`cd %[2]s`)",
+			"%[1]s does not exist: create the lab folder with `grade init %[2]s %[1]s`, or go into yours (`cd %[2]s`)", opts.Dir, spec.Lab)
 	} else if !st.IsDir() {
-		return cliutil.FlagErrorf("%[1]s n'est pas un dossier : donnez le dossier du lab (`grade %[2]s DOSSIER`) / %[1]s is not a folder: give the lab folder (`grade %[2]s DIR`)", opts.Dir, spec.Lab)
+		return cliutil.FlagErrorf("%[1]s n'est pas un dossier : donnez le dossier du lab (`grade %[2]s DOSSIER`)",
+			"%[1]s is not a folder: give the lab folder (`grade %[2]s DIR`)", opts.Dir, spec.Lab)
 	}
 
 	sandbox, err := sandboxMode(opts.Sandbox, f.Getenv)
@@ -138,11 +143,11 @@ func runGrade(ctx context.Context, opts *Options) error {
 	if opts.RunID != "" {
 		u, err := uuid.Parse(opts.RunID)
 		if err != nil {
-			return cliutil.FlagErrorf("--run-id: %v", err)
+			return cliutil.FlagErrorf("--run-id : « %s » n'est pas un UUID", "--run-id: %q is not a UUID", opts.RunID)
 		}
 		runID = u.String()
 	}
-	prog := &progress{w: f.IO.ErrOut, tty: f.IO.ErrTTY}
+	prog := &progress{w: f.IO.ErrOut, tty: f.IO.ErrTTY, lang: lang}
 	run := &grader.Run{
 		ID:       runID,
 		Spec:     spec,
@@ -155,7 +160,7 @@ func runGrade(ctx context.Context, opts *Options) error {
 	}
 	cleanup := func() {
 		for _, err := range run.Cleanup.Run(ctx) {
-			fmt.Fprintf(f.IO.ErrOut, "grade: %v\n", err)
+			fmt.Fprintln(f.IO.ErrOut, f.Sayf("grade : nettoyage incomplet (%s)", "grade: incomplete cleanup (%s)", private(lang, err, run)))
 		}
 	}
 	// Deferred too, so that a panic outside a check still removes what the run created;
@@ -169,8 +174,8 @@ func runGrade(ctx context.Context, opts *Options) error {
 		// Grading never started (bad limits, unreadable snapshot): CI still gets a report
 		// that says so, and the exit code says the submission was not graded.
 		rep = &report.Report{SchemaVersion: report.SchemaVersion, ToolVersion: f.Version, Lab: spec.Lab,
-			Title: spec.Title.In(lang), Submission: opts.Dir, RunID: run.ID, Lang: lang,
-			StartedAt: f.Now().UTC(), Error: gradeErr.Error()}
+			Title: f.Text(spec.Title), Submission: opts.Dir, RunID: run.ID, Lang: lang,
+			StartedAt: f.Now().UTC(), Error: f.Sayf("la correction n'a pas pu commencer : %s", "grading could not start: %s", private(lang, gradeErr, run))}
 	}
 	rep.Provenance = report.Provenance{
 		SpecDigest: spec.Digest, SpecFile: opts.Spec,
@@ -211,7 +216,8 @@ func sandboxMode(flag string, getenv func(string) string) (string, error) {
 		}
 		return grader.SandboxAuto, nil
 	default:
-		return "", cliutil.FlagErrorf("--sandbox / GRADE_SANDBOX %q : auto, require ou off / auto, require or off", v)
+		return "", cliutil.FlagErrorf("mode de bac à sable « %s » inconnu (--sandbox ou GRADE_SANDBOX) : auto, require ou off",
+			"unknown sandbox mode %q (--sandbox or GRADE_SANDBOX): auto, require or off", v)
 	}
 }
 
@@ -220,12 +226,12 @@ func sandboxMode(flag string, getenv func(string) string) (string, error) {
 func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Grader, opts *Options, lang string) (*report.Report, error) {
 	dir, err := os.MkdirTemp("", "grade-"+run.ID[:8]+"-")
 	if err != nil {
-		return nil, err
+		return nil, cliutil.Errorf("impossible de créer la copie privée du rendu (%s)", "cannot create the private copy of the submission (%s)", cliutil.Why(err))
 	}
 	run.Cleanup.Add("snapshot", func(context.Context) error { return os.RemoveAll(dir) })
 	lim, err := limits(run.Spec)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+		return nil, cliutil.SpecError(err)
 	}
 	snap, err := buildctx.Take(opts.Dir, dir, "Dockerfile", lim)
 	if err != nil {
@@ -235,7 +241,7 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 	if g.Meta().NeedsFiles() {
 		files, err := os.MkdirTemp("", "grade-"+run.ID[:8]+"-files-")
 		if err != nil {
-			return nil, err
+			return nil, cliutil.Errorf("impossible de créer la copie privée du rendu (%s)", "cannot create the private copy of the submission (%s)", cliutil.Why(err))
 		}
 		run.Cleanup.Add("submission copy", func(context.Context) error { return os.RemoveAll(files) })
 		all, err := buildctx.TakeAll(opts.Dir, files, lim)
@@ -275,6 +281,23 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 	return rep, err
 }
 
+// private is err in lang, every path of the run's private copies written "./" (as the runner
+// does in the report): a temporary folder of grade's own tells the reader nothing.
+func private(lang string, err error, run *grader.Run) string {
+	msg := cliutil.Message(err, lang)
+	if run == nil || len(run.ID) < 8 {
+		return msg
+	}
+	tmp := regexp.MustCompile(regexp.QuoteMeta(filepath.Join(os.TempDir(), "grade-"+run.ID[:8]+"-")) + `(?:files-)?[0-9]+`)
+	msg = tmp.ReplaceAllStringFunc(msg, func(string) string { return "." })
+	for _, dir := range []string{run.Files, run.Dir} {
+		if dir != "" && dir != "/" {
+			msg = strings.ReplaceAll(msg, filepath.Clean(dir), ".")
+		}
+	}
+	return strings.ReplaceAll(msg, "."+string(filepath.Separator)+"."+string(filepath.Separator), "."+string(filepath.Separator))
+}
+
 func connect(ctx context.Context, f *cliutil.Factory) (engine.Engine, *report.Engine, error) {
 	e, err := f.Engine()
 	if err != nil {
@@ -298,14 +321,14 @@ func limits(spec *lab.Spec) (buildctx.Limits, error) {
 	if v, ok := spec.Params["context-max"]; ok {
 		n, err := units.FromHumanSize(v)
 		if err != nil {
-			return lim, fmt.Errorf("params.context-max: %w", err)
+			return lim, cliutil.Errorf("params.context-max : « %s » n'est pas une taille", "params.context-max: %q is not a size", v)
 		}
 		lim.MaxBytes = n
 	}
 	if v, ok := spec.Params["context-files"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return lim, fmt.Errorf("params.context-files: %w", err)
+			return lim, cliutil.Errorf("params.context-files : « %s » n'est pas un nombre entier", "params.context-files: %q is not a whole number", v)
 		}
 		lim.MaxFiles = n
 	}
@@ -346,7 +369,7 @@ func plan(opts *Options) ([]output, error) {
 		outs = append(outs, output{opts.Format, "-"})
 	}
 	if stdout > 1 {
-		return nil, cliutil.FlagErrorf("only one report can go to stdout (-)")
+		return nil, cliutil.FlagErrorf("un seul rapport peut aller sur la sortie standard (-)", "only one report can go to stdout (-)")
 	}
 	return outs, nil
 }
@@ -354,7 +377,12 @@ func plan(opts *Options) ([]output, error) {
 func write(f *cliutil.Factory, rep *report.Report, outs []output) error {
 	host, _ := f.Hostname()
 	for _, o := range outs {
-		w, err := writerFor(o.format, f.IO.ColorOut() && o.path == "-", host)
+		toStdout := o.path == "-"
+		width := 0
+		if toStdout && f.IO.OutTTY {
+			width = f.IO.OutWidth
+		}
+		w, err := writerFor(o.format, f.IO.ColorOut() && toStdout, width, host)
 		if err != nil {
 			return err
 		}
@@ -372,7 +400,7 @@ func write(f *cliutil.Factory, rep *report.Report, outs []output) error {
 		}
 		if err := writeAtomic(filepath.Clean(o.path), w, rep); err != nil {
 			// The path is the user's: a usage error, not the engine's.
-			return cliutil.FlagErrorf("impossible d'écrire le rapport %[1]s (%[2]v) : vérifiez le chemin / cannot write report %[1]s (%[2]v): check the path", o.path, err)
+			return cliutil.FlagErrorf("impossible d'écrire le rapport %s (%s) : vérifiez le chemin", "cannot write the report %s (%s): check the path", o.path, cliutil.Why(err))
 		}
 	}
 	return nil
@@ -381,14 +409,14 @@ func write(f *cliutil.Factory, rep *report.Report, outs []output) error {
 func loadSpec(path, labName string) (*lab.Spec, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, cliutil.FlagErrorf("--spec: %v", err)
+		return nil, cliutil.FlagErrorf("--spec : impossible de lire %s (%s)", "--spec: cannot read %s (%s)", path, cliutil.Why(err))
 	}
 	spec, err := lab.Parse(path, b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+		return nil, cliutil.SpecError(err)
 	}
 	if spec.Lab != labName {
-		return nil, fmt.Errorf("%w: %s describes %s, not %s", cliutil.ErrSpec, path, spec.Lab, labName)
+		return nil, cliutil.SpecError(cliutil.Errorf("%s décrit %s, pas %s", "%s describes %s, not %s", path, spec.Lab, labName))
 	}
 	return spec, nil
 }

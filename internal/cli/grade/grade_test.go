@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,17 +38,16 @@ func TestNewCmdGrade(t *testing.T) {
 		{name: "folder", cli: "./lab5", wants: Options{Dir: "./lab5", Format: "text"}},
 		{name: "format json", cli: "--format json", wants: Options{Dir: ".", Format: "json"}},
 		{name: "format junit", cli: "--format=junit sub", wants: Options{Dir: "sub", Format: "junit"}},
-		{name: "bad format", cli: "--format xml", wantsErr: `--format: "xml" is not one of text, json, junit, github`, flagErr: true},
-		{name: "empty format", cli: "--format=", wantsErr: `--format: "" is not one of text, json, junit`, flagErr: true},
+		{name: "bad format", cli: "--format xml", wantsErr: "--format\u00a0: «\u00a0xml\u00a0» n'est pas un format de grade (text, json, junit, github", flagErr: true},
+		{name: "empty format", cli: "--format=", wantsErr: "«\u00a0\u00a0» n'est pas un format de grade (text, json, junit", flagErr: true},
 		{name: "repeated json", cli: "--json a.json --json b.json", wants: Options{Dir: ".", Format: "text", JSON: []string{"a.json", "b.json"}}},
 		{name: "junit to stdout", cli: "--junit -", wants: Options{Dir: ".", Format: "text", JUnit: []string{"-"}}},
 		{name: "both reports", cli: "--json out.json --junit out.xml .", wants: Options{Dir: ".", Format: "text", JSON: []string{"out.json"}, JUnit: []string{"out.xml"}}},
-		{name: "lang", cli: "--lang en", wants: Options{Dir: ".", Format: "text", Lang: "en"}},
 		{name: "static and strict", cli: "--static --strict", wants: Options{Dir: ".", Format: "text", Static: true, Strict: true}},
 		{name: "spec", cli: "--spec /tmp/lab5.yaml", wants: Options{Dir: ".", Format: "text", Spec: "/tmp/lab5.yaml"}},
 		{name: "timeout", cli: "--timeout 5m", wants: Options{Dir: ".", Format: "text", Timeout: 5 * time.Minute}},
 		{name: "run id for batch", cli: "--run-id 0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", wants: Options{Dir: ".", Format: "text", RunID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60"}},
-		{name: "too many arguments", cli: "a b", wantsErr: "attend au plus 1 argument, pas 2", flagErr: true},
+		{name: "too many arguments", cli: "a b", wantsErr: "attend au plus 1 argument (2 donnés)", flagErr: true},
 		{name: "bad timeout", cli: "--timeout soon", wantsErr: `invalid argument "soon"`},
 		{name: "unknown flag", cli: "--fast", wantsErr: "unknown flag: --fast"},
 	}
@@ -86,12 +86,27 @@ func TestNewCmdGrade(t *testing.T) {
 }
 
 func TestNewCmdGradeHelp(t *testing.T) {
-	cmd := NewCmdGrade(&cliutil.Factory{}, lab.Entry{Lab: "lab5", Chapter: 5, Title: check.Text{FR: "Écrire un bon Dockerfile"}}, nil)
-	assert.Equal(t, "lab5 [<dir>]", cmd.Use)
-	assert.Equal(t, "Corriger le lab 5 : Écrire un bon Dockerfile", cmd.Short)
-	assert.Equal(t, "labs", cmd.GroupID)
-	for _, line := range strings.Split(cmd.Example, "\n") {
-		assert.True(t, strings.HasPrefix(strings.TrimSpace(line), "$ grade lab5"), line)
+	entry := lab.Entry{Lab: "lab5", Chapter: 5, Title: check.Text{FR: "Écrire un bon Dockerfile : cache", EN: "Writing a good Dockerfile: cache"}}
+	tests := []struct {
+		lang, use, short string
+	}{
+		{"fr", "lab5 [<dossier>]", "Corriger le lab 5\u00a0: Écrire un bon Dockerfile\u00a0: cache"},
+		{"en", "lab5 [<dir>]", "Grade lab 5: Writing a good Dockerfile: cache"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			cmd := NewCmdGrade(&cliutil.Factory{Language: tt.lang}, entry, nil)
+			assert.Equal(t, tt.use, cmd.Use)
+			assert.Equal(t, tt.short, cmd.Short)
+			assert.Equal(t, "labs", cmd.GroupID)
+			for _, line := range strings.Split(cmd.Example, "\n") {
+				assert.True(t, strings.HasPrefix(strings.TrimSpace(line), "$ grade lab5"), line)
+			}
+			assert.Nil(t, cmd.Flags().Lookup("lang"), "--lang is the root's, for every command")
+			cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+				assert.Empty(t, check.Foreign(tt.lang, fl.Usage), "--%s: %s", fl.Name, fl.Usage)
+			})
+		})
 	}
 }
 
@@ -123,7 +138,8 @@ func Test_plan(t *testing.T) {
 			if tt.wantsErr {
 				var fe *cliutil.FlagError
 				require.ErrorAs(t, err, &fe)
-				assert.Contains(t, err.Error(), "only one report can go to stdout")
+				assert.Equal(t, "only one report can go to stdout (-)", fe.In("en"))
+				assert.Equal(t, "un seul rapport peut aller sur la sortie standard (-)", fe.In("fr"))
 				return
 			}
 			require.NoError(t, err)
@@ -334,6 +350,39 @@ func Test_connect(t *testing.T) {
 			require.NoError(t, err)
 			assert.NotNil(t, e)
 			assert.Equal(t, tt.wantEngine, rep)
+		})
+	}
+}
+
+// Test_writeWrapsOnATerminal: the text report on a terminal follows its width; written to a
+// file (or piped) it keeps whole lines, for tools that read it.
+func Test_writeWrapsOnATerminal(t *testing.T) {
+	long := strings.Repeat("mot ", 40)
+	rep := &report.Report{Lab: "lab5", Lang: "fr", Results: []check.Result{
+		{ID: "lab5.build", Kind: "required", Status: check.Fail, MaxPoints: 5, Message: long, Hint: long},
+	}}
+	for _, tt := range []struct {
+		name  string
+		tty   bool
+		width int
+		max   int
+	}{
+		{"terminal", true, 50, 50},
+		{"pipe", false, 50, 1000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, _ := iostreams.Test()
+			ios.OutTTY, ios.NoColor, ios.OutWidth = tt.tty, true, tt.width
+			f := &cliutil.Factory{IO: ios, Hostname: func() (string, error) { return "h", nil }, Getenv: func(string) string { return "" }}
+			require.NoError(t, write(f, rep, []output{{format: "text", path: "-"}}))
+			longest := 0
+			for _, line := range strings.Split(out.String(), "\n") {
+				longest = max(longest, len([]rune(line)))
+			}
+			assert.LessOrEqual(t, longest, tt.max)
+			if !tt.tty {
+				assert.Greater(t, longest, 150, "a pipe gets whole lines")
+			}
 		})
 	}
 }

@@ -2,12 +2,12 @@ package grade
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/ddlab/grade/internal/cliutil"
 	"github.com/ddlab/grade/internal/report"
 )
 
@@ -17,10 +17,11 @@ type output struct {
 	path   string
 }
 
-func writerFor(format string, color bool, hostname string) (report.Writer, error) {
+// width wraps the text report's sentences (a terminal's width; 0 for a file or a pipe).
+func writerFor(format string, color bool, width int, hostname string) (report.Writer, error) {
 	switch format {
 	case "text":
-		return report.Text{Color: color}, nil
+		return report.Text{Color: color, Width: width}, nil
 	case "json":
 		return report.JSON{}, nil
 	case "junit":
@@ -41,7 +42,7 @@ func writerFor(format string, color bool, hostname string) (report.Writer, error
 	case "prairielearn":
 		return report.PrairieLearn{}, nil
 	}
-	return nil, fmt.Errorf("unknown format %q (%s)", format, strings.Join(formats, ", "))
+	return nil, cliutil.FlagErrorf("--format : « %s » n'est pas un format de grade (%s)", "--format: %q is not one of %s", format, strings.Join(formats, ", "))
 }
 
 // writeAtomic renders into memory, then replaces path in one rename, so a CI job reading the

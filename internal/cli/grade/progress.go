@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/report"
 )
 
@@ -16,6 +17,8 @@ type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
 	tty   bool
+	lang  string // the run's language
+	steps int
 	step  string
 	drawn bool
 	last  time.Time
@@ -24,12 +27,22 @@ type progress struct {
 func (p *progress) Step(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.step = msg
+	p.steps++
+	p.step = p.say(msg)
 	if !p.tty {
-		fmt.Fprintf(p.w, "… %s\n", report.Sanitize(msg))
+		fmt.Fprintf(p.w, "… %s\n", report.Sanitize(p.step))
 		return
 	}
 	p.draw("")
+}
+
+// say is a step as the graders word it, which is French (grader.Run.Progress takes one
+// string): in an English run, a step that does not read as English is only counted.
+func (p *progress) say(msg string) string {
+	if p.lang == "en" && len(check.Foreign("en", msg)) > 0 {
+		return fmt.Sprintf("grading, step %d…", p.steps)
+	}
+	return msg
 }
 
 func (p *progress) Detail(line string) {

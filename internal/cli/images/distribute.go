@@ -2,7 +2,6 @@ package images
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -21,12 +20,28 @@ type distOptions struct {
 	noBuild   bool   // pull: no offline build for what could not be pulled
 }
 
-func addDistFlags(cmd *cobra.Command, d *distOptions) {
+func addDistFlags(f *cliutil.Factory, cmd *cobra.Command, d *distOptions) {
 	fl := cmd.Flags()
-	fl.StringVar(&d.registry, "registry", images.DefaultRegistry, "pull, push: the course registry (`HOST/PATH`)")
-	fl.StringVar(&d.pins, "pins", "", "pull: digests to check the images against (`FILE`; default: those shipped with grade)")
-	fl.StringVar(&d.writePins, "write-pins", "", "push: write the published digests to `FILE`")
-	fl.BoolVar(&d.noBuild, "no-build", false, "pull: do not build offline what could not be pulled")
+	fl.StringVar(&d.registry, "registry", images.DefaultRegistry, f.Say("pull, push : le registre du cours, `HÔTE/CHEMIN`", "pull, push: the course registry, `HOST/PATH`"))
+	fl.StringVar(&d.pins, "pins", "", f.Say(
+		"pull : `FICHIER` des digests attendus des images (par défaut : ceux livrés avec grade)",
+		"pull: `FILE` of the digests the images must have (default: those shipped with grade)"))
+	fl.StringVar(&d.writePins, "write-pins", "", f.Say("push : écrire les digests publiés dans `FICHIER`", "push: write the published digests to `FILE`"))
+	fl.BoolVar(&d.noBuild, "no-build", false, f.Say("pull : ne pas construire hors ligne ce qui n'a pu être téléchargé", "pull: do not build offline what could not be pulled"))
+}
+
+// courseImages refuses, before anything is dialled, an image that is not one of the course's.
+func courseImages(refs []string) error {
+	known := map[string]bool{}
+	for _, im := range images.All() {
+		known[im.Ref] = true
+	}
+	for _, r := range refs {
+		if !known[r] {
+			return cliutil.FlagErrorf("%s n'est pas une image du cours (grade images check les liste)", "%s is not a course image (grade images check lists them)", r)
+		}
+	}
+	return nil
 }
 
 // distribute runs pull or push on refs (all ddlab/* images when empty).
@@ -36,14 +51,8 @@ func distribute(ctx context.Context, f *cliutil.Factory, b *images.Builder, d *d
 			refs = append(refs, im.Ref)
 		}
 	}
-	known := map[string]bool{}
-	for _, im := range images.All() {
-		known[im.Ref] = true
-	}
-	for _, r := range refs {
-		if !known[r] {
-			return cliutil.FlagErrorf("%s n'est pas une image du cours / is not a course image", r)
-		}
+	if err := courseImages(refs); err != nil {
+		return err
 	}
 	e, err := f.Engine()
 	if err != nil {
@@ -62,7 +71,7 @@ func distribute(ctx context.Context, f *cliutil.Factory, b *images.Builder, d *d
 		if d.writePins != "" {
 			text := "# Digests of the ddlab/* images in " + d.registry + " (grade images push).\n" + pins.String()
 			if err := os.WriteFile(d.writePins, []byte(text), 0o644); err != nil {
-				return err
+				return cliutil.FlagErrorf("--write-pins : impossible d'écrire %s (%s)", "--write-pins: cannot write %s (%s)", d.writePins, cliutil.Why(err))
 			}
 		}
 		return nil
@@ -72,12 +81,12 @@ func distribute(ctx context.Context, f *cliutil.Factory, b *images.Builder, d *d
 	if d.pins != "" {
 		var b []byte
 		if b, err = os.ReadFile(d.pins); err != nil {
-			return cliutil.FlagErrorf("--pins: %v", err)
+			return cliutil.FlagErrorf("--pins : impossible de lire %s (%s)", "--pins: cannot read %s (%s)", d.pins, cliutil.Why(err))
 		}
 		pins, err = images.ParsePins(string(b))
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+		return cliutil.SpecError(cliutil.Errorf("digests des images illisibles : %v", "unreadable image digests: %v", err))
 	}
 	failed := dist.Pull(ctx, refs, pins)
 	if len(failed) == 0 {
@@ -91,10 +100,11 @@ func distribute(ctx context.Context, f *cliutil.Factory, b *images.Builder, d *d
 	if d.noBuild {
 		return &cliutil.ExitError{Code: cliutil.ExitEngine}
 	}
-	say(fmt.Sprintf("construction hors ligne de %d image(s) non téléchargée(s) / building offline what could not be pulled", len(missing)))
+	say(f.Sayf("construction hors ligne de ce qui n'a pu être téléchargé : %s", "building offline what could not be pulled: %s",
+		f.Count(len(missing), "image", "images", "image", "images")))
 	b.Engine, b.Progress = e, say
 	if err := b.Ensure(ctx, missing, false); err != nil {
-		return errors.Join(fmt.Errorf("offline build: %w", err))
+		return cliutil.Errorf("la construction hors ligne a échoué : %v", "the offline build failed: %v", err)
 	}
 	return nil
 }

@@ -25,15 +25,21 @@ type Options struct {
 func NewCmdImages(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f, Builder: &images.Builder{}, Dist: &distOptions{}}
 	cmd := &cobra.Command{
-		Use:   "images [build|check|pull|push] [<image>...]",
-		Short: "Construire hors ligne les images de base ddlab/* (ou vérifier leur présence, les télécharger, les publier)",
-		Long: "Sans argument ou avec build : construit, sans rien télécharger, les images ddlab/* manquantes\n" +
-			"à partir du busybox statique et de la chaîne Go de la machine. Avec check : dit lesquelles sont présentes.\n" +
-			"Avec pull : les télécharge du registre du cours (--registry, par défaut " + images.DefaultRegistry + "),\n" +
-			"vérifiées par leur digest (--pins, par défaut ceux livrés avec grade), et construit hors ligne\n" +
+		Use: "images [build|check|pull|push] [<image>...]",
+		Short: f.Say("Construire hors ligne les images de base ddlab/* (ou vérifier leur présence, les télécharger, les publier)",
+			"Build the ddlab/* base images offline (or check they are there, pull them, push them)"),
+		Long: f.Say("Sans argument ou avec build : construit, sans rien télécharger, les images ddlab/* manquantes\n"+
+			"à partir du busybox statique et de la chaîne Go de la machine. Avec check : dit lesquelles sont présentes.\n"+
+			"Avec pull : les télécharge du registre du cours (--registry, par défaut "+images.DefaultRegistry+"),\n"+
+			"vérifiées par leur digest (--pins, par défaut ceux livrés avec grade), et construit hors ligne\n"+
 			"celles qui n'ont pu l'être. Avec push (enseignant) : les publie et écrit leurs digests (--write-pins).",
+			"With no argument or with build: builds the missing ddlab/* images without downloading anything,\n"+
+				"from the machine's static busybox and Go toolchain. With check: says which ones are there.\n"+
+				"With pull: downloads them from the course registry (--registry, default "+images.DefaultRegistry+"),\n"+
+				"checked against their digests (--pins, default the ones shipped with grade), and builds offline\n"+
+				"those it could not pull. With push (instructors): publishes them and writes their digests (--write-pins)."),
 		Example: "  $ grade images\n  $ grade images check\n  $ grade images build ddlab/go:1 --force\n" +
-			"  $ grade images pull\n  $ grade images push --registry ghcr.io/moncours --write-pins internal/images/pins.txt",
+			"  $ grade images pull\n  $ grade images push --registry ghcr.io/" + f.Say("moncours", "mycourse") + " --write-pins internal/images/pins.txt",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Action = "build"
 			if len(args) > 0 && (args[0] == "build" || args[0] == "check" || args[0] == "pull" || args[0] == "push") {
@@ -46,10 +52,14 @@ func NewCmdImages(f *cliutil.Factory, runF func(context.Context, *Options) error
 			return imagesRun(cmd.Context(), opts)
 		},
 	}
-	addDistFlags(cmd, opts.Dist)
-	cmd.Flags().StringVar(&opts.Builder.Busybox, "busybox", "", "static busybox binary to use (default: busybox on PATH)")
-	cmd.Flags().StringVar(&opts.Builder.GoRoot, "goroot", "", "Go toolchain to copy into ddlab/go:1 (default: this grade's GOROOT)")
-	cmd.Flags().BoolVar(&opts.Force, "force", false, "rebuild even when present")
+	addDistFlags(f, cmd, opts.Dist)
+	cmd.Flags().StringVar(&opts.Builder.Busybox, "busybox", "", f.Say(
+		"`FICHIER` du busybox statique à utiliser (par défaut : busybox dans le PATH)",
+		"static busybox `FILE` to use (default: busybox on the PATH)"))
+	cmd.Flags().StringVar(&opts.Builder.GoRoot, "goroot", "", f.Say(
+		"`DOSSIER` de la chaîne Go à copier dans ddlab/go:1 (par défaut : le GOROOT de ce grade)",
+		"Go toolchain `DIR` to copy into ddlab/go:1 (default: this grade's GOROOT)"))
+	cmd.Flags().BoolVar(&opts.Force, "force", false, f.Say("reconstruire même les images présentes", "rebuild even the images that are there"))
 	return cmd
 }
 
@@ -57,6 +67,9 @@ func imagesRun(ctx context.Context, opts *Options) error {
 	f := opts.F
 	if opts.Action == "pull" || opts.Action == "push" {
 		return distribute(ctx, f, opts.Builder, opts.Dist, opts.Action, opts.Refs)
+	}
+	if err := courseImages(opts.Refs); err != nil {
+		return err
 	}
 	e, err := f.Engine()
 	if err != nil {
@@ -66,7 +79,7 @@ func imagesRun(ctx context.Context, opts *Options) error {
 	if opts.Action == "build" {
 		b := opts.Builder
 		b.Engine = e
-		b.Progress = func(s string) { fmt.Fprintln(f.IO.ErrOut, s) }
+		b.Progress = func(s string) { fmt.Fprintln(f.IO.ErrOut, s) } // said by internal/images, in French
 		if err := b.Ensure(ctx, opts.Refs, opts.Force); err != nil {
 			return err
 		}
@@ -77,12 +90,12 @@ func imagesRun(ctx context.Context, opts *Options) error {
 	}
 	missing := false
 	for _, p := range st {
-		state := "présente"
+		state := f.Say("présente", "present")
 		switch {
 		case p.Stale:
-			state, missing = "périmée", true
+			state, missing = f.Say("périmée", "stale"), true
 		case !p.Present:
-			state, missing = "absente", true
+			state, missing = f.Say("absente", "missing"), true
 		}
 		fmt.Fprintf(f.IO.Out, "%-18s %s\n", p.Ref, state)
 	}

@@ -88,6 +88,7 @@ func Test_imagesRun(t *testing.T) {
 	first := images.All()[0].Ref
 	tests := []struct {
 		name      string
+		lang      string
 		opts      Options
 		engine    func() (engine.Engine, error)
 		wantOut   []string
@@ -102,14 +103,19 @@ func Test_imagesRun(t *testing.T) {
 			wantOut: []string{first + "    absente", "ddlab/kv:1         périmée"}, wantExit: cliutil.ExitEngine},
 		{name: "build, nothing to do", opts: Options{Action: "build"}, engine: func() (engine.Engine, error) { return engineWith("", ""), nil },
 			wantOut: []string{"ddlab/probe:1      présente"}, wantCalls: []string{"ListImages ddlab.assets", "ListImages ddlab.assets"}},
-		{name: "build an unknown image", opts: Options{Action: "build", Refs: []string{"ddlab/nope:1"}},
-			engine: func() (engine.Engine, error) { return engineWith("", ""), nil }, wantErr: "unknown image ddlab/nope:1"},
+		{name: "build an unknown image, before dialling the engine", opts: Options{Action: "build", Refs: []string{"ddlab/nope:1"}},
+			engine:  func() (engine.Engine, error) { t.Error("the engine was dialled"); return nil, engine.ErrUnavailable },
+			wantErr: "ddlab/nope:1 n'est pas une image du cours"},
+		{name: "check in English", opts: Options{Action: "check"}, lang: "en",
+			engine:  func() (engine.Engine, error) { return engineWith(first, "ddlab/kv:1"), nil },
+			wantOut: []string{first + "    missing", "ddlab/kv:1         stale", "ddlab/probe:1      present"}, wantExit: cliutil.ExitEngine},
 		{name: "no engine", opts: Options{Action: "check"}, engine: func() (engine.Engine, error) { return nil, engine.ErrUnavailable },
 			wantErr: "docker engine unavailable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, stdout, _ := clitest.Factory(t)
+			f.Language = tt.lang
 			var fake *enginefake.Fake
 			f.Engine = func() (engine.Engine, error) {
 				e, err := tt.engine()

@@ -25,12 +25,12 @@ type Options struct {
 func NewCmdInit(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
-		Use:   "init <lab> [<dir>]",
-		Short: "Écrire les fichiers de départ d'un lab (sans jamais écraser un fichier)",
+		Use:   f.Say("init <lab> [<dossier>]", "init <lab> [<dir>]"),
+		Short: f.Say("Écrire les fichiers de départ d'un lab (sans jamais écraser un fichier)", "Write a lab's starter files (never overwriting a file)"),
 		Args:  cliutil.Args(1, 2),
 		Example: "  $ grade init lab5\n" +
 			"  $ grade init lab5 ~/ddlab/lab5\n" +
-			"  $ grade-instructor init lab5 /tmp/lab5-solution --solution   # instructor build only",
+			"  $ grade-instructor init lab5 /tmp/lab5-solution --solution   # " + f.Say("version enseignant seulement", "instructor build only"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Lab = args[0]
 			if len(args) == 2 {
@@ -42,7 +42,9 @@ func NewCmdInit(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 			return initRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Solution, "solution", false, "write the reference solution over the starter (instructor build only)")
+	cmd.Flags().BoolVar(&opts.Solution, "solution", false, f.Say(
+		"écrire la solution de référence par-dessus les fichiers de départ (version enseignant seulement)",
+		"write the reference solution over the starter files (instructor build only)"))
 	return cmd
 }
 
@@ -61,15 +63,16 @@ func initRun(_ context.Context, opts *Options) error {
 		dir = spec.Lab
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return cliutil.FlagErrorf("impossible de créer le dossier du lab %[1]s (un fichier porte-t-il ce nom ?) / cannot create the lab folder %[1]s (is a file in the way?): %[2]v", dir, err)
+		return cliutil.FlagErrorf("impossible de créer le dossier du lab %[1]s (%[2]s) : un fichier porte-t-il ce nom ?",
+			"cannot create the lab folder %[1]s (%[2]s): is a file in the way?", dir, cliutil.Why(err))
 	}
 	var written, kept []string
 	// The solution goes first: the starter then skips the files it replaces.
 	if opts.Solution {
 		sol, err := cat.Solution(spec.Lab)
 		if errors.Is(err, lab.ErrNoSolution) {
-			return cliutil.FlagErrorf("la solution de référence n'est livrée que dans la version enseignant de grade (grade-instructor, construit par `make build`) / " +
-				"the reference solution ships only in the instructor build (grade-instructor, built by `make build`)")
+			return cliutil.FlagErrorf("la solution de référence n'est livrée que dans la version enseignant de grade (grade-instructor, construite par `make build`)",
+				"the reference solution ships only in grade's instructor build (grade-instructor, built by `make build`)")
 		}
 		if err != nil {
 			return err
@@ -97,10 +100,11 @@ func initRun(_ context.Context, opts *Options) error {
 	}
 	written = append(written, w...)
 	out := f.IO.Out
-	fmt.Fprintf(out, "%s : %d fichier(s) écrit(s) dans %s\n", spec.Lab, len(written), dir)
+	fmt.Fprintln(out, f.Sayf("%s : %s dans %s", "%s: %s to %s", spec.Lab,
+		f.Count(len(written), "fichier écrit", "fichiers écrits", "file written", "files written"), dir))
 	for _, k := range kept {
-		fmt.Fprintf(out, "  conservé (existait déjà) : %s\n", k)
+		fmt.Fprintln(out, f.Sayf("  conservé (existait déjà) : %s", "  kept (already there): %s", k))
 	}
-	fmt.Fprintf(out, "Ensuite : cd %s && grade %s\n", dir, spec.Lab)
+	fmt.Fprintln(out, f.Sayf("Ensuite : cd %s && grade %s", "Next: cd %s && grade %s", dir, spec.Lab))
 	return nil
 }

@@ -25,8 +25,8 @@ func TestNewCmdInit(t *testing.T) {
 		{name: "a lab", cli: "lab5", wants: Options{Lab: "lab5"}},
 		{name: "a lab and a folder", cli: "lab5 work/lab5", wants: Options{Lab: "lab5", Dir: "work/lab5"}},
 		{name: "the solution", cli: "lab5 sol --solution", wants: Options{Lab: "lab5", Dir: "sol", Solution: true}},
-		{name: "no lab", cli: "", wantsErr: "attend de 1 à 2 arguments, pas 0"},
-		{name: "too many", cli: "a b c", wantsErr: "attend de 1 à 2 arguments, pas 3"},
+		{name: "no lab", cli: "", wantsErr: "attend de 1 à 2 arguments (aucun donné)"},
+		{name: "too many", cli: "a b c", wantsErr: "attend de 1 à 2 arguments (3 donnés)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,21 +50,27 @@ func TestNewCmdInit(t *testing.T) {
 func Test_initRun(t *testing.T) {
 	tests := []struct {
 		name      string
+		lang      string
 		solution  bool
 		existing  map[string]string // files already in the folder
 		wantFiles map[string]string
 		wantOut   []string
 	}{
 		{name: "starter", wantFiles: map[string]string{"run.sh": "# TODO\n", "README.md": "# Consignes du lab 1\n", ".dockerignore": "*.bin\n"},
-			wantOut: []string{"lab1 : 3 fichier(s) écrit(s) dans ", "Ensuite : cd "}},
+			wantOut: []string{"lab1\u00a0: 3 fichiers écrits dans ", "Ensuite\u00a0: cd "}},
 		{name: "solution over the starter", solution: true, wantFiles: map[string]string{"run.sh": "docker run lab1\n", "README.md": "# Consignes du lab 1\n"},
-			wantOut: []string{"lab1 : 3 fichier(s) écrit(s)"}},
+			wantOut: []string{"lab1\u00a0: 3 fichiers écrits"}},
 		{name: "never overwrites", existing: map[string]string{"run.sh": "mine\n"}, wantFiles: map[string]string{"run.sh": "mine\n"},
-			wantOut: []string{"lab1 : 2 fichier(s) écrit(s)", "conservé (existait déjà) : run.sh"}},
+			wantOut: []string{"lab1\u00a0: 2 fichiers écrits", "conservé (existait déjà)\u00a0: run.sh"}},
+		{name: "in English", lang: "en", existing: map[string]string{"run.sh": "mine\n", "README.md": "x", ".dockerignore": "y"},
+			wantFiles: map[string]string{"run.sh": "mine\n"}, wantOut: []string{"lab1: 0 files written to ", "  kept (already there): run.sh\n", "Next: cd "}},
+		{name: "one file", existing: map[string]string{"run.sh": "mine\n", "README.md": "x"},
+			wantFiles: map[string]string{"run.sh": "mine\n"}, wantOut: []string{"lab1\u00a0: 1 fichier écrit dans "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, stdout, _ := clitest.Factory(t)
+			f.Language = tt.lang
 			dir := filepath.Join(t.TempDir(), "my lab")
 			require.NoError(t, os.MkdirAll(dir, 0o755))
 			for name, data := range tt.existing {
@@ -88,7 +94,7 @@ func Test_initRunDefaultFolder(t *testing.T) {
 	f, stdout, _ := clitest.Factory(t)
 	require.NoError(t, initRun(context.Background(), &Options{F: f, Lab: "LAB1"}))
 	assert.FileExists(t, filepath.Join("lab1", "run.sh"), "the folder is named after the lab")
-	assert.Contains(t, stdout.String(), "Ensuite : cd lab1 && grade lab1")
+	assert.Contains(t, stdout.String(), "Ensuite\u00a0: cd lab1 && grade lab1")
 }
 
 // The student build holds no solution: --solution says where to find it.
@@ -105,7 +111,7 @@ func Test_initRunStudentBuild(t *testing.T) {
 
 func Test_initRunErrors(t *testing.T) {
 	for _, tt := range []struct{ lab, want string }{
-		{"lab99", `"lab99" n'est pas un lab du cours`},
+		{"lab99", "«\u00a0lab99\u00a0» n'est pas un lab du cours"},
 		{"lab2", "lab2 n'est pas encore corrigeable"},
 	} {
 		t.Run(tt.lab, func(t *testing.T) {

@@ -11,10 +11,9 @@ import (
 	"github.com/ddlab/grade/internal/cliutil"
 )
 
-// Options are the command's inputs.
+// Options are the command's inputs; the language is the factory's (the global --lang).
 type Options struct {
-	F    *cliutil.Factory
-	Lang string
+	F *cliutil.Factory
 }
 
 // NewCmdList builds `grade list`; runF replaces listRun in tests.
@@ -22,7 +21,7 @@ func NewCmdList(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
 		Use:     "list",
-		Short:   "Lister les 14 labs, leurs points et ceux qui sont corrigeables",
+		Short:   f.Say("Lister les 14 labs, leurs points et ceux qui sont corrigeables", "List the 14 labs, their points and which ones can be graded"),
 		Args:    cliutil.Args(0, 0),
 		Example: "  $ grade list\n  $ grade list --lang en",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -32,16 +31,12 @@ func NewCmdList(f *cliutil.Factory, runF func(context.Context, *Options) error) 
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Lang, "lang", "", "language: fr or en")
 	return cmd
 }
 
 func listRun(_ context.Context, opts *Options) error {
 	f := opts.F
-	lang, err := f.Lang(opts.Lang)
-	if err != nil {
-		return err
-	}
+	lang := f.Lang()
 	cat, err := f.Catalog()
 	if err != nil {
 		return err
@@ -62,7 +57,7 @@ func listRun(_ context.Context, opts *Options) error {
 		if _, ok := reg.Get(e.Lab); ok && e.Spec != nil {
 			points, state = fmt.Sprintf("%g + %g bonus", e.Spec.MaxScore(), e.Spec.BonusPoints()), ready
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", e.Lab, e.Chapter, e.Title.In(lang), points, state)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", e.Lab, e.Chapter, f.Text(e.Title), points, state)
 	}
 	return tw.Flush()
 }

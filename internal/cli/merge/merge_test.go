@@ -24,7 +24,7 @@ func TestNewCmdMerge(t *testing.T) {
 	}{
 		{name: "one shard", cli: "s0", wants: Options{Shards: []string{"s0"}, Out: "grade-results"}},
 		{name: "shards and out", cli: "s0 s1 --out all", wants: Options{Shards: []string{"s0", "s1"}, Out: "all"}},
-		{name: "no shard", cli: "", wantsErr: "attend au moins 1 argument, pas 0"},
+		{name: "no shard", cli: "", wantsErr: "attend au moins 1 argument (aucun donné)"},
 		{name: "unknown flag", cli: "s0 --lab lab5", wantsErr: "unknown flag: --lab"},
 	}
 	for _, tt := range tests {
@@ -73,6 +73,7 @@ func Test_runMerge(t *testing.T) {
 	failed := gradebook.Record{ID: "erin", Folder: "subs/erin", Status: gradebook.Failed, Error: "le moteur Docker est injoignable"}
 	tests := []struct {
 		name     string
+		lang     string
 		shards   func(root string) []string
 		wantOut  []string
 		wantCode int // 0: no error; else the ExitError's code
@@ -83,14 +84,23 @@ func Test_runMerge(t *testing.T) {
 			shards: func(root string) []string {
 				return []string{shard(t, filepath.Join(root, "s0"), graded("alice")), shard(t, filepath.Join(root, "s1"), graded("bob"))}
 			},
-			wantOut: []string{"2 rendu(s) de 2 dossier(s), 2 corrigé(s), 0 non corrigé(s)", gradebook.CanvasFile, gradebook.HTMLFile},
+			wantOut: []string{"2 rendus de 2 dossiers\u00a0: 2 corrigés, 0 non corrigé\n", gradebook.CanvasFile, gradebook.HTMLFile},
 		},
 		{
 			name: "one submission could not be graded",
 			shards: func(root string) []string {
 				return []string{shard(t, filepath.Join(root, "s0"), graded("alice")), shard(t, filepath.Join(root, "s1"), failed)}
 			},
-			wantOut:  []string{"2 rendu(s) de 2 dossier(s), 1 corrigé(s), 1 non corrigé(s)"},
+			wantOut:  []string{"2 rendus de 2 dossiers\u00a0: 1 corrigé, 1 non corrigé\n"},
+			wantCode: cliutil.ExitFailed,
+		},
+		{
+			name: "in English",
+			lang: "en",
+			shards: func(root string) []string {
+				return []string{shard(t, filepath.Join(root, "s0"), graded("alice"), failed)}
+			},
+			wantOut:  []string{"2 submissions from 1 folder: 1 graded, 1 not graded\n"},
 			wantCode: cliutil.ExitFailed,
 		},
 		{
@@ -109,6 +119,7 @@ func Test_runMerge(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, stdout, _ := clitest.Factory(t)
+			f.Language = tt.lang
 			root := t.TempDir()
 			out := filepath.Join(t.TempDir(), "merged")
 			err := runMerge(context.Background(), &Options{F: f, Shards: tt.shards(root), Out: out})

@@ -5,7 +5,6 @@ package validate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -26,12 +25,18 @@ type Options struct {
 func NewCmdValidate(f *cliutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{F: f}
 	return &cobra.Command{
-		Use:   "validate [<labN.yaml>...]",
-		Short: "Valider des spécifications de lab (schéma strict, points, contrôles, paramètres)",
-		Long: "Sans argument, valide les spécifications embarquées. Avec des fichiers, valide ceux-là :\n" +
-			"un enseignant peut ainsi modifier les points, les indices ou les paramètres d'un lab et vérifier\n" +
-			"son fichier. Chaque paramètre est comparé à ce que le correcteur du lab déclare (type, présence,\n" +
+		Use: f.Say("validate [<labN.yaml>...]", "validate [<labN.yaml>...]"),
+		Short: f.Say("Valider des spécifications de lab (schéma strict, points, contrôles, paramètres)",
+			"Validate lab specs (strict schema, points, checks, parameters)"),
+		Long: f.Say("Sans argument, valide les spécifications embarquées. Avec des fichiers, valide ceux-là :\n"+
+			"un enseignant peut ainsi modifier les points, les indices ou les paramètres d'un lab et vérifier\n"+
+			"son fichier. Chaque paramètre est comparé à ce que le correcteur du lab déclare (type, présence,\n"+
 			"bornes) ; chaque erreur nomme le fichier et la clé.",
+			"With no argument, validates the embedded specs. With files, validates those: an instructor can\n"+
+				"thus change the points, hints or parameters of a lab and check the file. Each parameter is\n"+
+				"compared with what the lab's grader declares (type, presence, bounds); each error names the\n"+
+				"file and the key."),
+		Args:    cliutil.Args(0, -1),
 		Example: "  $ grade validate\n  $ grade validate ./lab5.yaml",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
@@ -53,7 +58,7 @@ func validateRun(_ context.Context, opts *Options) error {
 	if len(opts.Files) == 0 {
 		cat, err := f.Catalog()
 		if err != nil {
-			return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+			return cliutil.SpecError(err)
 		}
 		for _, e := range cat.Labs {
 			if e.Spec != nil {
@@ -65,7 +70,7 @@ func validateRun(_ context.Context, opts *Options) error {
 	for _, p := range opts.Files {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return cliutil.FlagErrorf("%v", err)
+			return cliutil.FlagErrorf("impossible de lire %s (%s)", "cannot read %s (%s)", p, cliutil.Why(err))
 		}
 		s, err := lab.Parse(p, b)
 		if err != nil {
@@ -78,17 +83,18 @@ func validateRun(_ context.Context, opts *Options) error {
 	for _, s := range specs {
 		g, ok := reg.Get(s.Lab)
 		if !ok {
-			errs = append(errs, fmt.Errorf("%s : %s n'a pas de correcteur dans cette version / has no grader", s.File, s.Lab))
+			errs = append(errs, cliutil.Errorf("%s : %s n'a pas de correcteur dans cette version de grade", "%s: %s has no grader in this build of grade", s.File, s.Lab))
 			continue
 		}
 		if err := grader.CrossCheck(s, g); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		fmt.Fprintf(f.IO.Out, "✔ %s : %d contrôles, %g points + %g bonus\n", s.Lab, len(s.Checks), s.MaxScore(), s.BonusPoints())
+		fmt.Fprintf(f.IO.Out, "✔ %s\n", f.Sayf("%s : %s, %g points + %g bonus", "%s: %s, %g points + %g bonus",
+			s.Lab, f.Count(len(s.Checks), "contrôle", "contrôles", "check", "checks"), s.MaxScore(), s.BonusPoints()))
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("%w: %w", cliutil.ErrSpec, err)
+	if err := cliutil.JoinErrors(errs); err != nil {
+		return cliutil.SpecError(err)
 	}
 	return nil
 }

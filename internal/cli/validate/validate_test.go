@@ -40,12 +40,14 @@ func TestNewCmdValidate(t *testing.T) {
 func Test_validateRun(t *testing.T) {
 	tests := []struct {
 		name     string
+		lang     string
 		spec     string // written to lab1.yaml and validated; "" validates the embedded specs
 		wantOut  string
 		wantErrs []string // each in the error; none when valid
 	}{
-		{name: "embedded specs", wantOut: "✔ lab1 : 3 contrôles, 100 points + 5 bonus\n"},
-		{name: "a valid file", spec: clitest.Spec, wantOut: "✔ lab1 : 3 contrôles, 100 points + 5 bonus\n"},
+		{name: "embedded specs", wantOut: "✔ lab1\u00a0: 3 contrôles, 100 points + 5 bonus\n"},
+		{name: "a valid file", spec: clitest.Spec, wantOut: "✔ lab1\u00a0: 3 contrôles, 100 points + 5 bonus\n"},
+		{name: "in English", lang: "en", wantOut: "✔ lab1: 3 checks, 100 points + 5 bonus\n"},
 		{name: "port not a number", spec: strings.Replace(clitest.Spec, `port: "8081"`, `port: "http"`, 1),
 			wantErrs: []string{"lab1.yaml : params.port : « http » n'est pas un nombre entier"}},
 		{name: "port out of range", spec: strings.Replace(clitest.Spec, `port: "8081"`, `port: "80810"`, 1),
@@ -59,11 +61,12 @@ func Test_validateRun(t *testing.T) {
 		{name: "a spec that does not parse", spec: strings.Replace(clitest.Spec, "bonusCap: 5", "bonusCap: 5\nfoo: 1", 1),
 			wantErrs: []string{"lab1.yaml", "field foo not found"}},
 		{name: "a lab without a grader", spec: strings.NewReplacer("lab: lab1", "lab: lab2", "lab1.", "lab2.").Replace(clitest.Spec),
-			wantErrs: []string{"lab2 n'a pas de correcteur"}},
+			wantErrs: []string{"lab2 n'a pas de correcteur dans cette version de grade"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, stdout, _ := clitest.Factory(t)
+			f.Language = tt.lang
 			opts := &Options{F: f}
 			if tt.spec != "" {
 				p := filepath.Join(t.TempDir(), "lab1.yaml")
@@ -90,5 +93,6 @@ func Test_validateRunMissingFile(t *testing.T) {
 	err := validateRun(context.Background(), &Options{F: f, Files: []string{"/nonexistent/lab5.yaml"}})
 	var fe *cliutil.FlagError
 	require.True(t, errors.As(err, &fe), "%v", err)
-	assert.Contains(t, err.Error(), "no such file")
+	assert.Contains(t, err.Error(), "impossible de lire /nonexistent/lab5.yaml (introuvable)")
+	assert.Equal(t, "cannot read /nonexistent/lab5.yaml (not found)", cliutil.Message(err, "en"))
 }
