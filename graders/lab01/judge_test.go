@@ -225,7 +225,7 @@ func TestJudgeCleanup(t *testing.T) {
 // script runs.
 func fakeRun(spec *lab.Spec, e *enginefake.Fake, first *scriptRun) *state {
 	r := &grader.Run{ID: "0123456789abcdef0123", Spec: spec, Engine: e, Cleanup: &grader.Cleanup{},
-		Progress: func(string) {}, Detail: func(string) {}}
+		Progress: func(check.Text) {}, Detail: func(string) {}}
 	s := stateFor(r)
 	s.first = first
 	return s

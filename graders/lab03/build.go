@@ -31,7 +31,7 @@ func buildOutcome(ctx context.Context, res engine.BuildResult, err error) (o che
 }
 
 func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {
-	s.run.Progress("build de " + imageRef + "…")
+	s.run.Progress(check.T("construction de %s…", "building %s…", imageRef))
 	res, err := s.build(ctx, imageRef, nil)
 	b := buildlab.Summary(res)
 	s.run.Build = b

@@ -105,7 +105,7 @@ func newState(t *testing.T, f *enginefake.Fake) *state {
 	spec, err := cat.Spec("lab3")
 	require.NoError(t, err)
 	return stateFor(&grader.Run{ID: "0123456789abcdef", Spec: spec, Engine: f, Cleanup: &grader.Cleanup{},
-		Progress: func(string) {}, Detail: func(string) {}})
+		Progress: func(check.Text) {}, Detail: func(string) {}})
 }
 
 func TestPushSkipsOnRemoteEngine(t *testing.T) {

@@ -31,7 +31,7 @@ func dangling(s engine.ImageSummary) bool {
 func (s *state) makeDangling(ctx context.Context) (gone []string, kept string, o *check.Outcome, err error) {
 	var ids []string
 	for i := 1; i <= 3; i++ {
-		s.run.Progress(fmt.Sprintf("reconstruction %d/3 pour créer des images pendantes…", i))
+		s.run.Progress(check.T("reconstruction %d/3 pour créer des images pendantes…", "rebuild %d/3 to make dangling images…", i))
 		res, err := s.build(ctx, rebuildRef, map[string]string{"ddlab.lab": "lab3", "ddlab.rebuild": fmt.Sprint(i)})
 		if o, ok, err := buildOutcome(ctx, res, err); !ok {
 			return nil, "", &o, err

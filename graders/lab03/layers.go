@@ -3,6 +3,7 @@ package lab03
 import (
 	"context"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"io"
 
 	"github.com/ddlab/grade/internal/engine"
@@ -19,7 +20,7 @@ func (s *state) imageLayers(ctx context.Context) ([]imagetar.Layer, error) {
 	if s.layers != nil {
 		return s.layers, nil
 	}
-	s.run.Progress("lecture des couches (docker save)…")
+	s.run.Progress(check.Lit("lecture des couches (docker save)…", "reading the layers (docker save)…"))
 	a, err := saveArchive(ctx, s.run.Engine, s.imageID)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func (s *state) checkPullDigest(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgePullDigest(o); done {
 		return out, nil
 	}
-	s.run.Progress("docker pull " + o.Ref + "…")
+	s.run.Progress(check.Same("docker pull " + o.Ref + "…"))
 	pullErr := e.PullImage(ctx, o.Ref)
 	got, err := e.InspectImage(ctx, o.Ref)
 	if err == nil {

@@ -21,7 +21,7 @@ func (s *state) checkHTTP(ctx context.Context) (check.Outcome, error) {
 	if ps.Err != nil {
 		return check.Outcome{}, ps.Err
 	}
-	r.Progress("démarrage du conteneur…")
+	r.Progress(check.Lit("démarrage du conteneur…", "starting the container…"))
 	id, err := r.Engine.Run(ctx, engine.RunSpec{Name: r.Name("site"), Image: s.imageID, Labels: r.Labels()})
 	if id != "" {
 		defer func() {

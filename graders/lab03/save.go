@@ -71,7 +71,7 @@ func (s *state) checkSave(ctx context.Context) (check.Outcome, error) {
 	if _, err := f.Seek(0, 0); err != nil {
 		return check.Outcome{}, err
 	}
-	s.run.Progress("docker load " + archivePath + "…")
+	s.run.Progress(check.Same("docker load " + archivePath + "…"))
 	loaded, err := e.LoadImage(ctx, f)
 	o.Load = &loadObs{}
 	if err != nil {

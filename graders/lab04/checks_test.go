@@ -106,7 +106,7 @@ func newTestState(t *testing.T, e engine.Engine) *state {
 	params := map[string]string{"host-ip": "127.0.0.1", "host-port": "8084", "app-mode": "prod", "restart-retries": "3",
 		"restart-wait": "2s", "oom-mb": "128", "oom-wait": "3s", "manual-stop-wait": "1s", "memory": "67108864"}
 	r := &grader.Run{ID: "0123456789abcdef0123", Spec: &lab.Spec{Lab: "lab4", Params: params}, Engine: e,
-		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	s := stateFor(r)
 	s.appID = "app"
 	return s

@@ -146,7 +146,7 @@ func (s *state) brokenTruth(ctx context.Context) (truth, error) {
 	if err != nil {
 		return truth{}, err
 	}
-	r.Progress("le correcteur lance " + image + " sans variable…")
+	r.Progress(check.T("le correcteur lance %s sans variable…", "the grader runs %s without the variable…", image))
 	id, err := r.Engine.Run(ctx, engine.RunSpec{Name: r.Name("broken"), Image: image, Labels: r.Labels()})
 	if id != "" {
 		// The run's label sweep is the safety net; removing it at once keeps lab4's

@@ -55,7 +55,7 @@ func (s *state) checkFixed(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeFixed(o); done {
 		return out, nil
 	}
-	r.Progress("attente de l'état healthy de lab4-fixed…")
+	r.Progress(check.Lit("attente de l'état healthy de lab4-fixed…", "waiting for lab4-fixed to be healthy…"))
 	start := time.Now()
 	deadline := start.Add(o.Wait)
 	for {

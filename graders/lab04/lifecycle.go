@@ -49,7 +49,7 @@ func (s *state) checkRestart(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeRestart(o); done {
 		return out, nil
 	}
-	s.run.Progress("POST /crash?code=3 : plantage volontaire de lab4-app…")
+	s.run.Progress(check.Lit("POST /crash?code=3 : plantage volontaire de lab4-app…", "POST /crash?code=3: crashing lab4-app on purpose…"))
 	start := time.Now()
 	// The app answers, then exits: a reply cut short is expected.
 	_ = s.do(ctx, http.MethodPost, base+"/crash?code=3", nil)
@@ -175,7 +175,7 @@ func (s *state) checkOOM(ctx context.Context) (check.Outcome, error) {
 	if o.Before, err = s.run.Engine.InspectContainer(ctx, o.App.C.ID); err != nil {
 		return check.Outcome{}, err
 	}
-	s.run.Progress(fmt.Sprintf("POST /alloc?mb=%d : dépassement volontaire de la limite mémoire…", o.MB))
+	s.run.Progress(check.T("POST /alloc?mb=%d : dépassement volontaire de la limite mémoire…", "POST /alloc?mb=%d: exceeding the memory limit on purpose…", o.MB))
 	start := time.Now()
 	alloc := s.do(ctx, http.MethodPost, fmt.Sprintf("%s/alloc?mb=%d", base, o.MB), nil)
 	o.Alloc = &alloc
@@ -311,7 +311,7 @@ func (s *state) checkManualStop(ctx context.Context) (check.Outcome, error) {
 	} else if stop == nil {
 		s.getReady(ctx, base+"/health", 5*time.Second, nil)
 	}
-	s.run.Progress("docker stop lab4-app…")
+	s.run.Progress(check.Same("docker stop lab4-app…"))
 	if err := s.run.Engine.Stop(ctx, c.ID, 10*time.Second); err != nil {
 		return check.Outcome{}, err
 	}

@@ -34,7 +34,7 @@ func (s *state) checkLogs(ctx context.Context) (check.Outcome, error) {
 	if stop != nil || err != nil {
 		return check.Verdict(stop), err
 	}
-	s.run.Progress(fmt.Sprintf("%d requêtes vers lab4-app…", requests))
+	s.run.Progress(check.T("%d requêtes vers lab4-app…", "%d requests to lab4-app…", requests))
 	var last string
 	for i := 1; i <= requests; i++ {
 		last = fmt.Sprintf("grade-%s-%d", s.run.ID[:8], i)

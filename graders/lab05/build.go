@@ -22,7 +22,7 @@ func (s *state) build(ctx context.Context, purpose, target string) (engine.Build
 		k, v, _ := strings.Cut(kv, "=")
 		args[k] = v
 	}
-	r.Progress(fmt.Sprintf("build (%s)…", purpose))
+	r.Progress(check.T("construction (%s)…", "build (%s)…", purpose))
 	return s.kit.Build(ctx, engine.BuildRequest{Tag: fmt.Sprintf("ddlab-grade/%s:%s", r.ID[:12], purpose), Target: target, BuildArgs: args})
 }
 

@@ -32,7 +32,7 @@ func newState(t *testing.T, fake *enginefake.Fake, img engine.Image) *state {
 		Spec:     &lab.Spec{Lab: "lab5", Params: map[string]string{"port": "8080", "version": "1.2.3", "max-size": "25MB", "tiny-size": "12MB", "health-wait": "2s", "startup-wait": "1s", "stop-timeout": "10s", "stop-max": "2s", "allowed-bases": "ddlab/go:1 ddlab/busybox:1 scratch", "final-bases": "scratch ddlab/busybox:1"}},
 		Engine:   fake,
 		Cleanup:  &grader.Cleanup{},
-		Progress: func(string) {},
+		Progress: func(check.Text) {},
 		Detail:   func(string) {},
 	}
 	s := stateFor(r)

@@ -17,7 +17,7 @@ func (s *state) container(ctx context.Context) (id string, fail *check.Outcome, 
 		return s.ctr, s.ctrFail, nil
 	}
 	r := s.run
-	r.Progress("démarrage du conteneur…")
+	r.Progress(check.Lit("démarrage du conteneur…", "starting the container…"))
 	id, err = r.Engine.Run(ctx, engine.RunSpec{
 		Name:   r.Name("app"),
 		Image:  s.imageRef,
@@ -106,7 +106,7 @@ func (s *state) checkHealthcheck(ctx context.Context) (check.Outcome, error) {
 	if o.Wait = ps.Duration("health-wait"); ps.Err != nil {
 		return check.Outcome{}, ps.Err
 	}
-	s.run.Progress("attente de l'état healthy…")
+	s.run.Progress(check.Lit("attente de l'état healthy…", "waiting for the healthy state…"))
 	deadline := time.Now().Add(o.Wait)
 	for {
 		c, err := s.run.Engine.InspectContainer(ctx, id)
@@ -152,7 +152,7 @@ func (s *state) checkSignals(ctx context.Context) (check.Outcome, error) {
 	if o, dead := s.died(ctx, id); dead {
 		return o, nil
 	}
-	s.run.Progress("docker stop…")
+	s.run.Progress(check.Same("docker stop…"))
 	start := time.Now()
 	if err := s.run.Engine.Stop(ctx, id, timeout); err != nil {
 		return check.Outcome{}, err

@@ -34,7 +34,7 @@ func newRun(t *testing.T, fake *enginefake.Fake) *grader.Run {
 	spec, err := cat.Spec("lab6")
 	require.NoError(t, err)
 	return &grader.Run{ID: "0123456789abcdef0123", Spec: spec, Engine: fake, Files: t.TempDir(),
-		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 }
 
 // only is lab 6 reduced to some of its checks, without prerequisites.

@@ -24,7 +24,7 @@ func newState(fake *enginefake.Fake) *state {
 			"canary-port": "18087", "probe-image": "ddlab/probe:1", "probe-timeout": "2s", "script-timeout": "60s"}},
 		Engine:   fake,
 		Cleanup:  &grader.Cleanup{},
-		Progress: func(string) {},
+		Progress: func(check.Text) {},
 		Detail:   func(string) {},
 	}
 	return &state{run: r, probeTimeout: 2 * time.Second}

@@ -113,9 +113,9 @@ func (s *state) checkPersistence(ctx context.Context) (check.Outcome, error) {
 	}
 	for _, volumes := range []bool{false, true} {
 		if volumes {
-			s.Run.Progress("lab8 : down -v puis up…")
+			s.Run.Progress(check.Lit("lab8 : down -v puis up…", "lab8: down -v then up…"))
 		} else {
-			s.Run.Progress("lab8 : down puis up (sans -v)…")
+			s.Run.Progress(check.Lit("lab8 : down puis up (sans -v)…", "lab8: down then up (without -v)…"))
 		}
 		c, o, err := s.cycle(ctx, volumes)
 		if o != nil || err != nil {
@@ -160,7 +160,7 @@ func (s *state) checkEnv(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeEnv(obs); done {
 		return out, nil
 	}
-	s.Run.Progress("lab8 : api recréé avec API_GREETING=" + obs.Override + "…")
+	s.Run.Progress(check.T("lab8 : api recréé avec API_GREETING=%s…", "lab8: api recreated with API_GREETING=%s…", obs.Override))
 	err = s.Run.Up(ctx, v, engine.UpOptions{Services: []string{api}, NoDeps: true, Wait: true, WaitTimeout: s.HealthWait})
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
@@ -200,7 +200,7 @@ func (s *state) checkScale(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeScale(obs); done {
 		return out, nil
 	}
-	s.Run.Progress(fmt.Sprintf("lab8 : api passe à %d répliques…", obs.N))
+	s.Run.Progress(check.T("lab8 : api passe à %d répliques…", "lab8: scaling api to %d replicas…", obs.N))
 	err := s.Sess.Scale(ctx, api, obs.N, s.HealthWait)
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
@@ -288,7 +288,7 @@ func (s *state) checkProfiles(ctx context.Context) (check.Outcome, error) {
 		return out, nil
 	}
 	s.useBuiltImages(v)
-	s.Run.Progress("lab8 : up --profile debug…")
+	s.Run.Progress(check.Lit("lab8 : up --profile debug…", "lab8: up --profile debug…"))
 	ctx2, cancel := context.WithTimeout(ctx, s.HealthWait+30*time.Second)
 	defer cancel()
 	err = s.Run.Up(ctx2, v, engine.UpOptions{Services: []string{"debug"}, NoDeps: true})

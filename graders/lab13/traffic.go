@@ -215,7 +215,7 @@ func (s *state) checkScaleLB(ctx context.Context) (check.Outcome, error) {
 	if out, done := judgeScaleLB(obs); done {
 		return out, nil
 	}
-	s.Run.Progress(fmt.Sprintf("lab13 : catalog passe à %d répliques…", obs.N))
+	s.Run.Progress(check.T("lab13 : catalog passe à %d répliques…", "lab13: scaling catalog to %d replicas…", obs.N))
 	err := s.Sess.Scale(ctx, catalog, obs.N, s.HealthWait)
 	if err != nil && ctx.Err() != nil {
 		return check.Outcome{}, err
@@ -315,7 +315,7 @@ func (s *state) recreateElsewhere(ctx context.Context, network string) error {
 	if err != nil {
 		return fmt.Errorf("placeholder: %w", err)
 	}
-	s.Run.Progress("lab13 : recréation de catalog…")
+	s.Run.Progress(check.Lit("lab13 : recréation de catalog…", "lab13: recreating catalog…"))
 	if err := s.Run.Up(ctx, p, engine.UpOptions{Services: []string{catalog}, NoDeps: true, Recreate: true, Wait: true, WaitTimeout: s.HealthWait}); err != nil {
 		return fmt.Errorf("%w: %w", errRecreate, err)
 	}

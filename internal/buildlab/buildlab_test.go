@@ -28,7 +28,7 @@ func newSession(t *testing.T, fake *enginefake.Fake, dockerfileText string) *Ses
 	}
 	r := &grader.Run{
 		ID: "0123456789abcdef0123", Spec: &lab.Spec{Lab: "lab5"}, Dir: dir, Engine: fake,
-		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {},
+		Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {},
 	}
 	return New(r, "Dockerfile")
 }

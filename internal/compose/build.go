@@ -24,9 +24,9 @@ type Built struct {
 // BuildOptions tune Build.
 type BuildOptions struct {
 	Labels     map[string]string
-	CacheScope string       // see engine.BuildRequest.CacheScope
-	Progress   func(string) // one line per service
-	Detail     func(string) // build log lines
+	CacheScope string               // see engine.BuildRequest.CacheScope
+	Progress   func(service string) // told each service before its build; the caller words it
+	Detail     func(string)         // build log lines
 	// Done is called with each image built, before the next build starts, so the caller can
 	// register it for removal even if a later build is interrupted.
 	Done func(tag string)
@@ -80,7 +80,7 @@ func Build(ctx context.Context, e engine.Engine, p *types.Project, o BuildOption
 		}
 		req.Exclude = ex
 		if o.Progress != nil {
-			o.Progress(fmt.Sprintf("build du service %s…", n))
+			o.Progress(n)
 		}
 		res, err := e.Build(ctx, req)
 		if res.ImageID != "" && o.Done != nil {

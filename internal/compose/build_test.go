@@ -92,7 +92,7 @@ func TestBuildRequests(t *testing.T) {
 	assert.Empty(t, web.Exclude, "no .dockerignore")
 	assert.Empty(t, web.BuildArgs)
 
-	assert.Equal(t, []string{"build du service api…", "build du service web…"}, progress)
+	assert.Equal(t, []string{"api", "web"}, progress, "Progress is told each service; the caller words it")
 	assert.Equal(t, []string{"run-pol-api", "run-pol-web"}, done)
 
 	require.Len(t, out, 2)

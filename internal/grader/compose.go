@@ -41,8 +41,10 @@ func (r *Run) BuildProject(ctx context.Context, p *types.Project) ([]compose.Bui
 	return compose.Build(ctx, r.Engine, p, compose.BuildOptions{
 		CacheScope: r.CacheScope(),
 		Labels:     r.Labels(),
-		Progress:   r.Progress,
-		Detail:     r.Detail,
+		Progress: func(service string) {
+			r.Progress(check.T("construction du service %s…", "building service %s…", service))
+		},
+		Detail: r.Detail,
 		Done: func(tag string) {
 			r.Cleanup.Add("image "+tag, func(ctx context.Context) error {
 				err := r.Engine.RemoveImage(ctx, tag, true)

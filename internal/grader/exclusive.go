@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"strconv"
 	"strings"
 	"time"
@@ -62,14 +63,14 @@ func (r *Run) Lock(ctx context.Context, c Contract) error {
 			return fmt.Errorf("lock %s: %w", lab, err)
 		}
 		if exp, err := strconv.ParseInt(holder.Labels["ddlab.lock.expires"], 10, 64); err != nil || time.Now().Unix() > exp {
-			r.Progress(fmt.Sprintf("%s : verrou périmé d'une correction interrompue, supprimé", lab))
+			r.Progress(check.T("%s : verrou périmé d'une correction interrompue, supprimé", "%s: stale lock of an interrupted grading, removed", lab))
 			if err := e.Remove(ctx, engine.Ref{Kind: engine.KindContainer, ID: holder.ID}); err != nil {
 				return fmt.Errorf("lock %s: %w", lab, err)
 			}
 			continue
 		}
 		if !told {
-			r.Progress(fmt.Sprintf("%s : une autre correction de %s utilise ce moteur (noms et ports fixes du contrat) ; attente de son tour…", lab, lab))
+			r.Progress(check.T("%s : une autre correction de %[1]s utilise ce moteur (noms et ports fixes du contrat) ; attente de son tour…", "%s: another grading of %[1]s is using this engine (the contract's fixed names and ports); waiting for its turn…", lab))
 			told = true
 		}
 		if time.Now().After(waitUntil) {

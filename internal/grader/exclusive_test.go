@@ -3,6 +3,7 @@ package grader
 import (
 	"context"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,7 +82,7 @@ func newLockEngine() *lockEngine {
 }
 
 func lockRun(e engine.Engine, id string, timeout time.Duration) *Run {
-	return &Run{ID: id, Engine: e, Cleanup: &Cleanup{}, Progress: func(string) {},
+	return &Run{ID: id, Engine: e, Cleanup: &Cleanup{}, Progress: func(check.Text) {},
 		Spec: &lab.Spec{Lab: "lab1", Timeout: lab.Duration(timeout)}}
 }
 
@@ -112,7 +113,7 @@ func TestLockWaitsForTheOtherRun(t *testing.T) {
 
 	var said []string
 	second := lockRun(e, "run-b", time.Minute)
-	second.Progress = func(s string) { said = append(said, s) }
+	second.Progress = func(s check.Text) { said = append(said, s.FR) }
 	done := make(chan error, 1)
 	go func() { done <- second.Lock(context.Background(), Contract{}) }()
 	select {

@@ -45,9 +45,9 @@ type Run struct {
 	Engine    engine.Engine // nil when grading statically or when no engine answered
 	EngineErr error         // why Engine is nil
 	Cleanup   *Cleanup
-	Progress  func(msg string)  // long steps report here; never nil
-	Detail    func(line string) // build log lines, shown live on a terminal only; never nil
-	Build     *report.Build     // the main build, set by the grader for the report
+	Progress  func(msg check.Text) // long steps report here, in both languages; never nil
+	Detail    func(line string)    // build log lines, shown live on a terminal only; never nil
+	Build     *report.Build        // the main build, set by the grader for the report
 	// Scope, when set, replaces CacheScope's per-folder key (GRADE_CACHE_SCOPE): every
 	// submission graded with one value shares the BuildKit cache mounts, for trusted sets only.
 	Scope string

@@ -44,7 +44,7 @@ func (r *Run) Script(ctx context.Context, name string, env ...string) (script.Re
 	if err != nil {
 		return script.Result{}, err
 	}
-	r.Progress(fmt.Sprintf("exécution de %s…", name))
+	r.Progress(check.T("exécution de %s…", "running %s…", name))
 	base := []string{"DOCKER_HOST=" + host, "LAB=" + r.Spec.Lab}
 	bwrap, err := r.sandbox(ctx)
 	if err != nil {
@@ -202,4 +202,3 @@ func Requests(reqs []string) check.Text {
 	}
 	return check.Same(check.Cut(strings.Join(reqs, ", "), 300))
 }
-

@@ -31,7 +31,7 @@ func TestScriptEnvironmentAndFailures(t *testing.T) {
 	// A remote engine: scripts get its address as it is (no recording proxy).
 	remote := &enginefake.Fake{HostValue: "unix:///run/test.sock",
 		InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil }}
-	r := &Run{Files: dir, Engine: remote, Progress: func(string) {},
+	r := &Run{Files: dir, Engine: remote, Progress: func(check.Text) {},
 		Spec: &lab.Spec{Lab: "lab1", Params: map[string]string{"script-timeout": "1s"}}}
 	ctx := context.Background()
 
@@ -84,7 +84,7 @@ func TestScriptObjectsAreRemoved(t *testing.T) {
 		"docker create --network none -v odd-vol-" + suffix + ":/v --name odd-ctr-" + suffix + " ddlab/busybox:1 true >/dev/null\n" +
 		"docker create --network none ddlab/busybox:1 true\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.sh"), []byte(body), 0o644))
-	r := &Run{ID: "test-" + suffix, Files: dir, Engine: e, Cleanup: &Cleanup{}, Progress: func(string) {},
+	r := &Run{ID: "test-" + suffix, Files: dir, Engine: e, Cleanup: &Cleanup{}, Progress: func(check.Text) {},
 		Spec: &lab.Spec{Lab: "lab1", Params: map[string]string{"script-timeout": "60s"}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -133,7 +133,7 @@ func TestScriptGuardAndSandbox(t *testing.T) {
 		"docker run --rm -v \"$PWD\":/lab:ro ddlab/busybox:1 test -e /lab/s.sh\n" +
 		"test -e /var/run/docker.sock || echo no-socket\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "s.sh"), []byte(body), 0o644))
-	r := &Run{ID: "test-" + suffix, Files: dir, Engine: e, Cleanup: &Cleanup{}, Progress: func(string) {}, Sandbox: SandboxRequire,
+	r := &Run{ID: "test-" + suffix, Files: dir, Engine: e, Cleanup: &Cleanup{}, Progress: func(check.Text) {}, Sandbox: SandboxRequire,
 		Spec: &lab.Spec{Lab: "lab1", Params: map[string]string{"script-timeout": "60s"}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -173,17 +173,17 @@ func TestScriptSandboxRequired(t *testing.T) {
 	remote := &enginefake.Fake{HostValue: "unix:///run/test.sock",
 		InfoFn: func(context.Context) (engine.Info, error) { return engine.Info{Remote: true}, nil }}
 	spec := &lab.Spec{Lab: "lab1"}
-	req := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxRequire}
+	req := &Run{Files: dir, Engine: remote, Progress: func(check.Text) {}, Spec: spec, Sandbox: SandboxRequire}
 	_, err := req.Script(context.Background(), "s.sh")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bubblewrap")
 	_, again := req.Script(context.Background(), "s.sh")
 	assert.Equal(t, err, again, "decided once per run, refusal included")
 
-	r := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxAuto}
+	r := &Run{Files: dir, Engine: remote, Progress: func(check.Text) {}, Spec: spec, Sandbox: SandboxAuto}
 	_, _ = r.Script(context.Background(), "s.sh") // no sh on this PATH either: only the decision matters
 	assert.Contains(t, r.ScriptSandbox(), "none: ")
-	off := &Run{Files: dir, Engine: remote, Progress: func(string) {}, Spec: spec, Sandbox: SandboxOff}
+	off := &Run{Files: dir, Engine: remote, Progress: func(check.Text) {}, Spec: spec, Sandbox: SandboxOff}
 	_, _ = off.Script(context.Background(), "s.sh")
 	assert.Equal(t, "none: --sandbox off", off.ScriptSandbox())
 	assert.Empty(t, (&Run{}).ScriptSandbox(), "no script ran")

@@ -56,11 +56,11 @@ type Spec struct {
 
 // CheckSpec is what the spec says about one check.
 type CheckSpec struct {
-	ID      string     `yaml:"id"`
-	Kind    string     `yaml:"kind"`
-	Points  float64    `yaml:"points"`
-	Title   check.Text `yaml:"title"`
-	Hint    check.Text `yaml:"hint"`
+	ID     string     `yaml:"id"`
+	Kind   string     `yaml:"kind"`
+	Points float64    `yaml:"points"`
+	Title  check.Text `yaml:"title"`
+	Hint   check.Text `yaml:"hint"`
 	// Hints replace Hint for a failure of a known cause (check.Outcome.Cause): a Dockerfile
 	// that does not parse needs other advice than one that is missing.
 	Hints map[string]check.Text `yaml:"hints"`

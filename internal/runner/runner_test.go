@@ -133,7 +133,7 @@ func TestGrade(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &grader.Run{ID: "0123456789abcdef", Spec: spec(req3, pts), Cleanup: &grader.Cleanup{},
-				Progress: func(string) {}, Detail: func(string) {}}
+				Progress: func(check.Text) {}, Detail: func(string) {}}
 			if tt.engine {
 				r.Engine = &enginefake.Fake{}
 			} else {
@@ -171,7 +171,7 @@ func TestGradeInterrupted(t *testing.T) {
 		{ID: "lab9.b", Mode: check.Static, Run: pass},
 	}
 	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required},
-		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	rep, err := runner.Grade(ctx, r, fakeGrader{checks}, runner.Options{Lang: "en"})
 	require.True(t, errors.Is(err, context.Canceled))
 	require.Len(t, rep.Results, 2, "the report stays complete")
@@ -181,7 +181,7 @@ func TestGradeInterrupted(t *testing.T) {
 
 func TestUnknownCheckIsASpecError(t *testing.T) {
 	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required}, map[string]float64{"lab9.a": 100}),
-		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	_, err := runner.Grade(context.Background(), r, fakeGrader{[]check.Check{{ID: "lab9.zz", Mode: check.Static, Run: pass}}}, runner.Options{})
 	require.ErrorContains(t, err, "lab9.zz")
 }
@@ -205,7 +205,7 @@ func TestStuckCheckStopsTheRun(t *testing.T) {
 		}},
 		{ID: "lab9.c", Mode: check.Static, Run: pass},
 	}
-	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(req3(), pts3()), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(req3(), pts3()), Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	start := time.Now()
 	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 100 * time.Millisecond})
 	require.NoError(t, err)
@@ -227,7 +227,7 @@ func TestCheckThatStopsInGraceLetsTheRunGoOn(t *testing.T) {
 		{ID: "lab9.b", Mode: check.Static, Run: pass},
 	}
 	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required, "lab9.b": lab.Required},
-		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		map[string]float64{"lab9.a": 50, "lab9.b": 50}), Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 5 * time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, check.Error, rep.Results[0].Status)
@@ -249,7 +249,7 @@ func TestLabDeadline(t *testing.T) {
 	for i := range s.Checks {
 		s.Checks[i].Timeout = lab.Duration(time.Minute)
 	}
-	r := &grader.Run{ID: "0123456789abcdef", Spec: s, Engine: &enginefake.Fake{}, Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+	r := &grader.Run{ID: "0123456789abcdef", Spec: s, Engine: &enginefake.Fake{}, Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr"})
 	require.NoError(t, err, "the lab's own deadline is not an interruption")
 	assert.Equal(t, []check.Status{check.Fail, check.Pass, check.Fail},
@@ -270,7 +270,7 @@ func TestLateVerdictWithinGraceWins(t *testing.T) {
 		return check.Failf("le build n'a pas fini", "the build did not finish"), nil
 	}}}
 	r := &grader.Run{ID: "0123456789abcdef", Spec: spec(map[string]string{"lab9.a": lab.Required}, map[string]float64{"lab9.a": 100}),
-		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks}, runner.Options{Lang: "fr", Grace: 5 * time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, check.Fail, rep.Results[0].Status)
@@ -287,7 +287,7 @@ func TestPrivatePathsHidden(t *testing.T) {
 		return o, nil
 	}
 	r := &grader.Run{ID: "0d6c4b7e-6f0a-4c5e-9a43-1b2c3d4e5f60", Spec: spec(map[string]string{"lab9.a": "required"}, map[string]float64{"lab9.a": 1}),
-		Dir: priv, Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}}
+		Dir: priv, Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}}
 	rep, err := runner.Grade(context.Background(), r, fakeGrader{checks: []check.Check{{ID: "lab9.a", Mode: check.Static, Run: leaky}}}, runner.Options{Lang: "fr", Static: true})
 	require.NoError(t, err)
 	require.Len(t, rep.Results, 1)

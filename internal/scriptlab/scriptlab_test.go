@@ -23,7 +23,7 @@ import (
 
 func newSession(fake *enginefake.Fake, params map[string]string) *Session {
 	return New(&grader.Run{ID: "0123456789abcdef", Spec: &lab.Spec{Lab: "lab1", Params: params}, Engine: fake,
-		Cleanup: &grader.Cleanup{}, Progress: func(string) {}, Detail: func(string) {}})
+		Cleanup: &grader.Cleanup{}, Progress: func(check.Text) {}, Detail: func(string) {}})
 }
 
 func TestEngineInfoOnce(t *testing.T) {

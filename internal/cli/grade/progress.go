@@ -24,25 +24,19 @@ type progress struct {
 	last  time.Time
 }
 
-func (p *progress) Step(msg string) {
+func (p *progress) Step(msg check.Text) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.steps++
-	p.step = p.say(msg)
+	p.step = msg.In(p.lang)
+	if p.lang != "en" {
+		p.step = check.Typeset(p.step)
+	}
 	if !p.tty {
 		fmt.Fprintf(p.w, "… %s\n", report.Sanitize(p.step))
 		return
 	}
 	p.draw("")
-}
-
-// say is a step as the graders word it, which is French (grader.Run.Progress takes one
-// string): in an English run, a step that does not read as English is only counted.
-func (p *progress) say(msg string) string {
-	if p.lang == "en" && len(check.Foreign("en", msg)) > 0 {
-		return fmt.Sprintf("grading, step %d…", p.steps)
-	}
-	return msg
 }
 
 func (p *progress) Detail(line string) {

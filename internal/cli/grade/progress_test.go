@@ -3,6 +3,7 @@ package grade
 import (
 	"bytes"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,13 +14,14 @@ import (
 	"github.com/ddlab/grade/internal/grader"
 )
 
-// TestProgressLanguage: the graders word their steps in French; an English run shows those
-// it cannot read as English as a step number, never as French.
+// TestProgressLanguage: the graders word their steps in both languages; a run shows each in
+// its own, typeset for French.
 func TestProgressLanguage(t *testing.T) {
-	steps := []string{"démarrage du conteneur…", "docker stop…", "lab8 : down -v puis up…"}
+	steps := []check.Text{check.Lit("démarrage du conteneur…", "starting the container…"), check.Same("docker stop…"),
+		check.Lit("lab8 : down -v puis up…", "lab8: down -v then up…")}
 	for lang, want := range map[string]string{
-		"fr": "… démarrage du conteneur…\n… docker stop…\n… lab8 : down -v puis up…\n",
-		"en": "… grading, step 1…\n… docker stop…\n… grading, step 3…\n",
+		"fr": "… démarrage du conteneur…\n… docker stop…\n… lab8\u00a0: down -v puis up…\n",
+		"en": "… starting the container…\n… docker stop…\n… lab8: down -v then up…\n",
 	} {
 		var buf bytes.Buffer
 		p := &progress{w: &buf, lang: lang}
