@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/compose"
 	"github.com/ddlab/grade/internal/quizkey"
 )
 
@@ -75,7 +76,9 @@ func parseAnswers(data []byte) (map[string]string, map[string]int, *answerError)
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return fail(0, "le fichier est vide : il doit contenir des lignes « qN: lettre »", "the file is empty: it must hold lines of \"qN: letter\"")
 	} else if err != nil {
-		return fail(yamlLine(err), "YAML invalide (%s)", "invalid YAML (%s)", check.CutLine(err.Error(), 120))
+		p := compose.YAMLSyntax("answers.yaml", data, err)
+		why := p.Text()
+		return nil, nil, &answerError{Line: p.Line, Why: check.Lit("YAML invalide : "+why.FR, "invalid YAML: "+why.EN)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -108,16 +111,6 @@ func parseAnswers(data []byte) (map[string]string, map[string]int, *answerError)
 		answers[k.Value] = strings.ToLower(strings.TrimSpace(v.Value))
 	}
 	return answers, lines, nil
-}
-
-var yamlLineRe = regexp.MustCompile(`line (\d+)`)
-
-func yamlLine(err error) int {
-	var n int
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		fmt.Sscan(m[1], &n)
-	}
-	return n
 }
 
 // quizObs is answers.yaml as the grader found it.

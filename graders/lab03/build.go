@@ -27,7 +27,7 @@ func (s *state) build(ctx context.Context, tag string, extra map[string]string) 
 
 // buildOutcome is the verdict on a build that produced no image; ok is false when o is it.
 func buildOutcome(ctx context.Context, res engine.BuildResult, err error) (o check.Outcome, ok bool, _ error) {
-	return buildlab.Outcome(ctx, res, err, "", offlineBase)
+	return buildlab.Outcome(ctx, res, err, check.Text{}, check.Same(offlineBase))
 }
 
 func (s *state) checkBuild(ctx context.Context) (check.Outcome, error) {

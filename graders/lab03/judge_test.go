@@ -294,7 +294,7 @@ func TestJudgePullDigest(t *testing.T) {
 			true, check.Fail, "un conteneur utilise-t-il l'image"},
 		{"fixture fail-cleanup-nothing: a container holds the image", pullObs{RemoveErr: "conflict: unable to delete 1111 (cannot be forced) - image is being used by running container 0a1b"},
 			true, check.Fail, "un conteneur utilise-t-il l'image"},
-		{"the pull fails", pullObs{Pulled: true, PullErr: "manifest unknown"}, true, check.Fail, "échoue : manifest unknown"},
+		{"the pull fails", pullObs{Pulled: true, PullErr: "manifest unknown"}, true, check.Fail, "`docker pull 127.0.0.1:5000/lab3/site@sha256:m1` échoue."},
 		{"another image comes back", pullObs{Pulled: true, GotID: baseID}, true, check.Fail, "a l'ID 222222222222,"},
 	}
 	for _, tt := range tests {

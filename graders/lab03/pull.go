@@ -81,17 +81,18 @@ func judgePullDigest(o pullObs) (out check.Outcome, decided bool) {
 	unused := check.Lit("une image sans conteneur qui l'utilise", "an image no container uses")
 	switch {
 	case o.RemoveErr != "" && o.Kept != "":
-		return check.Failf("Impossible de retirer le nom local %s avant de tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
-			"Cannot remove the local name %s before pulling by digest (does a container use the image?): %s", o.Kept, why).
+		// The engine's own words are the Actual, apart from the sentence.
+		return check.Failf("Impossible de retirer le nom local %s avant de tirer par digest : un conteneur utilise-t-il l'image ?",
+			"Cannot remove the local name %s before pulling by digest: does a container use the image?", o.Kept).
 			WithT(unused, check.Same(why)), true
 	case o.RemoveErr != "":
-		return check.Failf("L'image locale ne peut pas être supprimée avant de la tirer par digest (un conteneur utilise-t-il l'image ?) : %s",
-			"The local image cannot be removed before pulling it by digest (does a container use the image?): %s", why).
+		return check.Failf("L'image locale ne peut pas être supprimée avant de la tirer par digest : un conteneur utilise-t-il l'image ?",
+			"The local image cannot be removed before pulling it by digest: does a container use the image?").
 			WithT(unused, check.Same(why)), true
 	case !o.Pulled:
 		return check.Outcome{}, false
 	case o.PullErr != "":
-		return check.Failf("docker pull %s échoue : %s", "docker pull %s fails: %s", o.Ref, check.Clip(o.PullErr, 200)).
+		return check.Failf("`docker pull %s` échoue.", "`docker pull %s` fails.", o.Ref).
 			WithT(check.Lit("l'image tirée par son digest", "the image pulled by its digest"), check.Same(check.Clip(o.PullErr, 200))), true
 	case o.GotID != o.WantID && o.GotID != o.Digest:
 		return check.Failf("L'image tirée par digest a l'ID %s, pas celui de l'image poussée (%s).", "The image pulled by digest has ID %s, not that of the pushed image (%s).",

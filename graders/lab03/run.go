@@ -158,7 +158,7 @@ func judgeLabels(labels map[string]string, version string) check.Outcome {
 			en = append(en, fmt.Sprintf("%s=%q (expected %q)", w.key, v, w.value))
 		}
 		if ok {
-			got = append(got, fmt.Sprintf("%s=%s", w.key, v))
+			got = append(got, fmt.Sprintf("%s=%q", w.key, v)) // a value is the student's words
 		}
 	}
 	if len(fr) > 0 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/compose"
 )
 
 // maxAnswerBytes bounds diagnostic.yaml: three short answers fit in far less.
@@ -48,8 +48,6 @@ func answerErr(line int, fr, en string, args ...any) *answerError {
 	return &answerError{Line: line, FR: fmt.Sprintf(fr, args...), EN: fmt.Sprintf(en, args...)}
 }
 
-var yamlLineRe = regexp.MustCompile(`line (\d+)`)
-
 // parseAnswers reads diagnostic.yaml strictly: one YAML mapping holding exactly the three
 // keys, each with a plain value; anything else is an answerError naming the line.
 func parseAnswers(data []byte) (answers, *answerError) {
@@ -65,13 +63,13 @@ func parseAnswers(data []byte) (answers, *answerError) {
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return answers{}, answerErr(0, "le fichier est vide.", "the file is empty.")
 	} else if err != nil {
-		return answers{}, yamlError(err)
+		return answers{}, yamlError(data, err)
 	}
 	var next yaml.Node
 	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
 		line := next.Line
 		if err != nil {
-			return answers{}, yamlError(err)
+			return answers{}, yamlError(data, err)
 		}
 		return answers{}, answerErr(line, "un seul document YAML est attendu (retirez `---`).",
 			"a single YAML document is expected (remove `---`).")
@@ -146,12 +144,9 @@ func isAnswerKey(k string) bool {
 }
 
 // yamlError turns the library's message ("yaml: line 3: mapping values are not allowed in
-// this context") into an answerError at that line.
-func yamlError(err error) *answerError {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-	}
-	return answerErr(line, "YAML invalide : %s.", "invalid YAML: %s.", check.Cut(msg, 200))
+// this context") into what to fix, at the faulty line.
+func yamlError(data []byte, err error) *answerError {
+	p := compose.YAMLSyntax(answerFile, data, err)
+	why := p.Text()
+	return &answerError{Line: p.Line, FR: "YAML invalide : " + why.FR + ".", EN: "invalid YAML: " + why.EN + "."}
 }

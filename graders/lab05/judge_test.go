@@ -163,7 +163,7 @@ func TestJudgeBuild(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeBuild(tt.o), tt.want, tt.msg) })
 	}
 	o := judgeBuild(buildObs{Build: failed("exit code: 3", "step 1\nstep 2"), Port: "8080"})
-	assert.Contains(t, o.Message.FR, "Le build (VERSION=1.2.3) échoue")
+	assert.Contains(t, o.Message.FR, "La construction (VERSION=1.2.3) échoue")
 	assert.Equal(t, "step 1\nstep 2", o.Actual.FR, "the log's tail, which the report's build block keeps")
 }
 
@@ -292,7 +292,7 @@ func TestJudgeCacheDeps(t *testing.T) {
 		{"alternative: go build prints other things", cacheObs{Build: image(download(true), copyAll, engine.Step{Name: compile(false).Name, Output: "# example.com/lab5/cmd/server\nnote: built\n"})},
 			check.Pass, "`go build` réexécuté"},
 		{"the layout was changed", cacheObs{Layout: errors.New("open cmd/server/main.go: is a directory")}, check.Fail, "organisation du lab"},
-		{"the rebuild fails", cacheObs{Build: failed("exit code: 1", "")}, check.Fail, "Le build (après modification de cmd/server/main.go) échoue"},
+		{"the rebuild fails", cacheObs{Build: failed("exit code: 1", "")}, check.Fail, "La construction (après modification de cmd/server/main.go) échoue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeCacheDeps(tt.o), tt.want, tt.msg) })
@@ -312,7 +312,7 @@ func TestJudgeCacheDocs(t *testing.T) {
 			check.Fail, "Modifier README.md et docs/ a relancé une étape RUN"},
 		{"only a COPY re-ran", cacheObs{Build: image(download, step("[final 2/2] COPY README.md /doc/", false)), First: "sha256:old"}, check.Pass, "aucune étape RUN relancée."},
 		{"the layout was changed", cacheObs{Layout: errors.New("README.md: is a directory")}, check.Fail, "organisation du lab"},
-		{"the rebuild times out", cacheObs{Build: built{TimedOut: true}}, check.Fail, "Le build (après modification de la documentation) n'a pas fini"},
+		{"the rebuild times out", cacheObs{Build: built{TimedOut: true}}, check.Fail, "La construction (après modification de la documentation) n'a pas fini"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeCacheDocs(tt.o), tt.want, tt.msg) })
@@ -332,7 +332,7 @@ func TestJudgeTestStage(t *testing.T) {
 		{"solution", testStageObs{HasStage: true, Plain: &ok, Injected: &injectedFails}, true, check.Pass, "échoue avec un test en échec injecté"},
 		{"starter: no test stage", testStageObs{}, true, check.Fail, "Aucune étape nommée « test »"},
 		{"fixture fail-test-stage: go test ./internal/...", testStageObs{HasStage: true, Plain: &ok, Injected: &ok}, true, check.Fail, "`--target test` réussit encore"},
-		{"shortcut: a test stage that always fails", testStageObs{HasStage: true, Plain: ptr(failed("exit code: 1", ""))}, true, check.Fail, "Le build (--target test) échoue"},
+		{"shortcut: a test stage that always fails", testStageObs{HasStage: true, Plain: ptr(failed("exit code: 1", ""))}, true, check.Fail, "La construction (--target test) échoue"},
 		{"fails, but not on the injected test", testStageObs{HasStage: true, Plain: &ok, Injected: ptr(failed("exit code: 2", "vet: cmd/server: undefined: x"))},
 			true, check.Fail, "échoue sans l'exécuter"},
 		{"the injected build times out", testStageObs{HasStage: true, Plain: &ok, Injected: &built{TimedOut: true}}, true, check.Fail, "avec un test en échec) n'a pas fini"},

@@ -404,10 +404,7 @@ func joinT(ts []check.Text, sep string) check.Text {
 	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
 }
 
-// scriptFailed is grader.ScriptFailed with the script named in each language ("up.sh (après
-// down.sh)"): ScriptFailed puts the one name it is given in both of its texts.
+// scriptFailed is grader.ScriptFailedAs, for a script named in words ("up.sh (après down.sh)").
 func scriptFailed(name check.Text, res script.Result) check.Outcome {
-	o, en := grader.ScriptFailed(name.FR, res), grader.ScriptFailed(name.EN, res)
-	o.Message.EN, o.Expected.EN, o.Actual.EN = en.Message.EN, en.Expected.EN, en.Actual.EN
-	return o
+	return grader.ScriptFailedAs(name, res)
 }

@@ -44,7 +44,7 @@ func (Grader) Checks(r *grader.Run) []check.Check {
 	running := []string{policy, build}
 	return []check.Check{
 		s.Valid("lab8.valid", judgeValid),
-		s.Policy(policy),
+		s.Policy(policy, "lab8.valid"),
 		s.Engine("lab8.offline-images", []string{policy}, s.checkOfflineImages),
 		s.Build(build, policy),
 		s.Engine("lab8.up-healthy", running, s.checkUpHealthy),

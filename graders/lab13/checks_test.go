@@ -425,14 +425,14 @@ func TestJudgeSingleDockerfile(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"starter: one Dockerfile per service, no SERVICE", dockerfileObs{Builds: []compose.Built{build(gateway, "/s/gateway", false, false)}}, true, check.Fail, "Le build de gateway ne passe pas d'argument SERVICE"},
+		{"starter: one Dockerfile per service, no SERVICE", dockerfileObs{Builds: []compose.Built{build(gateway, "/s/gateway", false, false)}}, true, check.Fail, "La construction de gateway ne passe pas d'argument SERVICE"},
 		{"a Go service not built", dockerfileObs{Builds: one[:2]}, true, check.Fail, "orders n'est pas construit"},
 		{"two Dockerfiles", dockerfileObs{Builds: []compose.Built{one[0], one[1], build(orders, "/s/orders", true, true)}}, true, check.Fail, "utilisent 2 Dockerfile différents"},
 		{"one Dockerfile: its text next", dockerfileObs{Builds: one}, false, 0, ""},
 		{"ARG SERVICE before the dependencies", dockerfileObs{Builds: one, File: argFirst}, true, check.Fail, "(ligne 3) doit venir avant ARG SERVICE (ligne 2)"},
 		{"shortcut: a comment names the step first", dockerfileObs{Builds: one, File: commentFirst}, true, check.Fail, "(ligne 4) doit venir avant ARG SERVICE (ligne 3)"},
 		{"shortcut: the words outside a RUN", dockerfileObs{Builds: one, File: noDownload}, true, check.Fail, "aucune instruction RUN `go mod download`"},
-		{"the dependencies rebuilt", dockerfileObs{Builds: []compose.Built{one[0], build(catalog, "/s", true, false), one[2]}, File: good}, true, check.Fail, "Le build de catalog (après gateway)"},
+		{"the dependencies rebuilt", dockerfileObs{Builds: []compose.Built{one[0], build(catalog, "/s", true, false), one[2]}, File: good}, true, check.Fail, "La construction de catalog (après gateway)"},
 		{"solution", dockerfileObs{Builds: one, File: good}, true, check.Pass, "catalog et orders réutilisent"},
 		{"alternative: dependencies in their own stage, ARG of two keys after", dockerfileObs{Builds: one, File: twoStages}, true, check.Pass, "catalog et orders réutilisent"},
 	}

@@ -60,7 +60,7 @@ func (Grader) Checks(r *grader.Run) []check.Check {
 	need := []string{policy, build}
 	return []check.Check{
 		s.Valid("lab13.valid", judgeValid),
-		s.Policy(policy),
+		s.Policy(policy, "lab13.valid"),
 		s.Build(build, policy),
 		s.Engine("lab13.up", need, s.checkUp),
 		s.Engine("lab13.one-process", need, s.checkOneProcess),

@@ -580,7 +580,7 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 			return check.Failf("%s n'est pas construit (build:).", "%s is not built (build:).", n).With("build:", "image"), true
 		}
 		if _, ok := b.Args["SERVICE"]; !ok {
-			return check.Failf("Le build de %s ne passe pas d'argument SERVICE.", "The build of %s passes no SERVICE argument.", n).
+			return check.Failf("La construction de %s ne passe pas d'argument SERVICE.", "The build of %s passes no SERVICE argument.", n).
 				WithT(check.Same("args: {SERVICE: "+n+"}"), missing), true
 		}
 	}
@@ -621,7 +621,7 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 	}
 	for _, n := range order[1:] {
 		if !cached[n] {
-			return check.Failf("Le build de %s (après %s) n'a pas trouvé l'étape `go mod download` en cache : placez-la avant ARG SERVICE.",
+			return check.Failf("La construction de %s (après %s) n'a pas trouvé l'étape `go mod download` en cache : placez-la avant ARG SERVICE.",
 				"Building %s (after %s) did not find the `go mod download` step in the cache: put it before ARG SERVICE.", n, order[0]).
 				WithT(check.Same("go mod download CACHED"), check.Lit("reconstruite", "rebuilt")), true
 		}

@@ -104,7 +104,7 @@ func Summary(res engine.BuildResult) *report.Build {
 // names the images that are), one that fails. ok is true when the build produced an image;
 // err is the grader's own trouble. what, when set, names the build in the message
 // ("--target test").
-func Outcome(ctx context.Context, res engine.BuildResult, err error, what, bases string) (o check.Outcome, ok bool, _ error) {
+func Outcome(ctx context.Context, res engine.BuildResult, err error, what, bases check.Text) (o check.Outcome, ok bool, _ error) {
 	if err != nil {
 		if TimedOut(ctx, err) {
 			return Judge(res, true, what, bases), false, nil
@@ -125,10 +125,10 @@ func TimedOut(ctx context.Context, err error) bool {
 
 // Judge is the verdict on a build that produced no image, decided from what the build
 // returned alone; timedOut says that it did not finish.
-func Judge(res engine.BuildResult, timedOut bool, what, bases string) check.Outcome {
-	the, theEN := "Le build", "The build"
-	if what != "" {
-		the, theEN = "Le build ("+what+")", "The build ("+what+")"
+func Judge(res engine.BuildResult, timedOut bool, what, bases check.Text) check.Outcome {
+	the, theEN := "La construction", "The build"
+	if what.FR != "" {
+		the, theEN = "La construction ("+what.FR+")", "The build ("+what.In("en")+")"
 	}
 	fail := func(fr, en string) check.Outcome {
 		return check.Outcome{Status: check.Fail, Message: check.Text{FR: fr, EN: en}}
@@ -139,12 +139,13 @@ func Judge(res engine.BuildResult, timedOut bool, what, bases string) check.Outc
 			theEN+" did not finish in time: does a step wait or loop forever?").
 			WithT(check.Lit("un build qui se termine", "a build that finishes"), check.Same(check.Tail(res.Log, LogTailLines)))
 	case NeedsPull(res.Error):
-		return fail(the+" veut télécharger une image absente de la machine, impossible hors ligne : partez de "+bases+" (`grade images` les construit).",
-			theEN+" wants to pull an image missing from this machine, impossible offline: start from "+bases+" (`grade images` builds them).").
+		return fail(the+" veut télécharger une image absente de la machine, impossible hors ligne : partez de "+bases.FR+" (`grade images` les construit).",
+			theEN+" wants to pull an image missing from this machine, impossible offline: start from "+bases.In("en")+" (`grade images` builds them).").
 			WithT(check.Lit("une image de base présente localement", "a base image present locally"), check.Same(check.Clip(res.Error, 300)+"\n"+check.Tail(res.Log, LogTailLines)))
 	}
+	// BuildKit's words, quoted in French: the student reads where the sentence ends.
 	why := check.Clip(res.Error, 300)
-	return fail(the+" échoue : "+why, theEN+" fails: "+why).
+	return fail(the+" échoue : « "+why+" »", theEN+" fails: "+why).
 		WithT(check.Lit("un build réussi", "a successful build"), check.Same(check.Tail(res.Log, LogTailLines)))
 }
 

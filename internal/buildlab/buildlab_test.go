@@ -103,9 +103,9 @@ func TestOutcome(t *testing.T) {
 	}{
 		{name: "image built", ctx: context.Background(), res: engine.BuildResult{ImageID: "sha256:a"}, wantOK: true},
 		{name: "fails", ctx: context.Background(), res: engine.BuildResult{Failed: true, Error: "RUN false: exit code 1", Log: "#5 RUN false"},
-			wantStat: check.Fail, contains: "Le build échoue : RUN false"},
+			wantStat: check.Fail, contains: "La construction échoue : « RUN false: exit code 1 »"},
 		{name: "fails, named", ctx: context.Background(), what: "--target test", res: engine.BuildResult{Failed: true, Error: "x"},
-			wantStat: check.Fail, contains: "Le build (--target test) échoue"},
+			wantStat: check.Fail, contains: "La construction (--target test) échoue"},
 		{name: "wants a registry", ctx: context.Background(), res: engine.BuildResult{Failed: true, Error: "failed to resolve source metadata for docker.io/library/golang:1.22"},
 			wantStat: check.Fail, contains: "impossible hors ligne : partez de ddlab/busybox:1"},
 		{name: "too slow", ctx: expired, err: context.DeadlineExceeded, wantStat: check.Fail, contains: "n'a pas fini dans le délai"},
@@ -113,7 +113,7 @@ func TestOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, ok, err := Outcome(tt.ctx, tt.res, tt.err, tt.what, "ddlab/busybox:1")
+			o, ok, err := Outcome(tt.ctx, tt.res, tt.err, check.Same(tt.what), check.Same("ddlab/busybox:1"))
 			assert.Equal(t, tt.wantOK, ok)
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)

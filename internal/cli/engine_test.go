@@ -35,7 +35,7 @@ func Test_runGradeWithEngine(t *testing.T) {
 				}, nil
 			},
 			wantExit:  cliutil.ExitFailed,
-			wantOut:   []string{"Le build (VERSION=1.2.3) échoue", "undefined: foo"},
+			wantOut:   []string{"La construction (VERSION=1.2.3) échoue", "undefined: foo"},
 			wantSwept: true,
 		},
 		{

@@ -75,7 +75,7 @@ func Build(ctx context.Context, e engine.Engine, p *types.Project, o BuildOption
 		if err != nil {
 			// The student's .dockerignore (a link, a folder, huge): their build fails.
 			out = append(out, Built{Service: n, Config: *b, Tag: req.Tag, Result: engine.BuildResult{
-				Failed: true, Error: fmt.Sprintf(".dockerignore du contexte %s refusé : %v", n, err)}})
+				Failed: true, Error: fmt.Sprintf("the .dockerignore of context %s is refused: %v", n, err)}})
 			return out, nil
 		}
 		req.Exclude = ex

@@ -179,7 +179,7 @@ func TestBuildBadDockerignore(t *testing.T) {
 	require.NoError(t, err, "the student's .dockerignore is their build's failure, not the grader's")
 	require.Len(t, out, 1)
 	assert.True(t, out[0].Result.Failed)
-	assert.Contains(t, out[0].Result.Error, ".dockerignore du contexte s refusé")
+	assert.Contains(t, out[0].Result.Error, "the .dockerignore of context s is refused")
 	assert.Empty(t, e.reqs, "nothing is sent with an unreadable .dockerignore")
 }
 

@@ -25,6 +25,9 @@ type Problem struct {
 	Path         string // dotted path in the document (services.web.ports[0]), "" when unknown
 	Message      string // in French
 	EN           string // in English; "" only in problems made outside this package
+	// Syntax marks a file that is not YAML at all (indentation, tabs, an unclosed quote),
+	// whose fix differs from a well-formed file that says the wrong thing.
+	Syntax bool
 }
 
 // String renders `compose.yaml:7:20 services.web.depends_on.db.condition : message`, the
@@ -248,11 +251,18 @@ var yamlErrLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 // error. Prefixes of valid YAML cut at a line end stay valid YAML, so this is a binary search
 // over a property that holds from the faulty line on (log2(lines) parses, all bounded by the
 // file).
+// YAMLSyntax explains a go-yaml syntax error in a student's YAML file (not only Compose
+// files: lab answers too): the faulty line, found as syntaxProblem does, and what to fix.
+func YAMLSyntax(name string, data []byte, err error) Problem {
+	return *syntaxProblem(name, data, err)
+}
+
 func syntaxProblem(name string, data []byte, err error) *Problem {
 	msg := err.Error()
 	m := yamlErrLine.FindStringSubmatch(msg)
 	if m == nil {
 		p := problemAt(name, 0, 0, "", yamlText(msg))
+		p.Syntax = true
 		return &p
 	}
 	reported, _ := strconv.Atoi(m[1])
@@ -295,6 +305,7 @@ func syntaxProblem(name string, data []byte, err error) *Problem {
 		}
 	}
 	p := problemAt(name, line, col, "", say)
+	p.Syntax = true
 	return &p
 }
 

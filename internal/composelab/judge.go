@@ -31,8 +31,15 @@ func (s *Session) CheckValid(judge func(*compose.Loaded) check.Outcome) func(con
 }
 
 // JudgePolicy decides the policy gate: the files load (l is nil when they do not, and
-// problems says why) and policy found nothing that would harm the grading host.
-func JudgePolicy(l *compose.Loaded, problems, policy []compose.Problem) check.Outcome {
+// problems says why) and policy found nothing that would harm the grading host. A file that
+// is not YAML at all is valid's failure, said there once: the policy waits for it.
+func JudgePolicy(valid string, l *compose.Loaded, problems, policy []compose.Problem) check.Outcome {
+	if l == nil && len(problems) > 0 && problems[0].Syntax {
+		o := check.Skipf("Non évalué : les fichiers ne sont pas du YAML lisible (voir %s).",
+			"Not evaluated: the files are not readable YAML (see %s).", valid)
+		o.BlockedBy = valid
+		return o
+	}
 	if l == nil {
 		return LoadFailure(problems)
 	}
@@ -55,7 +62,7 @@ func JudgeBuild(builds []compose.Built) check.Outcome {
 	}
 	last := builds[len(builds)-1]
 	if last.Result.Failed {
-		return check.Failf("Le build du service %s échoue : %s", "Building service %s fails: %s", last.Service, check.Clip(last.Result.Error, 300)).
+		return check.Failf("La construction du service %s échoue : « %s »", "Building service %s fails: %s", last.Service, check.Clip(last.Result.Error, 300)).
 			WithT(check.Lit("un build réussi", "a successful build"), check.Same(check.Tail(last.Result.Log, 25)))
 	}
 	var names []string

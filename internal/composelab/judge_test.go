@@ -20,7 +20,8 @@ import (
 
 func TestJudgePolicy(t *testing.T) {
 	loaded := &compose.Loaded{Project: &types.Project{Services: types.Services{"web": {Name: "web"}, "db": {Name: "db"}}}}
-	yaml := []compose.Problem{{File: "compose.yaml", Line: 53, Column: 4, Message: "indentation incorrecte"}}
+	yaml := []compose.Problem{{File: "compose.yaml", Line: 53, Column: 4, Message: "indentation incorrecte", Syntax: true}}
+	refs := []compose.Problem{{File: "compose.yaml", Line: 7, Path: "services.api.env_file", Message: "chemin absolu /etc/passwd refusé"}}
 	sock := []compose.Problem{
 		{File: "compose.yaml", Line: 9, Path: "services.api.privileged", Message: "privileged est refusé"},
 		{File: "compose.yaml", Line: 10, Path: "services.api.volumes[0]", Message: "/var/run/docker.sock est refusé"},
@@ -33,20 +34,25 @@ func TestJudgePolicy(t *testing.T) {
 		msg, actual   string
 	}{
 		{"solution", loaded, nil, nil, check.Pass, "(2 services)", ""},
-		{"lab 8 fail-yaml: the files do not load", nil, yaml, nil, check.Fail, "Compose ne charge pas le projet : compose.yaml:53:4", "indentation incorrecte"},
+		{"lab 8 fail-yaml: not YAML, said once by valid", nil, yaml, nil, check.Skip, "voir lab8.valid", ""},
+		{"lab 8 fail-env-file: loads no further, for a reason of safety", nil, refs, nil, check.Fail, "Compose ne charge pas le projet : compose.yaml:7", "/etc/passwd"},
 		{"lab 8 fail-policy: every refusal listed, the first named", loaded, nil, sock, check.Fail, "services.api.privileged", "/var/run/docker.sock"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o := JudgePolicy(tt.l, tt.problems, tt.pol)
+			o := JudgePolicy("lab8.valid", tt.l, tt.problems, tt.pol)
 			assert.Equal(t, tt.want, o.Status, o.Message.FR)
 			assert.Contains(t, o.Message.FR, tt.msg)
 			assert.Contains(t, o.Actual.FR, tt.actual)
 		})
 	}
-	o := JudgePolicy(nil, yaml, nil)
+	o := JudgePolicy("lab8.valid", nil, yaml, nil)
+	assert.Equal(t, "lab8.valid", o.BlockedBy, "one line that names the check to fix")
+	o = LoadFailure(yaml)
 	assert.Equal(t, "compose.yaml", o.File)
 	assert.Equal(t, 53, o.Line, "a file that does not load points at the first problem")
+	assert.Equal(t, "syntax", o.Cause, "its own hint")
+	assert.Equal(t, "load", LoadFailure(refs).Cause)
 }
 
 func TestJudgeBuild(t *testing.T) {
@@ -62,8 +68,8 @@ func TestJudgeBuild(t *testing.T) {
 	}{
 		{"nothing to build", nil, check.Pass, "Aucun service à construire"},
 		{"solution", []compose.Built{built("api", false), built("web", false)}, check.Pass, "api, web"},
-		{"lab 8 fail-build: the last build failed", []compose.Built{built("api", true)}, check.Fail, "Le build du service api échoue : process"},
-		{"lab 13 fail-build: the first service fails, the others are not built", []compose.Built{built("gateway", true)}, check.Fail, "Le build du service gateway échoue"},
+		{"lab 8 fail-build: the last build failed", []compose.Built{built("api", true)}, check.Fail, "La construction du service api échoue : « process"},
+		{"lab 13 fail-build: the first service fails, the others are not built", []compose.Built{built("gateway", true)}, check.Fail, "La construction du service gateway échoue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,7 +159,7 @@ func TestLabReady(t *testing.T) {
 	_, err := bad.Ready(func(context.Context) (check.Outcome, error) { return check.Outcome{}, nil })(context.Background())
 	assert.EqualError(t, err, `params.n: "many" is not a non-negative integer`)
 
-	cs := []check.Check{l.Valid("lab8.valid", nil), l.Policy("lab8.policy"), l.Build("lab8.build", "lab8.policy"), l.Engine("lab8.e2e", []string{"lab8.policy", "lab8.build"}, nil)}
+	cs := []check.Check{l.Valid("lab8.valid", nil), l.Policy("lab8.policy", "lab8.valid"), l.Build("lab8.build", "lab8.policy"), l.Engine("lab8.e2e", []string{"lab8.policy", "lab8.build"}, nil)}
 	assert.Equal(t, []check.Mode{check.Static, check.Static, check.Engine, check.Engine}, []check.Mode{cs[0].Mode, cs[1].Mode, cs[2].Mode, cs[3].Mode})
 	assert.Equal(t, []string{"lab8.policy"}, cs[2].Needs)
 	assert.Equal(t, []string{"lab8.policy", "lab8.build"}, cs[3].Needs)

@@ -92,9 +92,11 @@ func (l *Lab) Valid(id string, judge func(*compose.Loaded) check.Outcome) check.
 	return check.Check{ID: id, Mode: check.Static, Run: l.Sess.CheckValid(judge)}
 }
 
-// Policy is the lab's <lab>.policy gate.
-func (l *Lab) Policy(id string) check.Check {
-	return check.Check{ID: id, Mode: check.Static, Run: l.Sess.CheckPolicy}
+// Policy is the lab's <lab>.policy gate; valid is the check that says why files do not load.
+func (l *Lab) Policy(id, valid string) check.Check {
+	return check.Check{ID: id, Mode: check.Static, Run: func(ctx context.Context) (check.Outcome, error) {
+		return l.Sess.CheckPolicy(ctx, valid)
+	}}
 }
 
 // Build is the lab's <lab>.build gate, after the policy.

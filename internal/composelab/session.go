@@ -90,24 +90,28 @@ func (s *Session) source(env map[string]string, profiles []string) compose.Sourc
 
 // CheckPolicy is the gate every engine check needs: the files load and nothing in them would
 // harm the grading host.
-func (s *Session) CheckPolicy(ctx context.Context) (check.Outcome, error) {
+func (s *Session) CheckPolicy(ctx context.Context, valid string) (check.Outcome, error) {
 	if o := s.Run.RefusedOutcome(); o != nil {
 		return *o, nil
 	}
 	if err := s.Load(ctx); err != nil {
 		return check.Outcome{}, err
 	}
-	return JudgePolicy(s.Loaded, s.Problems, s.Policy), nil
+	return JudgePolicy(valid, s.Loaded, s.Problems, s.Policy), nil
 }
 
 // LoadFailure is the verdict on files Compose does not load, with the first place to fix.
 func LoadFailure(ps []compose.Problem) check.Outcome {
 	first := ps[0]
 	why := first.Say()
+	cause := "load"
+	if first.Syntax {
+		cause = "syntax"
+	}
 	return check.Outcome{Status: check.Fail, Message: check.Text{
 		FR: "Compose ne charge pas le projet : " + why.FR,
 		EN: "Compose does not load the project: " + why.EN,
-	}}.WithT(check.Lit("un projet Compose valide", "a valid Compose project"), Problems(ps)).At(first.File, first.Line)
+	}}.WithT(check.Lit("un projet Compose valide", "a valid Compose project"), Problems(ps)).At(first.File, first.Line).Because(cause)
 }
 
 // Problems lists problems one per line, at most ten, for a report's Actual.
@@ -215,19 +219,19 @@ func (s *Session) UpFailureText() check.Text {
 	if s.UpErr == nil {
 		return check.Text{}
 	}
-	msg := s.UpErr.Error()
+	msg := s.UpErr.Error() // Compose's own words, quoted in the French
 	switch {
 	case strings.Contains(msg, "is unhealthy"):
-		return check.T("un conteneur est resté « unhealthy » : %s", "a container stayed \"unhealthy\": %s", msg)
+		return check.T("un conteneur est resté « unhealthy » : « %s »", "a container stayed \"unhealthy\": %s", msg)
 	case strings.Contains(msg, "exited"):
-		return check.T("un conteneur s'est arrêté pendant le démarrage : %s", "a container stopped during startup: %s", msg)
+		return check.T("un conteneur s'est arrêté pendant le démarrage : « %s »", "a container stopped during startup: %s", msg)
 	case strings.Contains(msg, "No such image") || strings.Contains(msg, "not found"):
-		return check.T("image absente de la machine (rien n'est téléchargé) : %s", "image missing from this machine (nothing is downloaded): %s", msg)
+		return check.T("image absente de la machine (rien n'est téléchargé) : « %s »", "image missing from this machine (nothing is downloaded): %s", msg)
 	case strings.Contains(msg, "port is already allocated") || strings.Contains(msg, "address already in use"):
-		return check.T("le port publié est déjà pris sur cette machine (un `docker compose up` à vous ?) : %s",
+		return check.T("le port publié est déjà pris sur cette machine (un `docker compose up` à vous ?) : « %s »",
 			"the published port is already taken on this machine (a `docker compose up` of yours?): %s", msg)
 	}
-	return check.T("Compose n'a pas pu démarrer le projet : %s", "Compose could not start the project: %s", msg)
+	return check.T("Compose n'a pas pu démarrer le projet : « %s »", "Compose could not start the project: %s", msg)
 }
 
 // ProbeIn runs labprobe commands (internal/probe) in the network namespace of the first

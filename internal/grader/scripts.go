@@ -124,6 +124,16 @@ func NoteRequests(res *script.Result, recs []apiproxy.Record) {
 // ScriptFailed is the failing outcome of a script that did not exit 0: why, and the tail
 // of its output, so the student sees their own error.
 func ScriptFailed(name string, res script.Result) check.Outcome {
+	return ScriptFailedAs(check.Same(name), res)
+}
+
+// ScriptFailedAs is ScriptFailed for a script named in words ("up.sh (après down.sh)").
+func ScriptFailedAs(name check.Text, res script.Result) check.Outcome {
+	// say formats a sentence whose first argument is the script's name, in each language.
+	say := func(fr, en string, args ...any) check.Outcome {
+		return check.Outcome{Status: check.Fail, Message: check.Lit(
+			fmt.Sprintf(fr, append([]any{name.FR}, args...)...), fmt.Sprintf(en, append([]any{name.In("en")}, args...)...))}
+	}
 	var o check.Outcome
 	switch {
 	case len(res.Refused) > 0:
@@ -131,20 +141,19 @@ func ScriptFailed(name string, res script.Result) check.Outcome {
 		for _, why := range res.Refused {
 			fr, en = append(fr, why.FR), append(en, why.EN)
 		}
-		o = check.Outcome{Status: check.Fail, Message: check.Text{
-			FR: fmt.Sprintf("%s a demandé au moteur ce que le correcteur refuse pour la sécurité de l'hôte : %s", name, strings.Join(fr, " ; ")),
-			EN: fmt.Sprintf("%s asked the engine for what the grader refuses for the host's safety: %s", name, strings.Join(en, "; ")),
-		}}
+		o = check.Outcome{Status: check.Fail, Message: check.Lit(
+			fmt.Sprintf("%s a demandé au moteur ce que le correcteur refuse pour la sécurité de l'hôte : %s", name.FR, strings.Join(fr, " ; ")),
+			fmt.Sprintf("%s asked the engine for what the grader refuses for the host's safety: %s", name.In("en"), strings.Join(en, "; ")))}
 		return o.WithT(check.Lit("aucune demande refusée", "no refused request"), check.Same(tailLines(res.Output, 15)))
 	case res.TimedOut:
-		o = check.Failf("%s n'a pas fini en %s : il a été arrêté (une commande attend-elle une saisie ou tourne-t-elle au premier plan ?).",
+		o = say("%s n'a pas fini en %s : il a été arrêté (une commande attend-elle une saisie ou tourne-t-elle au premier plan ?).",
 			"%s did not finish within %s and was stopped (is a command waiting for input or running in the foreground?).",
-			name, res.Duration.Round(time.Second))
+			res.Duration.Round(time.Second))
 	case res.Missing || res.ExitCode == 127 && strings.Contains(res.Output, "fichier absent"):
-		return check.Failf("%s est absent du dossier du lab.", "%s is missing from the lab folder.", name).
-			WithT(check.T("%s dans le dossier du lab", "%s in the lab folder", name), check.Lit("absent ou illisible", "missing or unreadable"))
+		return say("%s est absent du dossier du lab.", "%s is missing from the lab folder.").
+			WithT(check.Lit(name.FR+" dans le dossier du lab", name.In("en")+" in the lab folder"), check.Lit("absent ou illisible", "missing or unreadable"))
 	default:
-		o = check.Failf("%s s'est terminé avec le code %d.", "%s exited with code %d.", name, res.ExitCode)
+		o = say("%s s'est terminé avec le code %d.", "%s exited with code %d.", res.ExitCode)
 	}
 	return o.WithT(check.Lit("code de sortie 0", "exit code 0"), check.Same(tailLines(res.Output, 15)))
 }

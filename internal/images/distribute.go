@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"io"
 	"os"
 	"sort"
@@ -73,7 +74,7 @@ type Distributor struct {
 	// Local names an image in the engine; nil keeps the image's own name. Tests use it so as
 	// not to replace the shared ddlab/* images.
 	Local    func(ref string) string
-	Progress func(string)
+	Progress func(check.Text)
 }
 
 // Remote returns where ref lives in the registry: ddlab/busybox:1 → <registry>/busybox:1.
@@ -85,9 +86,9 @@ func (d *Distributor) Remote(ref string) string {
 	return strings.TrimSuffix(reg, "/") + "/" + strings.TrimPrefix(ref, "ddlab/")
 }
 
-func (d *Distributor) say(format string, args ...any) {
+func (d *Distributor) say(fr, en string, args ...any) {
 	if d.Progress != nil {
-		d.Progress(fmt.Sprintf(format, args...))
+		d.Progress(check.T(fr, en, args...))
 	}
 }
 
@@ -111,7 +112,7 @@ func (d *Distributor) Push(ctx context.Context, refs []string) (Pins, error) {
 			return pins, fmt.Errorf("push %s: %w", ref, err)
 		}
 		pins[ref] = digest
-		d.say("%s → %s@%s", ref, d.Remote(ref), digest)
+		d.say("%s → %s@%s", "%s → %s@%s", ref, d.Remote(ref), digest)
 	}
 	return pins, nil
 }
@@ -166,10 +167,10 @@ func (d *Distributor) Pull(ctx context.Context, refs []string, pins Pins) map[st
 	for _, ref := range refs {
 		if err := d.pull(ctx, ref, pins); err != nil {
 			failed[ref] = err
-			d.say("%s : %v", ref, err)
+			d.say("%s : %v", "%s: %v", ref, err)
 			continue
 		}
-		d.say("%s : téléchargée et vérifiée (%s)", ref, pins[ref])
+		d.say("%s : téléchargée et vérifiée (%s)", "%s: pulled and verified (%s)", ref, pins[ref])
 	}
 	return failed
 }

@@ -9,6 +9,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"io"
 	"os"
 	"os/exec"
@@ -56,9 +57,10 @@ func All() []Image {
 // Builder makes base images on one engine.
 type Builder struct {
 	Engine   engine.Engine
-	Busybox  string // path of a static busybox; "" searches PATH
-	GoRoot   string // "" uses this process's GOROOT
-	Progress func(string)
+	Busybox  string           // path of a static busybox; "" searches PATH
+	GoRoot   string           // "" uses this process's GOROOT
+	Progress func(check.Text) // each image's steps, in both languages
+	Log      func(string)     // the build's own lines, as BuildKit writes them
 }
 
 // Present tells which images exist with the current assets version.
@@ -135,19 +137,19 @@ func (b *Builder) Ensure(ctx context.Context, refs []string, force bool) error {
 		if !want[img.Ref] || ok[img.Ref] {
 			continue
 		}
-		b.say("construction de %s…", img.Ref)
+		b.say("construction de %s…", "building %s…", img.Ref)
 		start := time.Now()
 		if err := img.build(b, ctx); err != nil {
 			return fmt.Errorf("%s: %w", img.Ref, err)
 		}
-		b.say("%s construite en %s", img.Ref, time.Since(start).Round(100*time.Millisecond))
+		b.say("%s construite en %s", "%s built in %s", img.Ref, time.Since(start).Round(100*time.Millisecond))
 	}
 	return nil
 }
 
-func (b *Builder) say(format string, args ...any) {
+func (b *Builder) say(fr, en string, args ...any) {
 	if b.Progress != nil {
-		b.Progress(fmt.Sprintf(format, args...))
+		b.Progress(check.T(fr, en, args...))
 	}
 }
 
@@ -306,7 +308,7 @@ func (b *Builder) build(ctx context.Context, dockerfile string, req engine.Build
 		return err
 	}
 	req.DockerfileDir, req.Dockerfile = dir, "Dockerfile"
-	req.Labels, req.Progress = labels(), b.Progress
+	req.Labels, req.Progress = labels(), b.Log
 	res, err := b.Engine.Build(ctx, req)
 	if err != nil {
 		return err

@@ -103,7 +103,7 @@ func newClassroomResult(r *Report) classroomResult {
 		doc.Status = "fail"
 	}
 	if doc.Message == "" {
-		doc.Message = "grade " + r.Lab + l.colon + " " + l.num(r.Score) + "/" + l.num(r.MaxScore)
+		doc.Message = "grade " + r.Lab + l.colon + " " + l.scoreLine(r)
 	}
 	return doc
 }

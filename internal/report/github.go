@@ -85,7 +85,7 @@ func (g GitHub) Write(w io.Writer, r *Report) error {
 	writeAnnotations(&b, "error", errs, errIDs, l)
 	writeAnnotations(&b, "warning", warns, warnIDs, l)
 
-	score := "grade " + r.Lab + l.colon + " " + l.num(r.Score) + "/" + l.num(r.MaxScore)
+	score := "grade " + r.Lab + l.colon + " " + l.scoreLine(r)
 	_, verdict := l.verdict(r)
 	b.WriteString("::notice title=" + ghProperty(score) + "::" + ghData(score+" — "+verdict) + "\n")
 

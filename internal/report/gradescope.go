@@ -113,7 +113,7 @@ func nonEmptyTags(tags ...string) []string {
 // the verdict, why the submission could not be graded, and whether it was graded without an
 // engine (static mode), which explains the checks not scored.
 func platformSummary(l *labels, r *Report) string {
-	lines := []string{"grade " + r.Lab + " — " + r.Title, l.score + l.colon + " " + l.num(r.Score) + "/" + l.num(r.MaxScore)}
+	lines := []string{"grade " + r.Lab + " — " + r.Title, l.score + l.colon + " " + l.scoreLine(r)}
 	if r.Error != "" {
 		lines = append(lines, l.gradeError+l.colon+" "+r.Error)
 	}

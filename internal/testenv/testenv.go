@@ -4,6 +4,7 @@ package testenv
 
 import (
 	"context"
+	"github.com/ddlab/grade/internal/check"
 	"os"
 	"sync"
 	"testing"
@@ -45,7 +46,7 @@ func BaseImages(t testing.TB, e engine.Engine) {
 	defer baseOnce.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	b := &images.Builder{Engine: e, Progress: func(s string) { t.Log(s) }}
+	b := &images.Builder{Engine: e, Progress: func(s check.Text) { t.Log(s.EN) }, Log: func(s string) { t.Log(s) }}
 	if err := b.Ensure(ctx, nil, false); err != nil {
 		t.Fatalf("base images: %v", err)
 	}

@@ -3,6 +3,7 @@ package images
 import (
 	"context"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 	"os"
 	"sort"
 
@@ -60,7 +61,8 @@ func distribute(ctx context.Context, f *cliutil.Factory, b *images.Builder, d *d
 	}
 	defer e.Close()
 	say := func(s string) { fmt.Fprintln(f.IO.ErrOut, s) }
-	dist := &images.Distributor{Engine: e, Registry: d.registry, Progress: say}
+	step := func(t check.Text) { say(f.Text(t)) }
+	dist := &images.Distributor{Engine: e, Registry: d.registry, Progress: step}
 
 	if action == "push" {
 		pins, err := dist.Push(ctx, refs)
@@ -102,7 +104,7 @@ func distribute(ctx context.Context, f *cliutil.Factory, b *images.Builder, d *d
 	}
 	say(f.Sayf("construction hors ligne de ce qui n'a pu être téléchargé : %s", "building offline what could not be pulled: %s",
 		f.Count(len(missing), "image", "images", "image", "images")))
-	b.Engine, b.Progress = e, say
+	b.Engine, b.Progress, b.Log = e, step, say
 	if err := b.Ensure(ctx, missing, false); err != nil {
 		return cliutil.Errorf("la construction hors ligne a échoué : %v", "the offline build failed: %v", err)
 	}

@@ -4,6 +4,7 @@ package images
 import (
 	"context"
 	"fmt"
+	"github.com/ddlab/grade/internal/check"
 
 	"github.com/spf13/cobra"
 
@@ -79,7 +80,8 @@ func imagesRun(ctx context.Context, opts *Options) error {
 	if opts.Action == "build" {
 		b := opts.Builder
 		b.Engine = e
-		b.Progress = func(s string) { fmt.Fprintln(f.IO.ErrOut, s) } // said by internal/images, in French
+		b.Progress = func(t check.Text) { fmt.Fprintln(f.IO.ErrOut, f.Text(t)) }
+		b.Log = func(s string) { fmt.Fprintln(f.IO.ErrOut, s) }
 		if err := b.Ensure(ctx, opts.Refs, opts.Force); err != nil {
 			return err
 		}

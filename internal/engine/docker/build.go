@@ -219,7 +219,7 @@ func scopeDockerfile(ctx context.Context, dir, name, scope string) (folder, why 
 	}
 	out, err := dockerfile.ScopeCacheMounts(ctx, src, scope)
 	if err != nil {
-		return "", fmt.Sprintf("%s : un cache RUN --mount=type=cache n'a pas pu être isolé des autres rendus (%v)", name, err), nil
+		return "", fmt.Sprintf("%s: a RUN --mount=type=cache cache could not be kept apart from other submissions (%v)", name, err), nil
 	}
 	if bytes.Equal(out, src) {
 		return "", "", nil
