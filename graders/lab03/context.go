@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/docker/go-units"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/grader"
@@ -156,7 +155,7 @@ type contextObs struct {
 func judgeContext(o contextObs) check.Outcome {
 	use, traps, limit := o.Use, o.Traps, o.Limit
 	inLayers := trapsInLayers(o.Layers, o.Base, traps)
-	size := units.HumanSize(float64(use.Bytes))
+	size := check.Size(float64(use.Bytes))
 	switch {
 	case len(inLayers) > 0:
 		return check.Failf("%s est dans une couche de l'image : ce qui entre dans une couche y reste, même supprimé ensuite.",
@@ -168,8 +167,8 @@ func judgeContext(o contextObs) check.Outcome {
 			WithT(check.T("aucun de : %s", "none of: %s", strings.Join(traps, ", ")), check.Same(listed(use.Traps)))
 	case use.Bytes >= limit:
 		return check.Failf("Le contexte de build pèse %s (%d fichiers), plus que %s.", "The build context weighs %s (%d files), more than %s.",
-			size, use.Files, units.HumanSize(float64(limit))).
-			With("< "+units.HumanSize(float64(limit)), size)
+			size, use.Files, check.Size(float64(limit))).
+			WithT(check.T("< %s", "< %s", check.Size(float64(limit))), size)
 	}
 	return check.Passf("Contexte de %s (%d fichiers) sans %s ; aucune couche ne les contient.",
 		"Context of %s (%d files) without %s; no layer holds them.", size, use.Files, strings.Join(traps, ", "))
@@ -204,7 +203,7 @@ type whiteoutObs struct {
 // above its base.
 func judgeNoWhiteout(o whiteoutObs) check.Outcome {
 	delta, limit := o.Delta, o.Limit
-	got := units.HumanSize(float64(delta))
+	got := check.Size(float64(delta))
 	if wh := whiteouts(o.Layers, o.Base); len(wh) > 0 {
 		o := check.Failf("Les nouvelles couches contiennent %d « whiteouts » (%s…) : des fichiers supprimés après coup, qui pèsent encore dans l'image (+%s).",
 			"The new layers hold %d whiteouts (%s…): files deleted afterwards, which still weigh in the image (+%s).",
@@ -218,8 +217,8 @@ func judgeNoWhiteout(o whiteoutObs) check.Outcome {
 	}
 	if delta >= limit {
 		return check.Failf("L'image pèse %s de plus que sa base, au-delà de %s : que copie-t-elle en plus du site ?",
-			"The image weighs %s more than its base, beyond %s: what does it copy besides the site?", got, units.HumanSize(float64(limit))).
-			With("< "+units.HumanSize(float64(limit)), got)
+			"The image weighs %s more than its base, beyond %s: what does it copy besides the site?", got, check.Size(float64(limit))).
+			WithT(check.T("< %s", "< %s", check.Size(float64(limit))), got)
 	}
 	return check.Passf("Aucun whiteout ; l'image pèse %s de plus que sa base.", "No whiteout; the image weighs %s more than its base.", got)
 }

@@ -122,7 +122,7 @@ func TestJudgeContext(t *testing.T) {
 		{"fixture fail-context-cleanup: traps in the context, in no layer", contextObs{Use: contextUse{Bytes: 20 << 20, Files: 9, Traps: []string{".git", "big.bin", "drafts", "secrets.env"}},
 			Layers: layers(site)},
 			check.Fail, "Le contexte de build envoyé au builder contient .git, big.bin, drafts, secrets.env"},
-		{"a heavy context without traps", contextObs{Use: contextUse{Bytes: 3 << 20, Files: 40}, Layers: layers(site)}, check.Fail, "plus que 1MB"},
+		{"a heavy context without traps", contextObs{Use: contextUse{Bytes: 3 << 20, Files: 40}, Layers: layers(site)}, check.Fail, "plus que 1 Mo"},
 		{"a trap in the base's own layers does not count", contextObs{Use: clean, Layers: []imagetar.Layer{{DiffID: "sha256:base", Entries: []imagetar.Entry{{Path: "/drafts/x"}}}}},
 			check.Pass, "aucune couche"},
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docker/go-units"
 
 	"github.com/ddlab/grade/internal/buildlab"
 	"github.com/ddlab/grade/internal/check"
@@ -58,7 +57,8 @@ func judgeLint(lint []dockerfile.Problem) check.Outcome {
 			lines = append(lines, fmt.Sprintf("… (+%d)", len(lint)-10))
 			break
 		}
-		lines = append(lines, fmt.Sprintf("%s:%d %s : %s", dockerfileName, p.Line, p.Rule, p.Message))
+		// The linter's own line, as `docker build --check` prints it.
+		lines = append(lines, fmt.Sprintf("%s:%d %s: %s", dockerfileName, p.Line, p.Rule, p.Message))
 	}
 	first := lint[0]
 	o := check.Failf("Le linter BuildKit signale %d problèmes, dont %s ligne %d.",
@@ -204,10 +204,10 @@ func judgeMultistage(o multistageObs) (out check.Outcome, decided bool) {
 
 // judgeSize: the final image weighs at most limit bytes.
 func judgeSize(size, limit int64) check.Outcome {
-	got := units.HumanSize(float64(size))
+	got, max := check.Size(float64(size)), check.Size(float64(limit))
 	if size > limit {
-		return check.Failf("L'image finale pèse %s, plus que %s.", "The final image weighs %s, more than %s.", got, units.HumanSize(float64(limit))).
-			With("≤ "+units.HumanSize(float64(limit)), got)
+		return check.Failf("L'image finale pèse %s, plus que %s.", "The final image weighs %s, more than %s.", got, max).
+			WithT(check.T("≤ %s", "≤ %s", max), got)
 	}
 	return check.Passf("L'image finale pèse %s.", "The final image weighs %s.", got)
 }
@@ -251,9 +251,9 @@ func shellIn(files []engine.File) string {
 // image are listed.
 func judgeTiny(o tinyObs) (out check.Outcome, decided bool) {
 	if o.Size > o.Limit {
-		return check.Failf("L'image pèse %s, plus que %s.", "The image weighs %s, more than %s.",
-			units.HumanSize(float64(o.Size)), units.HumanSize(float64(o.Limit))).
-			With("≤ "+units.HumanSize(float64(o.Limit)), units.HumanSize(float64(o.Size))), true
+		got, max := check.Size(float64(o.Size)), check.Size(float64(o.Limit))
+		return check.Failf("L'image pèse %s, plus que %s.", "The image weighs %s, more than %s.", got, max).
+			WithT(check.T("≤ %s", "≤ %s", max), got), true
 	}
 	if !o.Listed {
 		return check.Outcome{}, false
@@ -261,7 +261,7 @@ func judgeTiny(o tinyObs) (out check.Outcome, decided bool) {
 	if sh := shellIn(o.Files); sh != "" {
 		return check.Failf("L'image contient un shell (%s).", "The image holds a shell (%s).", sh).WithT(check.Lit("aucun shell", "no shell"), check.Same(sh)), true
 	}
-	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", units.HumanSize(float64(o.Size))), true
+	return check.Passf("Image de %s sans shell.", "Image of %s with no shell.", check.Size(float64(o.Size))), true
 }
 
 // cacheObs is what a cache check observes: the grader's edit of the submission, then the

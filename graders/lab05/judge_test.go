@@ -221,10 +221,10 @@ func TestJudgeSize(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"solution: scratch and a binary", 7e6, check.Pass, "pèse 7MB"},
-		{"fixture fail-size: a 30 MB blob", 39e6, check.Fail, "plus que 25MB"},
-		{"at the limit", limit, check.Pass, "pèse 25MB"},
-		{"starter: the Go toolchain", 310e6, check.Fail, "310MB"},
+		{"solution: scratch and a binary", 7e6, check.Pass, "pèse 7 Mo"},
+		{"fixture fail-size: a 30 MB blob", 39e6, check.Fail, "plus que 25 Mo"},
+		{"at the limit", limit, check.Pass, "pèse 25 Mo"},
+		{"starter: the Go toolchain", 310e6, check.Fail, "310 Mo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checktest.Verdict(t, judgeSize(tt.size, limit), tt.want, tt.msg) })
@@ -240,9 +240,9 @@ func TestJudgeTiny(t *testing.T) {
 		want  check.Status
 		msg   string
 	}{
-		{"solution", 7e6, []engine.File{{Path: "/app/server"}}, check.Pass, "Image de 7MB sans shell"},
+		{"solution", 7e6, []engine.File{{Path: "/app/server"}}, check.Pass, "Image de 7 Mo sans shell"},
 		{"fixture fail-tiny: busybox", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/bin/arch", Link: "/bin/busybox"}, {Path: "/bin/sh", Link: "/bin/busybox"}}, check.Fail, "(/bin/sh)"},
-		{"fixture fail-size: too heavy", 39e6, nil, check.Fail, "plus que 12MB"},
+		{"fixture fail-size: too heavy", 39e6, nil, check.Fail, "plus que 12 Mo"},
 		{"fixture fail-tiny-busybox: a shell elsewhere than /bin/sh", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/usr/bin/busybox"}}, check.Fail, "(/usr/bin/busybox)"},
 		{"shortcut: bash alone", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/usr/local/bin/bash"}}, check.Fail, "(/usr/local/bin/bash)"},
 		{"shortcut: an applet link to busybox", 9e6, []engine.File{{Path: "/app/server"}, {Path: "/bin/ls", Link: "/bin/busybox"}}, check.Fail, "/bin/ls → /bin/busybox"},

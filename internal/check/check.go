@@ -57,9 +57,23 @@ func (t Text) In(lang string) string {
 	return t.FR
 }
 
-// T builds a Text from two format strings sharing the same arguments.
+// T builds a Text from two format strings sharing the same arguments. An argument that is a
+// Text is given to each format in its language: check.T("pèse %s", "weighs %s", Size(n)).
 func T(fr, en string, args ...any) Text {
-	return Text{FR: fmt.Sprintf(fr, args...), EN: fmt.Sprintf(en, args...)}
+	return Text{FR: fmt.Sprintf(fr, argsIn("fr", args)...), EN: fmt.Sprintf(en, argsIn("en", args)...)}
+}
+
+func argsIn(lang string, args []any) []any {
+	out := args
+	for i, a := range args {
+		if t, ok := a.(Text); ok {
+			if &out[0] == &args[0] {
+				out = append([]any(nil), args...)
+			}
+			out[i] = t.In(lang)
+		}
+	}
+	return out
 }
 
 // Outcome is the verdict of one check on one submission. Message says what was observed;

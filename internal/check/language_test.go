@@ -44,3 +44,21 @@ func TestTypeset(t *testing.T) {
 		assert.Equal(t, tt.want, Typeset(tt.in), tt.in)
 	}
 }
+
+func TestSize(t *testing.T) {
+	for _, tt := range []struct {
+		n      float64
+		fr, en string
+	}{
+		{330.6e6, "330,6 Mo", "330.6 MB"}, {25e6, "25 Mo", "25 MB"}, {512, "512 o", "512 B"}, {1.5e3, "1,5 ko", "1.5 kB"},
+	} {
+		assert.Equal(t, Text{FR: tt.fr, EN: tt.en}, Size(tt.n))
+	}
+}
+
+func TestTWithTextArguments(t *testing.T) {
+	args := []any{Size(330.6e6), 3}
+	got := T("pèse %s (%d)", "weighs %s (%d)", args...)
+	assert.Equal(t, Text{FR: "pèse 330,6 Mo (3)", EN: "weighs 330.6 MB (3)"}, got)
+	assert.Equal(t, Size(330.6e6), args[0], "the caller's arguments are left alone")
+}

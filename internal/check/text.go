@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -70,4 +71,18 @@ func ShortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// Size writes a number of bytes as people read it, in decimal units: "330,6 Mo" in French,
+// "330.6 MB" in English (units.HumanSize's "330.6MB" is neither).
+func Size(bytes float64) Text {
+	en := []string{"B", "kB", "MB", "GB", "TB"}
+	fr := []string{"o", "ko", "Mo", "Go", "To"}
+	i := 0
+	for bytes >= 1000 && i < len(en)-1 {
+		bytes /= 1000
+		i++
+	}
+	n := strconv.FormatFloat(bytes, 'g', 4, 64)
+	return Text{FR: strings.Replace(n, ".", ",", 1) + " " + fr[i], EN: n + " " + en[i]}
 }
