@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/imagetar"

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/ddlab/grade/internal/buildlab"
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/dockerfile"
