@@ -245,7 +245,9 @@ func noEngineText() check.Text {
 func noEngine(err error) check.Outcome {
 	why := check.Lit("aucun moteur", "no engine")
 	if err != nil {
-		why = check.Same(err.Error())
+		// What the Docker client says ("Cannot connect to the Docker daemon at …"), as the
+		// docker CLI shows it, without our own wrapping.
+		why = check.Same(strings.TrimPrefix(err.Error(), engine.ErrUnavailable.Error()+": "))
 	}
 	return check.Outcome{Status: check.Error, Message: noEngineText(), Actual: why}
 }
