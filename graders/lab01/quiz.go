@@ -175,7 +175,7 @@ func judgeQuizFile(o quizObs, key map[string]string, salt string) check.Outcome 
 	if perr != nil {
 		return check.Outcome{Status: check.Fail, Message: check.Text{
 			FR: fmt.Sprintf("%s ne peut pas être lu : %s.", answersFile, perr.Why.FR),
-			EN: fmt.Sprintf("%s cannot be read: %s.", answersFile, perr.Why.EN)}}.At(answersFile, perr.Line)
+			EN: fmt.Sprintf("%s cannot be read: %s.", answersFile, perr.Why.EN)}}.At(answersFile, perr.Line).Because("syntax")
 	}
 	return judgeQuiz(key, salt, answers, lines)
 }

@@ -95,7 +95,7 @@ func judgeDiagnostic(o diagnosticObs) (out check.Outcome, decided bool) {
 	a, perr := parseAnswers(f.Data)
 	if perr != nil {
 		out := check.Outcome{Status: check.Fail, Message: check.Text{FR: answerFile + " : " + perr.FR, EN: answerFile + ": " + perr.EN}}
-		return out.At(answerFile, perr.Line).
+		return out.At(answerFile, perr.Line).Because("syntax").
 			WithT(check.T("%s, %s, %s remplies", "%s, %s, %s filled in", keyExitCode, keyVariable, keyState), lineOf(f.Data, perr.Line)), true
 	}
 	if o.Truth == nil {

@@ -549,7 +549,7 @@ func TestRunCommands(t *testing.T) {
 		{
 			name:    "validate",
 			args:    []string{"validate"},
-			wantOut: []string{"✔ lab5\u00a0: 15 contrôles"},
+			wantOut: []string{"✔ lab5\u00a0: 15 vérifications"},
 		},
 		{
 			name:       "validate a missing file",
@@ -562,7 +562,7 @@ func TestRunCommands(t *testing.T) {
 			args: []string{"--help"},
 			wantOut: []string{
 				"Codes de sortie\u00a0:",
-				"0    tous les contrôles obligatoires réussissent",
+				"0    toutes les vérifications obligatoires réussissent",
 				"1    corrigé, avec des échecs",
 				"2    erreur d'utilisation",
 				"3    correction impossible",
@@ -672,7 +672,7 @@ func TestInitErrors(t *testing.T) {
 		args       []string
 		wantErrOut string
 	}{
-		{name: "no lab", args: []string{"init"}, wantErrOut: "grade init attend de 1 à 2 arguments (aucun donné)"},
+		{name: "no lab", args: []string{"init"}, wantErrOut: "grade init attend 1 ou 2 arguments (aucun donné)"},
 		{name: "unknown lab", args: []string{"init", "lab99", "x"}, wantErrOut: "«\u00a0lab99\u00a0» n'est pas un lab du cours"},
 		{name: "lab not ready", args: []string{"init", coming, "x"}, wantErrOut: coming},
 		{name: "a file in the way: usage, not the engine", args: []string{"init", "lab5", file}, wantErrOut: "impossible de créer le dossier du lab"},

@@ -130,7 +130,7 @@ func TestHelpRoot(t *testing.T) {
 	assert.Contains(t, fr, "Commandes\u00a0:\n")
 	assert.Contains(t, fr, "  completion ")
 	assert.Contains(t, fr, "  help ")
-	assert.Contains(t, fr, "Codes de sortie\u00a0:\n  0    tous les contrôles obligatoires réussissent")
+	assert.Contains(t, fr, "Codes de sortie\u00a0:\n  0    toutes les vérifications obligatoires réussissent")
 	_, en, _ := langRun(t, "env", "en", "--help")
 	assert.Contains(t, en, "Labs:\n  lab1 ")
 	assert.Contains(t, en, "Grade lab 5: Writing a good Dockerfile")
@@ -242,7 +242,7 @@ func TestMessagesOneLanguage(t *testing.T) {
 		{"list", func(string) []string { return []string{"list"} }, 0, []string{"corrigeable"}, []string{"gradable"}},
 		{"describe", func(string) []string { return []string{"describe", "lab5"} }, 0,
 			[]string{"Total\u00a0: 100 points"}, []string{"Total: 100 points", "`grade init lab5` puts them in lab5/README.md"}},
-		{"validate", func(string) []string { return []string{"validate"} }, 0, []string{"✔ lab5\u00a0: 15 contrôles"}, []string{"✔ lab5: 15 checks"}},
+		{"validate", func(string) []string { return []string{"validate"} }, 0, []string{"✔ lab5\u00a0: 15 vérifications"}, []string{"✔ lab5: 15 checks"}},
 		{"init", func(dir string) []string { return []string{"init", "lab5", filepath.Join(dir, "lab5")} }, 0,
 			[]string{"fichiers écrits dans", "Ensuite\u00a0: cd "}, []string{"files written to", "Next: cd "}},
 		{"init again", func(dir string) []string {

@@ -41,6 +41,8 @@ func wantArgs(min, max int) (fr, en string) {
 		return "attend au moins " + fr1(min), "takes at least " + en1(min)
 	case min == 0:
 		return "attend au plus " + fr1(max), "takes at most " + en1(max)
+	case max == min+1:
+		return fmt.Sprintf("attend %d ou %d arguments", min, max), fmt.Sprintf("takes %d or %d arguments", min, max)
 	}
 	return fmt.Sprintf("attend de %d à %d arguments", min, max), fmt.Sprintf("takes %d to %d arguments", min, max)
 }

@@ -40,7 +40,8 @@ func TestArgs(t *testing.T) {
 		{"too many", 0, 1, 2, "lab5 attend au plus 1 argument (2 donnés)", "lab5 takes at most 1 argument (2 given)"},
 		{"none wanted", 0, 0, 1, "lab5 n'attend aucun argument (1 donné)", "lab5 takes no argument (1 given)"},
 		{"exactly two", 2, 2, 1, "attend 2 arguments (1 donné)", "takes 2 arguments (1 given)"},
-		{"a range", 1, 2, 0, "attend de 1 à 2 arguments (aucun donné)", "takes 1 to 2 arguments (none given)"},
+		{"one or two", 1, 2, 0, "attend 1 ou 2 arguments (aucun donné)", "takes 1 or 2 arguments (none given)"},
+		{"a range", 1, 3, 0, "attend de 1 à 3 arguments (aucun donné)", "takes 1 to 3 arguments (none given)"},
 		{"at least", 1, -1, 0, "attend au moins 1 argument (aucun donné)", "takes at least 1 argument (none given)"},
 	}
 	for _, tt := range tests {

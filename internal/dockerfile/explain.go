@@ -47,6 +47,8 @@ var explanations = []explanation{
 		"%s demande au moins une source et une destination (`%[1]s source destination`).", "%s needs at least a source and a destination (`%[1]s source destination`)."},
 	{regexp.MustCompile(`^(\w+) requires exactly one argument`),
 		"%s demande exactement une valeur.", "%s takes exactly one value."},
+	{regexp.MustCompile(`^(ARG|ENV) requires at least one argument`),
+		"%s demande un nom (`%[1]s NOM=valeur`).", "%s needs a name (`%[1]s NAME=value`)."},
 	{regexp.MustCompile(`^(\w+) requires at least one argument`),
 		"%s demande au moins une valeur.", "%s needs at least one value."},
 	{regexp.MustCompile(`^(\w+) must have two arguments`),

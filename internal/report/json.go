@@ -20,25 +20,29 @@ var _ Writer = JSON{}
 // jsonDocument is schema version 1 of the JSON report. Keep SCHEMA.md in step with it; any
 // incompatible change bumps [SchemaVersion].
 type jsonDocument struct {
-	SchemaVersion   int         `json:"schema_version"`
-	Tool            string      `json:"tool"`
-	ToolVersion     string      `json:"tool_version"`
-	Lab             string      `json:"lab"`
-	Title           string      `json:"title"`
-	Submission      string      `json:"submission"`
-	RunID           string      `json:"run_id,omitempty"`
-	Lang            string      `json:"lang"`
-	StartedAt       string      `json:"started_at"`
-	DurationSeconds float64     `json:"duration_seconds"`
-	Score           float64     `json:"score"`
-	MaxScore        float64     `json:"max_score"`
-	Passed          bool        `json:"passed"`
-	Engine          *jsonEngine `json:"engine,omitempty"`
-	Build           *jsonBuild  `json:"build,omitempty"`
-	Error           string      `json:"error,omitempty"`
-	Provenance      jsonProv    `json:"provenance"`
-	Counts          jsonCounts  `json:"counts"`
-	Tests           []jsonTest  `json:"tests"`
+	SchemaVersion   int     `json:"schema_version"`
+	Tool            string  `json:"tool"`
+	ToolVersion     string  `json:"tool_version"`
+	Lab             string  `json:"lab"`
+	Title           string  `json:"title"`
+	Submission      string  `json:"submission"`
+	RunID           string  `json:"run_id,omitempty"`
+	Lang            string  `json:"lang"`
+	StartedAt       string  `json:"started_at"`
+	DurationSeconds float64 `json:"duration_seconds"`
+	Score           float64 `json:"score"`
+	MaxScore        float64 `json:"max_score"`
+	Passed          bool    `json:"passed"`
+	// Complete is false when required checks were left out by the environment (--static, a
+	// remote engine): passed then speaks only of the checks that ran.
+	Complete    bool        `json:"complete"`
+	Unevaluated int         `json:"unevaluated"`
+	Engine      *jsonEngine `json:"engine,omitempty"`
+	Build       *jsonBuild  `json:"build,omitempty"`
+	Error       string      `json:"error,omitempty"`
+	Provenance  jsonProv    `json:"provenance"`
+	Counts      jsonCounts  `json:"counts"`
+	Tests       []jsonTest  `json:"tests"`
 }
 
 type jsonProv struct {
@@ -132,6 +136,8 @@ func newJSONDocument(r *Report) jsonDocument {
 		Score:           round(r.Score, 100),
 		MaxScore:        round(r.MaxScore, 100),
 		Passed:          r.Passed,
+		Complete:        r.Unevaluated() == 0,
+		Unevaluated:     r.Unevaluated(),
 		Error:           r.Error,
 		Provenance: jsonProv{
 			SpecDigest: r.Provenance.SpecDigest, SpecSource: specSource(r.Provenance), SpecFile: r.Provenance.SpecFile,

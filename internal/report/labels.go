@@ -35,6 +35,8 @@ type labels struct {
 	score, checks, duration              string
 	nPassed, nFailed, nSkipped, nErrors  string
 	notScored                            string
+	notEvaluated                         string // fmt format: the points a check left out is worth
+	unevaluatedPoints                    string // fmt format: the points of the score no check could judge
 	allPassed, notAllPassed              string
 	noneEvaluated                        string
 	partial                              func(n int) string // the evaluated checks passed, n were not evaluated
@@ -86,6 +88,9 @@ func (l labels) scoreLine(r *Report) string {
 	if bonus > 0 {
 		s += " + " + l.num(bonus) + " " + l.bonus
 	}
+	if left := r.UnevaluatedPoints(); left > 0 {
+		s += fmt.Sprintf(l.unevaluatedPoints, l.num(left))
+	}
 	return s
 }
 
@@ -114,10 +119,12 @@ var french = labels{
 	buildLog:   "Fin du journal de construction",
 	gradeError: "Erreur", score: "Score", checks: "Vérifications", duration: "Durée",
 	nPassed: "réussies", nFailed: "échouées", nSkipped: "ignorées", nErrors: "erreurs",
-	notScored:     "hors barème",
-	allPassed:     "Toutes les vérifications obligatoires sont réussies.",
-	notAllPassed:  "Des vérifications obligatoires ne sont pas réussies.",
-	noneEvaluated: "Aucune vérification obligatoire n'a pu être évaluée (il faut un moteur Docker).",
+	notScored:         "hors barème",
+	notEvaluated:      "non évaluée, %s",
+	unevaluatedPoints: "\u00a0; %s points non évalués",
+	allPassed:         "Toutes les vérifications obligatoires sont réussies.",
+	notAllPassed:      "Des vérifications obligatoires ne sont pas réussies.",
+	noneEvaluated:     "Aucune vérification obligatoire n'a pu être évaluée (il faut un moteur Docker).",
 	partial: func(n int) string {
 		missing := "1 vérification obligatoire n'a pas été évaluée"
 		if n > 1 {
@@ -151,10 +158,12 @@ var english = labels{
 	buildLog:   "Build log tail",
 	gradeError: "Error", score: "Score", checks: "Checks", duration: "Duration",
 	nPassed: "passed", nFailed: "failed", nSkipped: "skipped", nErrors: "errors",
-	notScored:     "not scored",
-	allPassed:     "All required checks passed.",
-	notAllPassed:  "Some required checks did not pass.",
-	noneEvaluated: "No required check could be evaluated (a Docker engine is needed).",
+	notScored:         "not scored",
+	notEvaluated:      "not evaluated, %s",
+	unevaluatedPoints: "; %s points not evaluated",
+	allPassed:         "All required checks passed.",
+	notAllPassed:      "Some required checks did not pass.",
+	noneEvaluated:     "No required check could be evaluated (a Docker engine is needed).",
 	partial: func(n int) string {
 		missing := "1 required check was not evaluated"
 		if n > 1 {
@@ -222,6 +231,13 @@ func (l *labels) pointsOf(res check.Result) string {
 	switch {
 	case res.Kind == kindGate:
 		return ""
+	case res.Excluded && res.MaxPoints > 0:
+		// What it is worth, so a student sees what --static leaves out.
+		unit := "pts"
+		if res.MaxPoints <= 1 {
+			unit = "pt"
+		}
+		return fmt.Sprintf(l.notEvaluated, l.num(res.MaxPoints)+" "+unit)
 	case res.Excluded:
 		return l.notScored
 	case res.Kind == kindBonus:

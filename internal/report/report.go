@@ -86,6 +86,18 @@ func (r *Report) Unevaluated() int {
 	return n
 }
 
+// UnevaluatedPoints adds up what the required checks left out by the environment are worth:
+// the part of the grade a --static run cannot give.
+func (r *Report) UnevaluatedPoints() float64 {
+	var pts float64
+	for _, res := range r.Results {
+		if res.Status == check.Skip && res.Excluded && res.Kind == "required" {
+			pts += res.MaxPoints
+		}
+	}
+	return pts
+}
+
 // FixFirst is the check a student should fix first: the first failed gate (it holds back the
 // checks behind it), else the first failed required check; nil when none failed.
 func (r *Report) FixFirst() *check.Result {

@@ -187,12 +187,17 @@ func (t Text) Write(w io.Writer, r *Report) error {
 		advice(sgrRed, "✘", text)
 	}
 	if first := r.FixFirst(); first != nil {
+		// What was found, then the one action: the title only restates the requirement.
 		line := l.fixFirst + l.colon + " " + first.ID
-		if first.Title != "" {
-			line += " — " + first.Title
+		finding, _, _ := strings.Cut(strings.TrimSpace(first.Message), "\n")
+		if finding == "" {
+			finding = first.Title
+		}
+		if finding != "" {
+			line += " — " + strings.TrimSuffix(finding, ".") + "."
 		}
 		if first.Hint != "" {
-			line += ". " + first.Hint
+			line += " " + first.Hint
 		}
 		advice(sgrBold, "→", line)
 		switch {

@@ -123,7 +123,7 @@ func TestTextLanguage(t *testing.T) {
 		{
 			name:    "gates have no points, excluded checks are not scored",
 			report:  reportStatic,
-			want:    []string{"(hors barème)", "◐ Les vérifications évaluées sont réussies, mais 1 vérification obligatoire n'a pas été évaluée"},
+			want:    []string{"(non évaluée, 2 pts)", "Score\u00a0: 3/3 (100\u00a0%)\u00a0; 2 points non évalués", "◐ Les vérifications évaluées sont réussies, mais 1 vérification obligatoire n'a pas été évaluée"},
 			notWant: []string{"Toutes les vérifications obligatoires sont réussies"},
 		},
 		{
@@ -184,7 +184,8 @@ func TestPoints(t *testing.T) {
 	}
 	assert.Equal(t, "+1/1", french.pointsOf(check.Result{Kind: "bonus", Points: 1, MaxPoints: 1}))
 	assert.Equal(t, "", french.pointsOf(check.Result{Kind: "gate"}))
-	assert.Equal(t, "not scored", english.pointsOf(check.Result{Kind: "required", Excluded: true, MaxPoints: 2}))
+	assert.Equal(t, "not evaluated, 2 pts", english.pointsOf(check.Result{Kind: "required", Excluded: true, MaxPoints: 2}))
+	assert.Equal(t, "hors barème", french.pointsOf(check.Result{Kind: "bonus", Excluded: true}))
 }
 
 // TestFixFirst: a failed gate comes before a failed required check, which comes before
@@ -250,7 +251,7 @@ func TestTextWrapsToWidth(t *testing.T) {
 	}
 	var whole bytes.Buffer
 	require.NoError(t, Text{}.Write(&whole, reportMixed()))
-	assert.Contains(t, whole.String(), "→ À corriger d'abord\u00a0: lab5.builds — L'image se construit. Vérifiez le nom du paquet, et lancez apt-get update && apt-get install dans le même RUN.\n", "no width: no wrapping")
+	assert.Contains(t, whole.String(), "→ À corriger d'abord\u00a0: lab5.builds — La construction a échoué à l'étape 2/3. Vérifiez le nom du paquet, et lancez apt-get update && apt-get install dans le même RUN.\n", "no width: no wrapping")
 }
 
 // TestRereadNamesTheSection: the summary sends the student to the part of the chapter that

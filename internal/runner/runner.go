@@ -57,7 +57,7 @@ func Grade(ctx context.Context, r *grader.Run, g grader.Checker, opts Options) (
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Lab:           r.Spec.Lab,
-		Title:         r.Spec.Title.In(opts.Lang),
+		Title:         typeset(opts.Lang, r.Spec.Title.In(opts.Lang)),
 		Chapter:       r.Spec.Chapter,
 		Submission:    r.Source,
 		Lang:          opts.Lang,
@@ -349,4 +349,12 @@ func score(rep *report.Report, spec *lab.Spec, opts Options) {
 	rep.Score = required + rep.Bonus
 	rep.MaxScore = max
 	rep.Passed = passed && evaluated
+}
+
+// typeset applies French typography to a French text.
+func typeset(lang, s string) string {
+	if lang == "en" {
+		return s
+	}
+	return check.Typeset(s)
 }

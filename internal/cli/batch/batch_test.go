@@ -266,7 +266,7 @@ func Test_runBatch(t *testing.T) {
 	}
 	canvas, err := os.ReadFile(filepath.Join(out, gradebook.CanvasFile))
 	require.NoError(t, err)
-	assert.Equal(t, "Student,ID,SIS User ID,SIS Login ID,Section,lab5: Écrire un bon Dockerfile\nPoints Possible,,,,,10\n"+
+	assert.Equal(t, "Student,ID,SIS User ID,SIS Login ID,Section,\"lab5: Écrire un bon Dockerfile : multi-étapes, cache, signaux\"\nPoints Possible,,,,,10\n"+
 		"alice,alice,,,,10\nbob,bob,,,,6\ncarol,carol,,,,\ndave,dave,,,,\nerin,erin,,,,10\n", string(canvas))
 
 	t.Run("resume skips what is done", func(t *testing.T) {

@@ -24,7 +24,7 @@ func NewCmdDescribe(f *cliutil.Factory, runF func(context.Context, *Options) err
 	opts := &Options{F: f}
 	cmd := &cobra.Command{
 		Use:     "describe <lab>",
-		Short:   f.Say("Afficher les consignes d'un lab et ses contrôles", "Show a lab's instructions and its checks"),
+		Short:   f.Say("Afficher les consignes d'un lab et ses vérifications", "Show a lab's instructions and its checks"),
 		Args:    cliutil.Args(1, 1),
 		Example: "  $ grade describe lab5\n  $ grade describe 5 --lang en",
 		RunE: func(cmd *cobra.Command, args []string) error {

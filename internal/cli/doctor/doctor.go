@@ -81,7 +81,7 @@ func doctorRun(ctx context.Context, opts *Options) error {
 	}
 	note("swarm : %s", "swarm: %s", info.SwarmState)
 	if info.Remote {
-		note("moteur distant : les contrôles qui montent des dossiers locaux ou joignent des ports publiés seront ignorés",
+		note("moteur distant : les vérifications qui montent des dossiers locaux ou joignent des ports publiés seront ignorés",
 			"remote engine: the checks that mount local folders or reach published ports will be skipped")
 	}
 	if !info.MemoryLimit {

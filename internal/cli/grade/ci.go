@@ -40,7 +40,7 @@ func addCIFlags(f *cliutil.Factory, fl *pflag.FlagSet, o *CIOptions) {
 	fl.StringArrayVar(&o.PrairieLearn, "prairielearn", nil, f.Say(
 		"écrire aussi le results.json de PrairieLearn dans `FICHIER`", "also write PrairieLearn's results.json to `FILE`"))
 	fl.BoolVar(&o.ExitZero, "exit-zero", false, f.Say(
-		"sortir avec le code 0 une fois les rapports écrits, même si des contrôles échouent (PrairieLearn)",
+		"sortir avec le code 0 une fois les rapports écrits, même si des vérifications échouent (PrairieLearn)",
 		"exit 0 once the reports are written, even if checks failed (PrairieLearn)"))
 }
 

@@ -73,8 +73,8 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 	fl.StringVar(&opts.Format, "format", "text", f.Sayf("`FORMAT` du rapport sur la sortie standard : %s", "`FORMAT` of the report on stdout: %s", strings.Join(formats, ", ")))
 	fl.StringArrayVar(&opts.JSON, "json", nil, f.Say("écrire aussi le rapport JSON dans `FICHIER` (- : la sortie standard)", "also write the JSON report to `FILE` (- is stdout)"))
 	fl.StringArrayVar(&opts.JUnit, "junit", nil, f.Say("écrire aussi le rapport JUnit XML dans `FICHIER` (- : la sortie standard)", "also write the JUnit XML report to `FILE` (- is stdout)"))
-	fl.BoolVar(&opts.Static, "static", false, f.Say("ne corriger que les contrôles qui se passent du moteur Docker", "grade only the checks that need no Docker engine"))
-	fl.BoolVar(&opts.Strict, "strict", false, f.Say("compter comme échoués les contrôles que l'environnement fait ignorer", "count the checks skipped because of the environment as failed"))
+	fl.BoolVar(&opts.Static, "static", false, f.Say("ne corriger que les vérifications qui se passent du moteur Docker", "grade only the checks that need no Docker engine"))
+	fl.BoolVar(&opts.Strict, "strict", false, f.Say("compter comme échouées les vérifications que l'environnement fait ignorer", "count the checks skipped because of the environment as failed"))
 	fl.DurationVar(&opts.Timeout, "timeout", 0, f.Say("limite de temps totale, une `DURÉE` comme 10m (par défaut : celle du lab)", "overall time limit, a `DURATION` such as 10m (default: the lab's)"))
 	fl.StringVar(&opts.Spec, "spec", "", f.Say(
 		"corriger avec ce `FICHIER` de spécification (points, indices, limites) au lieu de celle embarquée",

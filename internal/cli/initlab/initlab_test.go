@@ -25,8 +25,8 @@ func TestNewCmdInit(t *testing.T) {
 		{name: "a lab", cli: "lab5", wants: Options{Lab: "lab5"}},
 		{name: "a lab and a folder", cli: "lab5 work/lab5", wants: Options{Lab: "lab5", Dir: "work/lab5"}},
 		{name: "the solution", cli: "lab5 sol --solution", wants: Options{Lab: "lab5", Dir: "sol", Solution: true}},
-		{name: "no lab", cli: "", wantsErr: "attend de 1 à 2 arguments (aucun donné)"},
-		{name: "too many", cli: "a b c", wantsErr: "attend de 1 à 2 arguments (3 donnés)"},
+		{name: "no lab", cli: "", wantsErr: "attend 1 ou 2 arguments (aucun donné)"},
+		{name: "too many", cli: "a b c", wantsErr: "attend 1 ou 2 arguments (3 donnés)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ réussit, ce qui échoue et comment corriger. Tout est dit en français, ou en a
 --lang en (ou LANG=en_US.UTF-8).
 
 Codes de sortie :
-  0    tous les contrôles obligatoires réussissent
+  0    toutes les vérifications obligatoires réussissent
   1    corrigé, avec des échecs
   2    erreur d'utilisation ou de spécification de lab
   3    correction impossible (moteur Docker injoignable ou en erreur)

@@ -26,7 +26,7 @@ func NewCmdValidate(f *cliutil.Factory, runF func(context.Context, *Options) err
 	opts := &Options{F: f}
 	return &cobra.Command{
 		Use: f.Say("validate [<labN.yaml>...]", "validate [<labN.yaml>...]"),
-		Short: f.Say("Valider des spécifications de lab (schéma strict, points, contrôles, paramètres)",
+		Short: f.Say("Valider des spécifications de lab (schéma strict, points, vérifications, paramètres)",
 			"Validate lab specs (strict schema, points, checks, parameters)"),
 		Long: f.Say("Sans argument, valide les spécifications embarquées. Avec des fichiers, valide ceux-là :\n"+
 			"un enseignant peut ainsi modifier les points, les indices ou les paramètres d'un lab et vérifier\n"+
@@ -91,7 +91,7 @@ func validateRun(_ context.Context, opts *Options) error {
 			continue
 		}
 		fmt.Fprintf(f.IO.Out, "✔ %s\n", f.Sayf("%s : %s, %g points + %g bonus", "%s: %s, %g points + %g bonus",
-			s.Lab, f.Count(len(s.Checks), "contrôle", "contrôles", "check", "checks"), s.MaxScore(), s.BonusPoints()))
+			s.Lab, f.Count(len(s.Checks), "vérification", "vérifications", "check", "checks"), s.MaxScore(), s.BonusPoints()))
 	}
 	if err := cliutil.JoinErrors(errs); err != nil {
 		return cliutil.SpecError(err)

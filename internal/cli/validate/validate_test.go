@@ -45,8 +45,8 @@ func Test_validateRun(t *testing.T) {
 		wantOut  string
 		wantErrs []string // each in the error; none when valid
 	}{
-		{name: "embedded specs", wantOut: "✔ lab1\u00a0: 3 contrôles, 100 points + 5 bonus\n"},
-		{name: "a valid file", spec: clitest.Spec, wantOut: "✔ lab1\u00a0: 3 contrôles, 100 points + 5 bonus\n"},
+		{name: "embedded specs", wantOut: "✔ lab1\u00a0: 3 vérifications, 100 points + 5 bonus\n"},
+		{name: "a valid file", spec: clitest.Spec, wantOut: "✔ lab1\u00a0: 3 vérifications, 100 points + 5 bonus\n"},
 		{name: "in English", lang: "en", wantOut: "✔ lab1: 3 checks, 100 points + 5 bonus\n"},
 		{name: "port not a number", spec: strings.Replace(clitest.Spec, `port: "8081"`, `port: "http"`, 1),
 			wantErrs: []string{"lab1.yaml : params.port : « http » n'est pas un nombre entier"}},
