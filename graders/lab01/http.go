@@ -2,14 +2,13 @@ package lab01
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/engine"
 	"github.com/ddlab/grade/internal/scriptlab"
 )
@@ -72,14 +71,9 @@ func judgeHTTP(url string, resp response, err error, greeting string, wait time.
 	want := check.T("HTTP 200, « %s depuis <nom d'hôte> »", "HTTP 200, \"%s depuis <hostname>\"", greeting)
 	switch {
 	case err != nil:
-		why := err.Error()
-		var op *net.OpError
-		if errors.As(err, &op) && op.Err != nil {
-			why = op.Err.Error()
-		}
 		return check.Failf("Rien ne répond sur %s (essayé pendant %s) : le port est-il publié sur 127.0.0.1 ?",
-			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1?", url, wait).
-			WithT(want, check.Same(check.Clip(why, 200)))
+			"Nothing answers on %s (tried for %s): is the port published on 127.0.0.1?", url, check.Duration(wait)).
+			WithT(want, probe.NetReason(err))
 	case resp.Status != http.StatusOK:
 		return check.Failf("GET %s répond %d.", "GET %s answers %d.", url, resp.Status).
 			WithT(want, check.Same("HTTP "+strconv.Itoa(resp.Status)+" "+check.Clip(resp.Body, 120)))

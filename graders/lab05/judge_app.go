@@ -160,13 +160,13 @@ type signalsObs struct {
 // judgeSignals: the app ends on SIGTERM, in less than the limit, with code 0. A shell as
 // PID 1 does not pass SIGTERM on: the app is killed at the end of the grace period.
 func judgeSignals(o signalsObs) check.Outcome {
-	took := o.Took.Round(10 * time.Millisecond)
+	took := check.Duration(o.Took.Round(10 * time.Millisecond))
 	got := check.T("arrêt en %s, code %d", "stopped in %s, code %d", took, o.ExitCode)
 	switch {
 	case o.Took >= o.Limit:
 		return check.Failf("docker stop a pris %s : SIGTERM n'atteint pas l'application (PID 1 est un shell ?), elle a été tuée.",
 			"docker stop took %s: SIGTERM does not reach the app (is PID 1 a shell?), it was killed.", took).
-			WithT(check.T("arrêt en moins de %s, code 0", "stopped within %s, code 0", o.Limit), got)
+			WithT(check.T("arrêt en moins de %s, code 0", "stopped within %s, code 0", check.Duration(o.Limit)), got)
 	case o.ExitCode != 0:
 		return check.Failf("L'application s'arrête vite mais avec le code %d.", "The app stops quickly but with exit code %d.", o.ExitCode).
 			WithT(check.Same("code 0"), got)

@@ -461,10 +461,10 @@ func TestJudgeSignals(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"solution", signalsObs{Took: 123 * time.Millisecond}, check.Pass, "docker stop : arrêt en 120ms, code 0"},
+		{"solution", signalsObs{Took: 123 * time.Millisecond}, check.Pass, "docker stop : arrêt en 120 ms, code 0"},
 		{"starter: sh -c with one command execs it", signalsObs{Took: 310 * time.Millisecond}, check.Pass, "code 0"},
 		{"fixture fail-signals: sh -c as PID 1", signalsObs{Took: 10*time.Second + 40*time.Millisecond, ExitCode: 137}, check.Fail, "SIGTERM n'atteint pas l'application"},
-		{"just at the limit", signalsObs{Took: limit}, check.Fail, "docker stop a pris 2s"},
+		{"just at the limit", signalsObs{Took: limit}, check.Fail, "docker stop a pris 2 s"},
 		{"quick but not clean", signalsObs{Took: 50 * time.Millisecond, ExitCode: 2}, check.Fail, "avec le code 2"},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package check
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -61,4 +62,16 @@ func TestTWithTextArguments(t *testing.T) {
 	got := T("pèse %s (%d)", "weighs %s (%d)", args...)
 	assert.Equal(t, Text{FR: "pèse 330,6 Mo (3)", EN: "weighs 330.6 MB (3)"}, got)
 	assert.Equal(t, Size(330.6e6), args[0], "the caller's arguments are left alone")
+}
+
+func TestDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d      time.Duration
+		fr, en string
+	}{
+		{40 * time.Millisecond, "40 ms", "40 ms"}, {5 * time.Second, "5 s", "5 s"}, {1500 * time.Millisecond, "1,5 s", "1.5 s"},
+		{90 * time.Second, "1 min 30 s", "1 min 30 s"}, {2 * time.Minute, "2 min", "2 min"},
+	} {
+		assert.Equal(t, Text{FR: tt.fr, EN: tt.en}, Duration(tt.d))
+	}
 }

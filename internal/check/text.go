@@ -3,6 +3,7 @@ package check
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -85,4 +86,23 @@ func Size(bytes float64) Text {
 	}
 	n := strconv.FormatFloat(bytes, 'g', 4, 64)
 	return Text{FR: strings.Replace(n, ".", ",", 1) + " " + fr[i], EN: n + " " + en[i]}
+}
+
+// Duration writes a duration as people read it: "40 ms", "5 s", "1 min 30 s", with a decimal
+// comma in French ("1,5 s"); Go's "1.5s" and "40ms" are neither.
+func Duration(d time.Duration) Text {
+	switch {
+	case d < time.Second:
+		ms := strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10)
+		return Same(ms + " ms")
+	case d < time.Minute:
+		s := strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64)
+		return Text{FR: strings.Replace(s, ".", ",", 1) + " s", EN: s + " s"}
+	}
+	d = d.Round(time.Second)
+	m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
+	if s == 0 {
+		return Same(strconv.Itoa(m) + " min")
+	}
+	return Same(strconv.Itoa(m) + " min " + strconv.Itoa(s) + " s")
 }

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
@@ -190,4 +193,26 @@ func HTTP(url string, timeout time.Duration, retries int) []string {
 
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// NetReason says why a connection from the grader failed, in the student's words: Go's
+// "dial tcp 127.0.0.1:8081: connect: connection refused" means nothing listens there.
+func NetReason(err error) check.Text {
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case err == nil:
+		return check.Text{}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return check.Lit("connexion refusée : rien n'écoute sur ce port", "connection refused: nothing listens on that port")
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return check.Lit("connexion fermée sans réponse", "connection closed without an answer")
+	case errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH):
+		return check.Lit("pas de route", "no route")
+	case errors.As(err, &dns):
+		return check.Lit("nom inconnu", "unknown name")
+	case errors.As(err, &ne) && ne.Timeout():
+		return check.Lit("délai dépassé", "timed out")
+	}
+	return check.Same(check.OneLine(err.Error(), 200))
 }

@@ -1,6 +1,11 @@
 package probe
 
 import (
+	"errors"
+	"fmt"
+	"github.com/ddlab/grade/internal/check"
+	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -74,4 +79,18 @@ func FuzzParseProbeOutput(f *testing.F) {
 			t.Fatalf("%d results for want=%d without an error", len(r), want)
 		}
 	})
+}
+
+// TestNetReason: what Go says when a connection fails reaches the student as what it means.
+func TestNetReason(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	_, refused := net.Dial("tcp", addr)
+	require.Error(t, refused)
+	assert.Equal(t, "connexion refusée : rien n'écoute sur ce port", NetReason(refused).FR)
+	assert.Equal(t, "connection closed without an answer", NetReason(fmt.Errorf("read: %w", io.EOF)).EN)
+	assert.Equal(t, check.Same("boom"), NetReason(errors.New("boom")))
+	assert.Equal(t, check.Text{}, NetReason(nil))
 }
