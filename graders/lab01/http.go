@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/ddlab/grade/internal/check"
-	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/engine"
+	"github.com/ddlab/grade/internal/probe"
 	"github.com/ddlab/grade/internal/scriptlab"
 )
 
