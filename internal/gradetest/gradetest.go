@@ -64,6 +64,8 @@ type Report struct {
 		Status  string `json:"status"`
 		Message string `json:"message"`
 		Actual  string `json:"actual"`
+		Hint    string `json:"hint"`
+		Section string `json:"section"`
 	} `json:"tests"`
 	Score float64 `json:"score"`
 }
@@ -187,6 +189,13 @@ func Check(t testing.TB, rep Report, want Want) {
 		}
 	}
 	require.Equal(t, want.Status, got, "check statuses differ; report:\n%s", detail.String())
+	// A failure tells the student what to do and where to read about it.
+	for _, r := range rep.Tests {
+		if r.Status == "fail" {
+			assert.NotEmpty(t, r.Hint, "%s failed without a hint", r.ID)
+			assert.NotEmpty(t, r.Section, "%s failed without a section to reread", r.ID)
+		}
+	}
 	for id, text := range want.Contains {
 		for _, r := range rep.Tests {
 			if r.ID == id {
