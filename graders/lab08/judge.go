@@ -303,7 +303,7 @@ func judgeRestart(containers map[string][]engine.Container) check.Outcome {
 			if got == "" {
 				got = "no"
 			}
-			return check.Failf("La politique de redémarrage de %s est %q.", "The restart policy of %s is %q.", svc, got).With("unless-stopped", got)
+			return check.Failf("La politique de redémarrage %s est %q.", "The restart policy %s is %q.", check.Of(svc), got).With("unless-stopped", got)
 		}
 	}
 	return check.Passf("api et db : restart unless-stopped.", "api and db: restart unless-stopped.")

@@ -151,7 +151,7 @@ func TestJudgeOneProcess(t *testing.T) {
 		{"a service stopped", with(catalog, engine.Container{Status: "exited", ExitCode: 2}), check.Fail, "Le service catalog ne tourne pas (exited, code 2)"},
 		{"one image for two services", with(orders, proc("c", "/service")), check.Fail, "catalog et orders tournent avec la même image"},
 		{"shortcut: a script with a shebang", with(orders, proc("o", "/entrypoint.sh"), runs("/bin/sh /entrypoint.sh", "/service")...), check.Fail,
-			"Le PID 1 de orders est « /bin/sh /entrypoint.sh » (ENTRYPOINT /entrypoint.sh)"},
+			"Le PID 1 d'orders est « /bin/sh /entrypoint.sh » (ENTRYPOINT /entrypoint.sh)"},
 		{"shortcut: env runs the shell", with(catalog, proc("c", "/usr/bin/env", "sh", "-c", "/service; true"), runs("sh -c /service; true", "/service")...), check.Fail,
 			"Le PID 1 de catalog est « sh -c /service; true »"},
 		{"shortcut: the service in the background", with(gateway, proc("g", "/start"), runs("sleep infinity", "/gateway")...), check.Fail,

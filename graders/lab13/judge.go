@@ -151,20 +151,20 @@ func judgeOneProcess(o oneProcessObs) check.Outcome {
 				WithT(check.Lit("le binaire du service", "the service's binary"), check.Lit("rien", "nothing"))
 		}
 		if wrappers[path.Base(argv[0])] {
-			return check.Failf("Le PID 1 de %s est %q et non le binaire du service : forme exec, un seul processus.",
-				"PID 1 of %s is %q, not the service's binary: exec form, one process.", n, strings.Join(argv, " ")).
+			return check.Failf("Le PID 1 %s est %q et non le binaire du service : forme exec, un seul processus.",
+				"PID 1 %s is %q, not the service's binary: exec form, one process.", check.Of(n), strings.Join(argv, " ")).
 				WithT(binaryPID1, check.Same(strings.Join(argv, " ")))
 		}
 		ps := o.Processes[n]
 		init, ok := engine.Init(ps, c.Pid)
 		if !ok {
-			return check.Failf("Le PID 1 de %s ne tourne plus (le conteneur a redémarré pendant le contrôle).",
-				"PID 1 of %s is gone (the container restarted during the check).", n).
+			return check.Failf("Le PID 1 %s ne tourne plus (le conteneur a redémarré pendant la vérification).",
+				"PID 1 %s is gone (the container restarted during the check).", check.Of(n)).
 				WithT(binaryPID1, check.Lit("introuvable", "not found"))
 		}
 		if run := strings.Fields(init.Args); len(run) == 0 || wrappers[path.Base(run[0])] {
-			return check.Failf("Le PID 1 de %s est « %s » (ENTRYPOINT %s) : un script ou un shell qui lance le service. Lancez le binaire directement (ou terminez le script par exec).",
-				"PID 1 of %s is \"%s\" (ENTRYPOINT %s): a script or shell that starts the service. Run the binary itself (or end the script with exec).", n, init.Args, strings.Join(argv, " ")).
+			return check.Failf("Le PID 1 %s est « %s » (ENTRYPOINT %s) : un script ou un shell qui lance le service. Lancez le binaire directement (ou terminez le script par exec).",
+				"PID 1 %s is \"%s\" (ENTRYPOINT %s): a script or shell that starts the service. Run the binary itself (or end the script with exec).", check.Of(n), init.Args, strings.Join(argv, " ")).
 				WithT(binaryPID1, check.Same(init.Args))
 		}
 		var children []string
@@ -174,8 +174,8 @@ func judgeOneProcess(o oneProcessObs) check.Outcome {
 			}
 		}
 		if len(children) > 0 {
-			return check.Failf("Le PID 1 de %s (« %s ») lance d'autres processus : %s. Un conteneur, un processus.",
-				"PID 1 of %s (\"%s\") runs other processes: %s. One container, one process.", n, init.Args, strings.Join(children, " ; ")).
+			return check.Failf("Le PID 1 %s (« %s ») lance d'autres processus : %s. Un conteneur, un processus.",
+				"PID 1 %s (\"%s\") runs other processes: %s. One container, one process.", check.Of(n), init.Args, strings.Join(children, "; ")).
 				WithT(check.Lit("un seul processus", "a single process"), check.T("%d processus", "%d processes", len(children)+1))
 		}
 		if other, dup := images[c.ImageID]; dup {
@@ -580,7 +580,7 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 			return check.Failf("%s n'est pas construit (build:).", "%s is not built (build:).", n).With("build:", "image"), true
 		}
 		if _, ok := b.Args["SERVICE"]; !ok {
-			return check.Failf("La construction de %s ne passe pas d'argument SERVICE.", "The build of %s passes no SERVICE argument.", n).
+			return check.Failf("La construction %s ne passe pas d'argument SERVICE.", "The build %s passes no SERVICE argument.", check.Of(n)).
 				WithT(check.Same("args: {SERVICE: "+n+"}"), missing), true
 		}
 	}
@@ -621,8 +621,8 @@ func judgeSingleDockerfile(o dockerfileObs) (out check.Outcome, decided bool) {
 	}
 	for _, n := range order[1:] {
 		if !cached[n] {
-			return check.Failf("La construction de %s (après %s) n'a pas trouvé l'étape `go mod download` en cache : placez-la avant ARG SERVICE.",
-				"Building %s (after %s) did not find the `go mod download` step in the cache: put it before ARG SERVICE.", n, order[0]).
+			return check.Failf("La construction %s (après %s) n'a pas trouvé l'étape `go mod download` en cache : placez-la avant ARG SERVICE.",
+				"The build %s (after %s) did not find the `go mod download` step in the cache: put it before ARG SERVICE.", check.Of(n), order[0]).
 				WithT(check.Same("go mod download CACHED"), check.Lit("reconstruite", "rebuilt")), true
 		}
 	}

@@ -75,3 +75,9 @@ func TestDuration(t *testing.T) {
 		assert.Equal(t, Text{FR: tt.fr, EN: tt.en}, Duration(tt.d))
 	}
 }
+
+func TestOf(t *testing.T) {
+	assert.Equal(t, Text{FR: "d'api", EN: "of api"}, Of("api"))
+	assert.Equal(t, Text{FR: "d'orders", EN: "of orders"}, Of("orders"))
+	assert.Equal(t, Text{FR: "de web", EN: "of web"}, Of("web"))
+}

@@ -106,3 +106,12 @@ func Duration(d time.Duration) Text {
 	}
 	return Same(strconv.Itoa(m) + " min " + strconv.Itoa(s) + " s")
 }
+
+// Of is "of name" in each language, with the French elision: "d'api", "de web".
+func Of(name string) Text {
+	fr := "de " + name
+	if name != "" && strings.ContainsRune("aeiouyhéèêàâîôûAEIOUYH", []rune(name)[0]) {
+		fr = "d'" + name
+	}
+	return Text{FR: fr, EN: "of " + name}
+}
