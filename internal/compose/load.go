@@ -9,7 +9,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/cli"
@@ -180,8 +182,18 @@ func (s Source) explain(files []string, err error) []Problem {
 	if len(out) > 0 {
 		return out
 	}
+	// An env file compose-go cannot read names its line: the problem goes there, not on
+	// compose.yaml.
+	if m := envFileLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[2])
+		name := strings.TrimPrefix(display(s.Dir, m[1]), "./")
+		return []Problem{problemAt(name, line, 0, "", sayf("ligne invalide (%s) : une ligne `CLÉ=valeur` par variable, sans espace dans la clé",
+			"invalid line (%s): one `KEY=value` line per variable, with no space in the key", quote(m[3])))}
+	}
 	return []Problem{problemAt(files[0], 0, 0, "", loadText(s.Dir, err))}
 }
+
+var envFileLine = regexp.MustCompile(`failed to read (\S+): line (\d+): (.+)$`)
 
 // loadText rewords compose-go's most common messages; each keeps compose-go's own words,
 // quoted, after a sentence in each language, with the grader's private folder taken out.
@@ -216,6 +228,9 @@ func loadText(dir string, err error) check.Text {
 	case strings.Contains(msg, "invalid interpolation format"):
 		return sayf("interpolation invalide (${…}) : vérifiez les accolades, ou écrivez $$ pour un « $ » littéral (Compose signale %s)",
 			`invalid interpolation (${…}): check the braces, or write $$ for a literal "$" (Compose reports %s)`, said)
+	case strings.Contains(msg, "invalid hostPort") || strings.Contains(msg, "invalid containerPort") || strings.Contains(msg, "invalid port"):
+		return sayf("port publié invalide : écrivez `127.0.0.1:8088:8080` (adresse, port de l'hôte, port du conteneur, en chiffres) (Compose signale %s)",
+			"invalid published port: write `127.0.0.1:8088:8080` (address, host port, container port, as numbers) (Compose reports %s)", said)
 	case strings.Contains(msg, "invalid duration"):
 		return sayf("durée invalide : écrivez par exemple 10s, 1m30s, 500ms (Compose signale %s)",
 			"invalid duration: write for example 10s, 1m30s, 500ms (Compose reports %s)", said)

@@ -208,6 +208,19 @@ func TestLoadProblems(t *testing.T) {
 			file: "compose.yaml",
 			want: []string{"durée invalide : écrivez par exemple 10s", `invalid duration "five seconds"`},
 		},
+		{
+			name: "a .env line compose-go cannot read is placed in .env",
+			src: Source{Dir: writeTree(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: ddlab/webapp:1\n",
+				".env": "A=1\nB=2\n\nBAD KEY=3\n"})},
+			file: ".env",
+			want: []string{"ligne invalide", "une ligne `CLÉ=valeur` par variable"},
+		},
+		{
+			name: "a published port that is not a number",
+			src:  Source{Dir: writeTree(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: ddlab/webapp:1\n    ports: [\"127.0.0.1:abc:8080\"]\n"})},
+			file: "compose.yaml",
+			want: []string{"port publié invalide"},
+		},
 	}...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -425,4 +438,14 @@ func TestLoadScreensEnvFiles(t *testing.T) {
 			assertBilingual(t, probs[0])
 		})
 	}
+}
+
+// TestLoadEnvLineIsPlaced: the student is sent to the line of .env, not to compose.yaml.
+func TestLoadEnvLineIsPlaced(t *testing.T) {
+	dir := writeTree(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: ddlab/webapp:1\n", ".env": "A=1\nB=2\n\nBAD KEY=3\n"})
+	_, probs, err := Load(context.Background(), Source{Dir: dir, Name: "run-p"})
+	require.NoError(t, err)
+	require.Len(t, probs, 1)
+	assert.Equal(t, ".env", probs[0].File)
+	assert.Equal(t, 4, probs[0].Line)
 }
