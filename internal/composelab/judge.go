@@ -48,7 +48,8 @@ func JudgePolicy(valid string, l *compose.Loaded, problems, policy []compose.Pro
 		return check.Outcome{Status: check.Fail, Message: check.Text{
 			FR: "Le projet demande ce que le correcteur refuse pour protéger la machine : " + why.FR,
 			EN: "The project asks for what the grader refuses to protect the machine: " + why.EN,
-		}}.WithT(check.Lit("aucune option dangereuse pour l'hôte", "no option dangerous to the host"), Problems(policy))
+		}}.WithT(check.Lit("aucune option dangereuse pour l'hôte", "no option dangerous to the host"), Problems(policy)).
+			At(policy[0].File, policy[0].Line)
 	}
 	return check.Passf("Rien dans le projet ne touche l'hôte (%d services).", "Nothing in the project touches the host (%d services).",
 		len(l.Project.Services))

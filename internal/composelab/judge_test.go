@@ -46,7 +46,10 @@ func TestJudgePolicy(t *testing.T) {
 			assert.Contains(t, o.Actual.FR, tt.actual)
 		})
 	}
-	o := JudgePolicy("lab8.valid", nil, yaml, nil)
+	o := JudgePolicy("lab8.valid", loaded, nil, sock)
+	assert.Equal(t, "compose.yaml", o.File)
+	assert.Equal(t, 9, o.Line, "a refusal points at the first refused key")
+	o = JudgePolicy("lab8.valid", nil, yaml, nil)
 	assert.Equal(t, "lab8.valid", o.BlockedBy, "one line that names the check to fix")
 	o = LoadFailure(yaml)
 	assert.Equal(t, "compose.yaml", o.File)

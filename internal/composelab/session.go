@@ -62,7 +62,7 @@ func (s *Session) Load(ctx context.Context) error {
 	}
 	s.loaded, s.Loaded, s.Problems = true, l, probs
 	if l != nil {
-		s.Policy = compose.Policy(l.Project, s.Run.Files, s.Allow)
+		s.Policy = compose.Place(s.Run.Files, l.Files, compose.Policy(l.Project, s.Run.Files, s.Allow))
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func (s *Session) LoadVariant(ctx context.Context, suffix string, env map[string
 	if err != nil || len(probs) > 0 {
 		return nil, probs, err
 	}
-	if pol := compose.Policy(l.Project, s.Run.Files, s.Allow); len(pol) > 0 {
+	if pol := compose.Place(s.Run.Files, l.Files, compose.Policy(l.Project, s.Run.Files, s.Allow)); len(pol) > 0 {
 		return nil, pol, nil
 	}
 	return l.Project, nil, nil
