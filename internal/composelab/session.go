@@ -108,10 +108,14 @@ func LoadFailure(ps []compose.Problem) check.Outcome {
 	if first.Syntax {
 		cause = "syntax"
 	}
-	return check.Outcome{Status: check.Fail, Message: check.Text{
+	o := check.Outcome{Status: check.Fail, Message: check.Text{
 		FR: "Compose ne charge pas le projet : " + why.FR,
 		EN: "Compose does not load the project: " + why.EN,
-	}}.WithT(check.Lit("un projet Compose valide", "a valid Compose project"), Problems(ps)).At(first.File, first.Line).Because(cause)
+	}}
+	if len(ps) > 1 { // one problem is the message already: the list adds the others
+		o = o.WithT(check.Lit("un projet Compose valide", "a valid Compose project"), Problems(ps))
+	}
+	return o.At(first.File, first.Line).Because(cause)
 }
 
 // Problems lists problems one per line, at most ten, for a report's Actual.
