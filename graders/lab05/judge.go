@@ -152,10 +152,10 @@ func judgeBuild(o buildObs) check.Outcome {
 	port := o.Port + "/tcp"
 	if !contains(o.Exposed, port) {
 		return check.Failf("L'image se construit mais n'expose pas le port %s.", "The image builds but does not expose port %s.", port).
-			WithT(check.Same("EXPOSE "+o.Port), exposed(o.Exposed))
+			WithT(check.Same("EXPOSE "+o.Port), exposed(o.Exposed)).Because("expose")
 	}
 	return check.Passf("Image construite en %s (%s), port %s exposé.", "Image built in %s (%s), port %s exposed.",
-		o.Build.Res.Duration.Round(100*time.Millisecond), o.Build.Res.Builder, port)
+		check.Duration(o.Build.Res.Duration.Round(100*time.Millisecond)), o.Build.Res.Builder, port)
 }
 
 // multistageObs is what lab5.multistage observes: the Dockerfile, then the image's files.

@@ -149,7 +149,7 @@ func TestJudgeBuild(t *testing.T) {
 		want check.Status
 		msg  string
 	}{
-		{"solution", buildObs{Build: image(), Port: "8080", Exposed: []string{"8080/tcp"}}, check.Pass, "Image construite en 12.3s (buildkit), port 8080/tcp exposé"},
+		{"solution", buildObs{Build: image(), Port: "8080", Exposed: []string{"8080/tcp"}}, check.Pass, "Image construite en 12,3 s (buildkit), port 8080/tcp exposé"},
 		{"starter: no EXPOSE", buildObs{Build: image(), Port: "8080"}, check.Fail, "n'expose pas le port 8080"},
 		{"another port", buildObs{Build: image(), Port: "8080", Exposed: []string{"80/tcp"}}, check.Fail, "n'expose pas le port 8080/tcp"},
 		{"fixture fail-build", buildObs{Build: failed(`process "/bin/sh -c go mod download && exit 3" did not complete successfully: exit code: 3`, "#9 ERROR"), Port: "8080"},
