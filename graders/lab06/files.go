@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/grader"
 	"github.com/ddlab/grade/internal/script"
 )
 
@@ -47,6 +48,6 @@ func (r *scriptRun) failed() *check.Outcome {
 	if r.res.ExitCode == 0 && !r.res.TimedOut {
 		return nil
 	}
-	o := scriptFailed(r.name, r.res)
+	o := grader.ScriptFailedAs(r.name, r.res)
 	return &o
 }

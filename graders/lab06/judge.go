@@ -44,7 +44,7 @@ func judgeFiles(o filesObs) check.Outcome {
 		return check.Failf("Fichiers manquants : %s.", "Missing files: %s.", strings.Join(o.Missing, ", ")).
 			WithT(check.Same(strings.Join(required, ", ")), check.T("absents : %s", "missing: %s", strings.Join(o.Missing, ", ")))
 	case len(o.Odd) > 0:
-		odd := joinT(o.Odd, ", ")
+		odd := check.Join(o.Odd, ", ", ", ")
 		return check.Failf("Fichiers inutilisables : %[1]s.", "Unusable files: %[2]s.", odd.FR, odd.EN).
 			WithT(check.Lit("des fichiers texte non vides", "non-empty text files"), odd)
 	}
@@ -96,10 +96,10 @@ func judgeNamedVolume(o namedVolumeObs) (out check.Outcome, decided bool) {
 // it is not).
 func judgeIdempotent(up []script.Result, start *check.Outcome) check.Outcome {
 	if len(up) > 0 && up[0].ExitCode != 0 {
-		return scriptFailed(check.Lit("up.sh (premier lancement)", "up.sh (first run)"), up[0])
+		return grader.ScriptFailedAs(check.Lit("up.sh (premier lancement)", "up.sh (first run)"), up[0])
 	}
 	if len(up) > 1 && up[1].ExitCode != 0 {
-		return scriptFailed(check.Lit("up.sh (second lancement, juste après le premier)", "up.sh (second run, right after the first)"), up[1])
+		return grader.ScriptFailedAs(check.Lit("up.sh (second lancement, juste après le premier)", "up.sh (second run, right after the first)"), up[1])
 	}
 	if start != nil {
 		return *start
@@ -138,7 +138,7 @@ func judgeNoAnonymous(seen []check.Text, left []string) check.Outcome {
 		return check.Passf("Aucun volume anonyme dans les conteneurs du lab (up.sh, down.sh, up.sh).",
 			"No anonymous volume in the lab's containers (up.sh, down.sh, up.sh).")
 	}
-	mounted := joinT(seen, "; ")
+	mounted := check.Join(seen, "; ", "; ")
 	actual := check.T("volumes anonymes montés : %[1]s", "anonymous volumes mounted: %[2]s", mounted.FR, mounted.EN)
 	if len(left) > 0 {
 		still := check.T("\nencore présents sur le moteur : %s", "\nstill on the engine: %s", strings.Join(left, ", "))
@@ -370,7 +370,7 @@ func judgeSharedRO(o sharedROObs) (out check.Outcome, decided bool) {
 	if cat := o.Cat; cat.ExitCode != 0 || cat.Stdout != o.Nonce {
 		got := check.T("cat /data/%s → code %d : « %s »", "cat /data/%s → code %d: \"%s\"", key, cat.ExitCode, check.OneLine(cat.Stdout+" "+cat.Stderr, 200))
 		if o.Mounts.FR != "" {
-			got = joinT([]check.Text{got, o.Mounts}, "\n")
+			got = check.Join([]check.Text{got, o.Mounts}, "\n", "\n")
 		}
 		return check.Failf("Dans %s, /data/%s ne contient pas la valeur écrite par l'application : ce n'est pas le même volume.",
 			"In %s, /data/%s does not hold the value the app wrote: it is not the same volume.", readerName, key).
@@ -394,17 +394,3 @@ func judgeSharedRO(o sharedROObs) (out check.Outcome, decided bool) {
 
 // noLabContainer is what a removing script must leave.
 var noLabContainer = check.Lit("aucun conteneur lab6", "no lab6 container")
-
-// joinT joins texts language by language.
-func joinT(ts []check.Text, sep string) check.Text {
-	fr, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		fr[i], en[i] = t.FR, t.EN
-	}
-	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
-}
-
-// scriptFailed is grader.ScriptFailedAs, for a script named in words ("up.sh (après down.sh)").
-func scriptFailed(name check.Text, res script.Result) check.Outcome {
-	return grader.ScriptFailedAs(name, res)
-}

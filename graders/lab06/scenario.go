@@ -194,7 +194,7 @@ func (s *state) reup(ctx context.Context) (*check.Outcome, error) {
 	by := check.Lit("up.sh (après down.sh)", "up.sh (after down.sh)")
 	var fail *check.Outcome
 	if res.ExitCode != 0 {
-		o := scriptFailed(by, res)
+		o := grader.ScriptFailedAs(by, res)
 		fail = &o
 	} else if s.reupID, fail, err = s.running(ctx, kvName, by); err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func describeAll(mounts []engine.Mount) check.Text {
 	for i, m := range mounts {
 		out[i] = describe(m)
 	}
-	return joinT(out, "\n")
+	return check.Join(out, "\n", "\n")
 }
 
 // checkNamedVolume: lab6-kv mounts the named volume lab6-data on /data, and the volume

@@ -64,7 +64,7 @@ func TestNetworkProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, b := tt.change(goodNetworks())
-			got := joinT(networkProblems(f, b, "10.77.0.0/24"), "\n").FR
+			got := check.Join(networkProblems(f, b, "10.77.0.0/24"), "\n", "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -107,7 +107,7 @@ func TestAttachmentProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := good()
 			tt.change(m)
-			got := joinT(attachmentProblems(m), "\n").FR
+			got := check.Join(attachmentProblems(m), "\n", "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -141,7 +141,7 @@ func TestPublishProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := joinT(publishProblems(tt.ctrs, "8087"), "\n").FR
+			got := check.Join(publishProblems(tt.ctrs, "8087"), "\n", "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}
@@ -188,7 +188,7 @@ func TestCompareTopology(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			after := base()
 			tt.change(&after)
-			got := joinT(compareTopology(base(), after), "\n").FR
+			got := check.Join(compareTopology(base(), after), "\n", "\n").FR
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}

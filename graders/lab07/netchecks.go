@@ -64,7 +64,7 @@ func judgeDNS(names []string, res []probeResult) check.Outcome {
 		return check.Failf("DNS depuis %[1]s : %[2]s.", "DNS from %[1]s: %[3]s.", web, probs[0].FR, probs[0].EN).
 			WithT(check.Lit("api, db et database résolus par 127.0.0.11 ; GET http://api:8080/health → 200",
 				"api, db and database resolved by 127.0.0.11; GET http://api:8080/health → 200"),
-				joinT(append(probs, check.Same(strings.Join(seen, "\n"))), "\n"))
+				check.Join(append(probs, check.Same(strings.Join(seen, "\n"))), "\n", "\n"))
 	}
 	return check.Passf("Depuis %s : %s ; GET http://api:8080/health → 200.", "From %s: %s; GET http://api:8080/health → 200.",
 		web, strings.Join(seen, ", "))
@@ -132,9 +132,9 @@ func judgeIsolation(ips []string, res []probeResult) (o check.Outcome, control *
 	}
 	if len(probs) > 0 {
 		return check.Failf("La base est visible depuis %[1]s : %[2]s.", "The database is visible from %[1]s: %[3]s.", front, probs[0].FR, probs[0].EN).
-			WithT(check.T("db inconnu et %s injoignable depuis %s", "db unknown and %s unreachable from %s", db, front), joinT(probs, "\n")), nil
+			WithT(check.T("db inconnu et %s injoignable depuis %s", "db unknown and %s unreachable from %s", db, front), check.Join(probs, "\n", "\n")), nil
 	}
-	bl := joinT(blocked, ", ")
+	bl := check.Join(blocked, ", ", ", ")
 	return check.Passf("Depuis %[1]s : %[2]s joignable (contrôle), db inconnu, TCP vers %[3]s bloqué.",
 		"From %[1]s: %[2]s reachable (control), db unknown, TCP to %[4]s blocked.", front, web, bl.FR, bl.EN), nil
 }
@@ -310,7 +310,7 @@ func judgeAlias(ep engine.Endpoint, names []string, res []probeResult) check.Out
 	if len(probs) > 0 {
 		return check.Failf("Alias : %[1]s.", "Aliases: %[2]s.", probs[0].FR, probs[0].EN).
 			WithT(check.T("database et db → %s sur %s", "database and db → %s on %s", ep.IP, back),
-				joinT(append(probs, check.T("alias déclarés : %s", "declared aliases: %s", strings.Join(ep.Aliases, " "))), "\n"))
+				check.Join(append(probs, check.T("alias déclarés : %s", "declared aliases: %s", strings.Join(ep.Aliases, " "))), "\n", "\n"))
 	}
 	return check.Passf("Sur %s, database et db se résolvent en %s, l'adresse de %s.", "On %s, database and db resolve to %s, %s's address.",
 		back, ep.IP, db)

@@ -124,7 +124,7 @@ func judgeIdempotent(o idempotentObs) check.Outcome {
 		return check.Failf("La deuxième exécution de %[1]s a changé la topologie : %[2]s.", "The second run of %[1]s changed the topology: %[3]s.",
 			networkScript, diff[0].FR, diff[0].EN).
 			WithT(check.Lit("mêmes réseaux (mêmes ID), mêmes conteneurs sur les mêmes réseaux", "same networks (same IDs), same containers on the same networks"),
-				joinT(diff, "\n"))
+				check.Join(diff, "\n", "\n"))
 	}
 	sum := o.Before.summary()
 	return check.Passf("Deuxième exécution : code 0, réseaux et rattachements inchangés (%[1]s).",
@@ -171,9 +171,9 @@ func judgeCleanup(o cleanupObs) check.Outcome {
 		return *fail
 	}
 	if len(o.After) > 0 {
-		left := joinT(o.After, ", ")
+		left := check.Join(o.After, ", ", ", ")
 		return check.Failf("Après %[1]s, il reste : %[2]s.", "After %[1]s, these remain: %[3]s.", cleanupScript, left.FR, left.EN).
-			WithT(check.Lit("aucun conteneur ni réseau lab7", "no lab7 container or network"), joinT(o.After, "\n"))
+			WithT(check.Lit("aucun conteneur ni réseau lab7", "no lab7 container or network"), check.Join(o.After, "\n", "\n"))
 	}
 	return check.Passf("Après %s, plus aucun conteneur ni réseau du lab.", "After %s, no container or network of the lab remains.",
 		cleanupScript)

@@ -55,7 +55,7 @@ func judgeNetworks(f, b *engine.Network, subnet string) check.Outcome {
 	if probs := networkProblems(f, b, subnet); len(probs) > 0 {
 		return check.Failf("Réseaux : %[1]s.", "Networks: %[2]s.", probs[0].FR, probs[0].EN).
 			WithT(check.T("%s : bridge ; %s : bridge, --internal, sous-réseau %s ; label %s=lab7 sur les deux",
-				"%s: bridge; %s: bridge, --internal, subnet %s; label %s=lab7 on both", front, back, subnet, labLabel), joinT(probs, "\n"))
+				"%s: bridge; %s: bridge, --internal, subnet %s; label %s=lab7 on both", front, back, subnet, labLabel), check.Join(probs, "\n", "\n"))
 	}
 	return check.Passf("%s (bridge) et %s (bridge, interne, %s) existent, avec le label.",
 		"%s (bridge) and %s (bridge, internal, %s) exist, labelled.", front, back, subnet)
@@ -110,28 +110,6 @@ func noLabel(name string) check.Text {
 // missing is the actual value of what does not exist.
 var missing = check.Lit("absent", "missing")
 
-// joinT joins texts language by language.
-func joinT(ts []check.Text, sep string) check.Text {
-	fr, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		fr[i], en[i] = t.FR, t.EN
-	}
-	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
-}
-
-// count words n things: format is "%d réseau", "%d réseaux", "%d network", "%d networks".
-// French is singular up to one, English at one only.
-func count(n int, fr1, frN, en1, enN string) check.Text {
-	fr, en := frN, enN
-	if n <= 1 {
-		fr = fr1
-	}
-	if n == 1 {
-		en = en1
-	}
-	return check.Text{FR: fmt.Sprintf(fr, n), EN: fmt.Sprintf(en, n)}
-}
-
 func (s *state) checkAttachments(ctx context.Context) (check.Outcome, error) {
 	ctrs := map[string]*engine.Container{}
 	for _, name := range []string{web, api, db} {
@@ -176,7 +154,7 @@ func judgeAttachments(ctrs map[string]*engine.Container, others []engine.Contain
 	if len(probs) > 0 {
 		return check.Failf("Rattachements : %[1]s.", "Attachments: %[2]s.", probs[0].FR, probs[0].EN).
 			WithT(check.T("%s : %s + %s ; %s et %s : %s seulement ; rien sur bridge", "%s: %s + %s; %s and %s: %s only; nothing on bridge",
-				web, front, back, api, db, back), joinT(probs, "\n"))
+				web, front, back, api, db, back), check.Join(probs, "\n", "\n"))
 	}
 	return check.Passf("%s sur %s et %s ; %s et %s sur %s seulement ; rien sur le bridge par défaut.",
 		"%s on %s and %s; %s and %s on %s only; nothing on the default bridge.", web, front, back, api, db, back)
@@ -268,7 +246,7 @@ type publishObs struct {
 func judgePublish(o publishObs) check.Outcome {
 	want := check.T("%s : 127.0.0.1:%s→8080/tcp, et rien d'autre de publié", "%s: 127.0.0.1:%s→8080/tcp, and nothing else published", web, o.Port)
 	if probs := publishProblems(o.Ctrs, o.Port); len(probs) > 0 {
-		return check.Failf("Publication : %[1]s.", "Publishing: %[2]s.", probs[0].FR, probs[0].EN).WithT(want, joinT(probs, "\n"))
+		return check.Failf("Publication : %[1]s.", "Publishing: %[2]s.", probs[0].FR, probs[0].EN).WithT(want, check.Join(probs, "\n", "\n"))
 	}
 	if o.Remote || o.URL == "" {
 		// Half a check is not a pass: the request through the port is what the title promises.
@@ -454,10 +432,10 @@ func topoOf(c engine.Container) ctrTopo {
 func (t topo) empty() bool { return len(t.Networks) == 0 && len(t.Containers) == 0 }
 
 func (t topo) summary() check.Text {
-	return joinT([]check.Text{
-		count(len(t.Networks), "%d réseau", "%d réseaux", "%d network", "%d networks"),
-		count(len(t.Containers), "%d conteneur", "%d conteneurs", "%d container", "%d containers"),
-	}, ", ")
+	return check.Join([]check.Text{
+		check.Count(len(t.Networks), "%d réseau", "%d réseaux", "%d network", "%d networks"),
+		check.Count(len(t.Containers), "%d conteneur", "%d conteneurs", "%d container", "%d containers"),
+	}, ", ", ", ")
 }
 
 // compareTopology lists what changed between two snapshots. A container recreated with the

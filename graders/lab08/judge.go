@@ -112,9 +112,9 @@ func judgeUpHealthy(o healthObs) (out check.Outcome, decided bool) {
 		for _, s := range waiting {
 			bad = append(bad, check.T("%s : encore « starting »", "%s: still \"starting\"", s))
 		}
-		msg := list(bad)
+		msg := check.Join(bad, " ; ", "; ")
 		if o.UpFailure.FR != "" {
-			msg = joinT([]check.Text{msg, o.UpFailure}, " — ")
+			msg = check.Join([]check.Text{msg, o.UpFailure}, " — ", " — ")
 		}
 		return check.Failf("Les trois services ne sont pas tous sains après `up` : %[1]s.", "The three services are not all healthy after `up`: %[2]s.", msg.FR, msg.EN).
 			WithT(check.T("web, api et db healthy en %s", "web, api and db healthy within %s", o.Wait), msg), true
@@ -283,7 +283,7 @@ func judgeE2E(item string, post, list probe.Result) check.Outcome {
 	if post.Status != 201 {
 		why := post.Reason()
 		return check.Failf("POST /api/items via web répond %[1]s au lieu de 201.", "POST /api/items through web answers %[2]s instead of 201.", why.FR, why.EN).
-			WithT(check.Same("201"), joinT([]check.Text{why, check.Same(check.Clip(post.Body, 200))}, " "))
+			WithT(check.Same("201"), check.Join([]check.Text{why, check.Same(check.Clip(post.Body, 200))}, " ", " "))
 	}
 	if list.Status != 200 || !strings.Contains(list.Body, item) {
 		return check.Failf("GET /api/items via web ne contient pas l'élément %s créé juste avant.", "GET /api/items through web does not list item %s created just before.", item).
@@ -627,21 +627,3 @@ var (
 	validProject = check.Lit("projet valide", "valid project")
 	debugRunning = check.Lit("debug démarré", "debug running")
 )
-
-// joinT joins texts language by language.
-func joinT(ts []check.Text, sep string) check.Text {
-	fr, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		fr[i], en[i] = t.FR, t.EN
-	}
-	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
-}
-
-// list joins findings with « ; » in French, "; " in English.
-func list(ts []check.Text) check.Text {
-	fr, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		fr[i], en[i] = t.FR, t.EN
-	}
-	return check.Text{FR: strings.Join(fr, " ; "), EN: strings.Join(en, "; ")}
-}

@@ -110,9 +110,9 @@ func judgeUp(o upObs) (out check.Outcome, decided bool) {
 		}
 	}
 	if len(bad) > 0 || (len(waiting) > 0 && o.Late) {
-		msg := list(append(bad, waiting...))
+		msg := check.Join(append(bad, waiting...), " ; ", "; ")
 		if o.UpFailure.FR != "" {
-			msg = joinT([]check.Text{msg, o.UpFailure}, " — ")
+			msg = check.Join([]check.Text{msg, o.UpFailure}, " — ", " — ")
 		}
 		return check.Failf("Le projet ne démarre pas entièrement : %[1]s.", "The project does not fully start: %[2]s.", msg.FR, msg.EN).
 			WithT(check.Lit("tous les services démarrés et sains", "every service running and healthy"), msg), true
@@ -203,7 +203,7 @@ func judgeInitJob(jobs, ordersCs []engine.Container) check.Outcome {
 	case j.ExitCode != 0:
 		return check.Failf("orders-migrate s'est terminé avec le code %d.", "orders-migrate exited with code %d.", j.ExitCode).With("code 0", fmt.Sprint(j.ExitCode))
 	case j.RestartCount > 0 || (j.Restart.Name != "" && j.Restart.Name != "no"):
-		restarts := count(j.RestartCount, "%d redémarrage", "%d redémarrages", "%d restart", "%d restarts")
+		restarts := check.Count(j.RestartCount, "%d redémarrage", "%d redémarrages", "%d restart", "%d restarts")
 		return check.Failf("orders-migrate a la politique %[1]q (%[2]s) : une tâche ponctuelle a restart: \"no\".",
 			"orders-migrate has policy %[1]q (%[3]s): a one-shot job has restart: \"no\".", j.Restart.Name, restarts.FR, restarts.EN).With(`restart: "no"`, j.Restart.Name)
 	}
@@ -259,7 +259,7 @@ func judgeDBPerService(o dbObs) (out check.Outcome, decided bool) {
 		return check.Outcome{}, false
 	}
 	if shared := sharedVolumes(o.Mounts); len(shared) > 0 {
-		vols := list(shared)
+		vols := check.Join(shared, " ; ", "; ")
 		return check.Failf("Volumes montés par plusieurs services : %[1]s (seul le volume de journaux est partagé, avec le sidecar).",
 			"Volumes mounted by several services: %[2]s (only the logs volume is shared, with the sidecar).", vols.FR, vols.EN).
 			WithT(check.Lit("un volume par base", "one volume per database"), vols), true
@@ -357,7 +357,7 @@ func judgeOrder(r probe.Result) *check.Outcome {
 	why := r.Reason()
 	o := check.Failf("POST /api/orders {\"product\":\"p1\"} via la passerelle répond %[1]s au lieu de 201.",
 		"POST /api/orders {\"product\":\"p1\"} through the gateway answers %[2]s instead of 201.", why.FR, why.EN).
-		WithT(check.Same("201"), joinT([]check.Text{why, check.Same(check.Clip(r.Body, 200))}, " "))
+		WithT(check.Same("201"), check.Join([]check.Text{why, check.Same(check.Clip(r.Body, 200))}, " ", " "))
 	return &o
 }
 
@@ -742,7 +742,7 @@ func judgeDiscovery(o discoveryObs) (out check.Outcome, decided bool) {
 	return check.Failf("Après la recréation de catalog (%[1]s → %[2]s), la boutique ne répond plus en %[3]s : /api/catalog/products/p1 %[4]s, POST /api/orders %[6]s.",
 		"After catalog was re-created (%[1]s → %[2]s), the shop does not answer within %[3]s: /api/catalog/products/p1 %[5]s, POST /api/orders %[7]s.",
 		o.OldIP, o.NewIP, o.Window, get.FR, get.EN, post.FR, post.EN).
-		WithT(check.Lit("200 puis 201", "200 then 201"), joinT([]check.Text{get, post}, ", ")), true
+		WithT(check.Lit("200 puis 201", "200 then 201"), check.Join([]check.Text{get, post}, ", ", ", ")), true
 }
 
 // sharedNetwork is a network both containers are on, "" when none.
@@ -798,34 +798,3 @@ var (
 	missing    = check.Lit("absent", "missing")
 	binaryPID1 = check.Lit("le binaire en PID 1", "the binary as PID 1")
 )
-
-// joinT joins texts language by language.
-func joinT(ts []check.Text, sep string) check.Text {
-	fr, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		fr[i], en[i] = t.FR, t.EN
-	}
-	return check.Text{FR: strings.Join(fr, sep), EN: strings.Join(en, sep)}
-}
-
-// list joins findings with « ; » in French, "; " in English.
-func list(ts []check.Text) check.Text {
-	fr, en := make([]string, len(ts)), make([]string, len(ts))
-	for i, t := range ts {
-		fr[i], en[i] = t.FR, t.EN
-	}
-	return check.Text{FR: strings.Join(fr, " ; "), EN: strings.Join(en, "; ")}
-}
-
-// count words n things: the formats are "%d redémarrage", "%d redémarrages", "%d restart",
-// "%d restarts". French is singular up to one, English at one only.
-func count(n int, fr1, frN, en1, enN string) check.Text {
-	fr, en := frN, enN
-	if n <= 1 {
-		fr = fr1
-	}
-	if n == 1 {
-		en = en1
-	}
-	return check.Text{FR: fmt.Sprintf(fr, n), EN: fmt.Sprintf(en, n)}
-}

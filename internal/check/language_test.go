@@ -81,3 +81,15 @@ func TestOf(t *testing.T) {
 	assert.Equal(t, Text{FR: "d'orders", EN: "of orders"}, Of("orders"))
 	assert.Equal(t, Text{FR: "de web", EN: "of web"}, Of("web"))
 }
+
+func TestJoinAndCount(t *testing.T) {
+	ts := []Text{Lit("un", "one"), Same("2")}
+	assert.Equal(t, Text{FR: "un ; 2", EN: "one; 2"}, Join(ts, " ; ", "; "))
+	assert.Equal(t, Text{}, Join(nil, ", ", ", "))
+	for _, tt := range []struct {
+		n      int
+		fr, en string
+	}{{0, "0 réseau", "0 networks"}, {1, "1 réseau", "1 network"}, {2, "2 réseaux", "2 networks"}} {
+		assert.Equal(t, Text{FR: tt.fr, EN: tt.en}, Count(tt.n, "%d réseau", "%d réseaux", "%d network", "%d networks"))
+	}
+}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -114,4 +115,27 @@ func Of(name string) Text {
 		fr = "d'" + name
 	}
 	return Text{FR: fr, EN: "of " + name}
+}
+
+// Join joins texts language by language, with fr between the French texts and en between
+// the English ones (« a ; b », "a; b").
+func Join(ts []Text, fr, en string) Text {
+	frs, ens := make([]string, len(ts)), make([]string, len(ts))
+	for i, t := range ts {
+		frs[i], ens[i] = t.FR, t.In("en")
+	}
+	return Text{FR: strings.Join(frs, fr), EN: strings.Join(ens, en)}
+}
+
+// Count words n things in each language from formats such as "%d réseau", "%d réseaux",
+// "%d network", "%d networks": French is singular up to one, English at one only.
+func Count(n int, fr1, frN, en1, enN string) Text {
+	fr, en := frN, enN
+	if n <= 1 {
+		fr = fr1
+	}
+	if n == 1 {
+		en = en1
+	}
+	return Text{FR: fmt.Sprintf(fr, n), EN: fmt.Sprintf(en, n)}
 }

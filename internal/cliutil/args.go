@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -141,7 +142,7 @@ func suggestFlag(cmd *cobra.Command, name string) string {
 		if fl.Hidden {
 			return
 		}
-		if d := distance(name, fl.Name); d <= 2 || strings.HasPrefix(fl.Name, name) {
+		if d := levenshtein.Distance(name, fl.Name, nil); d <= 2 || strings.HasPrefix(fl.Name, name) {
 			near = append(near, "--"+fl.Name)
 		}
 	})
@@ -149,28 +150,6 @@ func suggestFlag(cmd *cobra.Command, name string) string {
 		return ""
 	}
 	return near[0]
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }
 
 // cobraUnknown is cobra's error for an argument of a command that takes subcommands and no

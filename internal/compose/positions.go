@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/agext/levenshtein"
 	"github.com/compose-spec/compose-go/v2/schema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -559,7 +560,7 @@ func kindText(e *jsonschema.ValidationError) check.Text {
 		if len(want) == 1 {
 			return sayf("valeur attendue : %s (reçu : %s)", "must be %s (got: %s)", want[0], shown(k.Got))
 		}
-		return sayf("valeur attendue parmi : %s (reçu : %s)", "must be one of %s (got: %s)", list(want), shown(k.Got))
+		return sayf("valeur attendue parmi : %s (reçu : %s)", "must be one of %s (got: %s)", check.Join(want, ", ", ", "), shown(k.Got))
 	case *kind.Const:
 		return sayf("valeur attendue : %s (reçu : %s)", "must be %s (got: %s)", shown(k.Want), shown(k.Got))
 	case *kind.Format:
@@ -614,16 +615,6 @@ func kindText(e *jsonschema.ValidationError) check.Text {
 	}
 	return sayf("valeur refusée par le schéma de Compose (%s)", "value rejected by the Compose schema (%s)",
 		quote(e.ErrorKind.LocalizedString(message.NewPrinter(language.English))))
-}
-
-// list joins values with commas.
-func list(xs []check.Text) check.Text {
-	fr := make([]string, len(xs))
-	en := make([]string, len(xs))
-	for i, x := range xs {
-		fr[i], en[i] = x.FR, x.EN
-	}
-	return check.Text{FR: strings.Join(fr, ", "), EN: strings.Join(en, ", ")}
 }
 
 // ratText is a number of the schema, with a decimal comma in French.
@@ -719,7 +710,7 @@ func allowedProperties(raw any, schemaURL string) (props, patterns []string) {
 func closestName(got string, allowed []string) string {
 	best, bestD := "", 3
 	for _, a := range allowed {
-		d := levenshtein(strings.ToLower(got), strings.ToLower(a))
+		d := distance(strings.ToLower(got), strings.ToLower(a))
 		if d < bestD && d <= max(1, len([]rune(a))/3) {
 			best, bestD = a, d
 		}
@@ -727,28 +718,12 @@ func closestName(got string, allowed []string) string {
 	return best
 }
 
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
+// distance bounds the work on a student's key: past 64 runes nothing is close.
+func distance(a, b string) int {
+	if len([]rune(a)) > 64 || len([]rune(b)) > 64 {
 		return 99
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return levenshtein.Distance(a, b, nil)
 }
 
 // ---- interpolation casts ------------------------------------------------------------------

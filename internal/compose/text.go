@@ -38,13 +38,11 @@ func quote(s string) check.Text {
 
 // quoteAll quotes each value and joins them with commas.
 func quoteAll(vs []string) check.Text {
-	fr := make([]string, len(vs))
-	en := make([]string, len(vs))
+	qs := make([]check.Text, len(vs))
 	for i, v := range vs {
-		q := quote(v)
-		fr[i], en[i] = q.FR, q.EN
+		qs[i] = quote(v)
 	}
-	return check.Text{FR: strings.Join(fr, ", "), EN: strings.Join(en, ", ")}
+	return check.Join(qs, ", ", ", ")
 }
 
 // printable puts s on one line and escapes what a terminal would not show.
@@ -57,17 +55,9 @@ func printable(s string) string {
 	return strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`)
 }
 
-// count is n and its noun, singular or plural as each language wants: 0 and 1 are singular
-// in French, only 1 is in English.
+// count is n and its noun, singular or plural as each language wants (check.Count).
 func count(n int, frOne, frMany, enOne, enMany string) check.Text {
-	fr, en := frMany, enMany
-	if n <= 1 && n >= -1 {
-		fr = frOne
-	}
-	if n == 1 {
-		en = enOne
-	}
-	return check.Text{FR: fmt.Sprintf("%d %s", n, fr), EN: fmt.Sprintf("%d %s", n, en)}
+	return check.Count(n, "%d "+frOne, "%d "+frMany, "%d "+enOne, "%d "+enMany)
 }
 
 // or joins alternatives: « a, b ou c », "a, b or c".
