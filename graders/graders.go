@@ -10,6 +10,7 @@ import (
 	"github.com/ddlab/grade/graders/lab06"
 	"github.com/ddlab/grade/graders/lab07"
 	"github.com/ddlab/grade/graders/lab08"
+	"github.com/ddlab/grade/graders/lab10"
 	"github.com/ddlab/grade/graders/lab13"
 	"github.com/ddlab/grade/internal/grader"
 )
@@ -25,6 +26,7 @@ func All() []grader.Grader {
 		lab06.New(),
 		lab07.New(),
 		lab08.New(),
+		lab10.New(),
 		lab13.New(),
 	}
 }

@@ -96,6 +96,17 @@ type Outcome struct {
 	// Cause names which of a check's failures this is, when the spec has a hint for it
 	// (lab.CheckSpec.Hints): "syntax" for a file that does not parse…
 	Cause string
+	// Credit is the share of a failed check's points still earned (0 to 1), for checks that
+	// grade several items, such as a parity table.
+	Credit float64
+}
+
+// Partly returns o earning got of the check's points out of of.
+func (o Outcome) Partly(got, of int) Outcome {
+	if of > 0 && got > 0 {
+		o.Credit = float64(min(got, of)) / float64(of)
+	}
+	return o
 }
 
 // Because returns o with its cause set.

@@ -54,6 +54,9 @@ type Run struct {
 	// Sandbox is where student scripts run (GRADE_SANDBOX): SandboxAuto, SandboxRequire or
 	// SandboxOff; "" is SandboxAuto.
 	Sandbox string
+	// KubeContext is the Kubernetes context the student named (--kube-context) for the checks
+	// that ask a cluster; "" when they named none.
+	KubeContext string
 
 	turn     Contract        // the contract's objects, this run's while it holds the lab's turn (Lock)
 	scripts  scriptProxy     // what student scripts talk to (see Script)

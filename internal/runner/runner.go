@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -319,6 +320,9 @@ func result(spec *lab.CheckSpec, out check.Outcome, opts Options, d time.Duratio
 	if out.Status == check.Pass {
 		res.Points = spec.Points
 	} else {
+		if out.Status == check.Fail && out.Credit > 0 {
+			res.Points = math.Round(spec.Points*min(out.Credit, 1)*100) / 100
+		}
 		res.Hint = say(spec.HintFor(out.Cause))
 		res.Section = say(spec.Section)
 	}

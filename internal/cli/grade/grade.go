@@ -43,6 +43,8 @@ type Options struct {
 	RunID   string // set by `grade batch`, which sweeps the run's objects if it must kill us
 	Sandbox string // where scripts run; "" means GRADE_SANDBOX, else the default (sandboxMode)
 	CI      CIOptions
+	// KubeContext names the Kubernetes context of the checks that ask a cluster (lab 10).
+	KubeContext string
 }
 
 // NewCmdGrade builds `grade <lab> [<dir>]` for one lab of the catalog.
@@ -86,6 +88,9 @@ func NewCmdGrade(f *cliutil.Factory, e lab.Entry, runF func(context.Context, *Op
 	fl.StringVar(&opts.Sandbox, "sandbox", "", f.Say(
 		"`MODE` d'exécution des scripts de l'étudiant : auto, require ou off (par défaut : GRADE_SANDBOX, sinon require en CI et auto ailleurs)",
 		"`MODE` the student's scripts run in: auto, require or off (default: GRADE_SANDBOX, else require on CI and auto elsewhere)"))
+	fl.StringVar(&opts.KubeContext, "kube-context", "", f.Say(
+		"`CONTEXTE` Kubernetes des vérifications qui interrogent un cluster (lab10.live) ; sans lui, elles sont ignorées",
+		"Kubernetes `CONTEXT` of the checks that ask a cluster (lab10.live); without it they are skipped"))
 	addCIFlags(f, fl, &opts.CI)
 	return cmd
 }
@@ -149,14 +154,15 @@ func runGrade(ctx context.Context, opts *Options) error {
 	}
 	prog := &progress{w: f.IO.ErrOut, tty: f.IO.ErrTTY, lang: lang}
 	run := &grader.Run{
-		ID:       runID,
-		Spec:     spec,
-		Source:   opts.Dir,
-		Scope:    f.Getenv("GRADE_CACHE_SCOPE"),
-		Sandbox:  sandbox,
-		Cleanup:  &grader.Cleanup{},
-		Progress: prog.Step,
-		Detail:   prog.Detail,
+		ID:          runID,
+		Spec:        spec,
+		Source:      opts.Dir,
+		Scope:       f.Getenv("GRADE_CACHE_SCOPE"),
+		Sandbox:     sandbox,
+		KubeContext: opts.KubeContext,
+		Cleanup:     &grader.Cleanup{},
+		Progress:    prog.Step,
+		Detail:      prog.Detail,
 	}
 	cleanup := func() {
 		for _, err := range run.Cleanup.Run(ctx) {
@@ -261,7 +267,8 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 	}
 
 	var eng *report.Engine
-	if !opts.Static {
+	// A static lab reads files only: it never asks for an engine it would not use.
+	if !opts.Static && g.Meta().Kind != grader.Static {
 		run.Engine, eng, run.EngineErr = connect(ctx, f)
 		if run.Engine != nil {
 			e := run.Engine

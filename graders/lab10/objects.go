@@ -1,0 +1,146 @@
+package lab10
+
+import (
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/kube"
+)
+
+// The objects the contract names.
+const (
+	appName       = "web"
+	configMapName = "web-config"
+	secretName    = "db-credentials"
+	secretKey     = "password"
+	portName      = "http"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// deployment is a Deployment of the submission with its place.
+type deployment struct {
+	kube.Object
+	*appsv1.Deployment
+}
+
+type service struct {
+	kube.Object
+	*corev1.Service
+}
+
+func (s *submission) deployments() []deployment {
+	var out []deployment
+	for _, o := range s.m.Objects {
+		if d, ok := o.Obj.(*appsv1.Deployment); ok {
+			out = append(out, deployment{o, d})
+		}
+	}
+	return out
+}
+
+func (s *submission) services() []service {
+	var out []service
+	for _, o := range s.m.Objects {
+		if v, ok := o.Obj.(*corev1.Service); ok {
+			out = append(out, service{o, v})
+		}
+	}
+	return out
+}
+
+// web is Deployment web, or the failing outcome that says it is missing.
+func (s *submission) web() (deployment, *check.Outcome) {
+	for _, d := range s.deployments() {
+		if d.Object.Name == appName {
+			return d, nil
+		}
+	}
+	if out := s.unread("Deployment", appName); out != nil {
+		return deployment{}, out
+	}
+	out := check.Failf("Aucun Deployment `%s` dans %s/.", "No Deployment `%s` in %s/.", appName, folder).
+		WithT(check.T("un Deployment `%s`", "a Deployment `%s`", appName), check.Lit("absent", "missing"))
+	return deployment{}, &out
+}
+
+// webService is Service web, or the failing outcome that says it is missing.
+func (s *submission) webService() (service, *check.Outcome) {
+	for _, v := range s.services() {
+		if v.Object.Name == appName {
+			return v, nil
+		}
+	}
+	if out := s.unread("Service", appName); out != nil {
+		return service{}, out
+	}
+	out := check.Failf("Aucun Service `%s` dans %s/.", "No Service `%s` in %s/.", appName, folder).
+		WithT(check.T("un Service `%s`", "a Service `%s`", appName), check.Lit("absent", "missing"))
+	return service{}, &out
+}
+
+// containers are the pod template's containers, init containers first, with their paths.
+func containers(spec *corev1.PodSpec) ([]*corev1.Container, []string) {
+	var cs []*corev1.Container
+	var paths []string
+	for i := range spec.InitContainers {
+		cs = append(cs, &spec.InitContainers[i])
+		paths = append(paths, "spec.template.spec.initContainers["+itoa(i)+"]")
+	}
+	for i := range spec.Containers {
+		cs = append(cs, &spec.Containers[i])
+		paths = append(paths, "spec.template.spec.containers["+itoa(i)+"]")
+	}
+	return cs, paths
+}
+
+// finding is one thing a check found wrong, at its place.
+type finding struct {
+	file string
+	line int
+	text check.Text
+}
+
+// verdict fails with the first finding as the message and every finding as Actual, or passes.
+func verdict(fs []finding, expected check.Text, pass check.Text) check.Outcome {
+	if len(fs) == 0 {
+		return check.Outcome{Status: check.Pass, Message: pass}
+	}
+	ts := make([]check.Text, len(fs))
+	for i, f := range fs {
+		ts[i] = check.T("%s : %s", "%s: %s", place(f), f.text)
+	}
+	first := fs[0]
+	out := check.Outcome{Status: check.Fail, Message: check.T("%s : %s", "%s: %s", place(first), first.text)}
+	if len(fs) > 1 {
+		out.Message = check.T("%s : %s (et %s)", "%s: %s (and %s)", place(first), first.text,
+			check.Count(len(fs)-1, "%d autre problème", "%d autres problèmes", "%d other problem", "%d other problems"))
+	}
+	return out.WithT(expected, check.Join(ts, "\n", "\n")).At(first.file, first.line)
+}
+
+func place(f finding) string {
+	if f.line > 0 {
+		return f.file + ":" + itoa(f.line)
+	}
+	return f.file
+}
+
+func at(o kube.Object, path string, t check.Text) finding {
+	return finding{file: o.File, line: o.At(path), text: t}
+}
+
+// unread is the failure of a check that needs an object whose document could not be decoded.
+func (s *submission) unread(kind, name string) *check.Outcome {
+	for _, r := range s.m.Unread {
+		if r.Kind == kind && r.Name == name {
+			out := check.Failf("%s `%s` (%s:%d) n'a pas pu être lu : voir lab10.schema.", "%s `%s` (%s:%d) could not be read: see lab10.schema.",
+				kind, name, r.File, r.Line).At(r.File, r.Line)
+			return &out
+		}
+	}
+	return nil
+}
