@@ -2,8 +2,8 @@ package lab10
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"sort"
 	"time"
 

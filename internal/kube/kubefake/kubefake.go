@@ -51,6 +51,14 @@ func New(t testing.TB) *Cluster {
 	return c
 }
 
+// refuse answers with an API error as the API server writes it: a Status object, which
+// clients decode only when it says so.
+func refuse(w http.ResponseWriter, e *apierrors.StatusError) {
+	st := e.ErrStatus
+	st.TypeMeta = metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}
+	reply(w, int(st.Code), st)
+}
+
 func reply(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
@@ -76,7 +84,7 @@ func (c *Cluster) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPatch:
 		c.apply(w, r)
 	default:
-		reply(w, 404, apierrors.NewNotFound(schema.GroupResource{}, p).ErrStatus)
+		refuse(w, apierrors.NewNotFound(schema.GroupResource{}, p))
 	}
 }
 
@@ -88,7 +96,7 @@ func (c *Cluster) apply(w http.ResponseWriter, r *http.Request) {
 		Metadata metav1.ObjectMeta `json:"metadata"`
 	}
 	if err := json.Unmarshal(body, &obj); err != nil {
-		reply(w, 400, apierrors.NewBadRequest(err.Error()).ErrStatus)
+		refuse(w, apierrors.NewBadRequest(err.Error()))
 		return
 	}
 	if r.URL.Query().Get("dryRun") != "All" {
@@ -97,11 +105,11 @@ func (c *Cluster) apply(w http.ResponseWriter, r *http.Request) {
 	namespaced := obj.Kind != "Namespace"
 	errs := validation.ValidateObjectMeta(&obj.Metadata, namespaced, validation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	if len(errs) > 0 {
-		reply(w, 422, apierrors.NewInvalid(schema.GroupKind{Kind: obj.Kind}, obj.Metadata.Name, errs).ErrStatus)
+		refuse(w, apierrors.NewInvalid(schema.GroupKind{Kind: obj.Kind}, obj.Metadata.Name, errs))
 		return
 	}
 	if namespaced && obj.Metadata.Namespace != "" && !strings.Contains(r.URL.Path, "/namespaces/"+obj.Metadata.Namespace+"/") {
-		reply(w, 400, apierrors.NewBadRequest("the namespace of the object does not match the namespace on the request").ErrStatus)
+		refuse(w, apierrors.NewBadRequest("the namespace of the object does not match the namespace on the request"))
 		return
 	}
 	reply(w, 200, json.RawMessage(body))

@@ -1,0 +1,158 @@
+package lab10
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ddlab/grade/internal/check"
+	"github.com/ddlab/grade/internal/kube"
+)
+
+// solution reads the reference solution's manifests, each file edited by edits (old → new).
+func solution(t *testing.T, edits map[string][2]string) *submission {
+	t.Helper()
+	dir := filepath.Join("..", "..", "labs", "lab10", "_solution", "k8s")
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	files := map[string][]byte{}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		if ed, ok := edits[e.Name()]; ok {
+			require.Equal(t, 1, strings.Count(string(b), ed[0]), "edit of %s", e.Name())
+			b = []byte(strings.Replace(string(b), ed[0], ed[1], 1))
+		}
+		files["k8s/"+e.Name()] = b
+	}
+	return submissionOf(t, files)
+}
+
+func submissionOf(t *testing.T, files map[string][]byte) *submission {
+	t.Helper()
+	st, err := parseStack(stackYAML)
+	require.NoError(t, err)
+	rd, err := kube.NewReader()
+	require.NoError(t, err)
+	s := &submission{ns: "lab10", files: files, stack: st}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if isKustomization(n) {
+			s.kust = n
+			continue
+		}
+		rd.Read(&s.m, n, files[n])
+	}
+	return s
+}
+
+func TestJudges(t *testing.T) {
+	judges := map[string]func(*submission) check.Outcome{
+		"schema": judgeSchema, "selector": judgeSelector, "ports": judgePorts, "refs": judgeRefs, "probes": judgeProbes,
+		"resources": judgeResources, "security": judgeSecurity, "image": judgeImage, "parity": judgeParity,
+		"labels": judgeLabels, "kustomize": judgeKustomize,
+	}
+	const dep = "deployment.yaml"
+	tests := []struct {
+		name   string
+		edits  map[string][2]string
+		judge  string
+		status check.Status
+		says   string // in the French message or actual
+	}{
+		{"selector by expression", map[string][2]string{dep: {"    matchLabels:\n      app.kubernetes.io/name: web\n",
+			"    matchExpressions:\n      - {key: app.kubernetes.io/name, operator: In, values: [web]}\n"}}, "selector", check.Pass, ""},
+		{"selector expression that misses", map[string][2]string{dep: {"    matchLabels:\n      app.kubernetes.io/name: web\n",
+			"    matchExpressions:\n      - {key: app.kubernetes.io/name, operator: NotIn, values: [web]}\n"}}, "selector", check.Fail, "ne correspond pas"},
+		{"service selects nothing", map[string][2]string{"service.yaml": {"  selector:\n    app.kubernetes.io/name: web\n", "  selector:\n    app: nope\n"}}, "selector", check.Fail, "aucun Deployment"},
+		{"target port by number", map[string][2]string{"service.yaml": {"targetPort: http", "targetPort: 8080"}}, "ports", check.Pass, ""},
+		{"target port unset and port not declared", map[string][2]string{"service.yaml": {"      targetPort: http\n", ""}}, "ports", check.Fail, "8089 (port)"},
+		{"8080 not named http", map[string][2]string{dep: {"            - name: http\n              containerPort: 8080\n", "            - name: web\n              containerPort: 8080\n"}}, "ports", check.Fail, "nommé `http`"},
+		{"probe on the port's number", map[string][2]string{dep: {"          readinessProbe:\n            httpGet:\n              path: /health\n              port: http\n",
+			"          readinessProbe:\n            httpGet:\n              path: /health\n              port: 8080\n"}}, "probes", check.Pass, ""},
+		{"exec probe", map[string][2]string{dep: {"          readinessProbe:\n            httpGet:\n              path: /health\n              port: http\n",
+			"          readinessProbe:\n            exec:\n              command: [wget, -qO-, http://127.0.0.1:8080/health]\n"}}, "probes", check.Fail, "httpGet"},
+		{"limit under request", map[string][2]string{dep: {"              cpu: 100m\n", "              cpu: 500m\n"}}, "resources", check.Fail, "sous la demande"},
+		{"container overrides a non-root pod", map[string][2]string{dep: {"            allowPrivilegeEscalation: false\n",
+			"            allowPrivilegeEscalation: false\n            runAsNonRoot: false\n"}}, "security", check.Fail, "runAsNonRoot"},
+		{"privileged", map[string][2]string{dep: {"            allowPrivilegeEscalation: false\n",
+			"            allowPrivilegeEscalation: false\n            privileged: true\n"}}, "security", check.Fail, "privileged"},
+		{"drop all in lower case", map[string][2]string{dep: {`drop: ["ALL"]`, `drop: ["all"]`}}, "security", check.Fail, "drop"},
+		{"image fully qualified", map[string][2]string{dep: {"image: ddlab/webapp:1", "image: docker.io/ddlab/webapp:1"}}, "image", check.Pass, ""},
+		{"latest with no policy pulls", map[string][2]string{dep: {"          image: ddlab/webapp:1\n          imagePullPolicy: IfNotPresent\n", "          image: ddlab/webapp:latest\n"}}, "image", check.Fail, "ddlab/webapp:latest"},
+		{"cpu as a decimal", map[string][2]string{dep: {"              cpu: 250m\n", "              cpu: \"0.25\"\n"}}, "parity", check.Pass, ""},
+		{"memory in SI megabytes", map[string][2]string{dep: {"              memory: 64Mi\n", "              memory: 64M\n"}}, "parity", check.Fail, "64Mi"},
+		{"greeting differs", map[string][2]string{"configmap.yaml": {"Bonjour depuis Kubernetes", "Hello"}}, "parity", check.Fail, "« Hello »"},
+		{"secret at another path", map[string][2]string{dep: {"              mountPath: /run/secrets\n", "              mountPath: /etc/secrets\n"}}, "parity", check.Fail, "/run/secrets/db_password"},
+		{"secret without items, key named like the file", map[string][2]string{
+			dep:           {"            items:\n              - key: password\n                path: db_password\n", ""},
+			"secret.yaml": {"  password: \"a-remplacer\"\n", "  password: \"a-remplacer\"\n  db_password: \"a-remplacer\"\n"}}, "parity", check.Pass, ""},
+		{"explicit other namespace", map[string][2]string{"secret.yaml": {"  namespace: lab10\n", "  namespace: prod\n"}}, "refs", check.Fail, "`prod`"},
+		{"no namespace, the kustomization sets it", map[string][2]string{"secret.yaml": {"  namespace: lab10\n", ""}}, "refs", check.Pass, ""},
+		{"optional missing reference", map[string][2]string{dep: {"                name: web-config\n", "                name: other\n                optional: true\n"}}, "refs", check.Pass, ""},
+		{"kustomization outside its folder", map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - ../../etc/passwd\n"}}, "kustomize", check.Fail, "../../etc/passwd"},
+		{"kustomization in another namespace", map[string][2]string{"kustomization.yaml": {"namespace: lab10\n", "namespace: prod\n"}}, "kustomize", check.Fail, "namespace"},
+		{"kustomization that does not parse", map[string][2]string{"kustomization.yaml": {"resources:\n", "resourcez:\n"}}, "kustomize", check.Fail, "resourcez"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := solution(t, tt.edits)
+			out := judges[tt.judge](s)
+			assert.Equal(t, tt.status, out.Status, "%s\n%s", out.Message.FR, out.Actual.FR)
+			if tt.says != "" {
+				assert.Contains(t, out.Message.FR+"\n"+out.Actual.FR, tt.says)
+			}
+		})
+	}
+}
+
+func TestSolutionPassesEveryJudge(t *testing.T) {
+	s := solution(t, nil)
+	for name, j := range map[string]func(*submission) check.Outcome{"schema": judgeSchema, "selector": judgeSelector, "ports": judgePorts, "refs": judgeRefs,
+		"probes": judgeProbes, "resources": judgeResources, "security": judgeSecurity, "image": judgeImage, "parity": judgeParity, "labels": judgeLabels, "kustomize": judgeKustomize} {
+		out := j(s)
+		assert.Equal(t, check.Pass, out.Status, "%s: %s\n%s", name, out.Message.FR, out.Actual.FR)
+	}
+}
+
+func TestParityEarnsItsShare(t *testing.T) {
+	s := solution(t, map[string][2]string{"deployment.yaml": {"              memory: 64Mi\n", "              memory: 64M\n"}})
+	out := judgeParity(s)
+	require.Equal(t, check.Fail, out.Status)
+	assert.InDelta(t, 0.9, out.Credit, 1e-9)
+}
+
+// The grader compares with its own copy of stack.yaml: it must be the one students get.
+func TestStackIsTheStarters(t *testing.T) {
+	starter, err := os.ReadFile(filepath.Join("..", "..", "labs", "lab10", "_starter", "stack.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, string(starter), string(stackYAML))
+	st, err := parseStack(stackYAML)
+	require.NoError(t, err)
+	assert.Equal(t, stack{Image: "ddlab/webapp:1", Replicas: 3, Published: 8089, Target: 8080, Env: map[string]string{"GREETING": "Bonjour depuis Kubernetes"},
+		HealthPath: "/health", HealthPort: 8080, Interval: 10e9, Timeout: 2e9, Retries: 3, CPUMilli: 250, Memory: 64 << 20,
+		SecretFiles: []string{"/run/secrets/db_password"}}, st)
+}
+
+// A 10 MB manifest (sparse: it costs no disk) is refused before it is read.
+func TestHugeManifestIsRefusedUnread(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "k8s"), 0o755))
+	f, err := os.Create(filepath.Join(root, "k8s", "big.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(10<<20))
+	require.NoError(t, f.Close())
+	_, out, ok := collect(root, 1<<20)
+	require.False(t, ok)
+	assert.Equal(t, check.Fail, out.Status)
+	assert.Contains(t, out.Message.FR, "10,49 Mo")
+}
