@@ -83,6 +83,10 @@ func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
 	if sub.kust != "" {
 		n--
 	}
+	if n == 0 {
+		return check.Failf("%s ne contient qu'une kustomization, aucun manifeste.", "%s holds only a kustomization, no manifest.", folder+"/").
+			WithT(check.Lit("des fichiers .yaml d'objets", ".yaml files of objects"), check.Lit("aucun", "none")).Because("empty"), nil
+	}
 	return check.Passf("%s dans %s : %s.", "%s in %s: %s.",
 		check.Count(n, "%d fichier lu", "%d fichiers lus", "%d file read", "%d files read"), folder+"/",
 		check.Count(len(sub.m.Objects), "%d objet", "%d objets", "%d object", "%d objects")), nil

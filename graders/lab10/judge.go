@@ -87,6 +87,10 @@ func judgePorts(s *submission) check.Outcome {
 		fs = append(fs, at(d.Object, "spec.template.spec.containers[0].ports", check.T(
 			"aucun `containerPort: %d` nommé `%s` dans le conteneur", "no `containerPort: %d` named `%s` in the container", target, portName)))
 	}
+	if t := svc.Spec.Type; t != "" && t != corev1.ServiceTypeClusterIP {
+		fs = append(fs, at(svc.Object, "spec.type", check.T("`type: %s` ouvre le Service hors du cluster : le contrat demande `ClusterIP`",
+			"`type: %s` opens the Service outside the cluster: the contract asks for `ClusterIP`", string(t))))
+	}
 	if len(svc.Spec.Ports) == 0 {
 		fs = append(fs, at(svc.Object, "spec", check.Lit("le Service n'a aucun port", "the Service has no port")))
 	}

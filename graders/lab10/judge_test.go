@@ -76,6 +76,7 @@ func TestJudges(t *testing.T) {
 		{"service selects nothing", map[string][2]string{"service.yaml": {"  selector:\n    app.kubernetes.io/name: web\n", "  selector:\n    app: nope\n"}}, "selector", check.Fail, "aucun Deployment"},
 		{"target port by number", map[string][2]string{"service.yaml": {"targetPort: http", "targetPort: 8080"}}, "ports", check.Pass, ""},
 		{"target port unset and port not declared", map[string][2]string{"service.yaml": {"      targetPort: http\n", ""}}, "ports", check.Fail, "8089 (port)"},
+		{"a NodePort Service", map[string][2]string{"service.yaml": {"  type: ClusterIP\n", "  type: NodePort\n"}}, "ports", check.Fail, "ClusterIP"},
 		{"8080 not named http", map[string][2]string{dep: {"            - name: http\n              containerPort: 8080\n", "            - name: web\n              containerPort: 8080\n"}}, "ports", check.Fail, "nommé `http`"},
 		{"probe on the port's number", map[string][2]string{dep: {"          readinessProbe:\n            httpGet:\n              path: /health\n              port: http\n",
 			"          readinessProbe:\n            httpGet:\n              path: /health\n              port: 8080\n"}}, "probes", check.Pass, ""},
