@@ -14,6 +14,9 @@ import (
 )
 
 func judgeSchema(s *submission) check.Outcome {
+	if out := s.none(); out != nil && len(s.m.Schema) == 0 {
+		return *out
+	}
 	if len(s.m.Schema) == 0 {
 		return check.Passf("%s pour Kubernetes %s, sans champ inconnu.", "%s for Kubernetes %s, with no unknown field.",
 			check.Count(len(s.m.Objects), "%d objet valide", "%d objets valides", "%d valid object", "%d valid objects"), kube.Version)

@@ -157,3 +157,12 @@ func TestHugeManifestIsRefusedUnread(t *testing.T) {
 	assert.Equal(t, check.Fail, out.Status)
 	assert.Contains(t, out.Message.FR, "10,49 Mo")
 }
+
+// Files with only comments have nothing wrong and nothing right: no check passes on them.
+func TestNothingPassesOnNoObject(t *testing.T) {
+	s := submissionOf(t, map[string][]byte{"k8s/a.yaml": []byte("# rien\n---\n"), "k8s/kustomization.yaml": []byte("namespace: lab10\nresources: [a.yaml]\n")})
+	for name, j := range map[string]func(*submission) check.Outcome{"schema": judgeSchema, "selector": judgeSelector, "ports": judgePorts, "refs": judgeRefs,
+		"probes": judgeProbes, "resources": judgeResources, "security": judgeSecurity, "image": judgeImage, "parity": judgeParity, "labels": judgeLabels, "kustomize": judgeKustomize} {
+		assert.Equal(t, check.Fail, j(s).Status, name)
+	}
+}

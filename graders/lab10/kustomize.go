@@ -45,6 +45,9 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 		return check.Failf("Pas de %s/kustomization.yaml.", "No %s/kustomization.yaml.", folder).
 			WithT(check.Lit("kustomization.yaml", "kustomization.yaml"), check.Lit("absent", "missing"))
 	}
+	if out := s.none(); out != nil {
+		return *out
+	}
 	k, err := s.kustomization()
 	if err != nil {
 		return check.Failf("%s ne se lit pas : %s", "%s cannot be read: %s", s.kust, check.Cut(err.Error(), 200)).At(s.kust, 0)

@@ -34,6 +34,9 @@ func (s *state) checkLive(ctx context.Context) (check.Outcome, error) {
 		out.Excluded = true
 		return out, nil
 	}
+	if out := s.sub.none(); out != nil {
+		return *out, nil
+	}
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(clientcmd.NewDefaultClientConfigLoadingRules(),
 		&clientcmd.ConfigOverrides{CurrentContext: s.run.KubeContext}).ClientConfig()
 	if err != nil {

@@ -144,3 +144,14 @@ func (s *submission) unread(kind, name string) *check.Outcome {
 	}
 	return nil
 }
+
+// none is the failure of a check that has nothing to look at: files with only comments, or
+// documents that are not objects, must not pass it by having nothing wrong.
+func (s *submission) none() *check.Outcome {
+	if len(s.m.Objects) > 0 {
+		return nil
+	}
+	out := check.Failf("Aucun objet Kubernetes lu dans %s/.", "No Kubernetes object read in %s/.", folder).
+		WithT(check.Lit("les objets du contrat", "the contract's objects"), check.Lit("aucun", "none"))
+	return &out
+}

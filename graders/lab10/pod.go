@@ -202,6 +202,9 @@ func familiar(ref string) (string, string) {
 }
 
 func judgeLabels(s *submission) check.Outcome {
+	if out := s.none(); out != nil {
+		return *out
+	}
 	var fs []finding
 	for _, o := range s.m.Objects {
 		meta, ok := o.Obj.(interface{ GetLabels() map[string]string })

@@ -77,6 +77,9 @@ func Build(meta Meta, entries []Entry) *Book {
 					st.Graded++
 					row.Failed = append(row.Failed, t.ID)
 				case "skip":
+					if t.Excluded {
+						break
+					}
 					// A check skipped after a failed prerequisite failed for the student too.
 					st.Graded++
 					row.Failed = append(row.Failed, t.ID)

@@ -227,3 +227,16 @@ func TestValidID(t *testing.T) {
 		assert.Equal(t, ok, ValidID(id), id)
 	}
 }
+
+// A check the environment left out (no cluster for lab10.live, --static) is not the
+// student's to review, and counts in no one's statistics.
+func TestExcludedSkipIsNotToReview(t *testing.T) {
+	rec := Record{ID: "alice", Folder: "subs/alice", Status: Graded, RunID: "run-alice", SubmittedAt: due.Add(-time.Hour), SubmittedFrom: "roster"}
+	ts := tests("pass", "skip", "skip")
+	ts[2].Excluded = true
+	b := Build(classMeta(), []Entry{{Record: rec, Report: &Report{SchemaVersion: 1, Lab: "lab5", Score: 2, MaxScore: 9, Tests: ts}}})
+	require.Len(t, b.Rows, 1)
+	assert.Equal(t, []string{"lab5.multistage"}, b.Rows[0].Failed)
+	require.Len(t, b.Checks, 3)
+	assert.Equal(t, 0, b.Checks[2].Graded)
+}

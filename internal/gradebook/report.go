@@ -27,6 +27,9 @@ type Test struct {
 	Score    float64 `json:"score"`
 	MaxScore float64 `json:"max_score"`
 	Message  string  `json:"message"`
+	// Excluded marks a skip the environment caused (no engine, no cluster): not the
+	// student's to review, and out of the check's statistics.
+	Excluded bool `json:"excluded"`
 }
 
 // ReadReport reads a JSON report written by `grade labN --json`.
