@@ -65,7 +65,10 @@ func (s *state) checkFiles(ctx context.Context) (check.Outcome, error) {
 			return check.Outcome{}, err
 		}
 		if isKustomization(name) {
-			sub.kust = name
+			// The shallowest is the folder's own: a base in a subfolder is one of its parts.
+			if sub.kust == "" || strings.Count(name, "/") < strings.Count(sub.kust, "/") {
+				sub.kust = name
+			}
 			if _, p := kube.Documents(name, files[name]); p != nil {
 				sub.m.Syntax = append(sub.m.Syntax, *p)
 			}

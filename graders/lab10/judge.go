@@ -54,9 +54,13 @@ func judgeSelector(s *submission) check.Outcome {
 	default:
 		want := labels.SelectorFromSet(svc.Spec.Selector)
 		var hit []string
-		for _, other := range s.deployments() {
-			if other.Namespace == svc.Object.Namespace && want.Matches(labels.Set(other.Spec.Template.Labels)) {
-				hit = append(hit, other.Object.Name)
+		for _, other := range s.podLabels() {
+			if s.nsOf(other.Object) == s.nsOf(svc.Object) && want.Matches(labels.Set(other.labels)) {
+				name := other.Object.Name
+				if other.GVK.Kind != "Deployment" {
+					name = other.GVK.Kind + " " + name
+				}
+				hit = append(hit, name)
 			}
 		}
 		switch {
@@ -64,15 +68,19 @@ func judgeSelector(s *submission) check.Outcome {
 			fs = append(fs, at(svc.Object, "spec.selector", check.T("le sélecteur `%s` ne vise le template d'aucun Deployment",
 				"the selector `%s` targets no Deployment's template", want.String())))
 		case len(hit) > 1:
-			fs = append(fs, at(svc.Object, "spec.selector", check.T("le sélecteur `%s` vise plusieurs Deployments (%s) : il doit en viser un seul",
-				"the selector `%s` targets several Deployments (%s): it must target one", want.String(), strings.Join(hit, ", "))))
+			fs = append(fs, at(svc.Object, "spec.selector", check.T("le sélecteur `%s` vise les pods de plusieurs objets (%s) : il doit viser ceux de `%s` seulement",
+				"the selector `%s` targets the pods of several objects (%s): it must target `%s`'s only", want.String(), strings.Join(hit, ", "), appName)))
 		case hit[0] != appName:
 			fs = append(fs, at(svc.Object, "spec.selector", check.T("le sélecteur vise le Deployment `%s`, pas `%s`",
 				"the selector targets Deployment `%s`, not `%s`", hit[0], appName)))
 		}
 	}
+	if svc.Service == nil {
+		return verdict(fs, check.Lit("sélecteurs ⊆ labels du template de web", "selectors ⊆ web's template labels"), check.Text{})
+	}
 	return verdict(fs, check.Lit("sélecteurs ⊆ labels du template de web", "selectors ⊆ web's template labels"),
-		check.T("Le Deployment et le Service visent les pods `%s`.", "The Deployment and the Service target the `%s` pods.", tmpl.String()))
+		check.T("Le Deployment (`%s`) et le Service (`%s`) visent les pods de `%s` (`%s`).", "The Deployment (`%s`) and the Service (`%s`) target `%s`'s pods (`%s`).",
+			sel.String(), labels.SelectorFromSet(svc.Spec.Selector).String(), appName, tmpl.String()))
 }
 
 func judgePorts(s *submission) check.Outcome {
@@ -86,6 +94,9 @@ func judgePorts(s *submission) check.Outcome {
 	}
 	target := s.stack.Target
 	var fs []finding
+	if proto := portProtocol(&d.Spec.Template.Spec, portName); proto != "" && proto != corev1.ProtocolTCP {
+		fs = append(fs, at(d.Object, "spec.template.spec.containers", check.T("le port `%s` est en `%s` : HTTP passe par TCP", "port `%s` is `%s`: HTTP goes over TCP", portName, string(proto))))
+	}
 	if p, ok := namedPort(&d.Spec.Template.Spec, portName); !ok || p != int32(target) {
 		fs = append(fs, at(d.Object, "spec.template.spec.containers[0].ports", check.T(
 			"aucun `containerPort: %d` nommé `%s` dans le conteneur", "no `containerPort: %d` named `%s` in the container", target, portName)))
@@ -98,6 +109,9 @@ func judgePorts(s *submission) check.Outcome {
 		fs = append(fs, at(svc.Object, "spec", check.Lit("le Service n'a aucun port", "the Service has no port")))
 	}
 	for i, sp := range svc.Spec.Ports {
+		if sp.Protocol != "" && sp.Protocol != corev1.ProtocolTCP {
+			fs = append(fs, at(svc.Object, "spec.ports["+itoa(i)+"].protocol", check.T("`protocol: %s` : HTTP passe par TCP", "`protocol: %s`: HTTP goes over TCP", string(sp.Protocol))))
+		}
 		path := "spec.ports[" + itoa(i) + "].targetPort"
 		if _, ok := resolve(&d.Spec.Template.Spec, sp.TargetPort, sp.Port); !ok {
 			tp := sp.TargetPort.String()
@@ -289,4 +303,15 @@ func itemsOf(pool map[string]map[string]bool, name string, items []corev1.KeyToP
 		return nil
 	}
 	return items
+}
+
+func portProtocol(spec *corev1.PodSpec, name string) corev1.Protocol {
+	for _, c := range spec.Containers {
+		for _, p := range c.Ports {
+			if p.Name == name {
+				return p.Protocol
+			}
+		}
+	}
+	return ""
 }

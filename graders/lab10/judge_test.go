@@ -100,6 +100,18 @@ func TestJudges(t *testing.T) {
 		{"explicit other namespace", map[string][2]string{"secret.yaml": {"  namespace: lab10\n", "  namespace: prod\n"}}, "refs", check.Fail, "`prod`"},
 		{"no namespace, the kustomization sets it", map[string][2]string{"secret.yaml": {"  namespace: lab10\n", ""}}, "refs", check.Pass, ""},
 		{"optional missing reference", map[string][2]string{dep: {"                name: web-config\n", "                name: other\n                optional: true\n"}}, "refs", check.Pass, ""},
+		{"no runAsUser", map[string][2]string{dep: {"        runAsUser: 65532\n", ""}}, "security", check.Fail, "runAsUser"},
+		{"capabilities given back", map[string][2]string{dep: {`drop: ["ALL"]`, `drop: ["ALL"]` + "\n              add: [\"SYS_ADMIN\"]"}}, "security", check.Fail, "SYS_ADMIN"},
+		{"host network", map[string][2]string{dep: {"      securityContext:\n        runAsNonRoot: true\n", "      hostNetwork: true\n      securityContext:\n        runAsNonRoot: true\n"}}, "security", check.Fail, "hostNetwork"},
+		{"probe on another host", map[string][2]string{dep: {"          readinessProbe:\n            httpGet:\n", "          readinessProbe:\n            httpGet:\n              host: example.com\n"}}, "probes", check.Fail, "example.com"},
+		{"probe over HTTPS", map[string][2]string{dep: {"          livenessProbe:\n            httpGet:\n", "          livenessProbe:\n            httpGet:\n              scheme: HTTPS\n"}}, "probes", check.Fail, "HTTPS"},
+		{"readiness at another rhythm", map[string][2]string{dep: {"            periodSeconds: 10\n            timeoutSeconds: 2\n            failureThreshold: 3\n          livenessProbe:",
+			"            periodSeconds: 60\n            timeoutSeconds: 2\n            failureThreshold: 3\n          livenessProbe:"}}, "parity", check.Fail, "60, 2, 3 (readiness)"},
+		{"UDP service port", map[string][2]string{"service.yaml": {"      port: 8089\n", "      port: 8089\n      protocol: UDP\n"}}, "ports", check.Fail, "UDP"},
+		{"a stray Pod with web's labels", map[string][2]string{"configmap.yaml": {"data:\n  GREETING", "data:\n  X: y\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: intrus\n  namespace: lab10\n  labels:\n    app.kubernetes.io/name: web\nspec:\n  containers:\n    - name: c\n      image: ddlab/busybox:1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n  namespace: lab10\ndata:\n  GREETING"}},
+			"selector", check.Fail, "Pod intrus"},
+		{"service namespace from the kustomization", map[string][2]string{"service.yaml": {"  namespace: lab10\n", ""}}, "selector", check.Pass, ""},
+		{"kustomization patch fetched over HTTP", map[string][2]string{"kustomization.yaml": {"resources:\n", "patches:\n  - path: http://127.0.0.1:1/p.yaml\nresources:\n"}}, "kustomize", check.Fail, "http://127.0.0.1:1/p.yaml"},
 		{"kustomization outside its folder", map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - ../../etc/passwd\n"}}, "kustomize", check.Fail, "../../etc/passwd"},
 		{"kustomization in another namespace", map[string][2]string{"kustomization.yaml": {"namespace: lab10\n", "namespace: prod\n"}}, "kustomize", check.Fail, "namespace"},
 		{"kustomization that does not parse", map[string][2]string{"kustomization.yaml": {"resources:\n", "resourcez:\n"}}, "kustomize", check.Fail, "resourcez"},
@@ -164,5 +176,17 @@ func TestNothingPassesOnNoObject(t *testing.T) {
 	for name, j := range map[string]func(*submission) check.Outcome{"schema": judgeSchema, "selector": judgeSelector, "ports": judgePorts, "refs": judgeRefs,
 		"probes": judgeProbes, "resources": judgeResources, "security": judgeSecurity, "image": judgeImage, "parity": judgeParity, "labels": judgeLabels, "kustomize": judgeKustomize} {
 		assert.Equal(t, check.Fail, j(s).Status, name)
+	}
+}
+
+// A sidecar keeps the security and resource rules; the image and probe rules are the
+// application container's.
+func TestSidecar(t *testing.T) {
+	sidecar := "        - name: sidecar\n          image: ddlab/busybox:1\n          resources:\n            requests: {cpu: 10m, memory: 8Mi}\n            limits: {cpu: 50m, memory: 16Mi}\n" +
+		"          securityContext:\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n            capabilities:\n              drop: [\"ALL\"]\n"
+	s := solution(t, map[string][2]string{"deployment.yaml": {"      volumes:\n", sidecar + "      volumes:\n"}})
+	for name, j := range map[string]func(*submission) check.Outcome{"probes": judgeProbes, "image": judgeImage, "parity": judgeParity, "security": judgeSecurity, "resources": judgeResources} {
+		out := j(s)
+		assert.Equal(t, check.Pass, out.Status, "%s: %s\n%s", name, out.Message.FR, out.Actual.FR)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -59,6 +60,14 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 				"%s: the resource \"%s\" is not a file of %s/: the grader fetches nothing.", s.kust, r, dir).At(s.kust, 0)
 		}
 	}
+	for name, b := range s.files {
+		if isKustomization(name) {
+			if u := remoteValue(b); u != "" {
+				return check.Failf("%s : « %s » se téléchargerait : le correcteur ne télécharge rien, gardez tout dans %s/.",
+					"%s: \"%s\" would be downloaded: the grader fetches nothing, keep everything in %s/.", name, u, folder).At(name, 0)
+			}
+		}
+	}
 	if k.Namespace != s.ns {
 		return check.Failf("%s : `namespace: %s` manque.", "%s: `namespace: %s` is missing.", s.kust, s.ns).
 			With("namespace: "+s.ns, "namespace: "+k.Namespace).At(s.kust, 0)
@@ -66,7 +75,7 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 	defer func() {
 		// kustomize is a large library fed with student input: a panic is its failure to build.
 		if p := recover(); p != nil {
-			out = check.Failf("kustomize n'a pas pu construire %s : %s", "kustomize could not build %s: %s", dir, fmt.Sprint(p))
+			out = check.Failf("kustomize n'a pas pu construire %s : « %s »", "kustomize could not build %s: \"%s\"", dir, check.Cut(fmt.Sprint(p), 200))
 		}
 	}()
 	fs := filesys.MakeFsInMemory()
@@ -77,7 +86,7 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 	}
 	res, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(fs, "/"+dir)
 	if err != nil {
-		return check.Failf("`kustomize build %s` échoue : %s", "`kustomize build %s` fails: %s", dir, check.Cut(err.Error(), 300)).At(s.kust, 0)
+		return check.Failf("`kustomize build %s` échoue : « %s »", "`kustomize build %s` fails: \"%s\"", dir, check.Cut(oneLine(err.Error()), 300)).At(s.kust, 0)
 	}
 	built := map[string]bool{}
 	for _, r := range res.Resources() {
@@ -116,4 +125,33 @@ func (s *submission) exists(p string) bool {
 		}
 	}
 	return false
+}
+
+// remoteValue is the first value of a kustomization that kustomize would fetch (any field:
+// resources, patches, generators' files, openapi), "" when there is none.
+func remoteValue(b []byte) string {
+	var root yaml.Node
+	if yaml.Unmarshal(b, &root) != nil {
+		return ""
+	}
+	var found string
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || found != "" || depth > 100 {
+			return
+		}
+		if n.Kind == yaml.ScalarNode && remote(strings.TrimSpace(n.Value)) && !path.IsAbs(strings.TrimSpace(n.Value)) {
+			found = n.Value
+			return
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(&root, 0)
+	return found
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

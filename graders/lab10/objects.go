@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/ddlab/grade/internal/check"
@@ -154,4 +155,80 @@ func (s *submission) none() *check.Outcome {
 	out := check.Failf("Aucun objet Kubernetes lu dans %s/.", "No Kubernetes object read in %s/.", folder).
 		WithT(check.Lit("les objets du contrat", "the contract's objects"), check.Lit("aucun", "none"))
 	return &out
+}
+
+// app is the application container: the one named like the app, else the first (an empty one
+// when there is none, so that every rule says what is missing). Sidecars keep the security
+// and resource rules, not the image and probe rules of the application.
+func app(spec *corev1.PodSpec) *corev1.Container {
+	for i := range spec.Containers {
+		if spec.Containers[i].Name == appName {
+			return &spec.Containers[i]
+		}
+	}
+	if len(spec.Containers) == 0 {
+		return &corev1.Container{}
+	}
+	return &spec.Containers[0]
+}
+
+// appIndex is app's index in spec.Containers, for its place in the file.
+func appIndex(spec *corev1.PodSpec) int {
+	c := app(spec)
+	for i := range spec.Containers {
+		if &spec.Containers[i] == c {
+			return i
+		}
+	}
+	return 0
+}
+
+// nsOf is the namespace an object lands in when applied: its own, else the kustomization's,
+// else "default".
+func (s *submission) nsOf(o kube.Object) string {
+	switch {
+	case o.Namespace != "":
+		return o.Namespace
+	case s.kustNamespace():
+		return s.ns
+	}
+	return "default"
+}
+
+// podLabels are the labels of every pod the submission would create, by owner.
+func (s *submission) podLabels() []owned {
+	var out []owned
+	for _, o := range s.m.Objects {
+		var l map[string]string
+		switch v := o.Obj.(type) {
+		case *appsv1.Deployment:
+			l = v.Spec.Template.Labels
+		case *appsv1.StatefulSet:
+			l = v.Spec.Template.Labels
+		case *appsv1.DaemonSet:
+			l = v.Spec.Template.Labels
+		case *appsv1.ReplicaSet:
+			l = v.Spec.Template.Labels
+		case *batchv1.Job:
+			l = v.Spec.Template.Labels
+		case *batchv1.CronJob:
+			l = v.Spec.JobTemplate.Spec.Template.Labels
+		case *corev1.Pod:
+			l = v.Labels
+		case *corev1.ReplicationController:
+			if v.Spec.Template != nil {
+				l = v.Spec.Template.Labels
+			}
+		default:
+			continue
+		}
+		out = append(out, owned{o, l})
+	}
+	return out
+}
+
+// owned is a pod template's (or a Pod's) labels and the object that holds them.
+type owned struct {
+	kube.Object
+	labels map[string]string
 }

@@ -118,12 +118,8 @@ func judgeParity(s *submission) check.Outcome {
 		replicas = *d.Spec.Replicas
 	}
 	add(replicas == st.Replicas, "replicas : %d (stack : %d)", "replicas: %d (stack: %d)", replicas, st.Replicas)
-	var images []string
-	for _, c := range spec.Containers {
-		images = append(images, c.Image)
-	}
-	img := strings.Join(images, ", ")
-	add(len(images) > 0 && allFamiliar(images, st.Image), "image : %s (stack : %s)", "image: %s (stack: %s)", img, st.Image)
+	img, _ := familiar(app(spec).Image)
+	add(img == st.Image, "image : %s (stack : %s)", "image: %s (stack: %s)", app(spec).Image, st.Image)
 
 	svc, hasSvc := s.webService()
 	var port *corev1.ServicePort
@@ -156,19 +152,25 @@ func judgeParity(s *submission) check.Outcome {
 		}
 	}
 
-	live := firstContainer(spec).LivenessProbe
+	live := app(spec).LivenessProbe
 	add(live != nil && probeProblem(spec, live, st.HealthPath) == nil,
 		"healthcheck → livenessProbe httpGet %s port %d", "healthcheck → livenessProbe httpGet %s port %d", st.HealthPath, st.HealthPort)
-	period, timeout, failures := int32(10), int32(1), int32(3) // the API server's defaults
-	if live != nil {
-		period, timeout, failures = orDefault(live.PeriodSeconds, 10), orDefault(live.TimeoutSeconds, 1), orDefault(live.FailureThreshold, 3)
+	// The healthcheck's rhythm is the one of both probes.
+	timing := func(p *corev1.Probe) (int32, int32, int32) {
+		if p == nil {
+			return 10, 1, 3 // the API server's defaults
+		}
+		return orDefault(p.PeriodSeconds, 10), orDefault(p.TimeoutSeconds, 1), orDefault(p.FailureThreshold, 3)
 	}
-	add(live != nil && period == int32(st.Interval.Seconds()) && timeout == int32(st.Timeout.Seconds()) && failures == st.Retries,
-		"interval %s, timeout %s, retries %d → periodSeconds %d, timeoutSeconds %d, failureThreshold %d",
-		"interval %s, timeout %s, retries %d → periodSeconds %d, timeoutSeconds %d, failureThreshold %d",
-		st.Interval, st.Timeout, st.Retries, period, timeout, failures)
+	want := [3]int32{int32(st.Interval.Seconds()), int32(st.Timeout.Seconds()), st.Retries}
+	lp, lt, lf := timing(live)
+	rp, rt, rf := timing(app(spec).ReadinessProbe)
+	add(live != nil && app(spec).ReadinessProbe != nil && [3]int32{lp, lt, lf} == want && [3]int32{rp, rt, rf} == want,
+		"interval %s, timeout %s, retries %d → periodSeconds, timeoutSeconds, failureThreshold : %d, %d, %d (liveness) ; %d, %d, %d (readiness)",
+		"interval %s, timeout %s, retries %d → periodSeconds, timeoutSeconds, failureThreshold: %d, %d, %d (liveness); %d, %d, %d (readiness)",
+		st.Interval, st.Timeout, st.Retries, lp, lt, lf, rp, rt, rf)
 
-	lim := firstContainer(spec).Resources.Limits
+	lim := app(spec).Resources.Limits
 	cpu, mem := lim[corev1.ResourceCPU], lim[corev1.ResourceMemory]
 	add(!cpu.IsZero() && cpu.MilliValue() == st.CPUMilli, "limite CPU : %s (stack : %dm)", "CPU limit: %s (stack: %dm)", quantity(cpu.String()), st.CPUMilli)
 	memOK := !mem.IsZero() && mem.Value() == st.Memory
@@ -178,7 +180,7 @@ func judgeParity(s *submission) check.Outcome {
 	} else {
 		add(memOK, "limite mémoire : %s (stack : %d octets = %dMi)", "memory limit: %s (stack: %d bytes = %dMi)", quantity(mem.String()), st.Memory, st.Memory>>20)
 	}
-	files := secretFiles(firstContainer(spec), spec, s.secretKeys())
+	files := secretFiles(app(spec), spec, s.secretKeys())
 	for _, f := range st.SecretFiles {
 		add(files[f] != "", "secret en fichier %s", "secret as the file %s", f)
 	}
@@ -199,24 +201,6 @@ func orDefault(v, def int32) int32 {
 	return v
 }
 
-func allFamiliar(images []string, want string) bool {
-	for _, i := range images {
-		if f, _ := familiar(i); f != want {
-			return false
-		}
-	}
-	return true
-}
-
-// firstContainer is the application container (the first one; an empty one when there is
-// none, so that every item says what is missing).
-func firstContainer(spec *corev1.PodSpec) *corev1.Container {
-	if len(spec.Containers) == 0 {
-		return &corev1.Container{}
-	}
-	return &spec.Containers[0]
-}
-
 // parityOutcome passes when every item agrees, and otherwise earns the share that does.
 func parityOutcome(items []item) check.Outcome {
 	var ok, bad []check.Text
@@ -231,8 +215,11 @@ func parityOutcome(items []item) check.Outcome {
 	if len(bad) == 0 {
 		return check.Passf("Les %d éléments de stack.yaml ont leur équivalent.", "All %d elements of stack.yaml have their equivalent.", len(items))
 	}
-	return check.Failf("%d éléments sur %d de stack.yaml n'ont pas leur équivalent ; le premier : %s", "%d of %d elements of stack.yaml lack their equivalent; the first: %s",
-		len(bad), len(items), bad[0]).WithT(check.Lit("chaque élément de stack.yaml", "every element of stack.yaml"), table).
+	lack := check.T("%d éléments sur %d de stack.yaml n'ont pas leur équivalent", "%d of %d elements of stack.yaml lack their equivalent", len(bad), len(items))
+	if len(bad) == 1 {
+		lack = check.T("1 élément sur %d de stack.yaml n'a pas son équivalent", "1 of %d elements of stack.yaml lacks its equivalent", len(items))
+	}
+	return check.Failf("%s ; le premier : %s", "%s; the first: %s", lack, bad[0]).WithT(check.Lit("chaque élément de stack.yaml", "every element of stack.yaml"), table).
 		Partly(len(ok), len(items))
 }
 
@@ -243,7 +230,7 @@ type envValue struct {
 
 // envOf is the environment the application container gets, with where each value comes from.
 func envOf(spec *corev1.PodSpec, s *submission) map[string]envValue {
-	c := firstContainer(spec)
+	c := app(spec)
 	cms := s.configMaps()
 	out := map[string]envValue{}
 	for _, e := range c.EnvFrom {

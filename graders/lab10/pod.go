@@ -17,8 +17,8 @@ func judgeProbes(s *submission) check.Outcome {
 	}
 	spec := &d.Spec.Template.Spec
 	var fs []finding
-	for i, c := range spec.Containers {
-		base := "spec.template.spec.containers[" + itoa(i) + "]"
+	{
+		c, base := app(spec), "spec.template.spec.containers["+itoa(appIndex(spec))+"]"
 		for _, p := range []struct {
 			name  string
 			probe *corev1.Probe
@@ -45,6 +45,10 @@ func probeProblem(spec *corev1.PodSpec, p *corev1.Probe, path string) *check.Tex
 		t = check.T("chemin `%s`, attendu `%s`", "path `%s`, expected `%s`", p.HTTPGet.Path, path)
 	case !samePort(spec, p.HTTPGet.Port):
 		t = check.T("port `%s`, attendu `%s`", "port `%s`, expected `%s`", p.HTTPGet.Port.String(), portName)
+	case p.HTTPGet.Host != "":
+		t = check.T("`host: %s` interrogerait une autre machine que le pod", "`host: %s` would ask another machine than the pod", p.HTTPGet.Host)
+	case p.HTTPGet.Scheme != "" && p.HTTPGet.Scheme != corev1.URISchemeHTTP:
+		t = check.T("`scheme: %s` : l'application répond en HTTP", "`scheme: %s`: the application answers HTTP", string(p.HTTPGet.Scheme))
 	default:
 		return nil
 	}
@@ -103,7 +107,16 @@ func judgeSecurity(s *submission) check.Outcome {
 		pod = &corev1.PodSecurityContext{}
 	}
 	var fs []finding
-	cs, paths := containers(&d.Spec.Template.Spec)
+	spec := &d.Spec.Template.Spec
+	for _, h := range []struct {
+		on   bool
+		name string
+	}{{spec.HostNetwork, "hostNetwork"}, {spec.HostPID, "hostPID"}, {spec.HostIPC, "hostIPC"}} {
+		if h.on {
+			fs = append(fs, at(d.Object, "spec.template.spec."+h.name, check.T("`%s: true` partage un espace de noms de l'hôte avec le pod", "`%s: true` shares a host namespace with the pod", h.name)))
+		}
+	}
+	cs, paths := containers(spec)
 	for i, c := range cs {
 		sc := c.SecurityContext
 		if sc == nil {
@@ -123,8 +136,18 @@ func judgeSecurity(s *submission) check.Outcome {
 		if nonRoot == nil || !*nonRoot {
 			bad("`runAsNonRoot: true` manque (pod ou conteneur)", "`runAsNonRoot: true` is missing (pod or container)")
 		}
-		if user != nil && *user == 0 {
+		switch {
+		case user == nil:
+			bad("`runAsUser` manque (pod ou conteneur) : un UID non nul, comme 65532", "`runAsUser` is missing (pod or container): a non-zero UID, such as 65532")
+		case *user == 0:
 			bad("`runAsUser: 0` est root", "`runAsUser: 0` is root")
+		}
+		if sc.Capabilities != nil && len(sc.Capabilities.Add) > 0 {
+			names := make([]string, len(sc.Capabilities.Add))
+			for j, c := range sc.Capabilities.Add {
+				names[j] = string(c)
+			}
+			bad("`capabilities.add` rend "+strings.Join(names, ", ")+" après `drop: [ALL]`", "`capabilities.add` gives back "+strings.Join(names, ", ")+" after `drop: [ALL]`")
 		}
 		if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
 			bad("`allowPrivilegeEscalation: false` manque", "`allowPrivilegeEscalation: false` is missing")
@@ -163,12 +186,12 @@ func judgeImage(s *submission) check.Outcome {
 	}
 	var fs []finding
 	want := s.stack.Image
-	cs, paths := containers(&d.Spec.Template.Spec)
-	for i, c := range cs {
+	spec := &d.Spec.Template.Spec
+	{
+		c, path := app(spec), "spec.template.spec.containers["+itoa(appIndex(spec))+"]"
 		got, tag := familiar(c.Image)
 		if got != want {
-			fs = append(fs, at(d.Object, paths[i]+".image", check.T("conteneur `%s` : image `%s`, attendue `%s`", "container `%s`: image `%s`, expected `%s`", c.Name, c.Image, want)))
-			continue
+			fs = append(fs, at(d.Object, path+".image", check.T("conteneur `%s` : image `%s`, attendue `%s`", "container `%s`: image `%s`, expected `%s`", c.Name, c.Image, want)))
 		}
 		policy := c.ImagePullPolicy
 		if policy == "" {
@@ -178,8 +201,8 @@ func judgeImage(s *submission) check.Outcome {
 				policy = corev1.PullAlways
 			}
 		}
-		if policy != corev1.PullIfNotPresent && policy != corev1.PullNever {
-			fs = append(fs, at(d.Object, paths[i]+".imagePullPolicy", check.T("conteneur `%s` : `imagePullPolicy` vaut `%s` : le nœud irait chercher l'image dans un registre",
+		if got == want && policy != corev1.PullIfNotPresent && policy != corev1.PullNever {
+			fs = append(fs, at(d.Object, path+".imagePullPolicy", check.T("conteneur `%s` : `imagePullPolicy` vaut `%s` : le nœud irait chercher l'image dans un registre",
 				"container `%s`: `imagePullPolicy` is `%s`: the node would fetch the image from a registry", c.Name, string(policy))))
 		}
 	}

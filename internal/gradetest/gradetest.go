@@ -133,6 +133,7 @@ func Prepare(t testing.TB, labName, caseDir string, c Case) string {
 			x ^= x << 5
 			b[i] = byte(x)
 		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, p), b, 0o644))
 	}
 	return dir

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/client-go/kubernetes/scheme"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/ddlab/grade/internal/check"
 	"github.com/ddlab/grade/internal/compose"
@@ -28,6 +29,7 @@ const Version = "1.32"
 const (
 	maxDocs  = 200     // documents in one file
 	maxNodes = 200_000 // YAML nodes of one document once its aliases are expanded
+	maxDepth = 100     // levels of nesting (a Deployment needs about 12)
 )
 
 // Object is one Kubernetes object of the submission.
@@ -115,6 +117,11 @@ func Documents(file string, src []byte) ([]*yaml.Node, *Problem) {
 		if len(docs) == maxDocs {
 			return nil, &Problem{File: file, Text: check.T("plus de %d documents YAML dans un seul fichier", "more than %d YAML documents in one file", maxDocs)}
 		}
+		if depthOf(&n, maxDepth) > maxDepth {
+			return nil, &Problem{File: file, Line: n.Line, Text: check.T(
+				"plus de %d niveaux d'imbrication : aucun manifeste n'en a besoin",
+				"more than %d levels of nesting: no manifest needs that many", maxDepth)}
+		}
 		if expanded(&n, maxNodes) > maxNodes {
 			return nil, &Problem{File: file, Line: n.Line, Text: check.T(
 				"ses alias YAML se déploient en plus de %d nœuds (une « bombe d'alias ») : écrivez les valeurs sans `*alias` en cascade",
@@ -191,7 +198,14 @@ func (r *Reader) readDoc(m *Manifests, file string, doc *yaml.Node, depth int) {
 		m.Schema = append(m.Schema, Problem{File: file, Line: line, Text: check.T("document illisible : %s", "unreadable document: %s", err.Error())})
 		return
 	}
-	obj, gvk, err := r.decoder.Decode(src, nil, nil)
+	// The decoder sniffs JSON from a leading "{": a flow-style mapping re-encoded by go-yaml
+	// would be taken for JSON and fail. Give it JSON, as kubectl does after reading YAML.
+	js, err := sigsyaml.YAMLToJSON(src)
+	if err != nil {
+		m.Schema = append(m.Schema, Problem{File: file, Line: line, Text: check.T("document illisible : « %s »", "unreadable document: \"%s\"", check.Cut(err.Error(), 200))})
+		return
+	}
+	obj, gvk, err := r.decoder.Decode(js, nil, nil)
 	if err != nil && !runtime.IsStrictDecodingError(err) {
 		m.Schema = append(m.Schema, decodeProblem(file, root, gvk, err))
 		if k, n := child(root, "kind"), child(child(root, "metadata"), "name"); k != nil && n != nil {
@@ -209,7 +223,7 @@ func (r *Reader) readDoc(m *Manifests, file string, doc *yaml.Node, depth int) {
 			}
 		}
 	}
-	if gvk.Group == "" && gvk.Version == "v1" && gvk.Kind == "List" && depth == 0 {
+	if strings.HasSuffix(gvk.Kind, "List") && child(root, "items") != nil && depth == 0 {
 		if items := child(root, "items"); items != nil && items.Kind == yaml.SequenceNode {
 			for _, it := range items.Content {
 				r.readDoc(m, file, it, depth+1)
@@ -217,7 +231,18 @@ func (r *Reader) readDoc(m *Manifests, file string, doc *yaml.Node, depth int) {
 		}
 		return
 	}
-	m.Schema = append(m.Schema, r.schemas.validate(file, root, src, *gvk)...)
+	if !r.schemas.served(*gvk) {
+		t := check.T("`%s` `%s` n'est plus servi par Kubernetes %s", "`%s` `%s` is no longer served by Kubernetes %s", gvk.GroupVersion().String(), gvk.Kind, Version)
+		if gv := r.schemas.servedAs(gvk.Kind); gv != "" {
+			t = check.T("%s : écrivez `apiVersion: %s`", "%s: write `apiVersion: %s`", t, gv)
+		}
+		m.Schema = append(m.Schema, Problem{File: file, Line: Line(root, "apiVersion"), Text: t})
+		if n := child(child(root, "metadata"), "name"); n != nil {
+			m.Unread = append(m.Unread, Ref{File: file, Kind: gvk.Kind, Name: n.Value, Line: root.Line})
+		}
+		return
+	}
+	m.Schema = append(m.Schema, r.schemas.validate(file, root, js, *gvk)...)
 	o := Object{File: file, Line: line, GVK: *gvk, Obj: obj, node: root}
 	if meta, ok := obj.(interface {
 		GetName() string
@@ -349,4 +374,22 @@ func duplicates(n *yaml.Node) []*yaml.Node {
 	}
 	walk(n, 0)
 	return out
+}
+
+// depthOf is how deep n nests, stopping past limit (aliases are not followed: expanded
+// counts what they add).
+func depthOf(n *yaml.Node, limit int) int {
+	if n == nil || limit < 0 {
+		return 0
+	}
+	deepest := 0
+	for _, c := range n.Content {
+		if d := depthOf(c, limit-1); d > deepest {
+			deepest = d
+		}
+		if deepest >= limit {
+			break
+		}
+	}
+	return deepest + 1
 }

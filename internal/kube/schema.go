@@ -14,7 +14,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/ddlab/grade/internal/check"
 )
@@ -72,7 +71,7 @@ func str(v any) string {
 
 // validate checks a decoded document against its kind's definition: the required fields and
 // the types the strict decoder does not see (it fills a missing field with its zero value).
-func (s *schemas) validate(file string, root *yaml.Node, src []byte, gvk schema.GroupVersionKind) []Problem {
+func (s *schemas) validate(file string, root *yaml.Node, js []byte, gvk schema.GroupVersionKind) []Problem {
 	name, ok := s.byGVK[gvk]
 	if !ok {
 		return nil
@@ -84,10 +83,6 @@ func (s *schemas) validate(file string, root *yaml.Node, src []byte, gvk schema.
 			return nil
 		}
 		s.compiled[name] = sch
-	}
-	js, err := sigsyaml.YAMLToJSON(src)
-	if err != nil {
-		return nil
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
 	if err != nil {
@@ -178,4 +173,31 @@ func pretty(loc []string) string {
 		b.WriteString(t)
 	}
 	return b.String()
+}
+
+// served tells whether the release serves this group, version and kind: the Go types still
+// hold extensions/v1beta1 Deployments, which no 1.32 API server accepts.
+func (s *schemas) served(gvk schema.GroupVersionKind) bool {
+	_, ok := s.byGVK[gvk]
+	return ok
+}
+
+// servedAs is the group/version under which the release serves kind, "" when none.
+func (s *schemas) servedAs(kind string) string {
+	var gvs []string
+	for gvk := range s.byGVK {
+		if gvk.Kind == kind {
+			gvs = append(gvs, gvk.GroupVersion().String())
+		}
+	}
+	sort.Strings(gvs)
+	for _, gv := range gvs {
+		if !strings.Contains(gv, "beta") && !strings.Contains(gv, "alpha") {
+			return gv
+		}
+	}
+	if len(gvs) > 0 {
+		return gvs[0]
+	}
+	return ""
 }

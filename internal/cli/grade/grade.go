@@ -239,7 +239,12 @@ func grade(ctx context.Context, f *cliutil.Factory, run *grader.Run, g grader.Gr
 	if err != nil {
 		return nil, cliutil.SpecError(err)
 	}
-	snap, err := buildctx.Take(opts.Dir, dir, "Dockerfile", lim)
+	var snap *buildctx.Snapshot
+	if g.Meta().Kind == grader.Static {
+		snap, err = takeSubmitted(opts.Dir, dir, run.Spec.Submission, lim)
+	} else {
+		snap, err = buildctx.Take(opts.Dir, dir, "Dockerfile", lim)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -426,4 +431,42 @@ func loadSpec(path, labName string) (*lab.Spec, error) {
 		return nil, cliutil.SpecError(cliutil.Errorf("%s décrit %s, pas %s", "%s describes %s, not %s", path, spec.Lab, labName))
 	}
 	return spec, nil
+}
+
+// takeSubmitted snapshots only the folders the spec names as the submission ("k8s/"): a
+// static lab reads nothing else, so a .git folder or a video beside it cannot exceed its
+// limits. A folder that is missing is left for the lab's gate to report; one that is a link
+// is refused, as any link leaving the submission.
+func takeSubmitted(src, dst string, parts []string, lim buildctx.Limits) (*buildctx.Snapshot, error) {
+	all := &buildctx.Snapshot{Dir: dst}
+	for _, part := range parts {
+		if !strings.HasSuffix(part, "/") {
+			continue
+		}
+		rel := filepath.Clean(filepath.FromSlash(part))
+		from := filepath.Join(src, rel)
+		st, err := os.Lstat(from)
+		if err != nil {
+			continue
+		}
+		if !st.Mode().IsDir() {
+			all.Problems = append(all.Problems, buildctx.Problem{Path: part, Message: check.T(
+				"%s doit être un vrai dossier, pas un lien ni un fichier", "%s must be a real folder, not a link or a file", part)})
+			continue
+		}
+		to := filepath.Join(dst, rel)
+		if err := os.MkdirAll(to, 0o755); err != nil {
+			return nil, err
+		}
+		snap, err := buildctx.Take(from, to, "", lim)
+		if err != nil {
+			return nil, err
+		}
+		all.Bytes, all.Files = all.Bytes+snap.Bytes, all.Files+snap.Files
+		for _, p := range snap.Problems {
+			p.Path = filepath.ToSlash(filepath.Join(rel, p.Path))
+			all.Problems = append(all.Problems, p)
+		}
+	}
+	return all, nil
 }
