@@ -17,13 +17,19 @@ func judgeSchema(s *submission) check.Outcome {
 	if out := s.none(); out != nil && len(s.m.Schema) == 0 {
 		return *out
 	}
-	if len(s.m.Schema) == 0 {
-		return check.Passf("%s pour Kubernetes %s, sans champ inconnu.", "%s for Kubernetes %s, with no unknown field.",
-			check.Count(len(s.m.Objects), "%d objet valide", "%d objets valides", "%d valid object", "%d valid objects"), kube.Version)
-	}
 	fs := make([]finding, len(s.m.Schema))
 	for i, p := range s.m.Schema {
 		fs[i] = finding{file: p.File, line: p.Line, text: p.Text}
+	}
+	// The API server's validation, beyond the OpenAPI definitions: a pod runs something.
+	for _, d := range s.deployments() {
+		if len(d.Spec.Template.Spec.Containers) == 0 {
+			fs = append(fs, at(d.Object, "spec.template.spec", check.Lit("`containers` doit lister au moins un conteneur", "`containers` must list at least one container")))
+		}
+	}
+	if len(fs) == 0 {
+		return check.Passf("%s pour Kubernetes %s, sans champ inconnu.", "%s for Kubernetes %s, with no unknown field.",
+			check.Count(len(s.m.Objects), "%d objet valide", "%d objets valides", "%d valid object", "%d valid objects"), kube.Version)
 	}
 	return verdict(fs, check.T("des objets Kubernetes %s valides", "valid Kubernetes %s objects", kube.Version), check.Text{})
 }
@@ -101,6 +107,10 @@ func judgePorts(s *submission) check.Outcome {
 		fs = append(fs, at(d.Object, "spec.template.spec.containers[0].ports", check.T(
 			"aucun `containerPort: %d` nommé `%s` dans le conteneur", "no `containerPort: %d` named `%s` in the container", target, portName)))
 	}
+	if svc.Spec.ClusterIP == corev1.ClusterIPNone {
+		fs = append(fs, at(svc.Object, "spec.clusterIP", check.Lit("`clusterIP: None` fait un Service sans adresse (headless) : `web:8089` n'atteindrait rien",
+			"`clusterIP: None` makes a Service with no address (headless): `web:8089` would reach nothing")))
+	}
 	if t := svc.Spec.Type; t != "" && t != corev1.ServiceTypeClusterIP {
 		fs = append(fs, at(svc.Object, "spec.type", check.T("`type: %s` ouvre le Service hors du cluster : le contrat demande `ClusterIP`",
 			"`type: %s` opens the Service outside the cluster: the contract asks for `ClusterIP`", string(t))))
@@ -169,7 +179,7 @@ func declared(spec *corev1.PodSpec) string {
 		}
 	}
 	if len(out) == 0 {
-		return "aucun / none"
+		return "—"
 	}
 	return strings.Join(out, ", ")
 }
@@ -204,6 +214,11 @@ func judgeRefs(s *submission) check.Outcome {
 	}
 	if cms[configMapName] == nil {
 		fs = append(fs, finding{file: folder + "/", text: check.T("aucune ConfigMap `%s`", "no ConfigMap `%s`", configMapName)})
+	}
+	for _, k := range sortedKeys(s.stack.Env) {
+		if cms[configMapName] != nil && !cms[configMapName][k] {
+			fs = append(fs, finding{file: folder + "/", text: check.T("la ConfigMap `%s` n'a pas la clé `%s`", "ConfigMap `%s` has no key `%s`", configMapName, k)})
+		}
 	}
 	if !secrets[secretName][secretKey] {
 		fs = append(fs, finding{file: folder + "/", text: check.T("aucun Secret `%s` avec la clé `%s`", "no Secret `%s` with the key `%s`", secretName, secretKey)})
@@ -272,6 +287,22 @@ func podRefs(d deployment, cms, secrets map[string]map[string]bool) []finding {
 			ref(p, "ConfigMap", cms, v.ConfigMap.Name, "", v.ConfigMap.Optional)
 			for _, it := range itemsOf(cms, v.ConfigMap.Name, v.ConfigMap.Items) {
 				ref(p, "ConfigMap", cms, v.ConfigMap.Name, it.Key, v.ConfigMap.Optional)
+			}
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if c := src.ConfigMap; c != nil {
+					ref(p, "ConfigMap", cms, c.Name, "", c.Optional)
+					for _, it := range itemsOf(cms, c.Name, c.Items) {
+						ref(p, "ConfigMap", cms, c.Name, it.Key, c.Optional)
+					}
+				}
+				if c := src.Secret; c != nil {
+					ref(p, "Secret", secrets, c.Name, "", c.Optional)
+					for _, it := range itemsOf(secrets, c.Name, c.Items) {
+						ref(p, "Secret", secrets, c.Name, it.Key, c.Optional)
+					}
+				}
 			}
 		}
 		if v.Secret != nil {

@@ -112,6 +112,18 @@ func TestJudges(t *testing.T) {
 			"selector", check.Fail, "Pod intrus"},
 		{"service namespace from the kustomization", map[string][2]string{"service.yaml": {"  namespace: lab10\n", ""}}, "selector", check.Pass, ""},
 		{"kustomization patch fetched over HTTP", map[string][2]string{"kustomization.yaml": {"resources:\n", "patches:\n  - path: http://127.0.0.1:1/p.yaml\nresources:\n"}}, "kustomize", check.Fail, "http://127.0.0.1:1/p.yaml"},
+		{"no container", map[string][2]string{dep: {"      containers:\n", "      containers: []\n      initContainers:\n"}}, "schema", check.Fail, "au moins un conteneur"},
+		{"headless Service", map[string][2]string{"service.yaml": {"  type: ClusterIP\n", "  type: ClusterIP\n  clusterIP: None\n"}}, "ports", check.Fail, "headless"},
+		{"optional volume of a missing Secret", map[string][2]string{dep: {"            secretName: db-credentials\n", "            secretName: db-creds\n            optional: true\n"}}, "parity", check.Fail, "/run/secrets/db_password"},
+		{"projected volume of missing objects", map[string][2]string{dep: {"      volumes:\n", "      volumes:\n        - name: p\n          projected:\n            sources:\n              - secret: {name: nope}\n              - configMap: {name: nada}\n"}}, "refs", check.Fail, "nope"},
+		{"GREETING from another ConfigMap", map[string][2]string{"configmap.yaml": {"data:\n  GREETING", "data:\n  OTHER: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greet\n  namespace: lab10\n  labels: {app.kubernetes.io/name: web, app.kubernetes.io/part-of: lab10}\ndata:\n  GREETING"},
+			dep: {"                name: web-config\n", "                name: web-config\n            - configMapRef:\n                name: greet\n"}}, "parity", check.Fail, "`greet`"},
+		{"kustomization with a scp-style base", map[string][2]string{"kustomization.yaml": {"resources:\n", "resources:\n  - GitHub.com:org/repo//k8s\n"}}, "kustomize", check.Fail, "GitHub.com:org/repo//k8s"},
+		{"kustomization with a user@ base", map[string][2]string{"kustomization.yaml": {"resources:\n", "resources:\n  - bob@example.com:team/repo\n"}}, "kustomize", check.Fail, "bob@example.com"},
+		{"kustomization patch hidden in !!binary", map[string][2]string{"kustomization.yaml": {"resources:\n", "patches:\n  - path: !!binary aHR0cDovLzEyNy4wLjAuMToxODc3Ny9wLnlhbWw=\nresources:\n"}}, "kustomize", check.Fail, "http://127.0.0.1:18777/p.yaml"},
+		{"kustomization with a URL as data", map[string][2]string{"kustomization.yaml": {"namespace: lab10\n", "namespace: lab10\ncommonAnnotations:\n  homepage: https://github.com/ddlab/course?ref=x\n"}}, "kustomize", check.Pass, ""},
+		{"labels from the kustomization", map[string][2]string{"namespace.yaml": {"  labels:\n    app.kubernetes.io/name: web\n    app.kubernetes.io/part-of: lab10\n", ""},
+			"kustomization.yaml": {"namespace: lab10\n", "namespace: lab10\nlabels:\n  - pairs: {app.kubernetes.io/name: web, app.kubernetes.io/part-of: lab10}\n"}}, "labels", check.Pass, ""},
 		{"kustomization outside its folder", map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - ../../etc/passwd\n"}}, "kustomize", check.Fail, "../../etc/passwd"},
 		{"kustomization in another namespace", map[string][2]string{"kustomization.yaml": {"namespace: lab10\n", "namespace: prod\n"}}, "kustomize", check.Fail, "namespace"},
 		{"kustomization that does not parse", map[string][2]string{"kustomization.yaml": {"resources:\n", "resourcez:\n"}}, "kustomize", check.Fail, "resourcez"},
@@ -189,4 +201,14 @@ func TestSidecar(t *testing.T) {
 		out := j(s)
 		assert.Equal(t, check.Pass, out.Status, "%s: %s\n%s", name, out.Message.FR, out.Actual.FR)
 	}
+}
+
+// A base in a subfolder is held to the same rules as the folder's own kustomization: it is
+// what kustomize would clone from.
+func TestNestedKustomizationFetchesNothing(t *testing.T) {
+	s := solution(t, map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - base\n"}})
+	s.files["k8s/base/kustomization.yaml"] = []byte("resources:\n  - git::https://example.com/org/repo\n")
+	out := judgeKustomize(s)
+	assert.Equal(t, check.Fail, out.Status)
+	assert.Contains(t, out.Message.FR, "example.com/org/repo")
 }

@@ -2,12 +2,12 @@ package lab10
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path"
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -51,20 +51,30 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 	}
 	k, err := s.kustomization()
 	if err != nil {
-		return check.Failf("%s ne se lit pas : %s", "%s cannot be read: %s", s.kust, check.Cut(err.Error(), 200)).At(s.kust, 0)
+		return check.Failf("%s ne se lit pas (un champ inconnu de kustomize ?) : « %s »", "%s cannot be read (a field kustomize does not know?): \"%s\"", s.kust, check.Cut(oneLine(err.Error()), 200)).At(s.kust, 0)
 	}
 	dir := path.Dir(s.kust)
-	for _, r := range append(append(append([]string{}, k.Resources...), k.Components...), k.Bases...) { //nolint:staticcheck // Bases is read to be refused like the rest
-		if remote(r) || !s.exists(path.Join(dir, r)) {
-			return check.Failf("%s : la ressource « %s » n'est pas un fichier de %s/ : le correcteur ne télécharge rien.",
-				"%s: the resource \"%s\" is not a file of %s/: the grader fetches nothing.", s.kust, r, dir).At(s.kust, 0)
+	var kusts []string
+	for name := range s.files {
+		if isKustomization(name) {
+			kusts = append(kusts, name)
 		}
 	}
-	for name, b := range s.files {
-		if isKustomization(name) {
-			if u := remoteValue(b); u != "" {
-				return check.Failf("%s : « %s » se téléchargerait : le correcteur ne télécharge rien, gardez tout dans %s/.",
-					"%s: \"%s\" would be downloaded: the grader fetches nothing, keep everything in %s/.", name, u, folder).At(name, 0)
+	sort.Strings(kusts)
+	for _, name := range kusts {
+		b := s.files[name]
+		if u := remoteValue(b); u != "" {
+			return check.Failf("%s : « %s » se téléchargerait : le correcteur ne télécharge rien, gardez tout dans %s/.",
+				"%s: \"%s\" would be downloaded: the grader fetches nothing, keep everything in %s/.", name, u, folder).At(name, 0)
+		}
+		var other types.Kustomization
+		if sigsyaml.Unmarshal(b, &other) != nil {
+			continue // the root one is read strictly below; a broken base fails the build
+		}
+		for _, r := range append(append(append([]string{}, other.Resources...), other.Components...), other.Bases...) { //nolint:staticcheck // Bases is read to be checked like the rest
+			if !s.exists(path.Join(path.Dir(name), r)) {
+				return check.Failf("%s : la ressource « %s » n'existe pas dans %s/ (vérifiez le nom du fichier).",
+					"%s: the resource \"%s\" does not exist in %s/ (check the file name).", name, r, path.Dir(name)).At(name, 0)
 			}
 		}
 	}
@@ -107,10 +117,14 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 		dir, len(res.Resources()), s.ns)
 }
 
-// remote tells a git or HTTP base from a local path.
+// remote tells what kustomize would fetch from a local path: its repository parser takes a
+// scheme ("https://", "file://", "ssh://"), a "git::" prefix, a user ("git@host:org/repo",
+// "bob@example.com:team/repo") or a GitHub host in any case ("GitHub.com:org/repo"); its file
+// loader fetches http(s) URLs.
 func remote(r string) bool {
-	return strings.Contains(r, "://") || strings.HasPrefix(r, "git@") || strings.HasPrefix(r, "github.com/") ||
-		strings.Contains(r, "?ref=") || path.IsAbs(r)
+	l := strings.ToLower(strings.TrimSpace(r))
+	return strings.Contains(l, "://") || strings.HasPrefix(l, "git::") || strings.Contains(l, "@") ||
+		strings.HasPrefix(l, "github.com") || strings.Contains(l, "?ref=") || path.IsAbs(l)
 }
 
 // exists tells whether p is a file of the submission or a folder holding one.
@@ -127,31 +141,77 @@ func (s *submission) exists(p string) bool {
 	return false
 }
 
-// remoteValue is the first value of a kustomization that kustomize would fetch (any field:
-// resources, patches, generators' files, openapi), "" when there is none.
+// pathKeys are the kustomization fields whose values kustomize loads as files, folders or
+// repositories; other values (labels, literals, inline patches) are data.
+var pathKeys = map[string]bool{
+	"resources": true, "components": true, "bases": true, "crds": true, "configurations": true,
+	"generators": true, "transformers": true, "validators": true, "patchesStrategicMerge": true,
+	"path": true, "files": true, "envs": true, "env": true, "repo": true, "chartHome": true,
+}
+
+// remoteValue is the first value of a kustomization that kustomize would fetch, "" when there
+// is none. It reads the document as kustomize does (YAML to JSON: `!!binary` decoded), and
+// refuses Helm charts outright (kustomize would download them).
 func remoteValue(b []byte) string {
-	var root yaml.Node
-	if yaml.Unmarshal(b, &root) != nil {
+	js, err := sigsyaml.YAMLToJSON(b)
+	if err != nil {
+		return ""
+	}
+	var doc any
+	if json.Unmarshal(js, &doc) != nil {
 		return ""
 	}
 	var found string
-	var walk func(n *yaml.Node, depth int)
-	walk = func(n *yaml.Node, depth int) {
-		if n == nil || found != "" || depth > 100 {
+	var walk func(v any, key string, depth int)
+	walk = func(v any, key string, depth int) {
+		if found != "" || depth > 100 {
 			return
 		}
-		if n.Kind == yaml.ScalarNode && remote(strings.TrimSpace(n.Value)) && !path.IsAbs(strings.TrimSpace(n.Value)) {
-			found = n.Value
-			return
-		}
-		for _, c := range n.Content {
-			walk(c, depth+1)
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if k == "helmCharts" || k == "helmChartInflationGenerator" {
+					found = k
+					return
+				}
+				walk(c, k, depth+1)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c, key, depth+1)
+			}
+		case string:
+			if pathKeys[key] && !strings.Contains(x, "\n") && remote(x) {
+				found = x
+			}
 		}
 	}
-	walk(&root, 0)
+	walk(doc, "", 0)
 	return found
 }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// kustLabels are the labels the kustomization adds to every object (`labels:`,
+// `commonLabels:`), nil without a kustomization.
+func (s *submission) kustLabels() map[string]string {
+	if s.kust == "" {
+		return nil
+	}
+	k, err := s.kustomization()
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	for key, v := range k.CommonLabels { //nolint:staticcheck // commonLabels still adds labels
+		out[key] = v
+	}
+	for _, l := range k.Labels {
+		for key, v := range l.Pairs {
+			out[key] = v
+		}
+	}
+	return out
 }

@@ -58,6 +58,10 @@ func (s *submission) services() []service {
 func (s *submission) web() (deployment, *check.Outcome) {
 	for _, d := range s.deployments() {
 		if d.Object.Name == appName {
+			if len(d.Spec.Template.Spec.Containers) == 0 {
+				out := check.Failf("Le Deployment `%s` n'a aucun conteneur.", "Deployment `%s` has no container.", appName).At(d.Object.File, d.Object.Line)
+				return deployment{}, &out
+			}
 			return d, nil
 		}
 	}
@@ -168,6 +172,12 @@ func (s *submission) none() *check.Outcome {
 func app(spec *corev1.PodSpec) *corev1.Container {
 	for i := range spec.Containers {
 		if spec.Containers[i].Name == appName {
+			return &spec.Containers[i]
+		}
+	}
+	// Else the one that runs the application's image: a sidecar may come first.
+	for i := range spec.Containers {
+		if strings.HasPrefix(spec.Containers[i].Image, "ddlab/webapp") || strings.Contains(spec.Containers[i].Image, "/ddlab/webapp") {
 			return &spec.Containers[i]
 		}
 	}

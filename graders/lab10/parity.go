@@ -143,8 +143,10 @@ func judgeParity(s *submission) check.Outcome {
 		switch {
 		case !ok:
 			add(false, "variable %s : absente du conteneur", "variable %s: missing from the container", k)
+		case !got.fromConfigMap && got.configMap != "":
+			add(false, "variable %s : lue de la ConfigMap `%s`, pas de `%s`", "variable %s: read from ConfigMap `%s`, not `%s`", k, got.configMap, configMapName)
 		case !got.fromConfigMap:
-			add(false, "variable %s : écrite dans le Deployment, pas lue d'une ConfigMap", "variable %s: written in the Deployment, not read from a ConfigMap", k)
+			add(false, "variable %s : écrite dans le Deployment, pas lue de la ConfigMap `%s`", "variable %s: written in the Deployment, not read from ConfigMap `%s`", k, configMapName)
 		case got.value != st.Env[k]:
 			add(false, "variable %s : « %s » dans la ConfigMap, « %s » dans la stack", "variable %s: \"%s\" in the ConfigMap, \"%s\" in the stack", k, got.value, st.Env[k])
 		default:
@@ -225,7 +227,8 @@ func parityOutcome(items []item) check.Outcome {
 
 type envValue struct {
 	value         string
-	fromConfigMap bool
+	fromConfigMap bool   // read from the contract's ConfigMap, web-config
+	configMap     string // the ConfigMap it was read from, "" for none
 }
 
 // envOf is the environment the application container gets, with where each value comes from.
@@ -236,22 +239,22 @@ func envOf(spec *corev1.PodSpec, s *submission) map[string]envValue {
 	for _, e := range c.EnvFrom {
 		if e.ConfigMapRef != nil {
 			for k, v := range cms[e.ConfigMapRef.Name] {
-				out[e.Prefix+k] = envValue{v, true}
+				out[e.Prefix+k] = envValue{v, e.ConfigMapRef.Name == configMapName, e.ConfigMapRef.Name}
 			}
 		}
 	}
 	for _, e := range c.Env {
 		switch {
 		case e.ValueFrom == nil:
-			out[e.Name] = envValue{e.Value, false}
+			out[e.Name] = envValue{e.Value, false, ""}
 		case e.ValueFrom.ConfigMapKeyRef != nil:
 			r := e.ValueFrom.ConfigMapKeyRef
 			v, ok := cms[r.Name][r.Key]
 			if ok {
-				out[e.Name] = envValue{v, true}
+				out[e.Name] = envValue{v, r.Name == configMapName, r.Name}
 			}
 		default:
-			out[e.Name] = envValue{"", false}
+			out[e.Name] = envValue{"", false, ""}
 		}
 	}
 	return out
@@ -278,8 +281,8 @@ func secretFiles(c *corev1.Container, spec *corev1.PodSpec, secrets map[string]m
 	out := map[string]string{}
 	for _, m := range c.VolumeMounts {
 		v, ok := vols[m.Name]
-		if !ok {
-			continue
+		if _, exists := secrets[v.SecretName]; !ok || !exists {
+			continue // an optional volume of a missing Secret mounts an empty folder
 		}
 		// Without items, every key of the Secret is a file named after it.
 		paths := map[string]string{}

@@ -44,7 +44,7 @@ func probeProblem(spec *corev1.PodSpec, p *corev1.Probe, path string) *check.Tex
 	case p.HTTPGet.Path != path:
 		t = check.T("chemin `%s`, attendu `%s`", "path `%s`, expected `%s`", p.HTTPGet.Path, path)
 	case !samePort(spec, p.HTTPGet.Port):
-		t = check.T("port `%s`, attendu `%s`", "port `%s`, expected `%s`", p.HTTPGet.Port.String(), portName)
+		t = check.T("port `%s`, attendu le port `%s` (8080) déclaré dans ce conteneur", "port `%s`, expected the `%s` port (8080) declared in this container", p.HTTPGet.Port.String(), portName)
 	case p.HTTPGet.Host != "":
 		t = check.T("`host: %s` interrogerait une autre machine que le pod", "`host: %s` would ask another machine than the pod", p.HTTPGet.Host)
 	case p.HTTPGet.Scheme != "" && p.HTTPGet.Scheme != corev1.URISchemeHTTP:
@@ -55,8 +55,10 @@ func probeProblem(spec *corev1.PodSpec, p *corev1.Probe, path string) *check.Tex
 	return &t
 }
 
+// samePort tells whether a probe's port is the application container's `http` port: the
+// kubelet looks a probe's named port up in the probed container only.
 func samePort(spec *corev1.PodSpec, port intstr.IntOrString) bool {
-	want, ok := namedPort(spec, portName)
+	want, ok := namedPort(&corev1.PodSpec{Containers: []corev1.Container{*app(spec)}}, portName)
 	if !ok {
 		return false
 	}
@@ -229,6 +231,7 @@ func judgeLabels(s *submission) check.Outcome {
 		return *out
 	}
 	var fs []finding
+	added := s.kustLabels() // a kustomization's labels reach every object it builds
 	for _, o := range s.m.Objects {
 		meta, ok := o.Obj.(interface{ GetLabels() map[string]string })
 		if !ok {
@@ -236,7 +239,7 @@ func judgeLabels(s *submission) check.Outcome {
 		}
 		var missing []string
 		for _, l := range []string{"app.kubernetes.io/name", "app.kubernetes.io/part-of"} {
-			if meta.GetLabels()[l] == "" {
+			if meta.GetLabels()[l] == "" && added[l] == "" {
 				missing = append(missing, "`"+l+"`")
 			}
 		}

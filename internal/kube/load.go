@@ -306,7 +306,7 @@ func fieldError(root *yaml.Node, msg string) (int, check.Text) {
 			field = after
 		}
 		got := between(msg, "cannot unmarshal ", " into")
-		return Line(root, field), check.T("`%s` attend un %s, pas un %s", "`%s` expects a %s, not a %s",
+		return Line(root, field), check.T("`%s` attend %s, pas %s", "`%s` expects %s, not %s",
 			field, typeName(typ), typeName(got))
 	}
 	return 0, check.T("document refusé : %s", "document refused: %s", check.Cut(msg, 200))
@@ -315,15 +315,17 @@ func fieldError(root *yaml.Node, msg string) (int, check.Text) {
 func typeName(t string) check.Text {
 	switch {
 	case strings.HasPrefix(t, "int"), t == "number":
-		return check.Lit("nombre entier", "whole number")
+		return check.Lit("un nombre entier", "a whole number")
 	case t == "string":
-		return check.Lit("texte", "string")
-	case t == "bool":
-		return check.Lit("booléen (true/false)", "boolean (true/false)")
+		return check.Lit("un texte", "a string")
+	case t == "bool", t == "boolean":
+		return check.Lit("un booléen (true/false)", "a boolean (true/false)")
 	case t == "array", strings.HasPrefix(t, "[]"):
-		return check.Lit("liste", "list")
+		return check.Lit("une liste", "a list")
 	case t == "object", strings.HasPrefix(t, "map"), strings.HasPrefix(t, "v1."), strings.HasPrefix(t, "struct"):
-		return check.Lit("objet", "mapping")
+		return check.Lit("un objet", "a mapping")
+	case t == "null":
+		return check.Lit("une valeur vide", "an empty value")
 	}
 	return check.Same(t)
 }

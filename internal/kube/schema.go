@@ -137,7 +137,7 @@ func explain(file string, root *yaml.Node, e *jsonschema.ValidationError) Proble
 		}
 		p.Text = check.T("champ obligatoire manquant : %s", "required field missing: %s", strings.Join(full, ", "))
 	case *kind.Type:
-		p.Text = check.T("`%s` attend un %s, pas un %s", "`%s` expects a %s, not a %s", path, typeName(strings.Join(k.Want, "|")), typeName(k.Got))
+		p.Text = check.T("`%s` attend %s, pas %s", "`%s` expects %s, not %s", path, typeName(strings.Join(k.Want, "|")), typeName(k.Got))
 	case *kind.OneOf:
 		p.Text = check.T("`%s` attend un nombre ou un texte", "`%s` expects a number or a string", path)
 	case *kind.Enum:
