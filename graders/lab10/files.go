@@ -125,8 +125,8 @@ func collect(root string, limit int64) (map[string][]byte, check.Outcome, bool) 
 			return nil
 		}
 		if info.Size() > limit {
-			bad, found = check.Failf("%s pèse %s : un manifeste tient en quelques kilo-octets (limite %s).",
-				"%s weighs %s: a manifest fits in a few kilobytes (limit %s).", rel, check.Size(float64(info.Size())), check.Size(float64(limit))).At(rel, 0), true
+			bad, found = check.Failf("%s pèse %s (%d octets, limite %d) : un manifeste tient en quelques kilo-octets.",
+				"%s weighs %s (%d bytes, limit %d): a manifest fits in a few kilobytes.", rel, check.Size(float64(info.Size())), info.Size(), limit).At(rel, 0), true
 			return nil
 		}
 		b, err := os.ReadFile(p)

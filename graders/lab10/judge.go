@@ -21,6 +21,17 @@ func judgeSchema(s *submission) check.Outcome {
 	for i, p := range s.m.Schema {
 		fs[i] = finding{file: p.File, line: p.Line, text: p.Text}
 	}
+	// One object written twice: applying the files would keep the last one silently.
+	seen := map[string]kube.Object{}
+	for _, o := range s.m.Objects {
+		id := o.GVK.Kind + "/" + s.nsOf(o) + "/" + o.Name
+		if first, ok := seen[id]; ok {
+			fs = append(fs, finding{file: o.File, line: o.Line, text: check.T("%s `%s` est déjà écrit dans %s:%d : un objet, un document",
+				"%s `%s` is already written in %s:%d: one object, one document", o.GVK.Kind, o.Name, first.File, first.Line)})
+			continue
+		}
+		seen[id] = o
+	}
 	// The API server's validation, beyond the OpenAPI definitions: a pod runs something.
 	for _, d := range s.deployments() {
 		if len(d.Spec.Template.Spec.Containers) == 0 {

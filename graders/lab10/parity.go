@@ -186,7 +186,11 @@ func judgeParity(s *submission) check.Outcome {
 	for _, f := range st.SecretFiles {
 		add(files[f] != "", "secret en fichier %s", "secret as the file %s", f)
 	}
-	return parityOutcome(items)
+	out := parityOutcome(items)
+	if out.Status == check.Fail {
+		out = out.At(d.Object.File, d.Object.Line)
+	}
+	return out
 }
 
 func quantity(s string) string {

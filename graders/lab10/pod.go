@@ -118,8 +118,24 @@ func judgeSecurity(s *submission) check.Outcome {
 			fs = append(fs, at(d.Object, "spec.template.spec."+h.name, check.T("`%s: true` partage un espace de noms de l'hôte avec le pod", "`%s: true` shares a host namespace with the pod", h.name)))
 		}
 	}
+	for i, v := range spec.Volumes {
+		if v.HostPath != nil {
+			fs = append(fs, at(d.Object, "spec.template.spec.volumes["+itoa(i)+"]", check.T("le volume `%s` monte `%s` de l'hôte (`hostPath`)", "volume `%s` mounts the host's `%s` (`hostPath`)", v.Name, v.HostPath.Path)))
+		}
+	}
+	if pod.SeccompProfile != nil && pod.SeccompProfile.Type == corev1.SeccompProfileTypeUnconfined {
+		fs = append(fs, at(d.Object, "spec.template.spec.securityContext.seccompProfile", check.Lit("`seccompProfile: Unconfined` retire le filtre des appels système", "`seccompProfile: Unconfined` removes the system-call filter")))
+	}
 	cs, paths := containers(spec)
 	for i, c := range cs {
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				fs = append(fs, at(d.Object, paths[i]+".ports", check.T("conteneur `%s` : `hostPort: %d` publie le pod sur l'hôte ; le Service suffit", "container `%s`: `hostPort: %d` publishes the pod on the host; the Service is enough", c.Name, p.HostPort)))
+			}
+		}
+		if c.SecurityContext != nil && c.SecurityContext.SeccompProfile != nil && c.SecurityContext.SeccompProfile.Type == corev1.SeccompProfileTypeUnconfined {
+			fs = append(fs, at(d.Object, paths[i]+".securityContext.seccompProfile", check.T("conteneur `%s` : `seccompProfile: Unconfined` retire le filtre des appels système", "container `%s`: `seccompProfile: Unconfined` removes the system-call filter", c.Name)))
+		}
 		sc := c.SecurityContext
 		if sc == nil {
 			sc = &corev1.SecurityContext{}

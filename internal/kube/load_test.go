@@ -70,6 +70,7 @@ func TestRead(t *testing.T) {
 		{name: "not YAML", src: "a: [\n", syntax: "crochet"},
 		{name: "tab", src: "a:\n\tb: 1\n", syntax: "tabulation"},
 		{name: "alias bomb", src: bomb(9), syntax: "alias"},
+		{name: "many plain nodes", src: strings.Repeat("k: v\n", 1) + "l: [" + strings.Repeat("x, ", 200_001) + "x]\n", syntax: "nœuds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
