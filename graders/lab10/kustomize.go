@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -62,20 +63,8 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 	}
 	sort.Strings(kusts)
 	for _, name := range kusts {
-		b := s.files[name]
-		if u := remoteValue(b); u != "" {
-			return check.Failf("%s : « %s » se téléchargerait : le correcteur ne télécharge rien, gardez tout dans %s/.",
-				"%s: \"%s\" would be downloaded: the grader fetches nothing, keep everything in %s/.", name, u, folder).At(name, 0)
-		}
-		var other types.Kustomization
-		if sigsyaml.Unmarshal(b, &other) != nil {
-			continue // the root one is read strictly below; a broken base fails the build
-		}
-		for _, r := range append(append(append([]string{}, other.Resources...), other.Components...), other.Bases...) { //nolint:staticcheck // Bases is read to be checked like the rest
-			if !s.exists(path.Join(path.Dir(name), r)) {
-				return check.Failf("%s : la ressource « %s » n'existe pas dans %s/ (vérifiez le nom du fichier).",
-					"%s: the resource \"%s\" does not exist in %s/ (check the file name).", name, r, path.Dir(name)).At(name, 0)
-			}
+		if t := s.refused(path.Dir(name), s.files[name]); t.FR != "" {
+			return check.Failf("%s : %s", "%s: %s", name, t).At(name, 0)
 		}
 	}
 	if k.Namespace != s.ns {
@@ -141,53 +130,106 @@ func (s *submission) exists(p string) bool {
 	return false
 }
 
-// pathKeys are the kustomization fields whose values kustomize loads as files, folders or
-// repositories; other values (labels, literals, inline patches) are data.
-var pathKeys = map[string]bool{
-	"resources": true, "components": true, "bases": true, "crds": true, "configurations": true,
-	"generators": true, "transformers": true, "validators": true, "patchesStrategicMerge": true,
-	"path": true, "files": true, "envs": true, "env": true, "repo": true, "chartHome": true,
+// allowed is what the grader lets kustomize read, field by field (keys compared in lower
+// case, as kustomize's JSON decoding matches them): local files, inline patches, literals and
+// data. Fields that load plugins or files by other routes (generators, transformers,
+// validators, openapi, crds, configurations, helm, replacements, files and envs of
+// generators) are refused: each is a way to make kustomize run git or fetch a URL, and none is
+// needed here. The values are read after YAML-to-JSON (`!!binary` decoded, anchors resolved).
+var allowed = map[string]string{
+	"apiversion": "data", "kind": "data", "metadata": "data", "namespace": "data", "nameprefix": "data",
+	"namesuffix": "data", "labels": "data", "commonlabels": "data", "commonannotations": "data", "images": "data",
+	"replicas": "data", "generatoroptions": "data", "sortoptions": "data", "buildmetadata": "data",
+	"resources": "paths", "components": "paths", "bases": "paths", "patchesstrategicmerge": "patches",
+	"patches": "patchlist", "configmapgenerator": "generators", "secretgenerator": "generators",
 }
 
-// remoteValue is the first value of a kustomization that kustomize would fetch, "" when there
-// is none. It reads the document as kustomize does (YAML to JSON: `!!binary` decoded), and
-// refuses Helm charts outright (kustomize would download them).
-func remoteValue(b []byte) string {
+var generatorKeys = map[string]bool{"name": true, "namespace": true, "behavior": true, "literals": true, "options": true, "type": true}
+var patchKeys = map[string]bool{"patch": true, "target": true, "options": true}
+
+// localPath is a relative path kustomize reads from the folder: no scheme, user, host or
+// query can make its repository parser clone it.
+var localPath = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._/-]*$`)
+
+// refused is the first thing of a kustomization (dir is its folder) the grader will not
+// let kustomize read, in the student's words; "" when there is none.
+func (s *submission) refused(dir string, b []byte) check.Text {
 	js, err := sigsyaml.YAMLToJSON(b)
 	if err != nil {
-		return ""
+		return check.Text{}
 	}
-	var doc any
+	var doc map[string]any
 	if json.Unmarshal(js, &doc) != nil {
-		return ""
+		return check.Text{}
 	}
-	var found string
-	var walk func(v any, key string, depth int)
-	walk = func(v any, key string, depth int) {
-		if found != "" || depth > 100 {
-			return
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	local := func(v any) check.Text {
+		p, ok := v.(string)
+		if !ok || !localPath.MatchString(p) || remote(p) || strings.Contains(p, "//") || !s.exists(path.Join(dir, p)) {
+			return check.T("« %v » n'est pas un fichier de %s/ : seuls des chemins relatifs vers vos fichiers sont lus, rien n'est téléchargé",
+				"\"%v\" is not a file of %s/: only relative paths to your files are read, nothing is downloaded", v, dir)
 		}
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				if k == "helmCharts" || k == "helmChartInflationGenerator" {
-					found = k
-					return
+		return check.Text{}
+	}
+	for _, k := range keys {
+		v := doc[k]
+		switch allowed[strings.ToLower(k)] {
+		case "data":
+		case "paths":
+			for _, p := range list(v) {
+				if t := local(p); t.FR != "" {
+					return t
 				}
-				walk(c, k, depth+1)
 			}
-		case []any:
-			for _, c := range x {
-				walk(c, key, depth+1)
+		case "patches":
+			for _, p := range list(v) {
+				if str, ok := p.(string); ok && strings.Contains(str, "\n") {
+					continue // an inline patch
+				}
+				if t := local(p); t.FR != "" {
+					return t
+				}
 			}
-		case string:
-			if pathKeys[key] && !strings.Contains(x, "\n") && remote(x) {
-				found = x
+		case "patchlist":
+			for _, it := range list(v) {
+				m, _ := it.(map[string]any)
+				for pk, pv := range m {
+					switch {
+					case strings.ToLower(pk) == "path":
+						if t := local(pv); t.FR != "" {
+							return t
+						}
+					case !patchKeys[strings.ToLower(pk)]:
+						return check.T("`patches` : le champ `%s` n'est pas accepté ici", "`patches`: the field `%s` is not accepted here", pk)
+					}
+				}
 			}
+		case "generators":
+			for _, it := range list(v) {
+				m, _ := it.(map[string]any)
+				for gk := range m {
+					if !generatorKeys[strings.ToLower(gk)] {
+						return check.T("`%s` : `%s` n'est pas accepté ici ; écrivez les valeurs en `literals`", "`%s`: `%s` is not accepted here; write the values as `literals`", k, gk)
+					}
+				}
+			}
+		default:
+			return check.T("le champ `%s` n'est pas accepté par le correcteur (il peut faire télécharger ou exécuter quelque chose) : ce lab n'en a pas besoin",
+				"the field `%s` is not accepted by the grader (it can make something be downloaded or run): this lab does not need it", k)
 		}
 	}
-	walk(doc, "", 0)
-	return found
+	return check.Text{}
+}
+
+func list(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
 }
 
 func oneLine(s string) string {

@@ -285,7 +285,10 @@ func secretFiles(c *corev1.Container, spec *corev1.PodSpec, secrets map[string]m
 	out := map[string]string{}
 	for _, m := range c.VolumeMounts {
 		v, ok := vols[m.Name]
-		if _, exists := secrets[v.SecretName]; !ok || !exists {
+		if !ok {
+			continue
+		}
+		if _, exists := secrets[v.SecretName]; !exists {
 			continue // an optional volume of a missing Secret mounts an empty folder
 		}
 		// Without items, every key of the Secret is a file named after it.
