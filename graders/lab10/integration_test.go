@@ -34,5 +34,5 @@ func TestFixtures(t *testing.T) {
 			require.Equal(t, fx.Case.Exit, code, "exit code; stderr:\n%s", stderr)
 		})
 	}
-	require.Empty(t, cluster.Applied, "lab10.live stored objects on the cluster: every apply must be a dry run")
+	require.Empty(t, cluster.Applied(), "lab10.live stored objects on the cluster: every apply must be a dry run")
 }

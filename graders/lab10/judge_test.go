@@ -137,6 +137,7 @@ func TestJudges(t *testing.T) {
 		{"kustomization local patch", map[string][2]string{"kustomization.yaml": {"namespace: lab10\n", "namespace: lab10\npatches:\n  - path: service.yaml\n"}}, "kustomize", check.Pass, ""},
 		{"an emptyDir for /tmp", map[string][2]string{dep: {"          volumeMounts:\n            - name: db-credentials\n              mountPath: /run/secrets\n              readOnly: true\n      volumes:\n",
 			"          volumeMounts:\n            - name: db-credentials\n              mountPath: /run/secrets\n              readOnly: true\n            - name: tmp\n              mountPath: /tmp\n      volumes:\n        - name: tmp\n          emptyDir: {}\n"}}, "parity", check.Pass, ""},
+		{"a base that is not a mapping", map[string][2]string{"kustomization.yaml": {"resources:\n", "resources:\n"}}, "kustomize", check.Pass, ""},
 		{"kustomization outside its folder", map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - ../../etc/passwd\n"}}, "kustomize", check.Fail, "../../etc/passwd"},
 		{"kustomization in another namespace", map[string][2]string{"kustomization.yaml": {"namespace: lab10\n", "namespace: prod\n"}}, "kustomize", check.Fail, "namespace"},
 		{"kustomization that does not parse", map[string][2]string{"kustomization.yaml": {"resources:\n", "resourcez:\n"}}, "kustomize", check.Fail, "resourcez"},
@@ -218,6 +219,14 @@ func TestSidecar(t *testing.T) {
 
 // A base in a subfolder is held to the same rules as the folder's own kustomization: it is
 // what kustomize would clone from.
+func TestUnreadableBaseIsRefused(t *testing.T) {
+	s := solution(t, map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - base\n"}})
+	s.files["k8s/base/kustomization.yaml"] = []byte("- just\n- a list\n")
+	out := judgeKustomize(s)
+	assert.Equal(t, check.Fail, out.Status)
+	assert.Contains(t, out.Message.FR, "k8s/base/kustomization.yaml")
+}
+
 func TestNestedKustomizationFetchesNothing(t *testing.T) {
 	s := solution(t, map[string][2]string{"kustomization.yaml": {"  - service.yaml\n", "  - service.yaml\n  - base\n"}})
 	s.files["k8s/base/kustomization.yaml"] = []byte("resources:\n  - git::https://example.com/org/repo\n")

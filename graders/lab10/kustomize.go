@@ -154,13 +154,16 @@ var localPath = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._/-]*$`)
 // refused is the first thing of a kustomization (dir is its folder) the grader will not
 // let kustomize read, in the student's words; "" when there is none.
 func (s *submission) refused(dir string, b []byte) check.Text {
+	// What cannot be read here is not given to kustomize either.
+	unreadable := check.Lit("ce n'est pas un objet YAML lisible : écrivez des clés `resources:`, `namespace:`…",
+		"this is not a readable YAML mapping: write `resources:`, `namespace:`… keys")
 	js, err := sigsyaml.YAMLToJSON(b)
 	if err != nil {
-		return check.Text{}
+		return unreadable
 	}
 	var doc map[string]any
 	if json.Unmarshal(js, &doc) != nil {
-		return check.Text{}
+		return unreadable
 	}
 	keys := make([]string, 0, len(doc))
 	for k := range doc {

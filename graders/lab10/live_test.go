@@ -33,7 +33,7 @@ func TestDryRun(t *testing.T) {
 			assert.Contains(t, out.Message.FR+out.Actual.FR, tt.says)
 			// Every object was sent, the Namespace first, and only ever as a dry run.
 			var patches []string
-			for _, r := range c.Requests {
+			for _, r := range c.Requests() {
 				if strings.HasPrefix(r, "PATCH ") {
 					patches = append(patches, r)
 					assert.Contains(t, r, "dryRun=All")
@@ -41,7 +41,7 @@ func TestDryRun(t *testing.T) {
 			}
 			require.Len(t, patches, 5)
 			assert.Contains(t, patches[0], "/api/v1/namespaces/lab10?")
-			assert.Empty(t, c.Applied)
+			assert.Empty(t, c.Applied())
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,8 +27,23 @@ import (
 // check that nothing was ever applied without dryRun=All.
 type Cluster struct {
 	*httptest.Server
-	Requests []string
-	Applied  []string // objects a request without dry run would have stored
+	mu       sync.Mutex // client-go's discovery asks several things at once
+	requests []string
+	applied  []string // objects a request without dry run would have stored
+}
+
+// Requests are "METHOD path?query" of every request so far.
+func (c *Cluster) Requests() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.requests...)
+}
+
+// Applied are the objects ("Kind/name") a request without dry run would have stored.
+func (c *Cluster) Applied() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.applied...)
 }
 
 var resources = map[string][]metav1.APIResource{
@@ -66,7 +82,9 @@ func reply(w http.ResponseWriter, code int, v any) {
 }
 
 func (c *Cluster) serve(w http.ResponseWriter, r *http.Request) {
-	c.Requests = append(c.Requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+	c.mu.Lock()
+	c.requests = append(c.requests, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery)
+	c.mu.Unlock()
 	switch p := r.URL.Path; {
 	case p == "/version":
 		reply(w, 200, map[string]string{"major": "1", "minor": "32", "gitVersion": "v1.32.3"})
@@ -100,7 +118,9 @@ func (c *Cluster) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Query().Get("dryRun") != "All" {
-		c.Applied = append(c.Applied, obj.Kind+"/"+obj.Metadata.Name)
+		c.mu.Lock()
+		c.applied = append(c.applied, obj.Kind+"/"+obj.Metadata.Name)
+		c.mu.Unlock()
 	}
 	namespaced := obj.Kind != "Namespace"
 	errs := validation.ValidateObjectMeta(&obj.Metadata, namespaced, validation.NameIsDNSSubdomain, field.NewPath("metadata"))
