@@ -1,7 +1,8 @@
 package lab10
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -226,7 +227,7 @@ func judgeRefs(s *submission) check.Outcome {
 	if cms[configMapName] == nil {
 		fs = append(fs, finding{file: folder + "/", text: check.T("aucune ConfigMap `%s`", "no ConfigMap `%s`", configMapName)})
 	}
-	for _, k := range sortedKeys(s.stack.Env) {
+	for _, k := range slices.Sorted(maps.Keys(s.stack.Env)) {
 		if cms[configMapName] != nil && !cms[configMapName][k] {
 			fs = append(fs, finding{file: folder + "/", text: check.T("la ConfigMap `%s` n'a pas la clé `%s`", "ConfigMap `%s` has no key `%s`", configMapName, k)})
 		}
@@ -327,15 +328,10 @@ func podRefs(d deployment, cms, secrets map[string]map[string]bool) []finding {
 }
 
 func sorted(m map[string]bool) string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	if len(ks) == 0 {
+	if len(m) == 0 {
 		return "—"
 	}
-	return strings.Join(ks, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
 
 // itemsOf are the items whose keys to check: none when the object itself is missing (that is

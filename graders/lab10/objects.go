@@ -65,12 +65,7 @@ func (s *submission) web() (deployment, *check.Outcome) {
 			return d, nil
 		}
 	}
-	if out := s.unread("Deployment", appName); out != nil {
-		return deployment{}, out
-	}
-	out := check.Failf("Aucun Deployment `%s` dans %s/.", "No Deployment `%s` in %s/.", appName, folder).
-		WithT(check.T("un Deployment `%s`", "a Deployment `%s`", appName), check.Lit("absent", "missing"))
-	return deployment{}, &out
+	return deployment{}, s.missing("Deployment")
 }
 
 // webService is Service web, or the failing outcome that says it is missing.
@@ -80,12 +75,18 @@ func (s *submission) webService() (service, *check.Outcome) {
 			return v, nil
 		}
 	}
-	if out := s.unread("Service", appName); out != nil {
-		return service{}, out
+	return service{}, s.missing("Service")
+}
+
+// missing is the failure of a check that needs the contract's object of that kind: it could
+// not be read, or it is not there.
+func (s *submission) missing(kind string) *check.Outcome {
+	if out := s.unread(kind, appName); out != nil {
+		return out
 	}
-	out := check.Failf("Aucun Service `%s` dans %s/.", "No Service `%s` in %s/.", appName, folder).
-		WithT(check.T("un Service `%s`", "a Service `%s`", appName), check.Lit("absent", "missing"))
-	return service{}, &out
+	out := check.Failf("Aucun %s `%s` dans %s/.", "No %s `%s` in %s/.", kind, appName, folder).
+		WithT(check.T("un %s `%s`", "a %s `%s`", kind, appName), check.Lit("absent", "missing"))
+	return &out
 }
 
 // containers are the pod template's containers, init containers first, with their paths.

@@ -3,10 +3,11 @@ package lab10
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +139,7 @@ func judgeParity(s *submission) check.Outcome {
 	add(reached == st.Target, "cible %d → `containerPort: %d` atteint par le Service", "target %d → `containerPort: %d` reached by the Service", st.Target, st.Target)
 
 	env := envOf(spec, s)
-	for _, k := range sortedKeys(st.Env) {
+	for _, k := range slices.Sorted(maps.Keys(st.Env)) {
 		got, ok := env[k]
 		switch {
 		case !ok:
@@ -313,15 +314,6 @@ func secretFiles(c *corev1.Container, spec *corev1.PodSpec, secrets map[string]m
 			out[file] = v.SecretName + "/" + key
 		}
 	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
