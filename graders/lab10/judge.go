@@ -198,7 +198,7 @@ func declared(spec *corev1.PodSpec) string {
 
 func judgeRefs(s *submission) check.Outcome {
 	var fs []finding
-	cms, secrets := map[string]map[string]bool{}, map[string]map[string]bool{}
+	cms, secrets := map[string]map[string]bool{}, s.secretKeys()
 	hasNS := false
 	for _, o := range s.m.Objects {
 		switch v := o.Obj.(type) {
@@ -207,8 +207,6 @@ func judgeRefs(s *submission) check.Outcome {
 			continue
 		case *corev1.ConfigMap:
 			cms[o.Name] = keys(v.Data, v.BinaryData)
-		case *corev1.Secret:
-			secrets[o.Name] = keys(v.StringData, v.Data)
 		}
 		// An object that names no namespace lands in the kustomization's, when it sets one;
 		// one that names another is in the wrong place whatever applies it.

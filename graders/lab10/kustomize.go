@@ -106,16 +106,6 @@ func judgeKustomize(s *submission) (out check.Outcome) {
 		dir, len(res.Resources()), s.ns)
 }
 
-// remote tells what kustomize would fetch from a local path: its repository parser takes a
-// scheme ("https://", "file://", "ssh://"), a "git::" prefix, a user ("git@host:org/repo",
-// "bob@example.com:team/repo") or a GitHub host in any case ("GitHub.com:org/repo"); its file
-// loader fetches http(s) URLs.
-func remote(r string) bool {
-	l := strings.ToLower(strings.TrimSpace(r))
-	return strings.Contains(l, "://") || strings.HasPrefix(l, "git::") || strings.Contains(l, "@") ||
-		strings.HasPrefix(l, "github.com") || strings.Contains(l, "?ref=") || path.IsAbs(l)
-}
-
 // exists tells whether p is a file of the submission or a folder holding one.
 func (s *submission) exists(p string) bool {
 	p = path.Clean(p)
@@ -147,8 +137,9 @@ var allowed = map[string]string{
 var generatorKeys = map[string]bool{"name": true, "namespace": true, "behavior": true, "literals": true, "options": true, "type": true}
 var patchKeys = map[string]bool{"patch": true, "target": true, "options": true}
 
-// localPath is a relative path kustomize reads from the folder: no scheme, user, host or
-// query can make its repository parser clone it.
+// localPath is a relative path kustomize reads from the folder: without ":", "@" or "?",
+// no scheme, "git::", scp-style user or query can make its repository parser clone it; a
+// "github.com" host, which it takes even without a scheme, is refused apart (githubHost).
 var localPath = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._/-]*$`)
 
 // refused is the first thing of a kustomization (dir is its folder) the grader will not
@@ -172,7 +163,7 @@ func (s *submission) refused(dir string, b []byte) check.Text {
 	sort.Strings(keys)
 	local := func(v any) check.Text {
 		p, ok := v.(string)
-		if !ok || !localPath.MatchString(p) || remote(p) || strings.Contains(p, "//") || !s.exists(path.Join(dir, p)) {
+		if !ok || !localPath.MatchString(p) || githubHost(p) || strings.Contains(p, "//") || !s.exists(path.Join(dir, p)) {
 			return check.T("« %v » n'est pas un fichier de %s/ : seuls des chemins relatifs vers vos fichiers sont lus, rien n'est téléchargé",
 				"\"%v\" is not a file of %s/: only relative paths to your files are read, nothing is downloaded", v, dir)
 		}
@@ -259,4 +250,9 @@ func (s *submission) kustLabels() map[string]string {
 		}
 	}
 	return out
+}
+
+// githubHost tells a path kustomize would take for a GitHub repository, in any case.
+func githubHost(p string) bool {
+	return strings.HasPrefix(strings.ToLower(p), "github.com")
 }

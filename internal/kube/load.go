@@ -122,12 +122,12 @@ func Documents(file string, src []byte) ([]*yaml.Node, *Problem) {
 				"plus de %d niveaux d'imbrication : aucun manifeste n'en a besoin",
 				"more than %d levels of nesting: no manifest needs that many", maxDepth)}
 		}
-		if expanded(&n, maxNodes) > maxNodes && !hasAlias(&n) {
-			return nil, &Problem{File: file, Line: n.Line, Text: check.T(
-				"plus de %d nœuds YAML dans un seul document : aucun manifeste n'est si grand",
-				"more than %d YAML nodes in one document: no manifest is that large", maxNodes)}
-		}
 		if expanded(&n, maxNodes) > maxNodes {
+			if !hasAlias(&n) {
+				return nil, &Problem{File: file, Line: n.Line, Text: check.T(
+					"plus de %d nœuds YAML dans un seul document : aucun manifeste n'est si grand",
+					"more than %d YAML nodes in one document: no manifest is that large", maxNodes)}
+			}
 			return nil, &Problem{File: file, Line: n.Line, Text: check.T(
 				"ses alias YAML se déploient en plus de %d nœuds (une « bombe d'alias ») : écrivez les valeurs sans `*alias` en cascade",
 				"its YAML aliases expand into more than %d nodes (an \"alias bomb\"): write the values without chained `*aliases`", maxNodes)}
